@@ -1,0 +1,35 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def issue(self, user, name: str = "") -> tuple["ApiToken", str]:
+        """Create a token; the key itself is returned once and only its hash is kept."""
+        key = "rfg_" + secrets.token_urlsafe(32)
+        token = self.create(user=user, name=name, key_hash=hash_token(key))
+        return token, key
+
+    def user_for_key(self, key: str):
+        token = self.select_related("user").filter(key_hash=hash_token(key)).first()
+        if token is None or not token.user.is_active:
+            return None
+        return token.user
+
+
+class ApiToken(models.Model):
+    """A bearer token for offline clients and partner systems."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = ApiTokenQuerySet.as_manager()

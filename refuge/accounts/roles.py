@@ -1,0 +1,66 @@
+"""Roles and what each may do: the one place where permissions are decided.
+
+Pages and API endpoints both ask `can(user, capability)`, so the two can never
+disagree. Roles are Django groups named by the codes below.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext_lazy as _
+
+REGISTRAR = "registrar"
+SHELTER_MANAGER = "shelter_manager"
+TRACING_OFFICER = "tracing_officer"
+AID_OFFICER = "aid_officer"
+ANALYST = "analyst"
+ADMINISTRATOR = "administrator"
+
+ROLES = {
+    REGISTRAR: _("Registrar"),
+    SHELTER_MANAGER: _("Shelter manager"),
+    TRACING_OFFICER: _("Tracing officer"),
+    AID_OFFICER: _("Aid officer"),
+    ANALYST: _("Analyst"),
+    ADMINISTRATOR: _("Administrator"),
+}
+
+# Capabilities, and the roles that have them. Analysts see aggregates only:
+# no capability that shows a name is ever given to them.
+REGISTER = "register"
+COUNT_CROSSINGS = "count_crossings"
+VIEW_PEOPLE = "view_people"
+EDIT_PEOPLE = "edit_people"
+VIEW_FIGURES = "view_figures"
+READ_AUDIT = "read_audit"
+
+CAPABILITIES = {
+    REGISTER: {REGISTRAR, ADMINISTRATOR},
+    COUNT_CROSSINGS: {REGISTRAR, ADMINISTRATOR},
+    VIEW_PEOPLE: {REGISTRAR, SHELTER_MANAGER, TRACING_OFFICER, AID_OFFICER, ADMINISTRATOR},
+    EDIT_PEOPLE: {REGISTRAR, ADMINISTRATOR},
+    VIEW_FIGURES: set(ROLES),
+    READ_AUDIT: {ADMINISTRATOR},
+}
+
+
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_refuge_roles", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        if user.is_superuser:
+            cached.add(ADMINISTRATOR)
+        user._refuge_roles = cached
+    return cached
+
+
+def can(user: AbstractBaseUser | AnonymousUser, capability: str) -> bool:
+    return bool(roles_of(user) & CAPABILITIES[capability])
+
+
+def ensure(user, capability: str) -> None:
+    """Raise PermissionDenied unless the user may do this; pages and API both call it."""
+    from django.core.exceptions import PermissionDenied
+
+    if not can(user, capability):
+        raise PermissionDenied(f"your role does not allow this ({capability})")

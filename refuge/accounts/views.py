@@ -1,0 +1,33 @@
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from refuge.accounts.decorators import requires
+from refuge.accounts.forms import ChoosePostForm
+from refuge.accounts.posts import choose_post
+from refuge.accounts.roles import VIEW_FIGURES
+from refuge.registry import figures
+from refuge.registry.models import Post
+
+
+@requires(VIEW_FIGURES)
+def home(request):
+    return render(request, "accounts/home.html", {"figures": figures.overview()})
+
+
+@requires(VIEW_FIGURES)
+@require_http_methods(["GET", "POST"])
+def post_picker(request):
+    """Pick the crossing point or reception centre (and desk) this user works at."""
+    kind = request.GET.get("kind")
+    posts = Post.objects.filter(is_open=True)
+    if kind in (Post.CROSSING, Post.RECEPTION):
+        posts = posts.filter(kind=kind)
+    form = ChoosePostForm(request.POST or None, posts=posts)
+    if request.method == "POST" and form.is_valid():
+        choose_post(request, form.cleaned_data["post"], form.cleaned_data["desk"])
+        next_url = request.GET.get("next") or "/"
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = "/"
+        return redirect(next_url)
+    return render(request, "accounts/post.html", {"form": form})

@@ -1,0 +1,134 @@
+"""The JSON API: one NinjaAPI, token or session authentication, one error shape.
+
+Errors always look like {"errors": [{"field": "members[2].birth_date",
+"message": "2031 is in the future"}]}, whatever raised them.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from refuge.accounts.models import ApiToken
+from refuge.lib.pagination import BadCursor
+from refuge.registry.services import Conflict
+from refuge.registry.validation import Invalid
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = ApiToken.objects.user_for_key(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Refuge API",
+    version="1",
+    description="Registration, tallies and search for Refuge. Creates are idempotent on the "
+    "client's UUID.",
+    auth=[BearerToken(), django_auth],
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+def errors(request, status: int, items: list[dict]):
+    return api.create_response(request, {"errors": items}, status=status)
+
+
+PYDANTIC_MESSAGES = {
+    "extra_forbidden": "is not a known field",
+    "missing": "is required",
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "uuid_parsing": "must be a UUID",
+    "uuid_type": "must be a UUID",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "bool_type": "must be true or false",
+    "datetime_parsing": "must be a date and time (ISO 8601)",
+    "datetime_type": "must be a date and time (ISO 8601)",
+}
+
+
+def field_path(loc) -> str:
+    """('body', 'payload', 'members', 2, 'birth_date') -> 'members[2].birth_date'."""
+    parts = list(loc)
+    if parts and parts[0] == "body":
+        parts = parts[2:]
+    elif parts and parts[0] in ("query", "path"):
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    items = [
+        {
+            "field": field_path(error.get("loc", ())),
+            "message": PYDANTIC_MESSAGES.get(error.get("type", ""), error.get("msg", "invalid")),
+        }
+        for error in exc.errors
+    ]
+    return errors(request, 422, items or [{"field": "body", "message": "is not valid"}])
+
+
+@api.exception_handler(Invalid)
+def on_invalid(request, exc: Invalid):
+    return errors(request, 422, [e.as_dict() for e in exc.errors])
+
+
+@api.exception_handler(Conflict)
+def on_conflict(request, exc: Conflict):
+    return errors(request, 409, [{"field": exc.field, "message": exc.message}])
+
+
+@api.exception_handler(BadCursor)
+def on_bad_cursor(request, exc: BadCursor):
+    return errors(request, 400, [{"field": "cursor", "message": "is not a cursor this API gave"}])
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return errors(request, 401, [{"field": "", "message": "sign in or send a bearer token"}])
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc: PermissionDenied):
+    return errors(request, 403, [{"field": "", "message": str(exc) or "not allowed"}])
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return errors(request, 404, [{"field": "", "message": "no such record"}])
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400 and "parse" in str(exc).lower():
+        return errors(request, 400, [{"field": "body", "message": "is not valid JSON"}])
+    return errors(request, exc.status_code, [{"field": "", "message": str(exc)}])
+
+
+def register_routers() -> None:
+    from refuge.audit.api import router as audit_router
+    from refuge.registry.api import router as registry_router
+
+    api.add_router("/", registry_router)
+    api.add_router("/audit", audit_router)
+
+
+register_routers()

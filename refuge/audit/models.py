@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEvent(models.Model):
+    """One view or change of a record, by whom and when.
+
+    Only identifiers and field names are kept here, never the values, so the
+    audit log itself holds no names.
+    """
+
+    VIEW = "view"
+    CREATE = "create"
+    UPDATE = "update"
+    MOVE = "move"
+    LINK = "link"
+    SEARCH = "search"
+    ACTIONS = [(a, a) for a in (VIEW, CREATE, UPDATE, MOVE, LINK, SEARCH)]
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=ACTIONS)
+    object_type = models.CharField(max_length=20, blank=True)
+    object_uuid = models.UUIDField(null=True, blank=True, db_index=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]

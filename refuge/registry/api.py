@@ -1,0 +1,369 @@
+from datetime import date, datetime
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict
+
+from refuge.accounts.roles import (
+    COUNT_CROSSINGS,
+    EDIT_PEOPLE,
+    REGISTER,
+    VIEW_FIGURES,
+    VIEW_PEOPLE,
+    ensure,
+)
+from refuge.audit import services as audit
+from refuge.audit.models import AuditEvent
+from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
+from refuge.registry import figures, queries, services
+from refuge.registry.models import Household, Person, Post, Tally
+from refuge.registry.validation import FieldError, Invalid
+
+router = Router(tags=["registry"])
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DocumentIn(Strict):
+    kind: str = "passport"
+    number: str
+
+
+class MemberIn(Strict):
+    uuid: UUID | None = None
+    relationship: str | None = None
+    given_name: str = ""
+    family_name: str = ""
+    patronymic: str = Field("", description="Father's name, as given")
+    sex: str = "U"
+    birth_date: str = Field("", description="1950, 1950-03, 1950-03-14, 14.03.1950, or 'age 7'")
+    needs: list[str] = []
+    documents: list[DocumentIn] = []
+    phone: str = ""
+
+
+class HouseholdIn(Strict):
+    uuid: UUID = Field(description="The client's UUID for this household: retries reuse it")
+    post: str = Field(description="Code of the reception centre registering it")
+    desk: str = ""
+    device_id: str = ""
+    phone: str = ""
+    origin: str = ""
+    destination: str = ""
+    members: list[MemberIn]
+
+
+class DocumentOut(Schema):
+    kind: str
+    number: str
+
+
+class PersonOut(Schema):
+    uuid: UUID
+    household: UUID
+    relationship: str
+    given_name: str
+    family_name: str
+    patronymic: str
+    name_script: str
+    latin_name: str
+    sex: str
+    birth_date: date | None
+    birth_precision: str
+    origin: str
+    phone: str
+    destination: str
+    status: str
+    needs: list[str]
+    documents: list[DocumentOut]
+
+
+class HouseholdOut(Schema):
+    uuid: UUID
+    registration_number: str
+    group: UUID
+    registered_at: str
+    registered_on: datetime
+    status: str
+    members: list[PersonOut]
+    card_url: str
+
+
+class HouseholdPage(Schema):
+    items: list[HouseholdOut]
+    next_cursor: str | None
+
+
+class Errors(Schema):
+    errors: list[dict]
+
+
+def person_out(person: Person) -> dict:
+    return {
+        "uuid": person.uuid,
+        "household": person.household.uuid,
+        "relationship": person.relationship,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "patronymic": person.patronymic,
+        "name_script": person.name_script,
+        "latin_name": person.latin_name,
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "birth_precision": person.birth_precision,
+        "origin": person.origin,
+        "phone": person.phone,
+        "destination": person.destination,
+        "status": person.status,
+        "needs": person.need_codes,
+        "documents": [{"kind": d.kind, "number": d.number} for d in person.documents.all()],
+    }
+
+
+def household_out(household: Household) -> dict:
+    return {
+        "uuid": household.uuid,
+        "registration_number": household.registration_number,
+        "group": household.group,
+        "registered_at": household.registered_at.code,
+        "registered_on": household.registered_on,
+        "status": household.status,
+        "members": [person_out(p) for p in household.members.all()],
+        "card_url": f"/households/{household.uuid}/card/",
+    }
+
+
+def households_with_members():
+    return Household.objects.select_related("registered_at").prefetch_related(
+        "members__documents", "members__household"
+    )
+
+
+def open_post(code: str, where: str = "post") -> Post:
+    post = Post.objects.filter(code=code, is_open=True).first()
+    if post is None:
+        raise Invalid([FieldError(where, f"{code} is not an open post")])
+    return post
+
+
+def show_household(request, household: Household) -> dict:
+    audit.record_views(request.user, "person", [p.uuid for p in household.members.all()], "api")
+    return household_out(household)
+
+
+@router.post("/households", response={200: HouseholdOut, 201: HouseholdOut, 409: Errors,
+                                      422: Errors})
+def register_household(request, payload: HouseholdIn):
+    """Register a household. Sending the same body with the same UUID returns the
+    same household (200); the same UUID with a different body is a 409."""
+    ensure(request.user, REGISTER)
+    body = payload.model_dump(mode="json", exclude={"post", "desk", "device_id"})
+    post = open_post(payload.post)
+    result = services.register_household(
+        body, user=request.user, post=post, desk=payload.desk, device_id=payload.device_id
+    )
+    household = households_with_members().get(pk=result.household.pk)
+    return (201 if result.created else 200), household_out(household)
+
+
+@router.get("/households", response=HouseholdPage)
+def list_households(request, cursor: str | None = None, size: int = DEFAULT_PAGE_SIZE):
+    ensure(request.user, VIEW_PEOPLE)
+    items, next_cursor = page(households_with_members(), cursor, size)
+    audit.record_views(request.user, "person",
+                       [p.uuid for h in items for p in h.members.all()], "api")
+    return {"items": [household_out(h) for h in items], "next_cursor": next_cursor}
+
+
+@router.get("/households/{uuid}", response=HouseholdOut)
+def get_household(request, uuid: UUID):
+    ensure(request.user, VIEW_PEOPLE)
+    return show_household(request, get_object_or_404(households_with_members(), uuid=uuid))
+
+
+class LinkIn(Strict):
+    other: UUID = Field(description="The household that is another part of the same family")
+
+
+@router.post("/households/{uuid}/link", response=HouseholdOut)
+def link_households(request, uuid: UUID, payload: LinkIn):
+    ensure(request.user, EDIT_PEOPLE)
+    household = get_object_or_404(Household, uuid=uuid)
+    other = get_object_or_404(Household, uuid=payload.other)
+    services.link_households(household, other, user=request.user)
+    return show_household(request, households_with_members().get(pk=household.pk))
+
+
+@router.get("/people/{uuid}", response=PersonOut)
+def get_person(request, uuid: UUID):
+    ensure(request.user, VIEW_PEOPLE)
+    person = get_object_or_404(queries.people_for_display(), uuid=uuid)
+    audit.record(request.user, AuditEvent.VIEW, "person", person.uuid, via="api")
+    return person_out(person)
+
+
+class PersonPatch(Strict):
+    relationship: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    patronymic: str | None = None
+    sex: str | None = None
+    birth_date: str | None = None
+    needs: list[str] | None = None
+    phone: str | None = None
+    origin: str | None = None
+    destination: str | None = None
+    status: str | None = None
+
+
+@router.patch("/people/{uuid}", response={200: PersonOut, 422: Errors})
+def update_person(request, uuid: UUID, payload: PersonPatch):
+    """Correct a person. Only the fields sent change; history keeps the old values."""
+    ensure(request.user, EDIT_PEOPLE)
+    person = get_object_or_404(queries.people_for_display(), uuid=uuid)
+    services.update_person(person, payload.model_dump(exclude_unset=True), user=request.user)
+    return person_out(person)
+
+
+class MoveIn(Strict):
+    household: UUID
+    relationship: str = ""
+
+
+@router.post("/people/{uuid}/move", response={200: PersonOut, 422: Errors})
+def move_person(request, uuid: UUID, payload: MoveIn):
+    ensure(request.user, EDIT_PEOPLE)
+    person = get_object_or_404(queries.people_for_display(), uuid=uuid)
+    household = get_object_or_404(Household, uuid=payload.household)
+    services.move_person(person, household, user=request.user,
+                         relationship=payload.relationship)
+    return person_out(queries.people_for_display().get(pk=person.pk))
+
+
+class ChangeOut(Schema):
+    at: datetime
+    user: str | None
+    kind: str
+    fields: list[str]
+
+
+@router.get("/people/{uuid}/history", response=list[ChangeOut])
+def person_history(request, uuid: UUID):
+    """Every change to a person: when, by whom, and which fields."""
+    ensure(request.user, VIEW_PEOPLE)
+    person = get_object_or_404(Person, uuid=uuid)
+    audit.record(request.user, AuditEvent.VIEW, "person", person.uuid, via="api-history")
+    return queries.person_changes(person)
+
+
+class SearchIn(Strict):
+    q: str = Field(max_length=200, description="A name in any script, a document number, "
+                   "a phone number or a registration number")
+
+
+class SearchOut(Schema):
+    understood_as: str
+    people: list[PersonOut]
+
+
+@router.post("/search", response=SearchOut)
+def search(request, payload: SearchIn):
+    """Search is a POST so that names never appear in URLs or access logs."""
+    ensure(request.user, VIEW_PEOPLE)
+    result = queries.search(payload.q)
+    audit.record(request.user, AuditEvent.SEARCH, "person", None, results=len(result.people))
+    audit.record_views(request.user, "person", [p.uuid for p in result.people], "api-search")
+    return {"understood_as": result.understood_as,
+            "people": [person_out(p) for p in result.people]}
+
+
+class TallyIn(Strict):
+    uuid: UUID
+    post: str
+    people_aboard: int
+    vehicle_ref: str = ""
+    note: str = ""
+    counted_at: datetime | None = None
+    device_id: str = ""
+
+
+class TallyOut(Schema):
+    uuid: UUID
+    post: str
+    counted_at: datetime
+    people_aboard: int
+    vehicle_ref: str
+    note: str
+
+
+def tally_out(tally: Tally) -> dict:
+    return {"uuid": tally.uuid, "post": tally.post.code, "counted_at": tally.counted_at,
+            "people_aboard": tally.people_aboard, "vehicle_ref": tally.vehicle_ref,
+            "note": tally.note}
+
+
+@router.post("/tallies", response={200: TallyOut, 201: TallyOut, 409: Errors, 422: Errors})
+def record_tally(request, payload: TallyIn):
+    ensure(request.user, COUNT_CROSSINGS)
+    post = open_post(payload.post)
+    body = payload.model_dump(mode="json", exclude={"post"})
+    tally, created = services.record_tally(body, user=request.user, post=post)
+    return (201 if created else 200), tally_out(tally)
+
+
+class TallyPage(Schema):
+    items: list[TallyOut]
+    next_cursor: str | None
+
+
+@router.get("/tallies", response=TallyPage)
+def list_tallies(request, post: str | None = None, cursor: str | None = None,
+                 size: int = DEFAULT_PAGE_SIZE):
+    ensure(request.user, COUNT_CROSSINGS)
+    tallies = Tally.objects.select_related("post")
+    if post:
+        tallies = tallies.filter(post__code=post)
+    items, next_cursor = page(tallies, cursor, size)
+    return {"items": [tally_out(t) for t in items], "next_cursor": next_cursor}
+
+
+class PostOut(Schema):
+    uuid: UUID
+    code: str
+    name: str
+    kind: str
+    province: str
+    is_open: bool
+
+
+@router.get("/posts", response=list[PostOut])
+def list_posts(request):
+    ensure(request.user, VIEW_FIGURES)
+    return list(Post.objects.all())
+
+
+class PostFigures(Schema):
+    code: str
+    name: str
+    kind: str
+    crossed_today: int
+    crossed: int
+    households_registered: int
+    people_registered: int
+
+
+class FiguresOut(Schema):
+    crossed: int
+    registered: int
+    backlog: int
+    posts: list[PostFigures]
+
+
+@router.get("/figures", response=FiguresOut)
+def get_figures(request):
+    """Aggregates only: open to every role, analysts included."""
+    ensure(request.user, VIEW_FIGURES)
+    return figures.overview()

@@ -1,0 +1,94 @@
+"""Read the desk's HTML form into the same payload the API takes.
+
+The desk posts one row of fields per member (members-0-given_name, ...), so
+the page works without JavaScript; validation is the registry's, shared with
+the API, so the messages are the same everywhere.
+"""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from refuge.registry.models import Document, Person
+
+MEMBER_FIELDS = ["relationship", "given_name", "family_name", "patronymic", "sex",
+                 "birth_date", "needs", "document_kind", "document_number"]
+MEMBER_KEY = re.compile(r"^members-(\d+)-(\w+)$")
+
+
+def household_payload(post_data) -> dict:
+    """The desk form as an API-shaped payload; empty rows are dropped."""
+    rows: dict[int, dict] = {}
+    for key, value in post_data.items():
+        match = MEMBER_KEY.match(key)
+        if match and match.group(2) in MEMBER_FIELDS:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    members = []
+    for index in sorted(rows):
+        row = rows[index]
+        if not any((row.get(f) or "").strip() for f in
+                   ("given_name", "family_name", "birth_date", "document_number")):
+            continue
+        member = {f: row.get(f, "") for f in MEMBER_FIELDS[:6]}
+        member["needs"] = (row.get("needs") or "").replace(",", " ").split()
+        number = (row.get("document_number") or "").strip()
+        member["documents"] = (
+            [{"kind": row.get("document_kind") or Document.PASSPORT, "number": number}]
+            if number else []
+        )
+        members.append(member)
+    return {
+        "uuid": post_data.get("household_uuid", ""),
+        "phone": post_data.get("phone", ""),
+        "origin": post_data.get("origin", ""),
+        "destination": post_data.get("destination", ""),
+        "members": members,
+    }
+
+
+def member_rows(post_data, errors: dict[str, str], count: int) -> list[dict]:
+    """The rows to show again after an error, exactly as typed, with their errors."""
+    rows = []
+    for index in range(count):
+        row = {"index": index}
+        for name in MEMBER_FIELDS:
+            row[name] = post_data.get(f"members-{index}-{name}", "") if post_data else ""
+        row["errors"] = {
+            name: errors.get(f"members[{index}].{name}", "") for name in MEMBER_FIELDS
+        }
+        rows.append(row)
+    return rows
+
+
+def row_count(post_data) -> int:
+    indices = [int(m.group(1)) for k in post_data if (m := MEMBER_KEY.match(k))]
+    return max(indices) + 1 if indices else 0
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=200, label=_("Name, document, phone or registration number"))
+
+
+class TallyForm(forms.Form):
+    people_aboard = forms.IntegerField(min_value=1, max_value=120, label=_("People in vehicle"))
+    vehicle_ref = forms.CharField(max_length=40, required=False, label=_("Plate or number"))
+    note = forms.CharField(max_length=200, required=False, label=_("Note"))
+    uuid = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class PersonForm(forms.Form):
+    relationship = forms.ChoiceField(choices=Person.RELATIONSHIPS, label=_("Relation"))
+    given_name = forms.CharField(max_length=100, required=False, strip=False,
+                                 label=_("Given name"))
+    family_name = forms.CharField(max_length=100, required=False, strip=False,
+                                  label=_("Family name"))
+    patronymic = forms.CharField(max_length=100, required=False, strip=False,
+                                 label=_("Father's name"))
+    sex = forms.ChoiceField(choices=Person.SEXES, label=_("Sex"))
+    birth_date = forms.CharField(max_length=40, required=False, label=_("Born"))
+    needs = forms.CharField(max_length=100, required=False, label=_("Needs"))
+    phone = forms.CharField(max_length=30, required=False, label=_("Phone"))
+    origin = forms.CharField(max_length=100, required=False, label=_("From"))
+    destination = forms.CharField(max_length=200, required=False, label=_("Going to"))
+    status = forms.ChoiceField(choices=Person.STATUSES, label=_("Status"))

@@ -1,0 +1,298 @@
+"""The registry: who crossed, who registered where, and the people in each household.
+
+Every record has a client-generated UUID (`uuid`), the identity that offline
+desks and partner systems use; the integer primary key stays internal.
+"""
+
+from uuid import uuid4
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from refuge.lib import dates, names
+
+
+class Post(models.Model):
+    """A crossing point or a reception centre: where staff count or register people."""
+
+    CROSSING = "crossing"
+    RECEPTION = "reception"
+    KINDS = [(CROSSING, _("crossing point")), (RECEPTION, _("reception centre"))]
+
+    uuid = models.UUIDField(unique=True, default=uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=KINDS)
+    code = models.CharField(max_length=8, unique=True, help_text=_("Short code, e.g. GOR"))
+    name = models.CharField(max_length=100)
+    province = models.CharField(max_length=100, blank=True)
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tally(models.Model):
+    """People counted crossing in one vehicle, before anyone is registered."""
+
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="tallies")
+    counted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    vehicle_ref = models.CharField(max_length=40, blank=True)
+    people_aboard = models.PositiveIntegerField()
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    device_id = models.CharField(max_length=64, blank=True)
+    body_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name_plural = "tallies"
+        indexes = [models.Index(fields=["post", "counted_at"])]
+
+
+class Household(models.Model):
+    """People registered together, with one focal point.
+
+    `group` ties households that turned out to be parts of one family, registered
+    at different desks or on different days: linked households share a group.
+    """
+
+    ACTIVE = "active"
+    CLOSED = "closed"
+    STATUSES = [(ACTIVE, _("active")), (CLOSED, _("closed"))]
+
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    group = models.UUIDField(db_index=True, default=uuid4)
+    registered_at = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="households")
+    registered_on = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(max_length=10, choices=STATUSES, default=ACTIVE)
+    history = HistoricalRecords(excluded_fields=["registered_on"])
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.registration_number
+
+    @property
+    def registration_number(self) -> str:
+        return registration_number(self.registered_at.code, self.pk)
+
+
+def luhn_digit(number: int) -> int:
+    total = 0
+    for position, digit in enumerate(reversed(str(number))):
+        value = int(digit) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return (10 - total % 10) % 10
+
+
+def registration_number(post_code: str, household_id: int) -> str:
+    """The number on the card: centre code, the household's id and a check digit.
+
+    The check digit turns a mistyped number into "not found" rather than
+    somebody else's household.
+    """
+    return f"{post_code}-{household_id:06d}{luhn_digit(household_id)}"
+
+
+def parse_registration_number(text: str) -> tuple[str, int] | None:
+    code, _sep, digits = text.strip().upper().rpartition("-")
+    if not code or not digits.isdigit() or len(digits) < 2:
+        return None
+    household_id, check = int(digits[:-1]), int(digits[-1])
+    if household_id == 0 or luhn_digit(household_id) != check:
+        return None
+    return code, household_id
+
+
+class PersonQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status__in=[Person.DEPARTED, Person.DECEASED])
+
+    def with_key(self, key: str):
+        return self.filter(
+            models.Q(given_key=key) | models.Q(family_key=key) | models.Q(patronymic_key=key)
+        )
+
+
+class Person(models.Model):
+    FOCAL_POINT = "focal_point"
+    RELATIONSHIPS = [
+        (FOCAL_POINT, _("focal point")),
+        ("spouse", _("spouse")),
+        ("child", _("child")),
+        ("parent", _("parent")),
+        ("sibling", _("sibling")),
+        ("grandchild", _("grandchild")),
+        ("grandparent", _("grandparent")),
+        ("in_law", _("in-law")),
+        ("other_relative", _("other relative")),
+        ("unrelated", _("not related")),
+    ]
+    SEXES = [("F", _("female")), ("M", _("male")), ("U", _("unknown"))]
+    CROSSED = "crossed"
+    REGISTERED = "registered"
+    PLACED = "placed"
+    DEPARTED = "departed"
+    DECEASED = "deceased"
+    MISSING = "missing"
+    STATUSES = [
+        (CROSSED, _("crossed")),
+        (REGISTERED, _("registered")),
+        (PLACED, _("placed")),
+        (DEPARTED, _("departed")),
+        (DECEASED, _("deceased")),
+        (MISSING, _("missing")),
+    ]
+    BIRTH_PRECISIONS = [
+        (dates.EXACT, _("exact")),
+        (dates.MONTH, _("year and month")),
+        (dates.YEAR, _("year only")),
+        (dates.ESTIMATED, _("estimated from age")),
+        (dates.UNKNOWN, _("unknown")),
+    ]
+    SCRIPTS = [(s, s) for s in names.SCRIPTS] + [(names.NONE, "none")]
+
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    relationship = models.CharField(max_length=20, choices=RELATIONSHIPS, default=FOCAL_POINT)
+    # Names exactly as typed; the script is detected; *_key are derived for search.
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    patronymic = models.CharField(max_length=100, blank=True, help_text=_("Father's name"))
+    name_script = models.CharField(max_length=10, choices=SCRIPTS, blank=True)
+    given_key = models.CharField(max_length=100, blank=True, db_index=True)
+    family_key = models.CharField(max_length=100, blank=True, db_index=True)
+    patronymic_key = models.CharField(max_length=100, blank=True, db_index=True)
+    sex = models.CharField(max_length=1, choices=SEXES, default="U")
+    birth_date = models.DateField(null=True, blank=True)
+    birth_precision = models.CharField(
+        max_length=10, choices=BIRTH_PRECISIONS, default=dates.UNKNOWN
+    )
+    origin = models.CharField(max_length=100, blank=True, help_text=_("Place of origin"))
+    phone = models.CharField(max_length=20, blank=True, db_index=True)
+    destination = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=STATUSES, default=REGISTERED)
+    needs = models.CharField(
+        max_length=100, blank=True, help_text=_("Specific-needs codes, comma-separated")
+    )
+    history = HistoricalRecords(excluded_fields=["given_key", "family_key", "patronymic_key"])
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["household_id", "id"]
+
+    def __str__(self) -> str:
+        return self.full_name or str(self.uuid)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.patronymic, self.family_name) if p)
+
+    @property
+    def latin_name(self) -> str:
+        """A Latin reading shown beside names in other scripts, so colleagues can read it."""
+        if self.name_script in (names.LATIN, names.NONE):
+            return ""
+        return names.to_latin(" ".join(p for p in (self.given_name, self.family_name) if p))
+
+    @property
+    def birth_display(self) -> str:
+        return dates.describe(self.birth_date, self.birth_precision)
+
+    @property
+    def need_codes(self) -> list[str]:
+        return [code for code in self.needs.split(",") if code]
+
+    def derive_search_forms(self) -> None:
+        self.name_script = names.combine_scripts(
+            [self.given_name, self.family_name, self.patronymic]
+        )
+        self.given_key = names.search_key(self.given_name)[:100]
+        self.family_key = names.search_key(self.family_name)[:100]
+        self.patronymic_key = names.search_key(patronymic_stem(self.patronymic))[:100]
+
+
+PATRONYMIC_ENDINGS = ("овна", "евна", "ович", "евич", "ovna", "evna", "ovich", "evich", "ի")
+
+
+def patronymic_stem(patronymic: str) -> str:
+    """The father's name in a patronymic: Самвелович, Սամվելի and Samvel all give Samvel."""
+    text = patronymic.strip()
+    lowered = text.lower()
+    for ending in PATRONYMIC_ENDINGS:
+        if lowered.endswith(ending) and len(text) > len(ending) + 1:
+            return text[: -len(ending)]
+    if lowered.endswith("i") and names.detect_script(text) == names.LATIN and len(text) > 3:
+        return text[:-1]
+    return text
+
+
+class SpecificNeed:
+    """UNHCR's specific-needs categories, as the short codes desks type."""
+
+    CODES = {
+        "UAC": _("unaccompanied child"),
+        "SC": _("separated child"),
+        "OP": _("older person at risk"),
+        "DIS": _("disability"),
+        "MED": _("serious medical condition"),
+        "PREG": _("pregnant or lactating"),
+        "SP": _("single parent or caregiver"),
+        "SV": _("survivor of violence"),
+        "PROT": _("legal or physical protection"),
+    }
+
+
+class Document(models.Model):
+    PASSPORT = "passport"
+    KINDS = [
+        (PASSPORT, _("passport")),
+        ("birth_certificate", _("birth certificate")),
+        ("local_id", _("local ID")),
+        ("soviet_passport", _("Soviet-era passport")),
+        ("other", _("other")),
+    ]
+
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=KINDS, default=PASSPORT)
+    number = models.CharField(max_length=40)
+    number_key = models.CharField(max_length=40, db_index=True)
+    history = HistoricalRecords(excluded_fields=["number_key"])
+
+
+def document_key(number: str) -> str:
+    """Document numbers compared without spaces, dashes or case."""
+    return "".join(ch for ch in number.upper() if ch.isalnum())[:40]
+
+
+class RegistrationEvent(models.Model):
+    """Who registered or changed a household, where, when, and from which device.
+
+    `uuid` is the client's UUID for the write, which makes retries idempotent:
+    `body_hash` tells a retry (same body) from a conflict (different body).
+    """
+
+    REGISTERED = "registered"
+    KINDS = [(REGISTERED, _("registered")), ("updated", _("updated")), ("linked", _("linked"))]
+
+    uuid = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=12, choices=KINDS, default=REGISTERED)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="events")
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="+")
+    desk = models.CharField(max_length=20, blank=True)
+    device_id = models.CharField(max_length=64, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    body_hash = models.CharField(max_length=64)

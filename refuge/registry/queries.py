@@ -1,0 +1,117 @@
+"""What the registry is asked: find people by name in any script, document, phone or number."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from refuge.lib import names
+from refuge.registry.models import (
+    Document,
+    Household,
+    Person,
+    document_key,
+    parse_registration_number,
+)
+from refuge.registry.validation import Problems, clean_phone
+
+SEARCH_LIMIT = 50
+PHONE_LIKE = re.compile(r"^\+?[\d\s\-()]{6,}$")
+
+
+@dataclass
+class SearchResult:
+    people: list[Person] = field(default_factory=list)
+    households: list[Household] = field(default_factory=list)
+    understood_as: str = ""
+
+
+def people_for_display() -> QuerySet:
+    return Person.objects.select_related("household__registered_at")
+
+
+def search(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
+    """Registration number, phone, document number, or names in any script, in that order."""
+    query = (text or "").strip()
+    if not query:
+        return SearchResult()
+    if parsed := parse_registration_number(query):
+        code, household_id = parsed
+        households = list(
+            Household.objects.select_related("registered_at").filter(
+                pk=household_id, registered_at__code=code
+            )
+        )
+        if households:
+            people = list(people_for_display().filter(household__in=households))
+            return SearchResult(people, households, "registration number")
+    if PHONE_LIKE.match(query):
+        people = _by_phone(query, limit)
+        if people:
+            return SearchResult(people, _households_of(people), "phone")
+    people = _by_document(query, limit)
+    if people:
+        return SearchResult(people, _households_of(people), "document")
+    people = _by_name(query, limit)
+    return SearchResult(people, _households_of(people), "name")
+
+
+def _households_of(people: list[Person]) -> list[Household]:
+    seen: dict[int, Household] = {}
+    for person in people:
+        seen.setdefault(person.household_id, person.household)
+    return list(seen.values())
+
+
+def _by_phone(query: str, limit: int) -> list[Person]:
+    phone = clean_phone(query, "q", Problems())
+    if not phone:
+        return []
+    return list(people_for_display().filter(phone=phone)[:limit])
+
+
+def _by_document(query: str, limit: int) -> list[Person]:
+    key = document_key(query)
+    if len(key) < 4 or not any(ch.isdigit() for ch in key):
+        return []
+    person_ids = Document.objects.filter(number_key=key).values("person_id")[:limit]
+    return list(people_for_display().filter(pk__in=person_ids))
+
+
+def _by_name(query: str, limit: int) -> list[Person]:
+    """Every word of the query must be one of the person's names, in any script.
+
+    Each word narrows the candidates through the indexed keys; the first
+    word's match set is the one the database starts from.
+    """
+    keys = names.name_keys(query)
+    if not keys:
+        return []
+    found = people_for_display()
+    for key in keys:
+        found = found.filter(Q(given_key=key) | Q(family_key=key) | Q(patronymic_key=key))
+    return list(found.order_by()[:limit])
+
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+UNTRACKED = {"history_id", "history_date", "history_change_reason", "history_type",
+             "history_user", "history_user_id", "id"}
+
+
+def person_changes(person: Person) -> list[dict]:
+    """The person's history, newest first, naming the fields each change touched."""
+    records = list(person.history.select_related("history_user").order_by("-history_date"))
+    changes = []
+    for newer, older in zip(records, records[1:] + [None], strict=True):
+        if older is None:
+            fields = []
+        else:
+            fields = sorted(c.field for c in newer.diff_against(older).changes
+                            if c.field not in UNTRACKED)
+        changes.append({
+            "at": newer.history_date,
+            "user": newer.history_user.get_username() if newer.history_user else None,
+            "kind": HISTORY_TYPES.get(newer.history_type, newer.history_type),
+            "fields": fields,
+        })
+    return changes

@@ -1,0 +1,246 @@
+"""What the registry does: register households, count crossings, correct, move and link."""
+
+import hashlib
+import json
+import uuid as uuidlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from refuge.audit import services as audit
+from refuge.audit.models import AuditEvent
+from refuge.registry.models import (
+    Document,
+    Household,
+    Person,
+    Post,
+    RegistrationEvent,
+    Tally,
+    document_key,
+)
+from refuge.registry.validation import (
+    FieldError,
+    Invalid,
+    Problems,
+    clean_household,
+    clean_person_fields,
+    clean_text,
+    require_a_name,
+)
+
+
+class Conflict(Exception):
+    """The client's UUID is already used by a different record or body."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def body_hash(payload: dict) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def parse_uuid(value, where: str) -> uuidlib.UUID:
+    if isinstance(value, uuidlib.UUID):
+        return value
+    try:
+        return uuidlib.UUID(str(value))
+    except ValueError:
+        message = _("%(value)s is not a UUID") % {"value": value}
+        raise Invalid([FieldError(where, message)]) from None
+
+
+@dataclass
+class Registration:
+    household: Household
+    created: bool
+
+
+def register_household(payload: dict, *, user, post: Post, desk: str = "", device_id: str = "",
+                       today: date | None = None) -> Registration:
+    """Register a household and its members in one transaction.
+
+    `payload["uuid"]` is the client's UUID. Sending the same payload again
+    returns the household already saved (created=False); the same UUID with a
+    different payload raises Conflict. Raises Invalid with every field problem
+    and saves nothing if any field is wrong.
+    """
+    if post.kind != Post.RECEPTION:
+        raise Invalid([FieldError("post", _("households are registered at a reception centre"))])
+    client_uuid = parse_uuid(payload.get("uuid"), "uuid")
+    digest = body_hash(payload)
+    existing = _earlier_registration(client_uuid, digest)
+    if existing:
+        return Registration(existing, created=False)
+    cleaned = clean_household(payload, today)
+    try:
+        household = _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id)
+    except IntegrityError:
+        # Two copies of the same request raced; the other one won.
+        existing = _earlier_registration(client_uuid, digest)
+        if existing:
+            return Registration(existing, created=False)
+        raise Conflict("members", _("a member's UUID is already registered")) from None
+    return Registration(household, created=True)
+
+
+def _earlier_registration(client_uuid: uuidlib.UUID, digest: str) -> Household | None:
+    event = (
+        RegistrationEvent.objects.select_related("household__registered_at")
+        .filter(uuid=client_uuid)
+        .first()
+    )
+    if event is None:
+        if Household.objects.filter(uuid=client_uuid).exists():
+            raise Conflict("uuid", _("this UUID belongs to another record"))
+        return None
+    if event.body_hash != digest:
+        raise Conflict(
+            "uuid",
+            _("this UUID was already used to register a different household; "
+              "send a new UUID for a new household"),
+        )
+    return event.household
+
+
+@transaction.atomic
+def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id) -> Household:
+    household = Household(uuid=client_uuid, group=client_uuid, registered_at=post)
+    household._history_user = user
+    household.save()
+    people = []
+    for member in cleaned["members"]:
+        fields = {k: v for k, v in member.items() if k not in ("documents", "uuid")}
+        person = Person(household=household, **fields)
+        if member.get("uuid"):
+            person.uuid = parse_uuid(member["uuid"], "members.uuid")
+        person.derive_search_forms()
+        people.append(person)
+    bulk_create_with_history(people, Person, default_user=user)
+    saved = {p.uuid: p for p in Person.objects.filter(household=household)}
+    documents = [
+        Document(person=saved[person.uuid], kind=d["kind"], number=d["number"],
+                 number_key=document_key(d["number"]))
+        for person, member in zip(people, cleaned["members"], strict=True)
+        for d in member["documents"]
+    ]
+    if documents:
+        bulk_create_with_history(documents, Document, default_user=user)
+    RegistrationEvent.objects.create(
+        uuid=client_uuid, household=household, post=post, desk=desk[:20],
+        device_id=device_id[:64], user=user, body_hash=digest,
+    )
+    audit.record(user, AuditEvent.CREATE, "household", household.uuid,
+                 members=len(people), post=post.code)
+    return household
+
+
+def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:
+    """Count the people in one vehicle at a crossing point; idempotent on the client's UUID."""
+    problems = Problems()
+    if post.kind != Post.CROSSING:
+        problems.add("post", _("crossings are counted at a crossing point"))
+    client_uuid = parse_uuid(payload.get("uuid") or uuidlib.uuid4(), "uuid")
+    digest = body_hash(payload)
+    earlier = Tally.objects.filter(uuid=client_uuid).first()
+    if earlier:
+        if earlier.body_hash != digest:
+            raise Conflict("uuid", _("this UUID was already used for a different count"))
+        return earlier, False
+    people = payload.get("people_aboard")
+    if not isinstance(people, int) or isinstance(people, bool) or not 1 <= people <= 120:
+        problems.add("people_aboard", _("must be a whole number from 1 to 120"))
+    vehicle_ref = clean_text(payload.get("vehicle_ref"), "vehicle_ref", problems, 40)
+    note = clean_text(payload.get("note"), "note", problems, 200)
+    problems.raise_if_any()
+    fields = dict(uuid=client_uuid, post=post, people_aboard=people, vehicle_ref=vehicle_ref,
+                  note=note, recorded_by=user, body_hash=digest,
+                  device_id=str(payload.get("device_id") or "")[:64])
+    if payload.get("counted_at"):
+        fields["counted_at"] = payload["counted_at"]
+    try:
+        with transaction.atomic():
+            tally = Tally.objects.create(**fields)
+    except IntegrityError:
+        return record_tally(payload, user=user, post=post)
+    return tally, True
+
+
+def update_person(person: Person, changes: dict, *, user, today: date | None = None) -> Person:
+    """Correct a person's record; history keeps what it was, who changed it and when."""
+    problems = Problems()
+    cleaned = clean_person_fields(changes, "", problems, today or date.today())
+    merged = {
+        "given_name": person.given_name, "family_name": person.family_name,
+        **{k: v for k, v in cleaned.items() if k in ("given_name", "family_name")},
+    }
+    require_a_name(merged, "", problems)
+    problems.raise_if_any()
+    changed = [name for name, value in cleaned.items() if getattr(person, name) != value]
+    if not changed:
+        return person
+    with transaction.atomic():
+        for name in changed:
+            setattr(person, name, cleaned[name])
+        person.derive_search_forms()
+        person._history_user = user
+        person.save()
+        audit.record(user, AuditEvent.UPDATE, "person", person.uuid, fields=sorted(changed))
+    return person
+
+
+def move_person(person: Person, household: Household, *, user, relationship: str = "") -> Person:
+    """Move a person into another household, e.g. when a family was registered in parts."""
+    if person.household_id == household.pk:
+        return person
+    if relationship == Person.FOCAL_POINT:
+        raise Invalid([FieldError("relationship", _("the household already has a focal point"))])
+    with transaction.atomic():
+        leaving = person.household
+        person.household = household
+        person.relationship = relationship or (
+            "other_relative" if person.relationship == Person.FOCAL_POINT else person.relationship
+        )
+        person._history_user = user
+        person.save()
+        _hand_over_focal_point(leaving, user)
+        audit.record(user, AuditEvent.MOVE, "person", person.uuid,
+                     from_household=str(leaving.uuid), to_household=str(household.uuid))
+    return person
+
+
+def _hand_over_focal_point(household: Household, user) -> None:
+    """A household that lost its focal point gets its eldest remaining member as one."""
+    remaining = list(household.members.order_by("birth_date", "id"))
+    if not remaining:
+        household.status = Household.CLOSED
+        household._history_user = user
+        household.save()
+        return
+    if any(p.relationship == Person.FOCAL_POINT for p in remaining):
+        return
+    eldest = remaining[0]
+    eldest.relationship = Person.FOCAL_POINT
+    eldest._history_user = user
+    eldest.save()
+
+
+def link_households(household: Household, other: Household, *, user) -> uuidlib.UUID:
+    """Record that two households are parts of one family: all their parts share a group."""
+    if household.group == other.group:
+        return household.group
+    with transaction.atomic():
+        joining = list(Household.objects.filter(group=other.group))
+        for part in joining:
+            part.group = household.group
+            part._history_user = user
+            part.save(update_fields=["group"])
+        audit.record(user, AuditEvent.LINK, "household", household.uuid,
+                     linked=[str(p.uuid) for p in joining])
+    return household.group

@@ -1,0 +1,226 @@
+"""Check what a desk, the API or an import sends, field by field.
+
+Every problem is a FieldError naming the field the way the API's error shape
+does (`members[2].birth_date`), with a message fit to show beside that field.
+Nothing is saved unless the whole household is clean.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import phonenumbers
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from refuge.lib import dates, names
+from refuge.registry.models import Document, Person, SpecificNeed
+
+MAX_MEMBERS = 60
+MAX_DOCUMENTS = 10
+RELATIONSHIPS = {code for code, _label in Person.RELATIONSHIPS}
+SEXES = {code for code, _label in Person.SEXES}
+DOCUMENT_KINDS = {code for code, _label in Document.KINDS}
+STATUSES = {code for code, _label in Person.STATUSES}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "message": self.message}
+
+
+class Invalid(Exception):
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class Problems:
+    errors: list[FieldError] = field(default_factory=list)
+
+    def add(self, where: str, message: str) -> None:
+        self.errors.append(FieldError(where, message))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise Invalid(self.errors)
+
+
+def clean_phone(text: str | None, where: str, problems: Problems) -> str:
+    raw = (text or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, settings.REFUGE_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        problems.add(where, _("%(text)s is not a valid phone number") % {"text": raw})
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_name(text: str | None, where: str, problems: Problems) -> str:
+    """A name as typed; only surrounding white space is trimmed."""
+    if text is None:
+        return ""
+    if text and not text.strip():
+        problems.add(where, _("is blank: leave it empty if it is unknown"))
+        return ""
+    value = text.strip()
+    if value and (problem := names.name_problem(value)):
+        problems.add(where, problem)
+    return value
+
+
+def clean_text(text: str | None, where: str, problems: Problems, max_length: int) -> str:
+    value = (text or "").strip()
+    if len(value) > max_length:
+        problems.add(where, _("is longer than %(max)s characters") % {"max": max_length})
+    elif names.forbidden_char(value) is not None:
+        problems.add(where, _("contains an invisible or control character"))
+    return value
+
+
+def clean_choice(value: str | None, allowed: set[str], where: str, problems: Problems,
+                 default: str) -> str:
+    if value in (None, ""):
+        return default
+    if value not in allowed:
+        problems.add(
+            where,
+            _("%(value)s is not one of: %(allowed)s")
+            % {"value": value, "allowed": ", ".join(sorted(allowed))},
+        )
+        return default
+    return value
+
+
+def clean_needs(codes, where: str, problems: Problems) -> str:
+    if isinstance(codes, str):
+        codes = codes.replace(",", " ").split()
+    cleaned = []
+    for code in codes or []:
+        upper = str(code).strip().upper()
+        if upper not in SpecificNeed.CODES:
+            problems.add(
+                where,
+                _("%(code)s is not a specific-needs code (%(codes)s)")
+                % {"code": code, "codes": ", ".join(SpecificNeed.CODES)},
+            )
+        elif upper not in cleaned:
+            cleaned.append(upper)
+    return ",".join(cleaned)
+
+
+def clean_birth_date(text: str | None, where: str, problems: Problems, today: date):
+    try:
+        return dates.parse_birth_date(text, today)
+    except dates.BirthDateError as error:
+        problems.add(where, str(error))
+        return dates.BirthDate(None, dates.UNKNOWN)
+
+
+def clean_documents(documents, where: str, problems: Problems) -> list[dict]:
+    cleaned = []
+    if len(documents or []) > MAX_DOCUMENTS:
+        problems.add(where, _("at most %(max)s documents") % {"max": MAX_DOCUMENTS})
+        return []
+    for index, document in enumerate(documents or []):
+        at = f"{where}[{index}]"
+        kind = clean_choice(document.get("kind"), DOCUMENT_KINDS, f"{at}.kind", problems,
+                            Document.PASSPORT)
+        number = (document.get("number") or "").strip()
+        if not number:
+            problems.add(f"{at}.number", _("is empty"))
+        elif len(number) > 40 or not any(ch.isalnum() for ch in number):
+            problems.add(f"{at}.number", _("%(text)s is not a document number") % {"text": number})
+        elif names.forbidden_char(number) is not None:
+            problems.add(f"{at}.number", _("contains an invisible or control character"))
+        cleaned.append({"kind": kind, "number": number})
+    return cleaned
+
+
+def clean_person_fields(member: dict, where: str, problems: Problems, today: date) -> dict:
+    """The fields a person has, checked; used for new members and for edits alike."""
+    cleaned: dict = {}
+    for name_field in ("given_name", "family_name", "patronymic"):
+        if name_field in member:
+            cleaned[name_field] = clean_name(member[name_field], f"{where}{name_field}", problems)
+    if "sex" in member:
+        cleaned["sex"] = clean_choice(member["sex"], SEXES, f"{where}sex", problems, "U")
+    if "birth_date" in member:
+        birth = clean_birth_date(member["birth_date"], f"{where}birth_date", problems, today)
+        cleaned["birth_date"], cleaned["birth_precision"] = birth.value, birth.precision
+    if "relationship" in member:
+        cleaned["relationship"] = clean_choice(
+            member["relationship"], RELATIONSHIPS, f"{where}relationship", problems,
+            "other_relative",
+        )
+    if "needs" in member:
+        cleaned["needs"] = clean_needs(member["needs"], f"{where}needs", problems)
+    if "phone" in member:
+        cleaned["phone"] = clean_phone(member["phone"], f"{where}phone", problems)
+    for text_field, max_length in (("origin", 100), ("destination", 200)):
+        if text_field in member:
+            cleaned[text_field] = clean_text(member[text_field], f"{where}{text_field}",
+                                             problems, max_length)
+    if "status" in member:
+        cleaned["status"] = clean_choice(member["status"], STATUSES, f"{where}status", problems,
+                                         Person.REGISTERED)
+    return cleaned
+
+
+def require_a_name(cleaned: dict, where: str, problems: Problems) -> None:
+    if not cleaned.get("given_name") and not cleaned.get("family_name"):
+        already = any(e.field in (f"{where}given_name", f"{where}family_name")
+                      for e in problems.errors)
+        if not already:
+            problems.add(f"{where}given_name",
+                         _("a person needs a given name or a family name"))
+
+
+def clean_household(payload: dict, today: date | None = None) -> dict:
+    """The household a desk or the API sent, checked whole; raises Invalid listing every problem."""
+    today = today or date.today()
+    problems = Problems()
+    phone = clean_phone(payload.get("phone"), "phone", problems)
+    origin = clean_text(payload.get("origin"), "origin", problems, 100)
+    destination = clean_text(payload.get("destination"), "destination", problems, 200)
+    members_in = payload.get("members") or []
+    if not members_in:
+        problems.add("members", _("a household needs at least one member"))
+    if len(members_in) > MAX_MEMBERS:
+        problems.add("members", _("at most %(max)s members") % {"max": MAX_MEMBERS})
+        members_in = []
+    members = []
+    for index, member in enumerate(members_in):
+        where = f"members[{index}]."
+        default_relationship = Person.FOCAL_POINT if index == 0 else "other_relative"
+        member = {**member, "relationship": member.get("relationship") or default_relationship}
+        cleaned = clean_person_fields(member, where, problems, today)
+        require_a_name(cleaned, where, problems)
+        cleaned["documents"] = clean_documents(member.get("documents"), f"{where}documents",
+                                               problems)
+        cleaned["uuid"] = member.get("uuid")
+        cleaned.setdefault("origin", origin)
+        cleaned.setdefault("destination", destination)
+        if not cleaned["origin"]:
+            cleaned["origin"] = origin
+        if not cleaned["destination"]:
+            cleaned["destination"] = destination
+        members.append(cleaned)
+    focal = [i for i, m in enumerate(members) if m.get("relationship") == Person.FOCAL_POINT]
+    if members and len(focal) != 1:
+        problems.add(
+            f"members[{focal[1] if len(focal) > 1 else 0}].relationship",
+            _("a household has exactly one focal point"),
+        )
+    problems.raise_if_any()
+    if phone and not members[focal[0]].get("phone"):
+        members[focal[0]]["phone"] = phone
+    return {"members": members}

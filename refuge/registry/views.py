@@ -1,0 +1,209 @@
+import uuid
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from refuge.accounts.decorators import requires
+from refuge.accounts.roles import COUNT_CROSSINGS, EDIT_PEOPLE, REGISTER, VIEW_PEOPLE, can
+from refuge.audit import services as audit
+from refuge.audit.models import AuditEvent
+from refuge.lib import dates, names
+from refuge.registry import cards, figures, queries, services
+from refuge.registry.forms import (
+    PersonForm,
+    SearchForm,
+    TallyForm,
+    household_payload,
+    member_rows,
+    row_count,
+)
+from refuge.registry.models import Document, Household, Person, Post, SpecificNeed
+from refuge.registry.validation import Invalid
+
+DESK_ROWS = 1
+
+
+def desk_context(request, post_data=None, errors=None, household_uuid=None) -> dict:
+    errors = errors or {}
+    count = max(row_count(post_data), DESK_ROWS) if post_data else DESK_ROWS
+    just_registered = None
+    if done := request.GET.get("done"):
+        just_registered = Household.objects.filter(uuid=done).select_related(
+            "registered_at").first()
+    return {
+        "household_uuid": household_uuid or uuid.uuid4(),
+        "rows": member_rows(post_data, errors, count),
+        "household": {
+            name: (post_data or {}).get(name, "") for name in ("phone", "origin", "destination")
+        },
+        "errors": errors,
+        "general_errors": [m for f, m in errors.items() if not f.startswith("members[")
+                           and f not in ("phone", "origin", "destination")],
+        "relationships": Person.RELATIONSHIPS,
+        "sexes": Person.SEXES,
+        "document_kinds": Document.KINDS,
+        "need_codes": SpecificNeed.CODES,
+        "just_registered": just_registered,
+        "template_row": {"index": "__i__", "relationship": "child", "errors": {}},
+        "transliteration": {"hy": names.ARMENIAN_TO_LATIN, "ru": names.CYRILLIC_TO_LATIN},
+    }
+
+
+@requires(REGISTER, needs_post=Post.RECEPTION)
+@require_http_methods(["GET", "POST"])
+def desk(request):
+    """One screen per household: members in a table, saved with one keystroke."""
+    if request.method == "GET":
+        return render(request, "registry/desk.html", desk_context(request))
+    payload = household_payload(request.POST)
+    try:
+        result = services.register_household(
+            payload, user=request.user, post=request.post,
+            desk=request.session.get("desk", ""), device_id="web",
+        )
+    except Invalid as invalid:
+        errors = {e.field: e.message for e in invalid.errors}
+        errors = _errors_on_form_rows(request.POST, payload, errors)
+        context = desk_context(request, request.POST, errors, request.POST.get("household_uuid"))
+        return render(request, "registry/desk.html", context, status=422)
+    except services.Conflict as conflict:
+        context = desk_context(request, request.POST, {"uuid": conflict.message})
+        return render(request, "registry/desk.html", context, status=409)
+    return redirect(f"/desk/?done={result.household.uuid}")
+
+
+def _errors_on_form_rows(post_data, payload: dict, errors: dict) -> dict:
+    """Validation names members by their place among non-empty rows; the form by row index.
+
+    Also maps documents[0].number to the row's document_number column.
+    """
+    filled = []
+    for index in range(row_count(post_data)):
+        if any((post_data.get(f"members-{index}-{f}") or "").strip() for f in
+               ("given_name", "family_name", "birth_date", "document_number")):
+            filled.append(index)
+    mapped = {}
+    for field, message in errors.items():
+        if field.startswith("members[") and "]." in field:
+            position, rest = field[len("members["):].split("].", 1)
+            row = filled[int(position)] if int(position) < len(filled) else int(position)
+            rest = {"documents[0].number": "document_number",
+                    "documents[0].kind": "document_kind"}.get(rest, rest)
+            mapped[f"members[{row}].{rest}"] = message
+        else:
+            mapped[field] = message
+    return mapped
+
+
+@requires(VIEW_PEOPLE)
+def household_detail(request, household_uuid):
+    household = get_object_or_404(
+        Household.objects.select_related("registered_at"), uuid=household_uuid
+    )
+    members = list(household.members.prefetch_related("documents"))
+    audit.record_views(request.user, "person", [p.uuid for p in members], "household page")
+    linked = Household.objects.filter(group=household.group).exclude(pk=household.pk)
+    return render(request, "registry/household.html", {
+        "household": household, "members": members, "linked": linked,
+    })
+
+
+@requires(VIEW_PEOPLE)
+def household_card(request, household_uuid):
+    """The printable registration card: number, focal point, size, QR. Nothing more."""
+    household = get_object_or_404(
+        Household.objects.select_related("registered_at"), uuid=household_uuid
+    )
+    focal = household.members.filter(relationship=Person.FOCAL_POINT).first()
+    audit.record(request.user, AuditEvent.VIEW, "household", household.uuid, via="card")
+    return render(request, "registry/card.html", {
+        "household": household,
+        "focal": focal,
+        "member_count": household.members.count(),
+        "qr_svg": cards.qr_svg(household),
+        "autoprint": request.GET.get("print") == "1",
+    })
+
+
+@requires(VIEW_PEOPLE)
+@require_http_methods(["GET", "POST"])
+def person_detail(request, person_uuid):
+    person = get_object_or_404(
+        Person.objects.select_related("household__registered_at"), uuid=person_uuid
+    )
+    may_edit = can(request.user, EDIT_PEOPLE)
+    errors = {}
+    if request.method == "POST":
+        if not may_edit:
+            return render(request, "403.html", status=403)
+        changes = {k: request.POST.get(k, "") for k in PersonForm.base_fields}
+        changes["needs"] = changes["needs"].replace(",", " ").split()
+        try:
+            services.update_person(person, changes, user=request.user)
+        except Invalid as invalid:
+            errors = {e.field: e.message for e in invalid.errors}
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("person", person_uuid=person.uuid)
+    else:
+        audit.record(request.user, AuditEvent.VIEW, "person", person.uuid, via="person page")
+    initial = {
+        "relationship": person.relationship, "given_name": person.given_name,
+        "family_name": person.family_name, "patronymic": person.patronymic,
+        "sex": person.sex, "birth_date": _birth_input(person), "needs": " ".join(person.need_codes),
+        "phone": person.phone, "origin": person.origin, "destination": person.destination,
+        "status": person.status,
+    }
+    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
+    return render(request, "registry/person.html", {
+        "person": person, "form": form, "errors": errors, "may_edit": may_edit,
+        "changes": queries.person_changes(person),
+        "documents": person.documents.all(),
+    }, status=422 if errors else 200)
+
+
+def _birth_input(person: Person) -> str:
+    if person.birth_date is None:
+        return ""
+    if person.birth_precision == dates.ESTIMATED:
+        return f"{person.birth_date.year}"
+    return person.birth_display
+
+
+@requires(VIEW_PEOPLE)
+@require_http_methods(["GET", "POST"])
+def search(request):
+    """Search is posted, never put in the URL: names must not reach access logs."""
+    form = SearchForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = queries.search(form.cleaned_data["q"])
+        audit.record(request.user, AuditEvent.SEARCH, "person", None,
+                     results=len(result.people))
+        audit.record_views(request.user, "person", [p.uuid for p in result.people], "search")
+    return render(request, "registry/search.html", {"form": form, "result": result})
+
+
+@requires(COUNT_CROSSINGS, needs_post=Post.CROSSING)
+@require_http_methods(["GET", "POST"])
+def tally(request):
+    """A big number and one field: people in this vehicle, Enter."""
+    form = TallyForm(request.POST or None, initial={"uuid": uuid.uuid4()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_tally(
+                {**form.cleaned_data, "uuid": str(form.cleaned_data["uuid"])},
+                user=request.user, post=request.post,
+            )
+        except (Invalid, services.Conflict) as problem:
+            form.add_error(None, str(problem))
+        else:
+            return redirect("tally")
+    recent = request.post.tallies.order_by("-counted_at")[:8]
+    return render(request, "registry/tally.html", {
+        "form": form,
+        "crossed_today": figures.crossed_today(request.post),
+        "recent": recent,
+    }, status=422 if form.errors else 200)

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from refuge.accounts import views as account_views
+from refuge.api import api
+from refuge.audit import views as audit_views
+from refuge.registry import views as registry_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("post/", account_views.post_picker, name="post"),
+    path("desk/", registry_views.desk, name="desk"),
+    path("tally/", registry_views.tally, name="tally"),
+    path("search/", registry_views.search, name="search"),
+    path("households/<uuid:household_uuid>/", registry_views.household_detail, name="household"),
+    path("households/<uuid:household_uuid>/card/", registry_views.household_card, name="card"),
+    path("people/<uuid:person_uuid>/", registry_views.person_detail, name="person"),
+    path("audit/", audit_views.audit_log, name="audit"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

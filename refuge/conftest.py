@@ -1,0 +1,99 @@
+"""One set of personas and helpers for every test.
+
+Personas: a registrar, a shelter manager, a tracing officer, an aid officer,
+an analyst, an administrator, and an outsider with no role at all.
+"""
+
+import os
+import uuid
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from refuge.accounts import roles
+from refuge.accounts.models import ApiToken
+from refuge.registry import services
+from refuge.registry.models import Post
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+PERSONAS = [*roles.ROLES, "outsider"]
+
+
+def make_user(username: str, role: str | None = None) -> User:
+    user = User.objects.create_user(username=username, password=f"{username}-pass-1")
+    if role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+@pytest.fixture
+def personas(db) -> dict[str, User]:
+    users = {role: make_user(role, role) for role in roles.ROLES}
+    users["outsider"] = make_user("outsider")
+    return users
+
+
+@pytest.fixture
+def registrar(personas) -> User:
+    return personas[roles.REGISTRAR]
+
+
+@pytest.fixture
+def reception(db) -> Post:
+    return Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris reception centre",
+                               province="Syunik")
+
+
+@pytest.fixture
+def crossing(db) -> Post:
+    return Post.objects.create(kind=Post.CROSSING, code="KOR", name="Kornidzor crossing",
+                               province="Syunik")
+
+
+def token_for(user: User) -> str:
+    return ApiToken.objects.issue(user)[1]
+
+
+def bearer(user: User) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_for(user)}"}
+
+
+def member(given: str, family: str = "Hovhannisyan", **fields) -> dict:
+    return {"given_name": given, "family_name": family, **fields}
+
+
+def household_payload(*members: dict, **fields) -> dict:
+    return {"uuid": str(uuid.uuid4()), "members": list(members), **fields}
+
+
+def make_household(post: Post, user: User, *members: dict, **fields):
+    members = members or (member("Anahit", patronymic="Samvel", sex="F", birth_date="1972"),)
+    payload = household_payload(*members, **fields)
+    return services.register_household(payload, user=user, post=post).household
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Debian's Chromium is not at {CHROMIUM}: scripts/test installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -25,6 +25,12 @@ CHROMIUM_ARGS = [
 PERSONAS = [*roles.ROLES, "outsider"]
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Real hashing costs a third of a second per user; tests need no such protection."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, role: str | None = None) -> User:
     user = User.objects.create_user(username=username, password=f"{username}-pass-1")
     if role:

@@ -3,6 +3,7 @@ from uuid import UUID
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 from pydantic import ConfigDict
 
 from refuge.accounts.roles import (
@@ -166,7 +167,7 @@ def register_household(request, payload: HouseholdIn):
         body, user=request.user, post=post, desk=payload.desk, device_id=payload.device_id
     )
     household = households_with_members().get(pk=result.household.pk)
-    return (201 if result.created else 200), household_out(household)
+    return Status(201 if result.created else 200, household_out(household))
 
 
 @router.get("/households", response=HouseholdPage)
@@ -311,7 +312,7 @@ def record_tally(request, payload: TallyIn):
     post = open_post(payload.post)
     body = payload.model_dump(mode="json", exclude={"post"})
     tally, created = services.record_tally(body, user=request.user, post=post)
-    return (201 if created else 200), tally_out(tally)
+    return Status(201 if created else 200, tally_out(tally))
 
 
 class TallyPage(Schema):

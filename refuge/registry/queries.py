@@ -12,6 +12,7 @@ from refuge.registry.models import (
     Person,
     document_key,
     parse_registration_number,
+    patronymic_stem,
 )
 from refuge.registry.validation import Problems, clean_phone
 
@@ -81,15 +82,17 @@ def _by_document(query: str, limit: int) -> list[Person]:
 def _by_name(query: str, limit: int) -> list[Person]:
     """Every word of the query must be one of the person's names, in any script.
 
-    Each word narrows the candidates through the indexed keys; the first
-    word's match set is the one the database starts from.
+    A word can be a given name, a family name or a father's name, and a
+    father's name can be typed in any form (Самвелович, Սամվելի, Samvel).
     """
-    keys = names.name_keys(query)
-    if not keys:
+    words = names.WORD.findall(query)
+    if not words:
         return []
     found = people_for_display()
-    for key in keys:
-        found = found.filter(Q(given_key=key) | Q(family_key=key) | Q(patronymic_key=key))
+    for word in words:
+        key = names.search_key(word)
+        father_key = names.search_key(patronymic_stem(word))
+        found = found.filter(Q(given_key=key) | Q(family_key=key) | Q(patronymic_key=father_key))
     return list(found.order_by()[:limit])
 
 

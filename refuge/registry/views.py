@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -48,6 +49,11 @@ def desk_context(request, post_data=None, errors=None, household_uuid=None) -> d
         "just_registered": just_registered,
         "template_row": {"index": "__i__", "relationship": "child", "errors": {}},
         "transliteration": {"hy": names.ARMENIAN_TO_LATIN, "ru": names.CYRILLIC_TO_LATIN},
+        "desk_strings": {
+            "about": _("about %(year)s"),
+            "not_a_date": _("not a date"),
+            "months": [str(MONTHS[m]) for m in range(1, 13)],
+        },
     }
 
 

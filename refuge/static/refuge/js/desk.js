@@ -7,8 +7,8 @@
   const body = document.getElementById("members");
   const template = document.getElementById("member-row");
   const tables = JSON.parse(document.getElementById("transliteration").textContent);
-  const MONTHS = ["January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December"];
+  const strings = JSON.parse(document.getElementById("desk-strings").textContent);
+  const MONTHS = strings.months;
 
   const rows = () => Array.from(body.querySelectorAll("tr.member"));
   const field = (row, name) => row.querySelector(`[data-field="${name}"]`);
@@ -160,15 +160,15 @@
     if ((m = raw.match(/^(\d{1,2})[./](\d{1,2})[./](\d{4})$/))) return `${+m[1]} ${MONTHS[+m[2] - 1] || "?"} ${m[3]}`;
     if ((m = raw.match(/^(\d{1,2})[./](\d{4})$/))) return `${MONTHS[+m[1] - 1] || "?"} ${m[2]}`;
     if ((m = raw.match(/^(?:age|возраст|տարիք)?\s*(\d{1,3})\s*(?:y|yrs|years|лет|года|год)?$/))) {
-      return `≈ ${year - +m[1]}`;
+      return strings.about.replace("%(year)s", String(year - +m[1]));
     }
-    return "?";
+    return strings.not_a_date;
   }
 
   function showBirthReading(input) {
     const reading = readBirthDate(input.value);
     hint(input).textContent = reading;
-    hint(input).classList.toggle("warn", reading === "?");
+    hint(input).classList.toggle("warn", reading === strings.not_a_date);
   }
 
   function toLatin(text) {
@@ -205,6 +205,15 @@
     }
     notice.textContent = text;
   }
+
+  // Alt+P opens the card of the household just saved, ready to print.
+  document.addEventListener("keydown", (event) => {
+    const cardLink = document.getElementById("card-link");
+    if (cardLink && event.altKey && (event.key === "p" || event.code === "KeyP")) {
+      event.preventDefault();
+      window.location.assign(cardLink.href);
+    }
+  });
 
   document.getElementById("add-member").addEventListener("click", () => addRow(true));
   form.addEventListener("submit", () => {

@@ -1,0 +1,125 @@
+"""The desk as a plain HTML form: it must work, and keep what was typed, without JavaScript."""
+
+import uuid
+
+import pytest
+from django.test import Client
+
+from refuge.registry.models import Household, Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(registrar, reception):
+    client = Client()
+    client.force_login(registrar)
+    session = client.session
+    session["post_id"], session["desk"] = reception.pk, "3"
+    session.save()
+    return client
+
+
+def row(index, **fields):
+    return {f"members-{index}-{name}": value for name, value in fields.items()}
+
+
+def family_form(**extra):
+    return {
+        "household_uuid": str(uuid.uuid4()), "phone": "+37477123456", "origin": "Stepanakert",
+        **row(0, relationship="focal_point", given_name="Анаит", family_name="Оганесян",
+              patronymic="Самвеловна", sex="F", birth_date="1972", document_kind="passport",
+              document_number="AN1234567"),
+        **row(1, relationship="spouse", given_name="Armen", family_name="Hovhannisyan",
+              sex="M", birth_date="1969-04", needs="DIS MED"),
+        **row(2, relationship="child", given_name="", family_name="", birth_date=""),
+        **extra,
+    }
+
+
+def test_the_desk_asks_for_a_reception_centre_first(registrar, reception):
+    client = Client()
+    client.force_login(registrar)
+    response = client.get("/desk/")
+    assert response.status_code == 302 and response["Location"].startswith("/post/")
+    client.post(response["Location"], {"post": reception.pk, "desk": "3"})
+    assert client.get("/desk/").status_code == 200
+
+
+def test_it_saves_a_household_and_shows_its_number(desk):
+    response = desk.post("/desk/", family_form())
+    assert response.status_code == 302
+    household = Household.objects.get()
+    # The third row was left empty: it is not a person.
+    assert household.members.count() == 2
+    assert household.members.get(given_name="Armen").need_codes == ["DIS", "MED"]
+    page = desk.get(response["Location"]).content.decode()
+    assert household.registration_number in page
+    assert f"/households/{household.uuid}/card/" in page
+
+
+def test_an_error_keeps_everything_typed_and_names_the_field(desk):
+    form = family_form(**row(1, relationship="spouse", given_name="Armen",
+                             family_name="Hovhannisyan", sex="M", birth_date="2031"))
+    response = desk.post("/desk/", form)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "2031 is in the future" in page
+    for typed in ("Анаит", "Оганесян", "Самвеловна", "Armen", "2031", "AN1234567",
+                  "+37477123456", "Stepanakert", form["household_uuid"]):
+        assert typed in page
+    assert Person.objects.count() == 0
+
+
+def test_an_error_in_a_later_row_is_shown_on_that_row(desk):
+    form = {**family_form(), **row(2, relationship="child", given_name="Hayk",
+                                   family_name="Hovhannisyan", birth_date="age 150")}
+    page = desk.post("/desk/", form).content.decode()
+    row_three = page.split('data-index="2"')[1].split("</tr>")[0]
+    assert "an age of 150 is over 120" in row_three
+
+
+def test_pressing_save_twice_registers_once(desk):
+    form = family_form()
+    desk.post("/desk/", form)
+    desk.post("/desk/", form)
+    assert Household.objects.count() == 1
+
+
+def test_the_card_shows_no_more_than_a_card_needs(desk):
+    desk.post("/desk/", family_form())
+    household = Household.objects.get()
+    card = desk.get(f"/households/{household.uuid}/card/").content.decode()
+    assert household.registration_number in card and "<svg" in card
+    assert "Анаит" in card and "Anait" in card
+    for private in ("1972", "DIS", "AN1234567", "+37477123456", "Armen"):
+        assert private not in card
+
+
+def test_the_tally_screen_counts_a_vehicle(registrar, crossing):
+    client = Client()
+    client.force_login(registrar)
+    session = client.session
+    session["post_id"] = crossing.pk
+    session.save()
+    form = {"uuid": str(uuid.uuid4()), "people_aboard": "6", "vehicle_ref": "35 AB 123"}
+    assert client.post("/tally/", form).status_code == 302
+    client.post("/tally/", form)  # a double press
+    page = client.get("/tally/").content.decode()
+    assert 'data-testid="crossed-today">6<' in page
+    bad = client.post("/tally/", {**form, "uuid": str(uuid.uuid4()), "people_aboard": "0"})
+    assert bad.status_code == 422
+
+
+def test_a_person_page_corrects_a_record_and_shows_history(desk):
+    desk.post("/desk/", family_form())
+    armen = Person.objects.get(given_name="Armen")
+    fields = {"relationship": "spouse", "given_name": "Արմեն", "family_name": "Hovhannisyan",
+              "patronymic": "", "sex": "M", "birth_date": "1969-04", "needs": "DIS",
+              "phone": "", "origin": "Stepanakert", "destination": "", "status": "registered"}
+    response = desk.post(f"/people/{armen.uuid}/", fields)
+    assert response.status_code == 302
+    page = desk.get(f"/people/{armen.uuid}/").content.decode()
+    assert "given_name" in page and "registrar" in page
+    bad = desk.post(f"/people/{armen.uuid}/", {**fields, "birth_date": "2999"})
+    assert bad.status_code == 422 and "2999 is in the future" in bad.content.decode()

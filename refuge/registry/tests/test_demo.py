@@ -1,0 +1,63 @@
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from refuge.accounts import roles
+from refuge.lib import names
+from refuge.registry.models import Household, Person, Post, Tally
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo(**options) -> str:
+    out = StringIO()
+    call_command("demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_the_demo_loads_a_plausible_week(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    output = run_demo(people=2000, seed=7)
+    people = Person.objects.count()
+    assert 2000 <= people < 2020
+    assert Post.objects.filter(kind=Post.CROSSING).count() >= 2
+    assert Post.objects.filter(kind=Post.RECEPTION).count() >= 3
+    crossed = sum(Tally.objects.values_list("people_aboard", flat=True))
+    assert crossed > people  # registration lags behind the crossings
+    scripts = Counter(Person.objects.values_list("name_script", flat=True))
+    assert {names.ARMENIAN, names.CYRILLIC, names.LATIN} <= set(scripts)
+    assert Person.objects.exclude(needs="").count() > people * 0.05
+    sizes = Counter(h.members.count() for h in Household.objects.all()[:300])
+    assert max(sizes) >= 5 and sizes[1] > 0
+    assert f"Demo loaded: {people:,} people" in output
+    for role in roles.ROLES:
+        assert User.objects.get(username=role).check_password(f"{role}-demo")
+        assert f"{role} / {role}-demo" in output
+
+
+def test_some_families_are_registered_twice_on_purpose(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    run_demo(people=3000, seed=11)
+    focal_points = Person.objects.filter(relationship=Person.FOCAL_POINT)
+    keys = Counter(focal_points.values_list("given_key", "family_key", "birth_date"))
+    twice = [key for key, count in keys.items() if count > 1 and key[2] is not None]
+    assert len(twice) >= 10
+
+
+def test_running_it_again_keeps_the_data_unless_asked(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    run_demo(people=200)
+    first = Person.objects.count()
+    assert "already loaded" in run_demo(people=200)
+    assert Person.objects.count() == first
+    run_demo(people=300, reset=True)
+    assert 300 <= Person.objects.count() < 320
+
+
+@pytest.mark.parametrize("people", [0, 1_000_001])
+def test_it_refuses_an_impossible_number_of_people(people):
+    with pytest.raises(CommandError, match="--people"):
+        run_demo(people=people)

@@ -25,6 +25,15 @@ CHROMIUM_ARGS = [
 PERSONAS = [*roles.ROLES, "outsider"]
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Close connections after each request, so live-server threads leave none open
+    and PostgreSQL can drop the test database at the end."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     """Real hashing costs a third of a second per user; tests need no such protection."""

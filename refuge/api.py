@@ -6,6 +6,8 @@ Errors always look like {"errors": [{"field": "members[2].birth_date",
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
@@ -40,21 +42,23 @@ def errors(request, status: int, items: list[dict]):
     return api.create_response(request, {"errors": items}, status=status)
 
 
+# Pydantic's error types in the registrar's words (and language).
 PYDANTIC_MESSAGES = {
-    "extra_forbidden": "is not a known field",
-    "missing": "is required",
-    "string_type": "must be text",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "uuid_parsing": "must be a UUID",
-    "uuid_type": "must be a UUID",
-    "list_type": "must be a list",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "dict_type": "must be an object",
-    "bool_type": "must be true or false",
-    "datetime_parsing": "must be a date and time (ISO 8601)",
-    "datetime_type": "must be a date and time (ISO 8601)",
+    "extra_forbidden": gettext_lazy("is not a known field"),
+    "missing": gettext_lazy("is required"),
+    "string_type": gettext_lazy("must be text"),
+    "string_too_long": gettext_lazy("is too long"),
+    "int_type": gettext_lazy("must be a whole number"),
+    "int_parsing": gettext_lazy("must be a whole number"),
+    "uuid_parsing": gettext_lazy("must be a UUID"),
+    "uuid_type": gettext_lazy("must be a UUID"),
+    "list_type": gettext_lazy("must be a list"),
+    "model_type": gettext_lazy("must be an object"),
+    "model_attributes_type": gettext_lazy("must be an object"),
+    "dict_type": gettext_lazy("must be an object"),
+    "bool_type": gettext_lazy("must be true or false"),
+    "datetime_parsing": gettext_lazy("must be a date and time (ISO 8601)"),
+    "datetime_type": gettext_lazy("must be a date and time (ISO 8601)"),
 }
 
 
@@ -79,11 +83,11 @@ def on_validation_error(request, exc: ValidationError):
     items = [
         {
             "field": field_path(error.get("loc", ())),
-            "message": PYDANTIC_MESSAGES.get(error.get("type", ""), error.get("msg", "invalid")),
+            "message": str(PYDANTIC_MESSAGES.get(error.get("type", ""), error.get("msg"))),
         }
         for error in exc.errors
     ]
-    return errors(request, 422, items or [{"field": "body", "message": "is not valid"}])
+    return errors(request, 422, items or [{"field": "body", "message": _("is not valid")}])
 
 
 @api.exception_handler(Invalid)
@@ -98,28 +102,29 @@ def on_conflict(request, exc: Conflict):
 
 @api.exception_handler(BadCursor)
 def on_bad_cursor(request, exc: BadCursor):
-    return errors(request, 400, [{"field": "cursor", "message": "is not a cursor this API gave"}])
+    message = _("is not a cursor this API gave")
+    return errors(request, 400, [{"field": "cursor", "message": message}])
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return errors(request, 401, [{"field": "", "message": "sign in or send a bearer token"}])
+    return errors(request, 401, [{"field": "", "message": _("sign in or send a bearer token")}])
 
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc: PermissionDenied):
-    return errors(request, 403, [{"field": "", "message": str(exc) or "not allowed"}])
+    return errors(request, 403, [{"field": "", "message": str(exc) or _("not allowed")}])
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return errors(request, 404, [{"field": "", "message": "no such record"}])
+    return errors(request, 404, [{"field": "", "message": _("no such record")}])
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     if exc.status_code == 400 and "parse" in str(exc).lower():
-        return errors(request, 400, [{"field": "body", "message": "is not valid JSON"}])
+        return errors(request, 400, [{"field": "body", "message": _("is not valid JSON")}])
     return errors(request, exc.status_code, [{"field": "", "message": str(exc)}])
 
 

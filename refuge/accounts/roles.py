@@ -5,6 +5,8 @@ disagree. Roles are Django groups named by the codes below.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 REGISTRAR = "registrar"
@@ -60,7 +62,6 @@ def can(user: AbstractBaseUser | AnonymousUser, capability: str) -> bool:
 
 def ensure(user, capability: str) -> None:
     """Raise PermissionDenied unless the user may do this; pages and API both call it."""
-    from django.core.exceptions import PermissionDenied
-
     if not can(user, capability):
-        raise PermissionDenied(f"your role does not allow this ({capability})")
+        raise PermissionDenied(gettext("your role does not allow this (%(capability)s)")
+                               % {"capability": capability})

@@ -200,13 +200,3 @@ def _word_key(word: str) -> str:
     skeleton = head + "".join(ch for ch in rest if ch not in "aeiou")
     skeleton = re.sub(r"(.)\1+", r"\1", skeleton)
     return skeleton + ("~" if had_ending else "")
-
-
-def name_keys(*parts: str) -> list[str]:
-    """Every word key found in the given name parts, for indexing."""
-    keys: list[str] = []
-    for part in parts:
-        for key in search_key(part).split():
-            if key not in keys:
-                keys.append(key)
-    return keys

@@ -137,7 +137,7 @@ class Generator:
         size = r.choices([1, 2, 3, 4, 5, 6, 7, 8], [13, 19, 20, 20, 15, 8, 3, 2])[0]
         family = r.choice(ArmenianNames.last_names)
         focal_sex = "F" if r.random() < 0.58 else "M"
-        focal_age = self.age(22, 80) if size > 1 else self.age(18, 92)
+        focal_age = self.age(22, 70) if size > 2 else self.age(25, 92)
         focal_father = self.male()
         focal_given = self.male() if focal_sex == "M" else self.female()
         members = [self.member(focal_given, family, focal_father, focal_sex, focal_age,
@@ -153,12 +153,12 @@ class Generator:
         father_of_children = father_of_children or self.male()
         while len(members) < size:
             roll = r.random()
-            if roll < 0.14 and focal_age < 60:
+            if roll < 0.22 and focal_age < 60:
                 sex = r.choice("MF")
                 members.append(self.member(self.male() if sex == "M" else self.female(),
                                            family, self.male(), sex,
                                            min(100, focal_age + r.randint(22, 32)), "parent"))
-            elif roll < 0.2 and focal_age > 55:
+            elif roll < 0.4 and focal_age > 55:
                 sex = r.choice("MF")
                 # A grandson is often named after his grandfather.
                 given = focal_given if sex == "M" and focal_sex == "M" and r.random() < 0.3 \
@@ -275,13 +275,18 @@ def week_start(now: datetime) -> datetime:
     return start - timedelta(days=len(DAILY_SHARE) - 1)
 
 
+HOURLY_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 6, 8, 9, 9, 9, 9, 9, 9, 8, 8, 7, 6, 5, 4, 3, 2, 1]
+
+
 def moment_on(gen: Generator, day: datetime, now: datetime) -> datetime:
-    """A time of day weighted to daylight, never in the future."""
-    hour = gen.random.choices(range(24), [1, 1, 1, 1, 1, 2, 4, 6, 8, 9, 9, 9, 9, 9, 9, 8, 8, 7,
-                                          6, 5, 4, 3, 2, 1])[0]
+    """A time of day weighted to daylight; today, only the hours that have passed."""
+    hours = range(24)
+    if day.date() == timezone.localtime(now).date():
+        hours = range(timezone.localtime(now).hour + 1)
+    hour = gen.random.choices(hours, HOURLY_WEIGHTS[: len(hours)])[0]
     moment = day + timedelta(hours=hour, minutes=gen.random.randint(0, 59),
                              seconds=gen.random.randint(0, 59))
-    return min(moment, now - timedelta(seconds=gen.random.randint(1, 3600)))
+    return min(moment, now)
 
 
 def tallies(gen: Generator, posts: dict[str, Post], people: int, now: datetime,

@@ -48,7 +48,7 @@ DESTINATIONS = ["relatives, Kotayk", "relatives, Yerevan", "hotel, Goris", "rela
                 "state housing", "relatives, Shirak", ""]
 PEOPLE_PER_VEHICLE = 4.75
 CROSSED_PER_REGISTERED = 1.12  # the registration backlog: more crossed than registered
-DUPLICATE_SHARE = 0.02
+DUPLICATE_SHARE = 0.03
 
 ARMENIAN_TO_CYRILLIC = {
     "ա": "а", "բ": "б", "գ": "г", "դ": "д", "ե": "е", "զ": "з", "է": "э", "ը": "ы",

@@ -44,7 +44,7 @@ def test_some_families_are_registered_twice_on_purpose(settings):
     focal_points = Person.objects.filter(relationship=Person.FOCAL_POINT).exclude(phone="")
     registrations = Counter(focal_points.values_list("phone", "birth_date", "origin"))
     twice = [key for key, count in registrations.items() if count > 1]
-    assert len(twice) >= 8
+    assert len(twice) >= 5
     phone = twice[0][0]
     again = focal_points.filter(phone=phone).select_related("household")
     assert len({p.household.registered_at_id for p in again}) == 2  # at two centres

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
@@ -16,7 +17,15 @@ class AuditEvent(models.Model):
     MOVE = "move"
     LINK = "link"
     SEARCH = "search"
-    ACTIONS = [(a, a) for a in (VIEW, CREATE, UPDATE, MOVE, LINK, SEARCH)]
+    ACTIONS = [
+        (VIEW, _("viewed")),
+        (CREATE, _("created")),
+        (UPDATE, _("changed")),
+        (MOVE, _("moved")),
+        (LINK, _("linked")),
+        (SEARCH, _("searched")),
+    ]
+    OBJECT_TYPES = {"person": _("person"), "household": _("household")}
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -29,3 +38,6 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def object_type_label(self) -> str:
+        return str(self.OBJECT_TYPES.get(self.object_type, self.object_type))

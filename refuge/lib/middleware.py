@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 
 def api_body_limit(get_response):
@@ -13,7 +14,8 @@ def api_body_limit(get_response):
             except ValueError:
                 length = 0
             if length > limit:
-                message = f"the request body is {length} bytes; the limit is {limit}"
+                message = _("the request body is %(length)s bytes; the limit is %(limit)s") % {
+                    "length": length, "limit": limit}
                 return JsonResponse(
                     {"errors": [{"field": "body", "message": message}]}, status=413
                 )

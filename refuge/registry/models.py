@@ -52,7 +52,8 @@ class Tally(models.Model):
     body_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        verbose_name_plural = "tallies"
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
         indexes = [models.Index(fields=["post", "counted_at"])]
 
 
@@ -158,30 +159,40 @@ class Person(models.Model):
         (dates.ESTIMATED, _("estimated from age")),
         (dates.UNKNOWN, _("unknown")),
     ]
-    SCRIPTS = [(s, s) for s in names.SCRIPTS] + [(names.NONE, "none")]
+    SCRIPTS = [
+        (names.ARMENIAN, _("Armenian")),
+        (names.CYRILLIC, _("Cyrillic")),
+        (names.LATIN, _("Latin")),
+        (names.MIXED, _("mixed")),
+        (names.OTHER, _("other")),
+        (names.NONE, _("none")),
+    ]
 
     uuid = models.UUIDField(unique=True, default=uuid4)
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
-    relationship = models.CharField(max_length=20, choices=RELATIONSHIPS, default=FOCAL_POINT)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members",
+                                  verbose_name=_("household"))
+    relationship = models.CharField(_("relation"), max_length=20, choices=RELATIONSHIPS,
+                                    default=FOCAL_POINT)
     # Names exactly as typed; the script is detected; *_key are derived for search.
-    given_name = models.CharField(max_length=100, blank=True)
-    family_name = models.CharField(max_length=100, blank=True)
-    patronymic = models.CharField(max_length=100, blank=True, help_text=_("Father's name"))
-    name_script = models.CharField(max_length=10, choices=SCRIPTS, blank=True)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    patronymic = models.CharField(_("father's name"), max_length=100, blank=True)
+    name_script = models.CharField(_("script"), max_length=10, choices=SCRIPTS, blank=True)
     given_key = models.CharField(max_length=100, blank=True, db_index=True)
     family_key = models.CharField(max_length=100, blank=True, db_index=True)
     patronymic_key = models.CharField(max_length=100, blank=True, db_index=True)
-    sex = models.CharField(max_length=1, choices=SEXES, default="U")
-    birth_date = models.DateField(null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=SEXES, default="U")
+    birth_date = models.DateField(_("born"), null=True, blank=True)
     birth_precision = models.CharField(
-        max_length=10, choices=BIRTH_PRECISIONS, default=dates.UNKNOWN
+        _("precision of birth date"), max_length=10, choices=BIRTH_PRECISIONS, default=dates.UNKNOWN
     )
-    origin = models.CharField(max_length=100, blank=True, help_text=_("Place of origin"))
-    phone = models.CharField(max_length=20, blank=True, db_index=True)
-    destination = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=10, choices=STATUSES, default=REGISTERED)
+    origin = models.CharField(_("place of origin"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    destination = models.CharField(_("going to"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=REGISTERED)
     needs = models.CharField(
-        max_length=100, blank=True, help_text=_("Specific-needs codes, comma-separated")
+        _("specific needs"), max_length=100, blank=True,
+        help_text=_("Specific-needs codes, comma-separated"),
     )
     history = HistoricalRecords(excluded_fields=["given_key", "family_key", "patronymic_key"])
 

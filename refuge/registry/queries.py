@@ -3,7 +3,9 @@
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from refuge.lib import names
 from refuge.registry.models import (
@@ -97,6 +99,7 @@ def _by_name(query: str, limit: int) -> list[Person]:
 
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+HISTORY_LABELS = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
 UNTRACKED = {"history_id", "history_date", "history_change_reason", "history_type",
              "history_user", "history_user_id", "id"}
 
@@ -118,3 +121,20 @@ def person_changes(person: Person) -> list[dict]:
             "fields": fields,
         })
     return changes
+
+
+def labelled_changes(person: Person) -> list[dict]:
+    """The person's history for a page: kinds and field names in the user's language."""
+    return [
+        {**change, "kind_label": HISTORY_LABELS.get(change["kind"], change["kind"]),
+         "field_labels": [field_label(name) for name in change["fields"]]}
+        for change in person_changes(person)
+    ]
+
+
+def field_label(name: str) -> str:
+    """A person field's name as the screen shows it, in the user's language."""
+    try:
+        return str(Person._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a field since removed still shows its name
+        return name

@@ -165,7 +165,7 @@ def person_detail(request, person_uuid):
     form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
     return render(request, "registry/person.html", {
         "person": person, "form": form, "errors": errors, "may_edit": may_edit,
-        "changes": queries.person_changes(person),
+        "changes": queries.labelled_changes(person),
         "documents": person.documents.all(),
     }, status=422 if errors else 200)
 

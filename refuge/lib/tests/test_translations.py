@@ -105,6 +105,8 @@ def test_compiled_catalogue_matches_the_po_file(lang):
         if "msgid_plural" in entry:
             got = [compiled.ngettext(entry["msgid"], entry["msgid_plural"], n) for n in (1, 2, 5)]
             want = [entry["msgstr"][0], entry["msgstr"][1], entry["msgstr"][-1]]
+        elif "msgctxt" in entry:
+            got, want = compiled.pgettext(entry["msgctxt"], entry["msgid"]), entry["msgstr"][0]
         else:
             got, want = compiled.gettext(entry["msgid"]), entry["msgstr"][0]
         if got != want:

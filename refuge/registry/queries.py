@@ -38,16 +38,9 @@ def search(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     query = (text or "").strip()
     if not query:
         return SearchResult()
-    if parsed := parse_registration_number(query):
-        code, household_id = parsed
-        households = list(
-            Household.objects.select_related("registered_at").filter(
-                pk=household_id, registered_at__code=code
-            )
-        )
-        if households:
-            people = list(people_for_display().filter(household__in=households))
-            return SearchResult(people, households, "registration number")
+    if household := household_by_number(query):
+        people = list(people_for_display().filter(household=household))
+        return SearchResult(people, [household], "registration number")
     if PHONE_LIKE.match(query):
         people = _by_phone(query, limit)
         if people:
@@ -57,6 +50,16 @@ def search(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
         return SearchResult(people, _households_of(people), "document")
     people = _by_name(query, limit)
     return SearchResult(people, _households_of(people), "name")
+
+
+def household_by_number(text: str) -> Household | None:
+    """The household a registration number names, or None for a mistyped one."""
+    parsed = parse_registration_number(text or "")
+    if parsed is None:
+        return None
+    code, household_id = parsed
+    return (Household.objects.select_related("registered_at")
+            .filter(pk=household_id, registered_at__code=code).first())
 
 
 def _households_of(people: list[Person]) -> list[Household]:

@@ -113,7 +113,43 @@ def household_detail(request, household_uuid):
     linked = Household.objects.filter(group=household.group).exclude(pk=household.pk)
     return render(request, "registry/household.html", {
         "household": household, "members": members, "linked": linked,
+        "may_edit": can(request.user, EDIT_PEOPLE),
     })
+
+
+@requires(EDIT_PEOPLE)
+@require_http_methods(["POST"])
+def link_household(request, household_uuid):
+    """Record that another household, named by its number, is part of the same family."""
+    household = get_object_or_404(Household, uuid=household_uuid)
+    other = queries.household_by_number(request.POST.get("other", ""))
+    if other is None:
+        messages.error(request, _("No household has that registration number."))
+    else:
+        services.link_households(household, other, user=request.user)
+        messages.success(request, _("Linked with %(number)s.") % {
+            "number": other.registration_number})
+    return redirect("household", household_uuid=household.uuid)
+
+
+@requires(EDIT_PEOPLE)
+@require_http_methods(["POST"])
+def move_person(request, person_uuid):
+    """Move a person into another household, named by its registration number."""
+    person = get_object_or_404(Person, uuid=person_uuid)
+    target = queries.household_by_number(request.POST.get("household", ""))
+    if target is None:
+        messages.error(request, _("No household has that registration number."))
+        return redirect("person", person_uuid=person.uuid)
+    try:
+        services.move_person(person, target, user=request.user,
+                             relationship=request.POST.get("relationship", ""))
+    except Invalid as invalid:
+        messages.error(request, invalid.errors[0].message)
+    else:
+        messages.success(request, _("Moved to %(number)s.") % {
+            "number": target.registration_number})
+    return redirect("person", person_uuid=person.uuid)
 
 
 @requires(VIEW_PEOPLE)
@@ -166,6 +202,7 @@ def person_detail(request, person_uuid):
     return render(request, "registry/person.html", {
         "person": person, "form": form, "errors": errors, "may_edit": may_edit,
         "changes": queries.labelled_changes(person),
+        "relationships": [r for r in Person.RELATIONSHIPS if r[0] != Person.FOCAL_POINT],
         "documents": person.documents.all(),
     }, status=422 if errors else 200)
 

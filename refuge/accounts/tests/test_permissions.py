@@ -23,6 +23,7 @@ def world(reception, crossing, personas):
                                member("Armen", relationship="spouse"))
     other = make_household(reception, personas["registrar"], member("Karine"))
     return {"h": household.uuid, "p": household.members.first().uuid, "o": other.uuid,
+            "o_number": other.registration_number,
             "reception": reception, "crossing": crossing}
 
 
@@ -39,6 +40,8 @@ def pages(w):
         ("get", f"/people/{w['p']}/", None, R.VIEW_PEOPLE),
         ("post", f"/people/{w['p']}/", {"given_name": "Anahit", "relationship": "focal_point",
                                         "sex": "F", "status": "registered"}, R.EDIT_PEOPLE),
+        ("post", f"/households/{w['h']}/link/", {"other": w["o_number"]}, R.EDIT_PEOPLE),
+        ("post", f"/people/{w['p']}/move/", {"household": w["o_number"]}, R.EDIT_PEOPLE),
         ("get", "/audit/", None, R.READ_AUDIT),
     ]
 

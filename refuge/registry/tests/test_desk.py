@@ -123,3 +123,24 @@ def test_a_person_page_corrects_a_record_and_shows_history(desk):
     assert "given_name" in page and "registrar" in page
     bad = desk.post(f"/people/{armen.uuid}/", {**fields, "birth_date": "2999"})
     assert bad.status_code == 422 and "2999 is in the future" in bad.content.decode()
+
+
+def test_households_are_linked_and_people_moved_by_registration_number(desk):
+    desk.post("/desk/", family_form())
+    desk.post("/desk/", {**family_form(), **row(0, relationship="focal_point",
+                                                given_name="Karine", family_name="Hakobyan")})
+    first, second = Household.objects.order_by("id")
+    response = desk.post(f"/households/{first.uuid}/link/",
+                         {"other": second.registration_number})
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.group == first.group
+    armen = first.members.get(given_name="Armen")
+    desk.post(f"/people/{armen.uuid}/move/", {"household": second.registration_number,
+                                              "relationship": "sibling"})
+    armen.refresh_from_db()
+    assert armen.household == second and armen.relationship == "sibling"
+    page = desk.get(f"/people/{armen.uuid}/", follow=True).content.decode()
+    assert "household" in page
+    wrong = desk.post(f"/households/{first.uuid}/link/", {"other": "GOR-0000000"}, follow=True)
+    assert "No household has that registration number." in wrong.content.decode()

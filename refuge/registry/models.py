@@ -178,8 +178,8 @@ class Person(models.Model):
     family_name = models.CharField(_("family name"), max_length=100, blank=True)
     patronymic = models.CharField(_("father's name"), max_length=100, blank=True)
     name_script = models.CharField(_("script"), max_length=10, choices=SCRIPTS, blank=True)
-    given_key = models.CharField(max_length=100, blank=True, db_index=True)
-    family_key = models.CharField(max_length=100, blank=True, db_index=True)
+    given_key = models.CharField(max_length=100, blank=True)
+    family_key = models.CharField(max_length=100, blank=True)
     patronymic_key = models.CharField(max_length=100, blank=True, db_index=True)
     sex = models.CharField(_("sex"), max_length=1, choices=SEXES, default="U")
     birth_date = models.DateField(_("born"), null=True, blank=True)
@@ -200,6 +200,12 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["household_id", "id"]
+        # Two-name searches look up a pair of keys at once; each index also
+        # serves lookups on its first key alone.
+        indexes = [
+            models.Index(fields=["family_key", "given_key"], name="person_family_given"),
+            models.Index(fields=["given_key", "patronymic_key"], name="person_given_father"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or str(self.uuid)

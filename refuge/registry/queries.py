@@ -30,7 +30,8 @@ class SearchResult:
 
 
 def people_for_display() -> QuerySet:
-    return Person.objects.select_related("household__registered_at")
+    return Person.objects.select_related("household__registered_at").prefetch_related(
+        "documents")
 
 
 def search(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
@@ -89,14 +90,25 @@ def _by_name(query: str, limit: int) -> list[Person]:
 
     A word can be a given name, a family name or a father's name, and a
     father's name can be typed in any form (Самвелович, Սամվելի, Samvel).
+    With two words or more, the database starts from pairs of names through
+    the composite indexes, so a common given name does not mean a long scan.
     """
-    words = names.WORD.findall(query)
-    if not words:
+    words = names.WORD.findall(query)[:6]
+    keys = [(names.search_key(w), names.search_key(patronymic_stem(w))) for w in words]
+    keys = [k for k in keys if k[0]]
+    if not keys:
         return []
     found = people_for_display()
-    for word in words:
-        key = names.search_key(word)
-        father_key = names.search_key(patronymic_stem(word))
+    if len(keys) > 1:
+        pairs = Q()
+        for first, (key, _father) in enumerate(keys):
+            for second, (other, other_father) in enumerate(keys):
+                if first != second:
+                    pairs |= Q(family_key=key, given_key=other)
+                    pairs |= Q(given_key=key, patronymic_key=other_father)
+                    pairs |= Q(family_key=key, patronymic_key=other_father)
+        found = found.filter(pairs)
+    for key, father_key in keys:
         found = found.filter(Q(given_key=key) | Q(family_key=key) | Q(patronymic_key=father_key))
     return list(found.order_by()[:limit])
 

@@ -241,7 +241,13 @@ def machine() -> dict:
     memory = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()
     pg = subprocess.run(["psql", f"{PG_SERVER}/postgres", "-Atc", "SHOW server_version"],
                         capture_output=True, text=True).stdout.strip()
+    git = ["git", "-C", str(ROOT)]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "refuge"], capture_output=True,
+                           text=True).stdout.strip()
     return {"date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+            "commit": commit + (" with uncommitted changes in refuge/" if dirty else ""),
             "nproc": os.cpu_count(), "cpu": model, "memory": memory[1].split()[1],
             "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
             "postgres": pg or "?"}

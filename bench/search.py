@@ -93,6 +93,7 @@ def in_process(queries: list[tuple[str, str]], warmup: list) -> tuple[dict, list
     for _kind, text in warmup:
         registry.search(text)
     timings, hits, slowest = defaultdict(list), defaultdict(list), []
+    before, own = common.cpu_snapshot(), time.process_time()
     for kind, text in queries:
         started = time.perf_counter()
         result = registry.search(text)
@@ -101,35 +102,58 @@ def in_process(queries: list[tuple[str, str]], warmup: list) -> tuple[dict, list
         hits[kind].append(len(result.people))
         slowest.append((elapsed, kind, text, result.understood_as))
     slowest.sort(reverse=True)
-    return summarise("queries.search() in-process", timings, hits), slowest[:5]
+    figures = summarise("queries.search() in-process", timings, hits)
+    figures["machine"] = busy(before, own)
+    return figures, slowest[:5]
+
+
+def busy(before: dict, own: float, after: dict | None = None) -> dict:
+    """How busy the machine was meanwhile, and how much of that was someone else's."""
+    cpu = common.cpu_delta(before, after or common.cpu_snapshot())
+    mine = time.process_time() - own
+    other = cpu["busy"] - mine - cpu["server"] - cpu["postgres"]
+    print(f"  machine {100 * cpu['busy'] / cpu['total']:.0f}% busy over "
+          f"{cpu['total'] / (os.cpu_count() or 1):.1f} s: this process {mine:.1f} s CPU, "
+          f"server {cpu['server']:.1f} s, postgres {cpu['postgres']:.1f} s, "
+          f"other processes {other:.1f} s")
+    return {"busy_pct": 100 * cpu["busy"] / cpu["total"], "own_cpu_s": mine,
+            "server_cpu_s": cpu["server"], "postgres_cpu_s": cpu["postgres"],
+            "other_cpu_s": other}
 
 
 def over_http(env: dict, queries: list[tuple[str, str]], warmup: list) -> dict:
     token = common.manage(env, "token", "registrar", "--name", "bench-search").strip()
     timings, hits = defaultdict(list), defaultdict(list)
     errors = 0
-    with common.serve(env, log=common.OUT / "serve-search.log") as (port, _group):
+    with common.serve(env, log=common.OUT / "serve-search.log") as (port, group):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for index, (kind, text) in enumerate(warmup + queries):
+
+        def ask(text: str):
             body = json.dumps({"q": text}).encode()
             started = time.perf_counter()
             status, answer = common.post_json(conn, "/api/search", body, token)
-            elapsed = time.perf_counter() - started
-            if index < len(warmup):
-                continue
+            return status, answer, time.perf_counter() - started
+
+        for _kind, text in warmup:
+            ask(text)
+        before, own = common.cpu_snapshot(group), time.process_time()
+        for kind, text in queries:
+            status, answer, elapsed = ask(text)
             if status != 200:
                 errors += 1
                 continue
             timings[kind].append(elapsed)
             hits[kind].append(len(json.loads(answer)["people"]))
         conn.close()
+        after = common.cpu_snapshot(group)
     figures = summarise("POST /api/search over HTTP, one keep-alive client", timings, hits)
+    figures["machine"] = busy(before, own, after)
     print(f"  errors: {errors}")
     return {**figures, "errors": errors}
 
 
 def explain(text: str) -> None:
-    """Rerun one search, then show the plan of each query it ran that took over 5 ms."""
+    """Rerun one search, then show the plan of the slowest statement it ran."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -139,15 +163,14 @@ def explain(text: str) -> None:
         registry.search(text)
     print(f"== Queries run for {text!r}")
     for query in captured.captured_queries:
-        print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:300]}")
-        if float(query["time"]) < 0.005:
-            continue
-        prefix = ("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite"
-                  else "EXPLAIN (ANALYZE, BUFFERS) ")
-        with connection.cursor() as cursor:
-            cursor.execute(prefix + query["sql"])
-            for row in cursor.fetchall():
-                print("      " + " | ".join(str(c) for c in row))
+        print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:200]}...")
+    slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
+    prefix = ("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite"
+              else "EXPLAIN (ANALYZE, BUFFERS) ")
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + slowest["sql"])
+        for row in cursor.fetchall():
+            print("      " + " | ".join(str(c) for c in row))
 
 
 def main() -> None:

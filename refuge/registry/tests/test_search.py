@@ -23,7 +23,8 @@ def other_family(reception, registrar):
 
 
 @pytest.mark.parametrize("query", ["Оганесян Анаит", "Hovhannisyan Anahit", "Anahit Ovanesyan",
-                                   "Հովհաննիսյան Անահիտ", "анаит самвеловна оганесян"])
+                                   "Հովհաննիսյան Անահիտ", "анаит самвеловна оганесян",
+                                   "Anahit Samvelovna", "Оганесян Самвеловна"])
 def test_it_finds_a_person_by_name_in_any_script(family, other_family, query):
     result = search(query)
     assert [p.given_name for p in result.people] == ["Անահիտ"]

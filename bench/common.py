@@ -243,7 +243,7 @@ def machine() -> dict:
                         capture_output=True, text=True).stdout.strip()
     git = ["git", "-C", str(ROOT)]
     commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
+                            text=True).stdout.strip() or os.environ.get("BENCH_COMMIT", "?")
     dirty = subprocess.run([*git, "status", "--porcelain", "refuge"], capture_output=True,
                            text=True).stdout.strip()
     return {"date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),

@@ -57,6 +57,14 @@ def main() -> None:
     for query in captured.captured_queries:
         print(f"  {float(query['time']) * 1000:6.2f} ms  {query['sql'][:110]}")
 
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(args.requests):
+        register()
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"== {args.requests} registrations in one thread, no profiler: "
+          f"{1000 * elapsed / args.requests:.1f} ms each, {1000 * cpu / args.requests:.1f} ms "
+          f"of it this process's CPU ({args.requests / elapsed:.0f} households/s)")
+
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
@@ -66,7 +74,10 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     print(f"== {args.requests} registrations in one thread: {1000 * elapsed / args.requests:.1f}"
           f" ms each under cProfile ({args.requests / elapsed:.0f} households/s)")
+    common.OUT.mkdir(exist_ok=True)
+    profiler.dump_stats(common.OUT / f"registration-{args.db}.prof")
     stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats("refuge/", args.top)
     stats.sort_stats("cumulative").print_stats(args.top)
     stats.sort_stats("tottime").print_stats(args.top)
 

@@ -131,8 +131,10 @@ def on_http_error(request, exc: HttpError):
 def register_routers() -> None:
     from refuge.audit.api import router as audit_router
     from refuge.registry.api import router as registry_router
+    from refuge.reports.api import router as reports_router
 
     api.add_router("/", registry_router)
+    api.add_router("/situation", reports_router)
     api.add_router("/audit", audit_router)
 
 

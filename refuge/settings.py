@@ -27,10 +27,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "simple_history",
     "refuge.accounts",
     "refuge.audit",
     "refuge.registry",
+    "refuge.reports",
     "refuge.ops",
 ]
 

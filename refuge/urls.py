@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from refuge.accounts import views as account_views
 from refuge.api import api
 from refuge.audit import views as audit_views
 from refuge.registry import views as registry_views
+from refuge.reports import views as report_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -22,6 +23,13 @@ urlpatterns = [
     path("people/<uuid:person_uuid>/", registry_views.person_detail, name="person"),
     path("people/<uuid:person_uuid>/move/", registry_views.move_person, name="move-person"),
     path("audit/", audit_views.audit_log, name="audit"),
+    path("dashboard/", report_views.dashboard, name="dashboard"),
+    path("dashboard/expected/", report_views.set_expected_population, name="set-expected"),
+    path("reports/daily/", report_views.daily_report, name="daily-report"),
+    path("reports/daily.pdf", report_views.daily_report_pdf, name="daily-report-pdf"),
+    re_path(r"^exports/figures\.(?P<kind>csv|hxl|xlsx)$", report_views.export_figures,
+            name="export-figures"),
+    path("exports/people.csv", report_views.export_people, name="export-people"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -17,6 +17,7 @@ class AuditEvent(models.Model):
     MOVE = "move"
     LINK = "link"
     SEARCH = "search"
+    EXPORT = "export"
     ACTIONS = [
         (VIEW, _("viewed")),
         (CREATE, _("created")),
@@ -24,6 +25,7 @@ class AuditEvent(models.Model):
         (MOVE, _("moved")),
         (LINK, _("linked")),
         (SEARCH, _("searched")),
+        (EXPORT, _("exported")),
     ]
     OBJECT_TYPES = {"person": _("person"), "household": _("household")}
 

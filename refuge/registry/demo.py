@@ -30,6 +30,8 @@ from refuge.registry.models import (
     Tally,
     document_key,
 )
+from refuge.reports.counting import count_people
+from refuge.reports.models import CrossingFigure, RegistrationFigure
 
 POSTS = [
     (Post.CROSSING, "KOR", "Kornidzor crossing", "Syunik"),
@@ -379,6 +381,7 @@ def save_batch(rows: list[tuple[HouseholdPlan, Post, datetime, str]], user) -> i
                                           plan.destination))
                 plans.append(member)
         Person.objects.bulk_create(people, batch_size=2000)
+        count_people(people)
         if people and people[0].pk is None:
             uuids = [p.uuid for p in people]
             ids = dict(Person.objects.filter(uuid__in=uuids).values_list("uuid", "id"))
@@ -401,8 +404,9 @@ def save_batch(rows: list[tuple[HouseholdPlan, Post, datetime, str]], user) -> i
 
 def clear_registry() -> None:
     """Empty the registry's tables in one go: row-by-row deletes would write history for each."""
-    models = (AuditEvent, RegistrationEvent, Document.history.model, Document,
-              Person.history.model, Person, Household.history.model, Household, Tally)
+    models = (RegistrationFigure, CrossingFigure, AuditEvent, RegistrationEvent,
+              Document.history.model, Document, Person.history.model, Person,
+              Household.history.model, Household, Tally)
     with transaction.atomic(), connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")

@@ -189,7 +189,8 @@ class Person(models.Model):
     origin = models.CharField(_("place of origin"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     destination = models.CharField(_("going to"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=REGISTERED)
+    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=REGISTERED,
+                              db_index=True)
     needs = models.CharField(
         _("specific needs"), max_length=100, blank=True,
         help_text=_("Specific-needs codes, comma-separated"),

@@ -30,6 +30,7 @@ from refuge.registry.validation import (
     clean_text,
     require_a_name,
 )
+from refuge.reports.counting import count_people, count_tallies
 
 
 class Conflict(Exception):
@@ -123,6 +124,7 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
         person.derive_search_forms()
         people.append(person)
     bulk_create_with_history(people, Person, default_user=user)
+    count_people(people)
     saved = {p.uuid: p for p in Person.objects.filter(household=household)}
     documents = [
         Document(person=saved[person.uuid], kind=d["kind"], number=d["number"],
@@ -167,9 +169,14 @@ def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:
     try:
         with transaction.atomic():
             tally = Tally.objects.create(**fields)
+            count_tallies([tally])
     except IntegrityError:
         return record_tally(payload, user=user, post=post)
     return tally, True
+
+
+# Fields that decide which figures a person is counted in (see refuge.reports).
+COUNTED_FIELDS = {"sex", "birth_date", "needs"}
 
 
 def update_person(person: Person, changes: dict, *, user, today: date | None = None) -> Person:
@@ -185,12 +192,17 @@ def update_person(person: Person, changes: dict, *, user, today: date | None = N
     changed = [name for name, value in cleaned.items() if getattr(person, name) != value]
     if not changed:
         return person
+    recounted = bool(COUNTED_FIELDS & set(changed))
     with transaction.atomic():
+        if recounted:
+            count_people([person], -1)
         for name in changed:
             setattr(person, name, cleaned[name])
         person.derive_search_forms()
         person._history_user = user
         person.save()
+        if recounted:
+            count_people([person])
         audit.record(user, AuditEvent.UPDATE, "person", person.uuid, fields=sorted(changed))
     return person
 
@@ -203,12 +215,14 @@ def move_person(person: Person, household: Household, *, user, relationship: str
         raise Invalid([FieldError("relationship", _("the household already has a focal point"))])
     with transaction.atomic():
         leaving = person.household
+        count_people([person], -1)
         person.household = household
         person.relationship = relationship or (
             "other_relative" if person.relationship == Person.FOCAL_POINT else person.relationship
         )
         person._history_user = user
         person.save()
+        count_people([person])
         _hand_over_focal_point(leaving, user)
         audit.record(user, AuditEvent.MOVE, "person", person.uuid,
                      from_household=str(leaving.uuid), to_household=str(household.uuid))

@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from refuge.registry import demo
 from refuge.registry.models import Person, Tally
+from refuge.reports.counting import count_tallies
 
 MAX_PEOPLE = 1_000_000
 BATCH_HOUSEHOLDS = 1000
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         crossed_target = round(people * demo.CROSSED_PER_REGISTERED)
         tallies = list(demo.tallies(gen, posts, crossed_target, now, registrar))
         Tally.objects.bulk_create(tallies, batch_size=5000)
+        count_tallies(tallies)
 
         made_people = made_households = 0
         batch = []

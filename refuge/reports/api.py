@@ -1,0 +1,55 @@
+from datetime import date, datetime
+
+from ninja import Router, Schema
+
+from refuge.accounts.roles import VIEW_FIGURES, ensure
+from refuge.reports import queries
+
+router = Router(tags=["situation"])
+
+
+class DayOut(Schema):
+    day: date
+    crossed: int
+    registered: int
+    crossed_total: int
+    registered_total: int
+
+
+class PostOut(Schema):
+    code: str
+    name: str
+    kind: str
+    province: str
+    crossed: int
+    crossed_today: int
+    registered: int
+    registered_today: int
+
+
+class SituationOut(Schema):
+    as_of: datetime
+    expected: int
+    crossed: int
+    registered: int
+    backlog: int
+    placed: int
+    households: int
+    households_waiting: int
+    days: list[DayOut]
+    posts: list[PostOut]
+    pyramid: list[dict]
+    needs: list[dict]
+
+
+@router.get("", response=SituationOut)
+def situation(request):
+    """The situation picture as numbers: aggregates only, for every role."""
+    ensure(request.user, VIEW_FIGURES)
+    picture = queries.picture()
+    return {
+        **{name: getattr(picture, name) for name in (
+            "as_of", "expected", "crossed", "registered", "backlog", "placed", "households",
+            "households_waiting", "days", "posts", "pyramid")},
+        "needs": [{**n, "label": str(n["label"])} for n in picture.needs],
+    }

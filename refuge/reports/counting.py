@@ -1,0 +1,97 @@
+"""Keep the pre-counted figures exact: add or remove people and tallies as they change.
+
+Every registry write that changes who is counted where calls these inside its
+own transaction, so a figure is right the moment a registration is saved.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from refuge.lib.dates import age_on
+from refuge.registry.models import Person, Tally
+from refuge.reports.models import UNKNOWN_AGE, CrossingFigure, RegistrationFigure
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def person_keys(person: Person) -> list[tuple]:
+    """The figure rows a person adds to: one overall, one per specific need."""
+    household = person.household
+    registered = timezone.localtime(household.registered_on).date()
+    age = age_on(person.birth_date, registered)
+    base = (hour_of(household.registered_on), household.registered_at_id, person.sex,
+            UNKNOWN_AGE if age is None else max(0, min(age, 120)))
+    return [(*base, "")] + [(*base, code) for code in person.need_codes]
+
+
+def count_people(people: Iterable[Person], sign: int = 1) -> None:
+    counts: Counter = Counter()
+    for person in people:
+        for key in person_keys(person):
+            counts[key] += sign
+    _add(RegistrationFigure, ["hour", "post_id", "sex", "age", "need"], ["people"],
+         [(*key, n) for key, n in counts.items() if n])
+
+
+def count_tallies(tallies: Iterable[Tally], sign: int = 1) -> None:
+    counts: Counter = Counter()
+    for tally in tallies:
+        key = (hour_of(tally.counted_at), tally.post_id)
+        counts[key] += sign * tally.people_aboard
+        counts[(*key, "vehicles")] += sign
+    rows = [(hour, post, n, counts[(hour, post, "vehicles")])
+            for (hour, post, *rest), n in counts.items() if not rest]
+    _add(CrossingFigure, ["hour", "post_id"], ["people", "vehicles"], rows)
+
+
+def _add(model, key_columns: list[str], value_columns: list[str], rows: list[tuple]) -> None:
+    """Add to counters with one upsert per row: INSERT ... ON CONFLICT DO UPDATE.
+
+    SQLite and PostgreSQL both read this statement the same way; Django's
+    bulk_create can only overwrite on conflict, not add.
+    """
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [model._meta.get_field(c.removesuffix("_id")).column for c in key_columns]
+    values = [model._meta.get_field(c).column for c in value_columns]
+    quoted = [connection.ops.quote_name(c) for c in columns + values]
+    updates = ", ".join(f"{q} = {table}.{q} + excluded.{q}" for q in quoted[len(columns):])
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quoted)}) "
+        f"VALUES ({', '.join(['%s'] * len(quoted))}) "
+        f"ON CONFLICT ({', '.join(quoted[:len(columns)])}) DO UPDATE SET {updates}"
+    )
+    field_of = [model._meta.get_field(c.removesuffix("_id")) for c in key_columns + value_columns]
+    prepared = [[field.get_db_prep_value(value, connection)
+                 for field, value in zip(field_of, row, strict=True)] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
+
+
+@transaction.atomic
+def recount() -> tuple[int, int]:
+    """Rebuild every figure from the registry itself; returns (people, tallies) counted."""
+    RegistrationFigure.objects.all().delete()
+    CrossingFigure.objects.all().delete()
+    people = 0
+    batch: list[Person] = []
+    for person in Person.objects.select_related("household").only(
+            "sex", "birth_date", "needs", "household__registered_on",
+            "household__registered_at_id").iterator(chunk_size=5000):
+        batch.append(person)
+        if len(batch) == 5000:
+            count_people(batch)
+            people += len(batch)
+            batch = []
+    count_people(batch)
+    people += len(batch)
+    tallies = list(Tally.objects.only("counted_at", "post_id", "people_aboard"))
+    count_tallies(tallies)
+    return people, len(tallies)

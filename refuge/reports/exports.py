@@ -1,0 +1,147 @@
+"""Exports of the figures for partners (aggregates, small cells suppressed) and of
+people for the roles allowed to see names (written to the audit log)."""
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+from openpyxl import Workbook
+
+from refuge.registry.models import Person, Post
+from refuge.reports import queries
+from refuge.reports.models import CrossingFigure
+
+SMALLEST_SHOWN = 5  # cells of 1 to 4 people could identify someone
+
+# ISO 3166-2 codes of Armenia's provinces (marzer), used as HXL #adm1+code.
+PROVINCE_CODES = {
+    "Aragatsotn": "AM-AG", "Ararat": "AM-AR", "Armavir": "AM-AV", "Gegharkunik": "AM-GR",
+    "Kotayk": "AM-KT", "Lori": "AM-LO", "Shirak": "AM-SH", "Syunik": "AM-SU",
+    "Tavush": "AM-TV", "Vayots Dzor": "AM-VD", "Yerevan": "AM-ER",
+}
+
+COLUMNS = [
+    # key, header, HXL hashtag
+    ("date", N_("Date"), "#date"),
+    ("province", N_("Province"), "#adm1+name"),
+    ("province_code", N_("Province code"), "#adm1+code"),
+    ("people", N_("People registered"), "#affected+idps+ind"),
+    ("female", N_("Female"), "#affected+idps+ind+f"),
+    ("male", N_("Male"), "#affected+idps+ind+m"),
+    ("children", N_("Children (under 18)"), "#affected+idps+ind+children"),
+    ("elderly", N_("Elderly (60 and over)"), "#affected+idps+ind+elderly"),
+    # Counted at the crossing, not registered: a tag that "#affected+idps" does not match.
+    ("crossed", N_("People crossed"), "#affected+crossed+ind"),
+]
+COUNT_KEYS = ["crossed", "people", "female", "male", "children", "elderly"]
+
+
+def suppress(value: int) -> int | str:
+    """Small counts are left blank in partner exports, so nobody can be singled out."""
+    return "" if 0 < value < SMALLEST_SHOWN else value
+
+
+def by_date_and_province() -> list[dict]:
+    """Crossed and registered people per day and province, small cells suppressed."""
+    rows = {(r["date"], r["province"]): {**r, "crossed": 0} for r in
+            queries.by_date_and_province()}
+    provinces = dict(Post.objects.values_list("pk", "province"))
+    for hour, post_id, people in CrossingFigure.objects.values_list("hour", "post_id", "people"):
+        key = (queries.local_day(hour), provinces[post_id])
+        row = rows.setdefault(key, {"date": key[0], "province": key[1], "crossed": 0,
+                                    **{k: 0 for k in COUNT_KEYS if k != "crossed"}})
+        row["crossed"] += people
+    table = []
+    for key in sorted(rows):
+        row = rows[key]
+        table.append({
+            "date": row["date"].isoformat(),
+            "province": row["province"],
+            "province_code": PROVINCE_CODES.get(row["province"], ""),
+            **{k: suppress(row[k]) for k in COUNT_KEYS},
+        })
+    return table
+
+
+def figures_csv(hxl: bool = False) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([str(_(header)) for _key, header, _tag in COLUMNS])
+    if hxl:
+        writer.writerow([tag for _key, _header, tag in COLUMNS])
+    for row in by_date_and_province():
+        writer.writerow([row[key] for key, _header, _tag in COLUMNS])
+    return out.getvalue()
+
+
+def figures_xlsx() -> bytes:
+    """The figures a coordinator opens in a spreadsheet, one sheet per table."""
+    picture = queries.picture()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "By date and province"
+    sheet.append([str(_(header)) for _key, header, _tag in COLUMNS])
+    sheet.append([tag for _key, _header, tag in COLUMNS])
+    for row in by_date_and_province():
+        sheet.append([row[key] for key, _header, _tag in COLUMNS])
+    daily = book.create_sheet("Daily")
+    daily.append(["Date", "Crossed", "Registered", "Crossed to date", "Registered to date",
+                  "Waiting to register"])
+    for day in picture.days:
+        daily.append([day.day, suppress(day.crossed), suppress(day.registered),
+                      day.crossed_total, day.registered_total,
+                      max(day.crossed_total - day.registered_total, 0)])
+    posts = book.create_sheet("Posts")
+    posts.append(["Code", "Post", "Kind", "Province", "Crossed", "Registered"])
+    for post in picture.posts:
+        posts.append([post.code, post.name, post.kind, post.province, suppress(post.crossed),
+                      suppress(post.registered)])
+    ages = book.create_sheet("Age and sex")
+    ages.append(["Age", "Female", "Male"])
+    for row in picture.pyramid:
+        ages.append([row["band"], suppress(row["F"]), suppress(row["M"])])
+    needs = book.create_sheet("Specific needs")
+    needs.append(["Code", "Need", "People"])
+    for need in picture.needs:
+        needs.append([need["code"], str(need["label"]), suppress(need["people"])])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+PEOPLE_COLUMNS = ["registration_number", "relationship", "given_name", "family_name",
+                  "patronymic", "latin_name", "sex", "birth_date", "birth_precision", "origin",
+                  "destination", "phone", "status", "needs", "registered_at", "registered_on"]
+
+
+def people_csv_rows() -> Iterator[str]:
+    """Every person, one CSV line at a time, for the roles allowed to see names."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+
+    def flush() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    writer.writerow(PEOPLE_COLUMNS)
+    yield flush()
+    people = Person.objects.select_related("household__registered_at").order_by("id")
+    for person in people.iterator(chunk_size=2000):
+        household = person.household
+        writer.writerow([
+            household.registration_number, person.relationship, person.given_name,
+            person.family_name, person.patronymic, person.latin_name, person.sex,
+            person.birth_date or "", person.birth_precision, person.origin,
+            person.destination, person.phone, person.status, " ".join(person.need_codes),
+            household.registered_at.code, household.registered_on.isoformat(),
+        ])
+        yield flush()
+
+
+def export_name(kind: str, extension: str, day: date) -> str:
+    return f"refuge-{kind}-{day.isoformat()}.{extension}"

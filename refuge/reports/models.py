@@ -1,0 +1,65 @@
+"""Pre-counted figures, kept exact in the same transaction as every registration.
+
+Counting a million people per dashboard view is too slow for a laptop, so each
+write adds or removes its people here; the dashboard sums a few thousand rows.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from refuge.registry.models import Post
+
+UNKNOWN_AGE = -1
+
+
+class RegistrationFigure(models.Model):
+    """People registered in one hour at one centre, by sex, age and specific need.
+
+    A person counts once in the row with need="" and once more per specific need.
+    Age is the age on the day of registration (-1 when unknown).
+    """
+
+    hour = models.DateTimeField()
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    sex = models.CharField(max_length=1)
+    age = models.SmallIntegerField()
+    need = models.CharField(max_length=8, blank=True)
+    people = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "post", "sex", "age", "need"],
+                                    name="registration_figure_key"),
+        ]
+
+
+class CrossingFigure(models.Model):
+    """People counted crossing in one hour at one crossing point."""
+
+    hour = models.DateTimeField()
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    people = models.IntegerField(default=0)
+    vehicles = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "post"], name="crossing_figure_key"),
+        ]
+
+
+class Situation(models.Model):
+    """Settings of the situation picture, set by an administrator (one row)."""
+
+    expected_population = models.PositiveIntegerField(
+        _("expected population"), default=0,
+        help_text=_("How many people are expected to cross in all, e.g. 120000"),
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    @classmethod
+    def current(cls) -> "Situation":
+        return cls.objects.order_by("pk").first() or cls(expected_population=0)

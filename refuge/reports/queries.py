@@ -1,0 +1,205 @@
+"""The situation picture: every figure a coordinator asks for, from the pre-counted rows."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from refuge.registry.models import Household, Person, Post, SpecificNeed
+from refuge.reports.models import UNKNOWN_AGE, CrossingFigure, RegistrationFigure, Situation
+
+CHILD_UNDER = 18
+ELDERLY_FROM = 60
+PYRAMID_BANDS = [(a, a + 4) for a in range(0, 80, 5)] + [(80, 120)]
+
+
+@dataclass
+class Day:
+    day: date
+    crossed: int = 0
+    registered: int = 0
+    crossed_total: int = 0
+    registered_total: int = 0
+
+
+@dataclass
+class Hour:
+    hour: datetime
+    crossed: int = 0
+    registered: int = 0
+
+
+@dataclass
+class PostFigures:
+    code: str
+    name: str
+    kind: str
+    province: str
+    crossed: int = 0
+    crossed_today: int = 0
+    registered: int = 0
+    registered_today: int = 0
+
+
+@dataclass
+class Picture:
+    as_of: datetime
+    expected: int
+    crossed: int
+    registered: int
+    placed: int
+    households: int
+    households_waiting: int
+    days: list[Day]
+    hours: list[Hour]
+    posts: list[PostFigures]
+    pyramid: list[dict]
+    needs: list[dict]
+    sexes: dict = field(default_factory=dict)
+
+    @property
+    def backlog(self) -> int:
+        return max(self.crossed - self.registered, 0)
+
+    @property
+    def crossed_share(self) -> int | None:
+        return round(100 * self.crossed / self.expected) if self.expected else None
+
+    @property
+    def registered_share(self) -> int | None:
+        return round(100 * self.registered / self.expected) if self.expected else None
+
+
+def local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
+    now = now or timezone.now()
+    crossing_rows = list(CrossingFigure.objects.values_list("hour", "post_id", "people"))
+    people_rows = list(
+        RegistrationFigure.objects.filter(need="").values("hour", "post_id")
+        .annotate(n=Sum("people")).values_list("hour", "post_id", "n")
+    )
+    today = local_day(now)
+    posts = {p.pk: PostFigures(p.code, p.name, p.kind, p.province) for p in Post.objects.all()}
+    for hour, post_id, people in crossing_rows:
+        posts[post_id].crossed += people
+        if local_day(hour) == today:
+            posts[post_id].crossed_today += people
+    for hour, post_id, people in people_rows:
+        posts[post_id].registered += people
+        if local_day(hour) == today:
+            posts[post_id].registered_today += people
+    households = Household.objects.count()
+    placed_households = (Person.objects.filter(status=Person.PLACED)
+                         .values("household_id").distinct().count())
+    situation = Situation.current()
+    return Picture(
+        as_of=now,
+        expected=situation.expected_population,
+        crossed=sum(p.crossed for p in posts.values()),
+        registered=sum(p.registered for p in posts.values()),
+        placed=Person.objects.filter(status=Person.PLACED).count(),
+        households=households,
+        households_waiting=households - placed_households,
+        days=_days(crossing_rows, people_rows),
+        hours=_hours(crossing_rows, people_rows, now, hours_back),
+        posts=list(posts.values()),
+        pyramid=pyramid(),
+        needs=needs(),
+        sexes=dict(RegistrationFigure.objects.filter(need="").values_list("sex")
+                   .annotate(n=Sum("people")).order_by()),
+    )
+
+
+def _days(crossing_rows, people_rows) -> list[Day]:
+    by_day: dict[date, Day] = {}
+    for hour, _post, people in crossing_rows:
+        day = local_day(hour)
+        by_day.setdefault(day, Day(day)).crossed += people
+    for hour, _post, people in people_rows:
+        day = local_day(hour)
+        by_day.setdefault(day, Day(day)).registered += people
+    if not by_day:
+        return []
+    first, last = min(by_day), max(by_day)
+    days, crossed, registered = [], 0, 0
+    for offset in range((last - first).days + 1):
+        day = by_day.get(first + timedelta(days=offset), Day(first + timedelta(days=offset)))
+        crossed += day.crossed
+        registered += day.registered
+        day.crossed_total, day.registered_total = crossed, registered
+        days.append(day)
+    return days
+
+
+def _hours(crossing_rows, people_rows, now: datetime, hours_back: int) -> list[Hour]:
+    end = now.replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(hours=hours_back - 1)
+    hours = {start + timedelta(hours=h): Hour(start + timedelta(hours=h))
+             for h in range(hours_back)}
+    for rows, attribute in ((crossing_rows, "crossed"), (people_rows, "registered")):
+        for hour, _post, people in rows:
+            if hour in hours:
+                setattr(hours[hour], attribute, getattr(hours[hour], attribute) + people)
+    return list(hours.values())
+
+
+def pyramid() -> list[dict]:
+    """People by five-year age band and sex, oldest band first, as a pyramid is drawn."""
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for age, sex, people in (RegistrationFigure.objects.filter(need="")
+                             .values_list("age", "sex").annotate(n=Sum("people")).order_by()):
+        band = next((b for b in PYRAMID_BANDS if b[0] <= age <= b[1]), None)
+        counts[(band[0] if band else UNKNOWN_AGE, sex)] += people
+    rows = []
+    for low, high in reversed(PYRAMID_BANDS):
+        label = f"{low}+" if high >= 120 else f"{low}–{high}"
+        rows.append({"band": label, "F": counts[(low, "F")], "M": counts[(low, "M")]})
+    rows.append({"band": "?", "F": counts[(UNKNOWN_AGE, "F")], "M": counts[(UNKNOWN_AGE, "M")]})
+    return rows
+
+
+def needs() -> list[dict]:
+    counted = dict(RegistrationFigure.objects.exclude(need="").values_list("need")
+                   .annotate(n=Sum("people")).order_by())
+    return [{"code": code, "label": label, "people": counted.get(code, 0)}
+            for code, label in SpecificNeed.CODES.items()]
+
+
+def by_date_and_province() -> list[dict]:
+    """People registered per day and province, with sex and age groups, for partners."""
+    posts = {p.pk: p for p in Post.objects.all()}
+    rows: dict[tuple[date, str], dict] = {}
+    for hour, post_id, sex, age, people in (
+            RegistrationFigure.objects.filter(need="")
+            .values_list("hour", "post_id", "sex", "age").annotate(n=Sum("people"))
+            .order_by()):
+        province = posts[post_id].province
+        row = rows.setdefault((local_day(hour), province), {
+            "date": local_day(hour), "province": province, "people": 0, "female": 0,
+            "male": 0, "children": 0, "elderly": 0})
+        row["people"] += people
+        if sex == "F":
+            row["female"] += people
+        elif sex == "M":
+            row["male"] += people
+        if 0 <= age < CHILD_UNDER:
+            row["children"] += people
+        elif age >= ELDERLY_FROM:
+            row["elderly"] += people
+    return [rows[key] for key in sorted(rows)]
+
+
+def crossings_by_post() -> dict[str, int]:
+    return dict(CrossingFigure.objects.values_list("post__code")
+                .annotate(n=Sum("people")).order_by())
+
+
+def registrations_count_check() -> tuple[int, int]:
+    """Pre-counted people against the registry's own count (they must agree)."""
+    counted = RegistrationFigure.objects.filter(need="").aggregate(n=Sum("people"))["n"] or 0
+    return counted, Person.objects.aggregate(n=Count("id"))["n"]

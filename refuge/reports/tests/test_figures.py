@@ -1,0 +1,222 @@
+"""Aggregation on small known data, small-cell suppression, and HXL that libhxl accepts."""
+
+import csv
+import io
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import hxl
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from openpyxl import load_workbook
+
+from refuge.conftest import make_household, member
+from refuge.registry import services
+from refuge.reports import counting, exports, queries
+from refuge.reports.models import CrossingFigure, RegistrationFigure, Situation
+
+pytestmark = pytest.mark.django_db
+YEREVAN = ZoneInfo("Asia/Yerevan")
+
+
+def cross(post, user, people, when=None):
+    payload = {"uuid": str(uuid.uuid4()), "people_aboard": people}
+    if when:
+        payload["counted_at"] = when
+    return services.record_tally(payload, user=user, post=post)[0]
+
+
+@pytest.fixture
+def week(reception, crossing, registrar):
+    """Two families registered at Goris and seven people crossing at Kornidzor."""
+    make_household(reception, registrar,
+                   member("Anahit", sex="F", birth_date="1950", needs=["OP", "DIS"]),
+                   member("Armen", relationship="spouse", sex="M", birth_date="1948"),
+                   member("Hayk", relationship="grandchild", sex="M", birth_date="age 7"))
+    make_household(reception, registrar,
+                   member("Karine", sex="F", birth_date="1990", needs=["PREG"]),
+                   member("Mariam", relationship="child", sex="F", birth_date="age 2"))
+    cross(crossing, registrar, 4)
+    cross(crossing, registrar, 3)
+
+
+def test_the_picture_counts_crossed_registered_and_waiting(week):
+    picture = queries.picture()
+    assert (picture.crossed, picture.registered, picture.backlog) == (7, 5, 2)
+    assert picture.households == 2 and picture.households_waiting == 2
+    assert picture.days[-1].crossed == 7 and picture.days[-1].registered == 5
+    assert sum(h.crossed for h in picture.hours) == 7
+    assert {p.code: (p.crossed, p.registered) for p in picture.posts} == {
+        "KOR": (7, 0), "GOR": (0, 5)}
+    needs = {n["code"]: n["people"] for n in picture.needs}
+    assert needs["OP"] == 1 and needs["DIS"] == 1 and needs["PREG"] == 1 and needs["UAC"] == 0
+    assert picture.sexes == {"F": 3, "M": 2}
+
+
+def test_the_pyramid_puts_people_in_their_age_band(week):
+    bands = {row["band"]: (row["F"], row["M"]) for row in queries.pyramid()}
+    assert bands["0–4"] == (1, 0)
+    assert bands["5–9"] == (0, 1)
+    assert bands["75–79"][0] + bands["70–74"][0] == 1  # born 1950
+    assert sum(f + m for f, m in bands.values()) == 5
+
+
+def test_the_expected_population_gives_a_share(week):
+    Situation.objects.create(expected_population=20)
+    assert queries.picture().crossed_share == 35
+
+
+def test_days_are_local_days_and_cumulative(reception, crossing, registrar):
+    day_one = datetime(2023, 9, 24, 23, 30, tzinfo=YEREVAN)  # 19:30 UTC, still the 24th here
+    cross(crossing, registrar, 5, day_one)
+    cross(crossing, registrar, 6, day_one + timedelta(hours=2))  # 01:30 on the 25th
+    days = queries.picture().days
+    assert [(d.day.isoformat(), d.crossed, d.crossed_total) for d in days[:2]] == [
+        ("2023-09-24", 5, 5), ("2023-09-25", 6, 11)]
+
+
+def test_corrections_and_moves_keep_the_figures_exact(week, reception, registrar):
+    anahit = queries.Person.objects.get(given_name="Anahit")
+    services.update_person(anahit, {"needs": ["MED"], "sex": "F", "birth_date": "1951"},
+                           user=registrar)
+    other = make_household(reception, registrar, member("Lilit"))
+    services.move_person(queries.Person.objects.get(given_name="Hayk"), other, user=registrar)
+    incremental = set(RegistrationFigure.objects.filter(people__gt=0).values_list(
+        "hour", "post_id", "sex", "age", "need", "people"))
+    counting.recount()
+    rebuilt = set(RegistrationFigure.objects.values_list(
+        "hour", "post_id", "sex", "age", "need", "people"))
+    assert incremental == rebuilt
+    needs = {n["code"]: n["people"] for n in queries.needs()}
+    assert needs["MED"] == 1 and needs["OP"] == 0
+
+
+def test_a_retried_registration_is_counted_once(reception, registrar):
+    payload = {"uuid": str(uuid.uuid4()), "members": [member("Anahit")]}
+    services.register_household(payload, user=registrar, post=reception)
+    services.register_household(payload, user=registrar, post=reception)
+    assert queries.picture().registered == 1
+
+
+def test_the_demo_and_a_recount_agree(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("demo", people=500, stdout=io.StringIO())
+    before = queries.picture()
+    counting.recount()
+    after = queries.picture()
+    assert (before.crossed, before.registered) == (after.crossed, after.registered)
+    assert before.registered == queries.Person.objects.count()
+    assert CrossingFigure.objects.count() > 0
+
+
+def test_small_cells_are_suppressed_in_partner_exports(week):
+    rows = exports.by_date_and_province()
+    syunik = rows[-1]
+    assert syunik["province"] == "Syunik" and syunik["province_code"] == "AM-SU"
+    assert syunik["crossed"] == 7 and syunik["people"] == 5
+    assert syunik["female"] == "" and syunik["male"] == ""  # 3 and 2: too few to show
+    assert syunik["children"] == "" and syunik["elderly"] == ""
+    assert exports.suppress(0) == 0 and exports.suppress(4) == "" and exports.suppress(5) == 5
+
+
+def test_the_hxl_export_is_valid_hxl(week):
+    text = exports.figures_csv(hxl=True)
+    source = hxl.data(hxl.input.make_input(io.BytesIO(text.encode())))
+    tags = [column.display_tag for column in source.columns]
+    assert tags == ["#date", "#adm1+name", "#adm1+code", "#affected+idps+ind",
+                    "#affected+idps+ind+f", "#affected+idps+ind+m",
+                    "#affected+idps+ind+children", "#affected+idps+ind+elderly",
+                    "#affected+crossed+ind"]
+    problems = []
+    schema = hxl.schema([
+        ["#valid_tag", "#valid_required", "#valid_datatype"],
+        ["#date", "true", "date"],
+        ["#adm1+name", "true", "text"],
+        ["#adm1+code", "true", "text"],
+        ["#affected", "", "number"],
+    ], callback=problems.append)
+    assert schema.validate(source), [str(p) for p in problems]
+    rows = list(hxl.data(hxl.input.make_input(io.BytesIO(text.encode()))))
+    assert rows[-1].get("#affected+idps+ind") == "5"
+    assert rows[-1].get("#affected+crossed") == "7"
+    assert rows[-1].get("#adm1+code") == "AM-SU"
+
+
+def test_the_hxl_command_writes_the_same_file(week, tmp_path):
+    out = tmp_path / "figures.csv"
+    stdout = io.StringIO()
+    call_command("export", "hxl", "--out", str(out), stdout=stdout)
+    assert out.read_text() == exports.figures_csv(hxl=True)
+    assert "Wrote hxl figures" in stdout.getvalue()
+    call_command("export", "csv", "--out", str(tmp_path / "plain.csv"), stdout=io.StringIO())
+    header = next(csv.reader(io.StringIO((tmp_path / "plain.csv").read_text())))
+    assert header[0] == "Date" and "#date" not in (tmp_path / "plain.csv").read_text()
+
+
+def test_the_export_command_names_a_missing_folder(tmp_path):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="--out"):
+        call_command("export", "hxl", "--out", str(tmp_path / "nowhere" / "f.csv"))
+
+
+def test_the_xlsx_has_a_sheet_per_table(week):
+    book = load_workbook(io.BytesIO(exports.figures_xlsx()))
+    assert book.sheetnames == ["By date and province", "Daily", "Posts", "Age and sex",
+                               "Specific needs"]
+    posts = {row[0]: row for row in book["Posts"].iter_rows(min_row=2, values_only=True)}
+    assert posts["KOR"][4] == 7 and posts["GOR"][5] == 5
+
+
+def test_the_daily_report_pdf_is_a_pdf(week, personas):
+    client = Client()
+    client.force_login(personas["analyst"])
+    for language in ("en", "hy", "ru"):
+        client.cookies["django_language"] = language
+        response = client.get("/reports/daily.pdf")
+        assert response.status_code == 200, response.content[:200]
+        assert response.content.startswith(b"%PDF")
+    page = client.get("/reports/daily/")
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+
+
+def test_people_exports_are_for_name_roles_and_audited(week, personas):
+    analyst = Client()
+    analyst.force_login(personas["analyst"])
+    assert analyst.get("/exports/people.csv").status_code == 403
+    officer = Client()
+    officer.force_login(personas["tracing_officer"])
+    response = officer.get("/exports/people.csv")
+    body = b"".join(response.streaming_content).decode()
+    assert "Anahit" in body and body.count("\n") == 6
+    from refuge.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="export", user=personas["tracing_officer"]).exists()
+
+
+def test_an_analyst_sees_figures_but_never_a_name(week, personas):
+    client = Client()
+    client.force_login(personas["analyst"])
+    names = ["Anahit", "Armen", "Hayk", "Karine", "Mariam", "Hovhannisyan"]
+    for url in ["/", "/dashboard/", "/dashboard/?part=1", "/reports/daily/",
+                "/exports/figures.csv", "/exports/figures.hxl", "/api/situation",
+                "/api/figures", "/api/posts"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not any(name in response.content.decode() for name in names), url
+    xlsx = client.get("/exports/figures.xlsx").content
+    book = load_workbook(io.BytesIO(xlsx))
+    cells = " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True)
+                     for c in row)
+    assert not any(name in cells for name in names)
+
+
+def test_only_administrators_set_the_expected_population(personas):
+    for persona, allowed in (("analyst", False), ("administrator", True)):
+        client = Client()
+        client.force_login(personas[persona])
+        response = client.post("/dashboard/expected/", {"expected_population": "120000"})
+        assert response.status_code == (302 if allowed else 403)
+    assert Situation.current().expected_population == 120000

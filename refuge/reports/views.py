@@ -1,0 +1,140 @@
+from datetime import date
+
+from django import forms
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from refuge.accounts.decorators import requires
+from refuge.accounts.roles import CONFIGURE, VIEW_FIGURES, VIEW_PEOPLE, can
+from refuge.audit import services as audit
+from refuge.audit.models import AuditEvent
+from refuge.reports import charts, exports, pdf, queries
+from refuge.reports.models import Situation
+
+REFRESH_SECONDS = 30
+
+
+def chart_context(picture: queries.Picture) -> dict:
+    days = [d.day.strftime("%d.%m") for d in picture.days]
+    names = (_("crossed"), _("registered"))
+    crossing = [p for p in picture.posts if p.kind == "crossing"]
+    reception = [p for p in picture.posts if p.kind != "crossing"]
+    return {
+        "daily_chart": charts.paired_bars(
+            days, [d.crossed for d in picture.days], [d.registered for d in picture.days],
+            _("People crossed and registered per day"), names),
+        "cumulative_chart": charts.lines(
+            days, [d.crossed_total for d in picture.days],
+            [d.registered_total for d in picture.days],
+            _("People crossed and registered to date"), names, picture.expected,
+            _("expected")),
+        "hourly_chart": charts.paired_bars(
+            [timezone.localtime(h.hour).strftime("%H") for h in picture.hours],
+            [h.crossed for h in picture.hours], [h.registered for h in picture.hours],
+            _("People crossed and registered per hour, last 24 hours"), names),
+        "crossing_chart": charts.horizontal_bars(
+            [(p.name, p.crossed) for p in crossing], _("People crossed per crossing point")),
+        "reception_chart": charts.horizontal_bars(
+            [(p.name, p.registered) for p in reception],
+            _("People registered per reception centre"), charts.REGISTERED),
+        "pyramid_chart": charts.pyramid(picture.pyramid, _("Age and sex"),
+                                        (_("female"), _("male"))),
+        "needs_chart": charts.horizontal_bars(
+            [(f"{n['label']} ({n['code']})", n["people"]) for n in picture.needs],
+            _("People with specific needs"), charts.FEMALE, width=460, label_width=230),
+    }
+
+
+class ExpectedPopulationForm(forms.ModelForm):
+    class Meta:
+        model = Situation
+        fields = ["expected_population"]
+
+
+@requires(VIEW_FIGURES)
+def dashboard(request):
+    """Crossed, registered and placed people, and who is most at risk, for coordinators."""
+    picture = queries.picture()
+    context = {"picture": picture, "refresh_seconds": REFRESH_SECONDS, **chart_context(picture),
+               "may_configure": can(request.user, CONFIGURE),
+               "expected_form": ExpectedPopulationForm(instance=Situation.current())}
+    template = "reports/_figures.html" if request.GET.get("part") else "reports/dashboard.html"
+    return render(request, template, context)
+
+
+@requires(CONFIGURE)
+@require_http_methods(["POST"])
+def set_expected_population(request):
+    situation = Situation.current()
+    form = ExpectedPopulationForm(request.POST, instance=situation)
+    if form.is_valid():
+        situation = form.save(commit=False)
+        situation.updated_by, situation.updated_at = request.user, timezone.now()
+        situation.save()
+    return redirect("dashboard")
+
+
+def _report_day(request) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+@requires(VIEW_FIGURES)
+def daily_report(request):
+    """A printable page with the day's figures and charts."""
+    day = _report_day(request)
+    picture = queries.picture()
+    today = next((d for d in picture.days if d.day == day), queries.Day(day))
+    return render(request, "reports/daily.html", {
+        "picture": picture, "day": day, "today": today, **chart_context(picture),
+    })
+
+
+@requires(VIEW_FIGURES)
+def daily_report_pdf(request):
+    day = _report_day(request)
+    try:
+        document = pdf.daily_report(queries.picture(), date_format(day, "DATE_FORMAT"))
+    except pdf.FontMissing as missing:
+        return HttpResponse(str(missing), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.export_name("report", "pdf", day)}"')
+    return response
+
+
+EXPORT_FORMATS = {
+    "csv": ("text/csv; charset=utf-8", lambda: exports.figures_csv().encode()),
+    "hxl": ("text/csv; charset=utf-8", lambda: exports.figures_csv(hxl=True).encode()),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             exports.figures_xlsx),
+}
+
+
+@requires(VIEW_FIGURES)
+def export_figures(request, kind: str):
+    """Aggregates for partners: cells under five people are left blank."""
+    content_type, build = EXPORT_FORMATS[kind]
+    extension = "csv" if kind == "hxl" else kind
+    name = "figures-hxl" if kind == "hxl" else "figures"
+    response = HttpResponse(build(), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.export_name(name, extension, timezone.localdate())}"')
+    return response
+
+
+@requires(VIEW_PEOPLE)
+def export_people(request):
+    """Every person's record, for roles that may see names; written to the audit log."""
+    audit.record(request.user, AuditEvent.EXPORT, "person", None, what="people.csv")
+    response = StreamingHttpResponse(exports.people_csv_rows(),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.export_name("people", "csv", timezone.localdate())}"')
+    return response

@@ -59,7 +59,11 @@ class ExpectedPopulationForm(forms.ModelForm):
 def dashboard(request):
     """Crossed, registered and placed people, and who is most at risk, for coordinators."""
     picture = queries.picture()
-    context = {"picture": picture, "refresh_seconds": REFRESH_SECONDS, **chart_context(picture),
+    try:
+        refresh = min(max(int(request.GET.get("refresh", REFRESH_SECONDS)), 2), 600)
+    except ValueError:
+        refresh = REFRESH_SECONDS
+    context = {"picture": picture, "refresh_seconds": refresh, **chart_context(picture),
                "may_configure": can(request.user, CONFIGURE),
                "expected_form": ExpectedPopulationForm(instance=Situation.current())}
     template = "reports/_figures.html" if request.GET.get("part") else "reports/dashboard.html"

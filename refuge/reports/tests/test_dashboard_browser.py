@@ -1,0 +1,47 @@
+"""A coordinator watches the dashboard while a desk registers a family, then downloads
+the HXL export: in Debian's Chromium, through Playwright."""
+
+import re
+
+import pytest
+
+from refuge.conftest import make_household, make_user, member
+from refuge.registry.models import Post
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_dashboard_follows_a_registration_and_exports_hxl(live_server, page, tmp_path):
+    make_user("coordinator", "analyst")
+    registrar = make_user("anna", "registrar")
+    reception = Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris",
+                                    province="Syunik")
+    make_household(reception, registrar, member("Anahit", sex="F", birth_date="1972"))
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("User name").fill("coordinator")
+    page.get_by_label("Password").fill("coordinator-pass-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/dashboard/?refresh=2")
+    registered = page.get_by_test_id("registered")
+    assert registered.inner_text() == "1"
+    assert page.locator("#figures svg").count() >= 6
+
+    # A desk registers a family of five; the open dashboard catches up by itself.
+    make_household(reception, registrar, *[member(name, sex="M", birth_date="1980")
+                                            for name in ("Armen", "Aram", "Ara", "Arsen", "Ari")])
+    page.wait_for_function(
+        "document.querySelector('[data-testid=registered]').textContent.trim() === '6'",
+        timeout=15_000)
+    assert "Anahit" not in page.content()
+
+    with page.expect_download() as download_info:
+        page.get_by_test_id("hxl-export").click()
+    download = download_info.value
+    assert re.match(r"refuge-figures-hxl-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    lines = saved.read_text().splitlines()
+    assert lines[1].startswith("#date,#adm1+name,#adm1+code,#affected+idps+ind")
+    assert ",Syunik,AM-SU,6," in lines[2]

@@ -102,7 +102,9 @@ class Errors(Schema):
     errors: list[dict]
 
 
-def person_out(person: Person) -> dict:
+def person_out(person: Person, documents: list | None = None) -> dict:
+    if documents is None:
+        documents = person.documents.all()
     return {
         "uuid": person.uuid,
         "household": person.household.uuid,
@@ -120,11 +122,13 @@ def person_out(person: Person) -> dict:
         "destination": person.destination,
         "status": person.status,
         "needs": person.need_codes,
-        "documents": [{"kind": d.kind, "number": d.number} for d in person.documents.all()],
+        "documents": [{"kind": d.kind, "number": d.number} for d in documents],
     }
 
 
-def household_out(household: Household) -> dict:
+def household_out(household: Household, members: list[dict] | None = None) -> dict:
+    if members is None:
+        members = [person_out(p) for p in household.members.all()]
     return {
         "uuid": household.uuid,
         "registration_number": household.registration_number,
@@ -132,7 +136,7 @@ def household_out(household: Household) -> dict:
         "registered_at": household.registered_at.code,
         "registered_on": household.registered_on,
         "status": household.status,
-        "members": [person_out(p) for p in household.members.all()],
+        "members": members,
         "card_url": f"/households/{household.uuid}/card/",
     }
 
@@ -166,8 +170,15 @@ def register_household(request, payload: HouseholdIn):
     result = services.register_household(
         body, user=request.user, post=post, desk=payload.desk, device_id=payload.device_id
     )
-    household = households_with_members().get(pk=result.household.pk)
-    return Status(201 if result.created else 200, household_out(household))
+    if not result.created:
+        household = households_with_members().get(pk=result.household.pk)
+        return Status(200, household_out(household))
+    # Answer from what was just saved rather than reading it back.
+    documents: dict[int, list] = {}
+    for document in result.documents:
+        documents.setdefault(id(document.person), []).append(document)
+    members = [person_out(p, documents.get(id(p), [])) for p in result.people]
+    return Status(201, household_out(result.household, members))
 
 
 @router.get("/households", response=HouseholdPage)

@@ -8,7 +8,6 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
@@ -61,6 +60,9 @@ def parse_uuid(value, where: str) -> uuidlib.UUID:
 class Registration:
     household: Household
     created: bool
+    # What was just saved, so callers can answer without reading it back.
+    people: list[Person] | None = None
+    documents: list[Document] | None = None
 
 
 def register_household(payload: dict, *, user, post: Post, desk: str = "", device_id: str = "",
@@ -81,14 +83,16 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
         return Registration(existing, created=False)
     cleaned = clean_household(payload, today)
     try:
-        household = _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id)
+        return _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id)
     except IntegrityError:
-        # Two copies of the same request raced; the other one won.
+        # Two copies of the same request raced and the other one won, or a UUID
+        # is already taken by another record.
         existing = _earlier_registration(client_uuid, digest)
         if existing:
             return Registration(existing, created=False)
+        if Household.objects.filter(uuid=client_uuid).exists():
+            raise Conflict("uuid", _("this UUID belongs to another record")) from None
         raise Conflict("members", _("a member's UUID is already registered")) from None
-    return Registration(household, created=True)
 
 
 def _earlier_registration(client_uuid: uuidlib.UUID, digest: str) -> Household | None:
@@ -98,8 +102,6 @@ def _earlier_registration(client_uuid: uuidlib.UUID, digest: str) -> Household |
         .first()
     )
     if event is None:
-        if Household.objects.filter(uuid=client_uuid).exists():
-            raise Conflict("uuid", _("this UUID belongs to another record"))
         return None
     if event.body_hash != digest:
         raise Conflict(
@@ -111,7 +113,7 @@ def _earlier_registration(client_uuid: uuidlib.UUID, digest: str) -> Household |
 
 
 @transaction.atomic
-def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id) -> Household:
+def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id) -> Registration:
     household = Household(uuid=client_uuid, group=client_uuid, registered_at=post)
     household._history_user = user
     household.save()
@@ -123,24 +125,27 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
             person.uuid = parse_uuid(member["uuid"], "members.uuid")
         person.derive_search_forms()
         people.append(person)
-    bulk_create_with_history(people, Person, default_user=user)
+    # Plain bulk inserts (ids come back from both databases) and the history
+    # rows written alongside: the desk's hot path, kept to a few statements.
+    Person.objects.bulk_create(people)
+    Person.history.bulk_history_create(people, default_user=user)
     count_people(people)
-    saved = {p.uuid: p for p in Person.objects.filter(household=household)}
     documents = [
-        Document(person=saved[person.uuid], kind=d["kind"], number=d["number"],
+        Document(person=person, kind=d["kind"], number=d["number"],
                  number_key=document_key(d["number"]))
         for person, member in zip(people, cleaned["members"], strict=True)
         for d in member["documents"]
     ]
     if documents:
-        bulk_create_with_history(documents, Document, default_user=user)
+        Document.objects.bulk_create(documents)
+        Document.history.bulk_history_create(documents, default_user=user)
     RegistrationEvent.objects.create(
         uuid=client_uuid, household=household, post=post, desk=desk[:20],
         device_id=device_id[:64], user=user, body_hash=digest,
     )
     audit.record(user, AuditEvent.CREATE, "household", household.uuid,
                  members=len(people), post=post.code)
-    return household
+    return Registration(household, created=True, people=people, documents=documents)
 
 
 def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:

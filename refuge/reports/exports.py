@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
 from refuge.registry.models import Person, Post
@@ -25,16 +25,16 @@ PROVINCE_CODES = {
 
 COLUMNS = [
     # key, header, HXL hashtag
-    ("date", N_("Date"), "#date"),
-    ("province", N_("Province"), "#adm1+name"),
-    ("province_code", N_("Province code"), "#adm1+code"),
-    ("people", N_("People registered"), "#affected+idps+ind"),
-    ("female", N_("Female"), "#affected+idps+ind+f"),
-    ("male", N_("Male"), "#affected+idps+ind+m"),
-    ("children", N_("Children (under 18)"), "#affected+idps+ind+children"),
-    ("elderly", N_("Elderly (60 and over)"), "#affected+idps+ind+elderly"),
+    ("date", gettext_noop("Date"), "#date"),
+    ("province", gettext_noop("Province"), "#adm1+name"),
+    ("province_code", gettext_noop("Province code"), "#adm1+code"),
+    ("people", gettext_noop("People registered"), "#affected+idps+ind"),
+    ("female", gettext_noop("Female"), "#affected+idps+ind+f"),
+    ("male", gettext_noop("Male"), "#affected+idps+ind+m"),
+    ("children", gettext_noop("Children (under 18)"), "#affected+idps+ind+children"),
+    ("elderly", gettext_noop("Elderly (60 and over)"), "#affected+idps+ind+elderly"),
     # Counted at the crossing, not registered: a tag that "#affected+idps" does not match.
-    ("crossed", N_("People crossed"), "#affected+crossed+ind"),
+    ("crossed", gettext_noop("People crossed"), "#affected+crossed+ind"),
 ]
 COUNT_KEYS = ["crossed", "people", "female", "male", "children", "elderly"]
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from fpdf import FPDF
 
 from refuge.reports.queries import Picture
@@ -54,9 +55,9 @@ def daily_report(picture: Picture, day_label: str) -> bytes:
     pdf.set_font("DejaVu", "B", 16)
     pdf.cell(0, 10, _("Daily situation report"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
-    pdf.cell(0, 6, f"{day_label} · {_('as of')} "
-             f"{date_format(picture.as_of, 'SHORT_DATETIME_FORMAT')}",
-             new_x="LMARGIN", new_y="NEXT")
+    as_of = _("as of %(moment)s") % {
+        "moment": date_format(picture.as_of, "SHORT_DATETIME_FORMAT")}
+    pdf.cell(0, 6, f"{day_label} · {as_of}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     figures = [
         (_("People crossed"), picture.crossed),
@@ -86,7 +87,7 @@ def daily_report(picture: Picture, day_label: str) -> bytes:
     pdf.set_font("DejaVu", "B", 12)
     pdf.cell(0, 8, _("Posts"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
-    for header, width in ((_("Post"), 80), (_("Crossed"), 35), (_("Registered"), 35),
+    for header, width in ((_("Post"), 80), (_("Crossed"), 35), (pgettext("people column", "Registered"), 35),
                           (_("Today"), 30)):
         pdf.cell(width, 6, header, border="B")
     pdf.ln()

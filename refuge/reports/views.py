@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
@@ -20,7 +21,7 @@ REFRESH_SECONDS = 30
 
 def chart_context(picture: queries.Picture) -> dict:
     days = [d.day.strftime("%d.%m") for d in picture.days]
-    names = (_("crossed"), _("registered"))
+    names = (pgettext("figure caption", "crossed"), pgettext("figure caption", "registered"))
     crossing = [p for p in picture.posts if p.kind == "crossing"]
     reception = [p for p in picture.posts if p.kind != "crossing"]
     return {

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from refuge.lib.dates import age_on
 from refuge.registry.models import Person, Tally
-from refuge.reports.models import UNKNOWN_AGE, CrossingFigure, RegistrationFigure
+from refuge.reports.models import CrossingFigure, RegistrationFigure, age_band
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -24,9 +24,8 @@ def person_keys(person: Person) -> list[tuple]:
     """The figure rows a person adds to: one overall, one per specific need."""
     household = person.household
     registered = timezone.localtime(household.registered_on).date()
-    age = age_on(person.birth_date, registered)
     base = (hour_of(household.registered_on), household.registered_at_id, person.sex,
-            UNKNOWN_AGE if age is None else max(0, min(age, 120)))
+            age_band(age_on(person.birth_date, registered)))
     return [(*base, "")] + [(*base, code) for code in person.need_codes]
 
 
@@ -35,7 +34,7 @@ def count_people(people: Iterable[Person], sign: int = 1) -> None:
     for person in people:
         for key in person_keys(person):
             counts[key] += sign
-    _add(RegistrationFigure, ["hour", "post_id", "sex", "age", "need"], ["people"],
+    _add(RegistrationFigure, ["hour", "post_id", "sex", "age_band", "need"], ["people"],
          [(*key, n) for key, n in counts.items() if n])
 
 

@@ -49,8 +49,9 @@ def by_date_and_province() -> list[dict]:
     rows = {(r["date"], r["province"]): {**r, "crossed": 0} for r in
             queries.by_date_and_province()}
     provinces = dict(Post.objects.values_list("pk", "province"))
+    day_of = queries.local_days()
     for hour, post_id, people in CrossingFigure.objects.values_list("hour", "post_id", "people"):
-        key = (queries.local_day(hour), provinces[post_id])
+        key = (day_of(hour), provinces[post_id])
         row = rows.setdefault(key, {"date": key[0], "province": key[1], "crossed": 0,
                                     **{k: 0 for k in COUNT_KEYS if k != "crossed"}})
         row["crossed"] += people

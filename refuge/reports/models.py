@@ -12,25 +12,40 @@ from django.utils.translation import gettext_lazy as _
 from refuge.registry.models import Post
 
 UNKNOWN_AGE = -1
+# Age groups on the day of registration: UNHCR's standard groups (0-4, 5-11, 12-17,
+# 18-59, 60+), with the adult years split finer so an age-sex pyramid can be drawn.
+AGE_BANDS = [(0, 4), (5, 11), (12, 17), (18, 24), (25, 34), (35, 44), (45, 59), (60, 69),
+             (70, 79), (80, 120)]
+
+
+def age_band(age: int | None) -> int:
+    """The index of the age group an age falls in, or UNKNOWN_AGE."""
+    if age is None:
+        return UNKNOWN_AGE
+    for index, (low, high) in enumerate(AGE_BANDS):
+        if low <= age <= high:
+            return index
+    return len(AGE_BANDS) - 1
 
 
 class RegistrationFigure(models.Model):
-    """People registered in one hour at one centre, by sex, age and specific need.
+    """People registered in one hour at one centre, by sex, age group and specific need.
 
     A person counts once in the row with need="" and once more per specific need.
-    Age is the age on the day of registration (-1 when unknown).
+    The age group is an index into AGE_BANDS, by age on the day of registration
+    (-1 when unknown).
     """
 
     hour = models.DateTimeField()
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
     sex = models.CharField(max_length=1)
-    age = models.SmallIntegerField()
+    age_band = models.SmallIntegerField()
     need = models.CharField(max_length=8, blank=True)
     people = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["hour", "post", "sex", "age", "need"],
+            models.UniqueConstraint(fields=["hour", "post", "sex", "age_band", "need"],
                                     name="registration_figure_key"),
         ]
 

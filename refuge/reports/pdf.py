@@ -87,8 +87,9 @@ def daily_report(picture: Picture, day_label: str) -> bytes:
     pdf.set_font("DejaVu", "B", 12)
     pdf.cell(0, 8, _("Posts"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
-    for header, width in ((_("Post"), 80), (_("Crossed"), 35), (pgettext("people column", "Registered"), 35),
-                          (_("Today"), 30)):
+    headers = ((_("Post"), 80), (_("Crossed"), 35),
+               (pgettext("people column", "Registered"), 35), (_("Today"), 30))
+    for header, width in headers:
         pdf.cell(width, 6, header, border="B")
     pdf.ln()
     for post in picture.posts:

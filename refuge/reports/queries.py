@@ -3,16 +3,22 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from django.db.models import Count, Sum
 from django.utils import timezone
 
 from refuge.registry.models import Household, Person, Post, SpecificNeed
-from refuge.reports.models import UNKNOWN_AGE, CrossingFigure, RegistrationFigure, Situation
+from refuge.reports.models import (
+    AGE_BANDS,
+    UNKNOWN_AGE,
+    CrossingFigure,
+    RegistrationFigure,
+    Situation,
+)
 
-CHILD_UNDER = 18
-ELDERLY_FROM = 60
-PYRAMID_BANDS = [(a, a + 4) for a in range(0, 80, 5)] + [(80, 120)]
+CHILD_BANDS = {i for i, (_low, high) in enumerate(AGE_BANDS) if high < 18}
+ELDERLY_BANDS = {i for i, (low, _high) in enumerate(AGE_BANDS) if low >= 60}
 
 
 @dataclass
@@ -76,6 +82,18 @@ def local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
+def local_days():
+    """local_day for many moments at once: the zone looked up once, each hour converted once
+    (figures repeat the same few hundred hours thousands of times)."""
+    zone = timezone.get_current_timezone()
+
+    @lru_cache(maxsize=8192)
+    def day_of(moment: datetime) -> date:
+        return moment.astimezone(zone).date()
+
+    return day_of
+
+
 def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
     now = now or timezone.now()
     crossing_rows = list(CrossingFigure.objects.values_list("hour", "post_id", "people"))
@@ -83,15 +101,16 @@ def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
         RegistrationFigure.objects.filter(need="").values("hour", "post_id")
         .annotate(n=Sum("people")).values_list("hour", "post_id", "n")
     )
-    today = local_day(now)
+    day_of = local_days()
+    today = day_of(now)
     posts = {p.pk: PostFigures(p.code, p.name, p.kind, p.province) for p in Post.objects.all()}
     for hour, post_id, people in crossing_rows:
         posts[post_id].crossed += people
-        if local_day(hour) == today:
+        if day_of(hour) == today:
             posts[post_id].crossed_today += people
     for hour, post_id, people in people_rows:
         posts[post_id].registered += people
-        if local_day(hour) == today:
+        if day_of(hour) == today:
             posts[post_id].registered_today += people
     households = Household.objects.count()
     placed_households = (Person.objects.filter(status=Person.PLACED)
@@ -105,7 +124,7 @@ def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
         placed=Person.objects.filter(status=Person.PLACED).count(),
         households=households,
         households_waiting=households - placed_households,
-        days=_days(crossing_rows, people_rows),
+        days=_days(crossing_rows, people_rows, day_of),
         hours=_hours(crossing_rows, people_rows, now, hours_back),
         posts=list(posts.values()),
         pyramid=pyramid(),
@@ -115,13 +134,13 @@ def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
     )
 
 
-def _days(crossing_rows, people_rows) -> list[Day]:
+def _days(crossing_rows, people_rows, day_of) -> list[Day]:
     by_day: dict[date, Day] = {}
     for hour, _post, people in crossing_rows:
-        day = local_day(hour)
+        day = day_of(hour)
         by_day.setdefault(day, Day(day)).crossed += people
     for hour, _post, people in people_rows:
-        day = local_day(hour)
+        day = day_of(hour)
         by_day.setdefault(day, Day(day)).registered += people
     if not by_day:
         return []
@@ -149,16 +168,17 @@ def _hours(crossing_rows, people_rows, now: datetime, hours_back: int) -> list[H
 
 
 def pyramid() -> list[dict]:
-    """People by five-year age band and sex, oldest band first, as a pyramid is drawn."""
+    """People by age group and sex, oldest group first, as a pyramid is drawn."""
     counts: dict[tuple[int, str], int] = defaultdict(int)
-    for age, sex, people in (RegistrationFigure.objects.filter(need="")
-                             .values_list("age", "sex").annotate(n=Sum("people")).order_by()):
-        band = next((b for b in PYRAMID_BANDS if b[0] <= age <= b[1]), None)
-        counts[(band[0] if band else UNKNOWN_AGE, sex)] += people
+    for band, sex, people in (RegistrationFigure.objects.filter(need="")
+                              .values_list("age_band", "sex").annotate(n=Sum("people"))
+                              .order_by()):
+        counts[(band, sex)] += people
     rows = []
-    for low, high in reversed(PYRAMID_BANDS):
+    for index in reversed(range(len(AGE_BANDS))):
+        low, high = AGE_BANDS[index]
         label = f"{low}+" if high >= 120 else f"{low}–{high}"
-        rows.append({"band": label, "F": counts[(low, "F")], "M": counts[(low, "M")]})
+        rows.append({"band": label, "F": counts[(index, "F")], "M": counts[(index, "M")]})
     rows.append({"band": "?", "F": counts[(UNKNOWN_AGE, "F")], "M": counts[(UNKNOWN_AGE, "M")]})
     return rows
 
@@ -173,23 +193,24 @@ def needs() -> list[dict]:
 def by_date_and_province() -> list[dict]:
     """People registered per day and province, with sex and age groups, for partners."""
     posts = {p.pk: p for p in Post.objects.all()}
+    day_of = local_days()
     rows: dict[tuple[date, str], dict] = {}
-    for hour, post_id, sex, age, people in (
+    for hour, post_id, sex, band, people in (
             RegistrationFigure.objects.filter(need="")
-            .values_list("hour", "post_id", "sex", "age").annotate(n=Sum("people"))
+            .values_list("hour", "post_id", "sex", "age_band").annotate(n=Sum("people"))
             .order_by()):
         province = posts[post_id].province
-        row = rows.setdefault((local_day(hour), province), {
-            "date": local_day(hour), "province": province, "people": 0, "female": 0,
+        row = rows.setdefault((day_of(hour), province), {
+            "date": day_of(hour), "province": province, "people": 0, "female": 0,
             "male": 0, "children": 0, "elderly": 0})
         row["people"] += people
         if sex == "F":
             row["female"] += people
         elif sex == "M":
             row["male"] += people
-        if 0 <= age < CHILD_UNDER:
+        if band in CHILD_BANDS:
             row["children"] += people
-        elif age >= ELDERLY_FROM:
+        elif band in ELDERLY_BANDS:
             row["elderly"] += people
     return [rows[key] for key in sorted(rows)]
 

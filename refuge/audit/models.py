@@ -27,7 +27,7 @@ class AuditEvent(models.Model):
         (SEARCH, _("searched")),
         (EXPORT, _("exported")),
     ]
-    OBJECT_TYPES = {"person": _("person"), "household": _("household")}
+    OBJECT_TYPES = {"person": _("person"), "household": _("household"), "tally": _("tally")}
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

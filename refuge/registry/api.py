@@ -217,6 +217,19 @@ def link_households(request, uuid: UUID, payload: LinkIn):
     return show_household(request, households_with_members().get(pk=household.pk))
 
 
+class HouseholdPatch(Strict):
+    status: str | None = None
+
+
+@router.patch("/households/{uuid}", response={200: HouseholdOut, 422: Errors})
+def update_household(request, uuid: UUID, payload: HouseholdPatch):
+    ensure(request.user, EDIT_PEOPLE)
+    household = get_object_or_404(Household, uuid=uuid)
+    services.update_household(household, payload.model_dump(exclude_unset=True),
+                              user=request.user)
+    return show_household(request, households_with_members().get(pk=household.pk))
+
+
 @router.get("/people/{uuid}", response=PersonOut)
 def get_person(request, uuid: UUID):
     ensure(request.user, VIEW_PEOPLE)
@@ -332,6 +345,27 @@ def record_tally(request, payload: TallyIn):
     body = payload.model_dump(mode="json", exclude={"post"})
     tally, created = services.record_tally(body, user=request.user, post=post)
     return Status(201 if created else 200, tally_out(tally))
+
+
+@router.get("/tallies/{uuid}", response=TallyOut)
+def get_tally(request, uuid: UUID):
+    ensure(request.user, COUNT_CROSSINGS)
+    return tally_out(get_object_or_404(Tally.objects.select_related("post"), uuid=uuid))
+
+
+class TallyPatch(Strict):
+    people_aboard: int | None = None
+    vehicle_ref: str | None = None
+    note: str | None = None
+
+
+@router.patch("/tallies/{uuid}", response={200: TallyOut, 422: Errors})
+def correct_tally(request, uuid: UUID, payload: TallyPatch):
+    """Correct a count; the crossing figures follow."""
+    ensure(request.user, COUNT_CROSSINGS)
+    tally = get_object_or_404(Tally.objects.select_related("post"), uuid=uuid)
+    services.correct_tally(tally, payload.model_dump(exclude_unset=True), user=request.user)
+    return tally_out(tally)
 
 
 class TallyPage(Schema):

@@ -160,9 +160,7 @@ def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:
         if earlier.body_hash != digest:
             raise Conflict("uuid", _("this UUID was already used for a different count"))
         return earlier, False
-    people = payload.get("people_aboard")
-    if not isinstance(people, int) or isinstance(people, bool) or not 1 <= people <= 120:
-        problems.add("people_aboard", _("must be a whole number from 1 to 120"))
+    people = clean_people_aboard(payload.get("people_aboard"), problems)
     vehicle_ref = clean_text(payload.get("vehicle_ref"), "vehicle_ref", problems, 40)
     note = clean_text(payload.get("note"), "note", problems, 200)
     problems.raise_if_any()
@@ -178,6 +176,51 @@ def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:
     except IntegrityError:
         return record_tally(payload, user=user, post=post)
     return tally, True
+
+
+def clean_people_aboard(value, problems: Problems) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 120:
+        problems.add("people_aboard", _("must be a whole number from 1 to 120"))
+        return 0
+    return value
+
+
+def correct_tally(tally: Tally, changes: dict, *, user) -> Tally:
+    """Correct a count (a mistyped number, a plate, a note); the figures follow."""
+    problems = Problems()
+    cleaned = {}
+    if "people_aboard" in changes:
+        cleaned["people_aboard"] = clean_people_aboard(changes["people_aboard"], problems)
+    for name, max_length in (("vehicle_ref", 40), ("note", 200)):
+        if name in changes:
+            cleaned[name] = clean_text(changes[name], name, problems, max_length)
+    problems.raise_if_any()
+    with transaction.atomic():
+        count_tallies([tally], -1)
+        for name, value in cleaned.items():
+            setattr(tally, name, value)
+        tally.save()
+        count_tallies([tally])
+        audit.record(user, AuditEvent.UPDATE, "tally", tally.uuid, fields=sorted(cleaned))
+    return tally
+
+
+def update_household(household: Household, changes: dict, *, user) -> Household:
+    """Change what belongs to the household itself (for now, whether it is active)."""
+    problems = Problems()
+    statuses = {code for code, _label in Household.STATUSES}
+    status = changes.get("status", household.status)
+    if status not in statuses:
+        problems.add("status", _("%(value)s is not one of: %(allowed)s")
+                     % {"value": status, "allowed": ", ".join(sorted(statuses))})
+    problems.raise_if_any()
+    if status != household.status:
+        with transaction.atomic():
+            household.status = status
+            household._history_user = user
+            household.save(update_fields=["status"])
+            audit.record(user, AuditEvent.UPDATE, "household", household.uuid, fields=["status"])
+    return household
 
 
 # Fields that decide which figures a person is counted in (see refuge.reports).

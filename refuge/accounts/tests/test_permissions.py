@@ -9,6 +9,7 @@ from django.test import Client
 from refuge.accounts import roles
 from refuge.api import api
 from refuge.conftest import PERSONAS, bearer, make_household, member
+from refuge.registry import services
 from refuge.registry.models import Post
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,10 @@ def world(reception, crossing, personas):
     household = make_household(reception, personas["registrar"], member("Anahit"),
                                member("Armen", relationship="spouse"))
     other = make_household(reception, personas["registrar"], member("Karine"))
+    tally, _created = services.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": 3},
+                                            user=personas["registrar"], post=crossing)
     return {"h": household.uuid, "p": household.members.first().uuid, "o": other.uuid,
+            "t": tally.uuid,
             "o_number": other.registration_number,
             "reception": reception, "crossing": crossing}
 
@@ -59,6 +63,9 @@ def endpoints(w):
     household = {"uuid": str(uuid.uuid4()), "post": "GOR", "members": [member("Hayk")]}
     tally = {"uuid": str(uuid.uuid4()), "post": "KOR", "people_aboard": 4}
     return [
+        ("patch", f"/api/households/{w['h']}", {"status": "active"}, R.EDIT_PEOPLE),
+        ("get", f"/api/tallies/{w['t']}", None, R.COUNT_CROSSINGS),
+        ("patch", f"/api/tallies/{w['t']}", {"note": "bus"}, R.COUNT_CROSSINGS),
         ("post", "/api/households", household, R.REGISTER),
         ("get", "/api/households", None, R.VIEW_PEOPLE),
         ("get", f"/api/households/{w['h']}", None, R.VIEW_PEOPLE),

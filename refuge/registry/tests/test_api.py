@@ -224,3 +224,28 @@ def test_the_openapi_schema_describes_the_endpoints(client):
     household_in = schema["components"]["schemas"]["HouseholdIn"]
     assert household_in["additionalProperties"] is False
     assert "uuid" in household_in["required"]
+
+
+def test_a_tally_is_corrected_and_the_figures_follow(client):
+    body = {"uuid": str(uuid.uuid4()), "post": "KOR", "people_aboard": 5}
+    post(client, "/api/tallies", body)
+    response = client.patch(f"/api/tallies/{body['uuid']}",
+                            json.dumps({"people_aboard": 50, "note": "a bus"}),
+                            content_type="application/json")
+    assert response.status_code == 200 and response.json()["people_aboard"] == 50
+    assert client.get(f"/api/tallies/{body['uuid']}").json()["note"] == "a bus"
+    assert client.get("/api/figures").json()["crossed"] == 50
+    bad = client.patch(f"/api/tallies/{body['uuid']}", json.dumps({"people_aboard": 0}),
+                       content_type="application/json")
+    assert errors_of(bad) == {"people_aboard": "must be a whole number from 1 to 120"}
+    assert client.get("/api/figures").json()["crossed"] == 50
+
+
+def test_a_household_is_closed_and_reopened(client):
+    created = post(client, "/api/households", household()).json()
+    url = f"/api/households/{created['uuid']}"
+    closed = client.patch(url, json.dumps({"status": "closed"}), content_type="application/json")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    bad = client.patch(url, json.dumps({"status": "gone"}), content_type="application/json")
+    assert bad.status_code == 422 and "gone is not one of" in errors_of(bad)["status"]
+    assert Household.objects.get(uuid=created["uuid"]).history.count() == 2

@@ -34,6 +34,19 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_stray_connections(django_db_setup, django_db_blocker):
+    """Live-server threads can leave a PostgreSQL session open, which stops the test
+    database from being dropped; end them before it is."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     """Real hashing costs a third of a second per user; tests need no such protection."""

@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
+from refuge.lib import history
+from refuge.lib.inserts import insert_rows
 from refuge.registry.models import (
     Document,
     Household,
@@ -96,27 +99,28 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
 
 
 def _earlier_registration(client_uuid: uuidlib.UUID, digest: str) -> Household | None:
-    event = (
-        RegistrationEvent.objects.select_related("household__registered_at")
-        .filter(uuid=client_uuid)
-        .first()
-    )
-    if event is None:
+    earlier = RegistrationEvent.objects.filter(uuid=client_uuid).values_list(
+        "body_hash", "household_id").first()
+    if earlier is None:
         return None
-    if event.body_hash != digest:
+    if earlier[0] != digest:
         raise Conflict(
             "uuid",
             _("this UUID was already used to register a different household; "
               "send a new UUID for a new household"),
         )
-    return event.household
+    return Household.objects.select_related("registered_at").get(pk=earlier[1])
 
 
 @transaction.atomic
 def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id) -> Registration:
-    household = Household(uuid=client_uuid, group=client_uuid, registered_at=post)
-    household._history_user = user
-    household.save()
+    now = timezone.now()
+    household = Household(uuid=client_uuid, group=client_uuid, registered_at=post,
+                          registered_on=now)
+    # Plain bulk inserts (ids come back from both databases) with their history rows
+    # written alongside: the desk's hot path, kept to a few statements.
+    insert_rows([household], set_ids=True)
+    history.record_created([household], user, now)
     people = []
     for member in cleaned["members"]:
         fields = {k: v for k, v in member.items() if k not in ("documents", "uuid")}
@@ -125,10 +129,8 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
             person.uuid = parse_uuid(member["uuid"], "members.uuid")
         person.derive_search_forms()
         people.append(person)
-    # Plain bulk inserts (ids come back from both databases) and the history
-    # rows written alongside: the desk's hot path, kept to a few statements.
-    Person.objects.bulk_create(people)
-    Person.history.bulk_history_create(people, default_user=user)
+    insert_rows(people, set_ids=True)
+    history.record_created(people, user, now)
     count_people(people)
     documents = [
         Document(person=person, kind=d["kind"], number=d["number"],
@@ -137,14 +139,17 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
         for d in member["documents"]
     ]
     if documents:
-        Document.objects.bulk_create(documents)
-        Document.history.bulk_history_create(documents, default_user=user)
-    RegistrationEvent.objects.create(
-        uuid=client_uuid, household=household, post=post, desk=desk[:20],
-        device_id=device_id[:64], user=user, body_hash=digest,
-    )
-    audit.record(user, AuditEvent.CREATE, "household", household.uuid,
-                 members=len(people), post=post.code)
+        insert_rows(documents, set_ids=True)
+        history.record_created(documents, user, now)
+    insert_rows([
+        RegistrationEvent(uuid=client_uuid, household=household, post=post, desk=desk[:20],
+                          device_id=device_id[:64], user=user, body_hash=digest, at=now),
+        ])
+    insert_rows([
+        AuditEvent(user=user, action=AuditEvent.CREATE, object_type="household",
+                   object_uuid=household.uuid, detail={"members": len(people), "post": post.code},
+                   at=now),
+    ])
     return Registration(household, created=True, people=people, documents=documents)
 
 

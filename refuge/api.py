@@ -132,9 +132,11 @@ def register_routers() -> None:
     from refuge.audit.api import router as audit_router
     from refuge.registry.api import router as registry_router
     from refuge.reports.api import router as reports_router
+    from refuge.shelter.api import router as shelter_router
 
     api.add_router("/", registry_router)
     api.add_router("/situation", reports_router)
+    api.add_router("/shelter", shelter_router)
     api.add_router("/audit", audit_router)
 
 

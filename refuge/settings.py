@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "refuge.audit",
     "refuge.registry",
     "refuge.reports",
+    "refuge.shelter",
     "refuge.ops",
 ]
 
@@ -126,6 +127,8 @@ WHITENOISE_USE_FINDERS = True
 REFUGE_API_MAX_BODY_BYTES = env_int("REFUGE_API_MAX_BODY_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(REFUGE_API_MAX_BODY_BYTES, 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Hours a reserved bed is held for a household that has not yet arrived.
+REFUGE_RESERVATION_HOURS = env_int("REFUGE_RESERVATION_HOURS", 12)
 # Country whose numbering plan applies to phone numbers typed without a +code.
 REFUGE_PHONE_REGION = env_str("REFUGE_PHONE_REGION", "AM")
 

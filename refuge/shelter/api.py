@@ -1,0 +1,218 @@
+from datetime import datetime
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from refuge.accounts.roles import MANAGE_SHELTER, VIEW_FIGURES, ensure
+from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
+from refuge.registry.api import Errors, Strict
+from refuge.registry.models import Household
+from refuge.shelter import queries, services
+from refuge.shelter.models import Placement, Room, Site
+
+router = Router(tags=["shelter"])
+
+
+class SiteIn(Strict):
+    uuid: UUID | None = None
+    name: str
+    kind: str = Site.OTHER
+    province: str
+    community: str = ""
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    beds: int
+    step_free: bool = False
+    accessible_bathroom: bool = False
+    family_rooms: int = 0
+    contact: str = ""
+    organisation: str = ""
+    is_open: bool = True
+
+
+class SitePatch(Strict):
+    name: str | None = None
+    kind: str | None = None
+    province: str | None = None
+    community: str | None = None
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    beds: int | None = None
+    step_free: bool | None = None
+    accessible_bathroom: bool | None = None
+    family_rooms: int | None = None
+    contact: str | None = None
+    organisation: str | None = None
+    is_open: bool | None = None
+
+
+class SiteOut(Schema):
+    uuid: UUID
+    name: str
+    kind: str
+    province: str
+    community: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    beds: int
+    beds_taken: int
+    free_beds: int
+    step_free: bool
+    accessible_bathroom: bool
+    family_rooms: int
+    contact: str
+    organisation: str
+    is_open: bool
+
+
+def site_out(row: queries.SiteOccupancy) -> dict:
+    site = row.site
+    return {**{name: getattr(site, name) for name in (
+        "uuid", "name", "kind", "province", "community", "address", "latitude", "longitude",
+        "beds", "step_free", "accessible_bathroom", "family_rooms", "contact", "organisation",
+        "is_open")}, "beds_taken": row.taken, "free_beds": row.free}
+
+
+def one_site(site: Site) -> dict:
+    return site_out(queries.occupancy(Site.objects.filter(pk=site.pk))[0])
+
+
+class SitePage(Schema):
+    items: list[SiteOut]
+    next_cursor: str | None
+
+
+@router.get("/sites", response=SitePage)
+def list_sites(request, cursor: str | None = None, size: int = DEFAULT_PAGE_SIZE):
+    """Sites with their beds taken and free: figures only, so every role may read them."""
+    ensure(request.user, VIEW_FIGURES)
+    sites, next_cursor = page(Site.objects.all(), cursor, size)
+    rows = queries.occupancy(Site.objects.filter(pk__in=[s.pk for s in sites]).order_by("-pk"))
+    return {"items": [site_out(r) for r in rows], "next_cursor": next_cursor}
+
+
+@router.post("/sites", response={200: SiteOut, 201: SiteOut, 409: Errors, 422: Errors})
+def create_site(request, payload: SiteIn):
+    """Create a site. Sending the same UUID again returns the site already saved."""
+    ensure(request.user, MANAGE_SHELTER)
+    if payload.uuid and (existing := Site.objects.filter(uuid=payload.uuid).first()):
+        return Status(200, one_site(existing))
+    site = services.create_site(payload.model_dump(), user=request.user)
+    return Status(201, one_site(site))
+
+
+@router.get("/sites/{uuid}", response=SiteOut)
+def get_site(request, uuid: UUID):
+    ensure(request.user, VIEW_FIGURES)
+    return one_site(get_object_or_404(Site, uuid=uuid))
+
+
+@router.patch("/sites/{uuid}", response={200: SiteOut, 422: Errors})
+def update_site(request, uuid: UUID, payload: SitePatch):
+    ensure(request.user, MANAGE_SHELTER)
+    site = get_object_or_404(Site, uuid=uuid)
+    site = services.update_site(site, payload.model_dump(exclude_unset=True), user=request.user)
+    return one_site(site)
+
+
+class PlacementIn(Strict):
+    uuid: UUID | None = None
+    household: UUID
+    site: UUID
+    room: UUID | None = None
+    people: int | None = None
+    check_in: bool = False
+
+
+class PlacementOut(Schema):
+    uuid: UUID
+    household: UUID
+    registration_number: str
+    site: UUID
+    site_name: str
+    room: str | None
+    people: int
+    status: str
+    reserved_at: datetime
+    expires_at: datetime | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    moved_from: UUID | None
+
+
+def placement_out(placement: Placement) -> dict:
+    return {
+        "uuid": placement.uuid, "household": placement.household.uuid,
+        "registration_number": placement.household.registration_number,
+        "site": placement.site.uuid, "site_name": placement.site.name,
+        "room": placement.room.name if placement.room else None, "people": placement.people,
+        "status": placement.status, "reserved_at": placement.reserved_at,
+        "expires_at": placement.expires_at, "checked_in_at": placement.checked_in_at,
+        "checked_out_at": placement.checked_out_at,
+        "moved_from": placement.moved_from.uuid if placement.moved_from else None,
+    }
+
+
+def placements():
+    return Placement.objects.select_related("household__registered_at", "site", "room",
+                                            "moved_from")
+
+
+@router.post("/placements", response={200: PlacementOut, 201: PlacementOut, 409: Errors,
+                                      422: Errors})
+def create_placement(request, payload: PlacementIn):
+    """Reserve beds for a household, or with check_in place it at once.
+    Idempotent on the client's UUID."""
+    ensure(request.user, MANAGE_SHELTER)
+    if payload.uuid and (existing := placements().filter(uuid=payload.uuid).first()):
+        return Status(200, placement_out(existing))
+    household = get_object_or_404(Household, uuid=payload.household)
+    site = get_object_or_404(Site, uuid=payload.site)
+    room = get_object_or_404(Room, uuid=payload.room) if payload.room else None
+    action = services.place if payload.check_in else services.reserve
+    placement = action(household, site, user=request.user, people=payload.people, room=room,
+                       uuid=payload.uuid)
+    return Status(201, placement_out(placements().get(pk=placement.pk)))
+
+
+@router.get("/placements/{uuid}", response=PlacementOut)
+def get_placement(request, uuid: UUID):
+    ensure(request.user, MANAGE_SHELTER)
+    return placement_out(get_object_or_404(placements(), uuid=uuid))
+
+
+@router.post("/placements/{uuid}/check-in", response={200: PlacementOut, 422: Errors})
+def check_in(request, uuid: UUID):
+    ensure(request.user, MANAGE_SHELTER)
+    placement = services.check_in(get_object_or_404(placements(), uuid=uuid),
+                                  user=request.user)
+    return placement_out(placements().get(pk=placement.pk))
+
+
+@router.post("/placements/{uuid}/check-out", response={200: PlacementOut, 422: Errors})
+def check_out(request, uuid: UUID):
+    ensure(request.user, MANAGE_SHELTER)
+    placement = services.check_out(get_object_or_404(placements(), uuid=uuid),
+                                   user=request.user)
+    return placement_out(placements().get(pk=placement.pk))
+
+
+class MoveIn(Strict):
+    site: UUID
+    room: UUID | None = None
+
+
+@router.post("/placements/{uuid}/move", response={200: PlacementOut, 409: Errors,
+                                                   422: Errors})
+def move(request, uuid: UUID, payload: MoveIn):
+    ensure(request.user, MANAGE_SHELTER)
+    placement = get_object_or_404(placements(), uuid=uuid)
+    site = get_object_or_404(Site, uuid=payload.site)
+    room = get_object_or_404(Room, uuid=payload.room) if payload.room else None
+    new = services.move(placement, site, user=request.user, room=room)
+    return placement_out(placements().get(pk=new.pk))

@@ -1,0 +1,75 @@
+"""Sites from a CSV file, checked row by row: all of it is saved, or none of it."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from refuge.registry.validation import Invalid
+from refuge.shelter import services
+from refuge.shelter.models import Site
+
+REQUIRED_COLUMNS = ["name", "province", "beds"]
+OPTIONAL_COLUMNS = ["kind", "community", "address", "latitude", "longitude", "step_free",
+                    "accessible_bathroom", "family_rooms", "contact", "organisation", "is_open"]
+
+
+@dataclass
+class SiteImport:
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def import_sites(text: str, *, user) -> SiteImport:
+    """Create or update sites (matched on name and province) from CSV text.
+
+    Every bad row is reported with its line number and reason; if there is any,
+    nothing is saved, so a half-imported file never leaves sites half-changed.
+    """
+    result = SiteImport()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        result.errors.append(_("the file has no column %(columns)s (it needs %(needed)s)")
+                             % {"columns": ", ".join(missing),
+                                "needed": ", ".join(REQUIRED_COLUMNS)})
+        return result
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        data = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+        data = {k: v for k, v in data.items() if k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
+        if "is_open" in data and data["is_open"] == "":
+            data["is_open"] = "yes"
+        try:
+            cleaned = services.clean_site(data)
+        except Invalid as invalid:
+            for error in invalid.errors:
+                result.errors.append(_("line %(line)s: %(field)s %(message)s")
+                                     % {"line": line, "field": error.field,
+                                        "message": error.message})
+            continue
+        site = Site.objects.filter(name=cleaned["name"], province=cleaned["province"]).first()
+        if site is not None and cleaned["beds"] < site.placements.beds_taken():
+            result.errors.append(_("line %(line)s: beds %(beds)s is fewer than the %(taken)s "
+                                   "beds already taken") % {
+                "line": line, "beds": cleaned["beds"], "taken": site.placements.beds_taken()})
+            continue
+        rows.append((site, cleaned))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for site, cleaned in rows:
+            if site is None:
+                site = Site(**cleaned)
+                result.created += 1
+            else:
+                for name, value in cleaned.items():
+                    setattr(site, name, value)
+                result.updated += 1
+            site._history_user = user
+            site.save()
+    return result

@@ -1,0 +1,129 @@
+"""Sites where people sleep, their rooms and beds, and households' stays in them."""
+
+from uuid import uuid4
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from refuge.registry.models import Household
+
+
+class Site(models.Model):
+    HOTEL = "hotel"
+    COLLECTIVE_CENTRE = "collective_centre"
+    DORMITORY = "dormitory"
+    HOST_FAMILY = "host_family"
+    OTHER = "other"
+    KINDS = [
+        (HOTEL, _("hotel")),
+        (COLLECTIVE_CENTRE, _("collective centre")),
+        (DORMITORY, _("dormitory")),
+        (HOST_FAMILY, _("host family")),
+        (OTHER, _("other")),
+    ]
+
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=KINDS, default=OTHER)
+    province = models.CharField(_("province"), max_length=100, db_index=True)
+    community = models.CharField(_("community"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    beds = models.PositiveIntegerField(_("beds"))
+    step_free = models.BooleanField(_("step-free access"), default=False)
+    accessible_bathroom = models.BooleanField(_("accessible bathroom"), default=False)
+    family_rooms = models.PositiveIntegerField(_("family rooms"), default=0)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    organisation = models.CharField(_("managing organisation"), max_length=200, blank=True)
+    is_open = models.BooleanField(_("open"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["province", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(beds__gt=0), name="site_has_beds"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(_("room"), max_length=50)
+    beds = models.PositiveIntegerField(_("beds"))
+    step_free = models.BooleanField(_("step-free access"), default=False)
+
+    class Meta:
+        ordering = ["site", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="room_name_unique_in_site"),
+            models.CheckConstraint(condition=Q(beds__gt=0), name="room_has_beds"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} · {self.name}"
+
+
+class PlacementQuerySet(models.QuerySet):
+    def holding_beds(self):
+        """Reservations and stays: the placements that take up beds now."""
+        return self.filter(status__in=[Placement.RESERVED, Placement.CHECKED_IN])
+
+    def beds_taken(self) -> int:
+        return self.holding_beds().aggregate(n=Sum("people"))["n"] or 0
+
+
+class Placement(models.Model):
+    """A household's stay at a site: reserved, checked in, then checked out.
+
+    A move checks the household out of one placement and into a new one, linked
+    by `moved_from`, so the history of where a family slept is never lost.
+    """
+
+    RESERVED = "reserved"
+    CHECKED_IN = "checked_in"
+    CHECKED_OUT = "checked_out"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    STATUSES = [
+        (RESERVED, _("reserved")),
+        (CHECKED_IN, _("checked in")),
+        (CHECKED_OUT, _("checked out")),
+        (EXPIRED, _("expired")),
+        (CANCELLED, _("cancelled")),
+    ]
+
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT,
+                                  related_name="placements")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="placements")
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="placements")
+    people = models.PositiveIntegerField(_("people"))
+    status = models.CharField(_("status"), max_length=12, choices=STATUSES, default=RESERVED,
+                              db_index=True)
+    reserved_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+    moved_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reserved_at"]
+        indexes = [models.Index(fields=["site", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.household} at {self.site}"

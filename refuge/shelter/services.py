@@ -1,0 +1,278 @@
+"""What shelter managers do: keep sites, and reserve, check in, check out and move households.
+
+Capacity is never exceeded: every change that takes beds locks the site's row first
+(SELECT ... FOR UPDATE on PostgreSQL; SQLite's write transactions are serialised
+already), so two managers placing into the last beds at once cannot both succeed.
+"""
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from refuge.audit import services as audit
+from refuge.audit.models import AuditEvent
+from refuge.registry.models import Household, Person
+from refuge.registry.services import Conflict
+from refuge.registry.validation import FieldError, Invalid, Problems, clean_choice, clean_text
+from refuge.shelter.models import Placement, Room, Site
+
+SITE_KINDS = {code for code, _label in Site.KINDS}
+
+
+def _number(value, where: str, problems: Problems, minimum: int = 0) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        problems.add(where, _("%(value)s is not a whole number") % {"value": value})
+        return minimum
+    if number < minimum:
+        problems.add(where, _("must be at least %(min)s") % {"min": minimum})
+    return number
+
+
+def _coordinate(value, where: str, problems: Problems, limit: float) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        problems.add(where, _("%(value)s is not a number") % {"value": value})
+        return None
+    if not -limit <= number <= limit:
+        problems.add(where, _("must be between -%(limit)s and %(limit)s") % {"limit": limit})
+    return number
+
+
+def _flag(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in {"1", "true", "yes", "y", "on"}
+
+
+def clean_site(data: dict, partial: bool = False) -> dict:
+    """A site's fields, checked; raises Invalid naming every bad field."""
+    problems = Problems()
+    cleaned: dict = {}
+
+    def given(name):
+        return name in data or not partial
+
+    for name, max_length, required in (("name", 200, True), ("province", 100, True),
+                                       ("community", 100, False), ("address", 300, False),
+                                       ("contact", 200, False), ("organisation", 200, False)):
+        if given(name):
+            value = clean_text(data.get(name), name, problems, max_length)
+            if required and not value:
+                problems.add(name, _("is required"))
+            cleaned[name] = value
+    if given("kind"):
+        cleaned["kind"] = clean_choice(data.get("kind"), SITE_KINDS, "kind", problems, Site.OTHER)
+    if given("beds"):
+        cleaned["beds"] = _number(data.get("beds"), "beds", problems, minimum=1)
+    if given("family_rooms"):
+        cleaned["family_rooms"] = _number(data.get("family_rooms") or 0, "family_rooms",
+                                          problems)
+    if given("latitude"):
+        cleaned["latitude"] = _coordinate(data.get("latitude"), "latitude", problems, 90)
+    if given("longitude"):
+        cleaned["longitude"] = _coordinate(data.get("longitude"), "longitude", problems, 180)
+    for name in ("step_free", "accessible_bathroom"):
+        if given(name):
+            cleaned[name] = _flag(data.get(name))
+    if "is_open" in data:
+        cleaned["is_open"] = _flag(data.get("is_open"))
+    problems.raise_if_any()
+    return cleaned
+
+
+def create_site(data: dict, *, user) -> Site:
+    site = Site(**clean_site(data))
+    if data.get("uuid"):
+        site.uuid = data["uuid"]
+    site._history_user = user
+    site.save()
+    return site
+
+
+@transaction.atomic
+def update_site(site: Site, changes: dict, *, user) -> Site:
+    cleaned = clean_site(changes, partial=True)
+    site = Site.objects.select_for_update().get(pk=site.pk)
+    if "beds" in cleaned and cleaned["beds"] < site.placements.beds_taken():
+        raise Invalid([FieldError("beds", _("%(taken)s beds are taken: capacity cannot go below "
+                                            "that") % {"taken": site.placements.beds_taken()})])
+    for name, value in cleaned.items():
+        setattr(site, name, value)
+    site._history_user = user
+    site.save()
+    return site
+
+
+def reservation_hours() -> int:
+    return settings.REFUGE_RESERVATION_HOURS
+
+
+def free_beds(site: Site) -> int:
+    return site.beds - site.placements.beds_taken()
+
+
+def expire_reservations(now: datetime | None = None, site: Site | None = None) -> int:
+    """Reservations not checked in in time give their beds back."""
+    now = now or timezone.now()
+    stale = Placement.objects.filter(status=Placement.RESERVED, expires_at__lt=now)
+    if site is not None:
+        stale = stale.filter(site=site)
+    return stale.update(status=Placement.EXPIRED)
+
+
+def current_placement(household: Household) -> Placement | None:
+    return (Placement.objects.holding_beds().filter(household=household)
+            .select_related("site").first())
+
+
+def _locked(site: Site) -> Site:
+    return Site.objects.select_for_update().get(pk=site.pk)
+
+
+def _members(household: Household) -> int:
+    return household.members.exclude(status__in=[Person.DEPARTED, Person.DECEASED]).count()
+
+
+def _take_beds(site: Site, household: Household, people: int, room: Room | None,
+               now: datetime, moved_from: Placement | None, user,
+               uuid: UUID | None = None) -> Placement:
+    """Reserve beds in a site already locked by the caller."""
+    if not site.is_open:
+        raise Invalid([FieldError("site", _("%(site)s is closed") % {"site": site.name})])
+    if people < 1:
+        raise Invalid([FieldError("people", _("must be at least %(min)s") % {"min": 1})])
+    expire_reservations(now, site)
+    free = free_beds(site)
+    if people > free:
+        raise Conflict("site", _("%(site)s has %(free)s free beds; the household needs "
+                                 "%(people)s") % {"site": site.name, "free": free,
+                                                  "people": people})
+    if room is not None:
+        if room.site_id != site.pk:
+            raise Invalid([FieldError("room", _("that room is not in %(site)s")
+                                      % {"site": site.name})])
+        room_taken = room.placements.holding_beds().exclude(pk=getattr(moved_from, "pk", None))
+        if people > room.beds - room_taken.beds_taken():
+            raise Conflict("room", _("room %(room)s has too few free beds") % {"room": room.name})
+    placement = Placement(
+        household=household, site=site, room=room, people=people, status=Placement.RESERVED,
+        reserved_at=now, expires_at=now + timedelta(hours=reservation_hours()),
+        moved_from=moved_from, created_by=user,
+    )
+    if uuid is not None:
+        placement.uuid = uuid
+    placement._history_user = user
+    placement.save()
+    return placement
+
+
+@transaction.atomic
+def reserve(household: Household, site: Site, *, user, people: int | None = None,
+            room: Room | None = None, now: datetime | None = None,
+            uuid: UUID | None = None) -> Placement:
+    """Hold beds for a household until it arrives (they expire if it does not)."""
+    now = now or timezone.now()
+    site = _locked(site)
+    earlier = current_placement(household)
+    if earlier is not None:
+        raise Conflict("household", _("the household already has a place at %(site)s: move it "
+                                      "instead") % {"site": earlier.site.name})
+    placement = _take_beds(site, household, people or _members(household), room, now, None,
+                           user, uuid)
+    audit.record(user, AuditEvent.CREATE, "placement", placement.uuid,
+                 household=str(household.uuid), site=str(site.uuid), status=placement.status)
+    return placement
+
+
+@transaction.atomic
+def check_in(placement: Placement, *, user, now: datetime | None = None) -> Placement:
+    now = now or timezone.now()
+    site = _locked(placement.site)
+    placement.refresh_from_db()
+    if placement.status == Placement.CHECKED_IN:
+        return placement
+    if placement.status != Placement.RESERVED:
+        raise Invalid([FieldError("status", _("this placement is %(status)s, not reserved")
+                                  % {"status": placement.get_status_display()})])
+    if not site.is_open:
+        raise Invalid([FieldError("site", _("%(site)s is closed") % {"site": site.name})])
+    if placement.expires_at and placement.expires_at < now:
+        placement.status = Placement.EXPIRED
+        placement.save(update_fields=["status"])
+        raise Invalid([FieldError("status", _("the reservation expired; reserve again"))])
+    placement.status, placement.checked_in_at = Placement.CHECKED_IN, now
+    placement._history_user = user
+    placement.save()
+    _mark_members(placement.household, Person.REGISTERED, Person.PLACED, user)
+    audit.record(user, AuditEvent.UPDATE, "placement", placement.uuid, status=placement.status)
+    return placement
+
+
+def place(household: Household, site: Site, *, user, people: int | None = None,
+          room: Room | None = None, uuid: UUID | None = None) -> Placement:
+    """Reserve and check in at once, for a household standing at the site's door."""
+    with transaction.atomic():
+        placement = reserve(household, site, user=user, people=people, room=room, uuid=uuid)
+        return check_in(placement, user=user)
+
+
+@transaction.atomic
+def check_out(placement: Placement, *, user, now: datetime | None = None) -> Placement:
+    now = now or timezone.now()
+    _locked(placement.site)
+    placement.refresh_from_db()
+    if placement.status == Placement.RESERVED:
+        placement.status = Placement.CANCELLED
+    elif placement.status == Placement.CHECKED_IN:
+        placement.status, placement.checked_out_at = Placement.CHECKED_OUT, now
+        _mark_members(placement.household, Person.PLACED, Person.REGISTERED, user)
+    else:
+        raise Invalid([FieldError("status", _("the household is not at this site (%(status)s)")
+                                  % {"status": placement.get_status_display()})])
+    placement._history_user = user
+    placement.save()
+    audit.record(user, AuditEvent.UPDATE, "placement", placement.uuid, status=placement.status)
+    return placement
+
+
+@transaction.atomic
+def move(placement: Placement, site: Site, *, user, room: Room | None = None,
+         now: datetime | None = None) -> Placement:
+    """Check the household out of one site and into another, in one step."""
+    now = now or timezone.now()
+    # Lock both sites in a fixed order, so two opposite moves cannot deadlock.
+    for locked in sorted({placement.site_id, site.pk}):
+        Site.objects.select_for_update().get(pk=locked)
+    placement.refresh_from_db()
+    if placement.status not in (Placement.RESERVED, Placement.CHECKED_IN):
+        raise Invalid([FieldError("status", _("the household is not at this site (%(status)s)")
+                                  % {"status": placement.get_status_display()})])
+    was_checked_in = placement.status == Placement.CHECKED_IN
+    placement.status = Placement.CHECKED_OUT if was_checked_in else Placement.CANCELLED
+    placement.checked_out_at = now if was_checked_in else None
+    placement._history_user = user
+    placement.save()
+    site.refresh_from_db()
+    new = _take_beds(site, placement.household, placement.people, room, now, placement, user)
+    if was_checked_in:
+        new.status, new.checked_in_at = Placement.CHECKED_IN, now
+        new.save(update_fields=["status", "checked_in_at"])
+    audit.record(user, AuditEvent.MOVE, "placement", new.uuid,
+                 moved_from=str(placement.uuid), site=str(site.uuid))
+    return new
+
+
+def _mark_members(household: Household, before: str, after: str, user) -> None:
+    for person in household.members.filter(status=before):
+        person.status = after
+        person._history_user = user
+        person.save(update_fields=["status"])

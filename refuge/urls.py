@@ -7,6 +7,7 @@ from refuge.api import api
 from refuge.audit import views as audit_views
 from refuge.registry import views as registry_views
 from refuge.reports import views as report_views
+from refuge.shelter import views as shelter_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -30,6 +31,16 @@ urlpatterns = [
     re_path(r"^exports/figures\.(?P<kind>csv|hxl|xlsx)$", report_views.export_figures,
             name="export-figures"),
     path("exports/people.csv", report_views.export_people, name="export-people"),
+    path("shelter/", shelter_views.board, name="shelter"),
+    path("shelter/place/", shelter_views.place, name="shelter-place"),
+    path("shelter/sites/new/", shelter_views.site_form, name="shelter-site-new"),
+    path("shelter/sites/import/", shelter_views.import_sites, name="shelter-import"),
+    path("shelter/sites/<uuid:site_uuid>/", shelter_views.site_detail, name="shelter-site"),
+    path("shelter/sites/<uuid:site_uuid>/edit/", shelter_views.site_form,
+         name="shelter-site-edit"),
+    re_path(r"^shelter/placements/(?P<placement_uuid>[0-9a-f-]{36})/"
+            r"(?P<action>check-in|check-out|move)/$", shelter_views.placement_action,
+            name="shelter-placement"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -32,6 +32,7 @@ from refuge.registry.models import (
 )
 from refuge.reports.counting import count_people
 from refuge.reports.models import CrossingFigure, RegistrationFigure
+from refuge.shelter.models import Placement, Site
 
 POSTS = [
     (Post.CROSSING, "KOR", "Kornidzor crossing", "Syunik"),
@@ -404,7 +405,8 @@ def save_batch(rows: list[tuple[HouseholdPlan, Post, datetime, str]], user) -> i
 
 def clear_registry() -> None:
     """Empty the registry's tables in one go: row-by-row deletes would write history for each."""
-    models = (RegistrationFigure, CrossingFigure, AuditEvent, RegistrationEvent,
+    models = (Placement.history.model, Placement, Site.history.model, Site,
+              RegistrationFigure, CrossingFigure, AuditEvent, RegistrationEvent,
               Document.history.model, Document, Person.history.model, Person,
               Household.history.model, Household, Tally)
     with transaction.atomic(), connection.cursor() as cursor:

@@ -40,6 +40,7 @@ class SituationOut(Schema):
     posts: list[PostOut]
     pyramid: list[dict]
     needs: list[dict]
+    shelter: list[dict]
 
 
 @router.get("", response=SituationOut)
@@ -50,6 +51,6 @@ def situation(request):
     return {
         **{name: getattr(picture, name) for name in (
             "as_of", "expected", "crossed", "registered", "backlog", "placed", "households",
-            "households_waiting", "days", "posts", "pyramid")},
+            "households_waiting", "days", "posts", "pyramid", "shelter")},
         "needs": [{**n, "label": str(n["label"])} for n in picture.needs],
     }

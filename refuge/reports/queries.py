@@ -16,6 +16,7 @@ from refuge.reports.models import (
     RegistrationFigure,
     Situation,
 )
+from refuge.shelter import queries as shelter_queries
 
 CHILD_BANDS = {i for i, (_low, high) in enumerate(AGE_BANDS) if high < 18}
 ELDERLY_BANDS = {i for i, (low, _high) in enumerate(AGE_BANDS) if low >= 60}
@@ -64,6 +65,7 @@ class Picture:
     pyramid: list[dict]
     needs: list[dict]
     sexes: dict = field(default_factory=dict)
+    shelter: list[dict] = field(default_factory=list)
 
     @property
     def backlog(self) -> int:
@@ -131,6 +133,7 @@ def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
         needs=needs(),
         sexes=dict(RegistrationFigure.objects.filter(need="").values_list("sex")
                    .annotate(n=Sum("people")).order_by()),
+        shelter=shelter_queries.by_province(shelter_queries.occupancy()),
     )
 
 

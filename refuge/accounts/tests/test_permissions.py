@@ -11,6 +11,7 @@ from refuge.api import api
 from refuge.conftest import PERSONAS, bearer, make_household, member
 from refuge.registry import services
 from refuge.registry.models import Post
+from refuge.shelter import services as shelter_services
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,19 @@ def world(reception, crossing, personas):
     other = make_household(reception, personas["registrar"], member("Karine"))
     tally, _created = services.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": 3},
                                             user=personas["registrar"], post=crossing)
+    manager = personas["shelter_manager"]
+    hotel = shelter_services.create_site({"name": "Hotel", "province": "Syunik", "beds": 50},
+                                         user=manager)
+    centre = shelter_services.create_site({"name": "Centre", "province": "Kotayk", "beds": 50},
+                                          user=manager)
+    third = make_household(reception, personas["registrar"], member("Lilit"))
+    fourth = make_household(reception, personas["registrar"], member("Nare"))
+    reserved = shelter_services.reserve(third, hotel, user=manager)
+    to_cancel = shelter_services.reserve(fourth, hotel, user=manager)
+    unplaced = make_household(reception, personas["registrar"], member("Aram"))
     return {"h": household.uuid, "p": household.members.first().uuid, "o": other.uuid,
-            "t": tally.uuid,
+            "t": tally.uuid, "site": hotel.uuid, "site2": centre.uuid,
+            "placement": reserved.uuid, "cancel": to_cancel.uuid, "unplaced": unplaced.uuid,
             "o_number": other.registration_number,
             "reception": reception, "crossing": crossing}
 
@@ -56,6 +68,14 @@ def pages(w):
         ("get", "/exports/figures.hxl", None, R.VIEW_FIGURES),
         ("get", "/exports/figures.xlsx", None, R.VIEW_FIGURES),
         ("get", "/exports/people.csv", None, R.VIEW_PEOPLE),
+        ("get", "/shelter/", None, R.MANAGE_SHELTER),
+        ("get", f"/shelter/sites/{w['site']}/", None, R.MANAGE_SHELTER),
+        ("get", f"/shelter/sites/{w['site']}/edit/", None, R.MANAGE_SHELTER),
+        ("get", "/shelter/sites/new/", None, R.MANAGE_SHELTER),
+        ("get", "/shelter/sites/import/", None, R.MANAGE_SHELTER),
+        ("post", "/shelter/place/", {"household": w["unplaced"], "site": w["site"]},
+         R.MANAGE_SHELTER),
+        ("post", f"/shelter/placements/{w['cancel']}/check-out/", {}, R.MANAGE_SHELTER),
     ]
 
 
@@ -81,6 +101,19 @@ def endpoints(w):
         ("get", "/api/figures", None, R.VIEW_FIGURES),
         ("get", "/api/audit", None, R.READ_AUDIT),
         ("get", "/api/situation", None, R.VIEW_FIGURES),
+        ("post", "/api/shelter/sites", {"name": "New", "province": "Lori", "beds": 5},
+         R.MANAGE_SHELTER),
+        ("get", "/api/shelter/sites", None, R.VIEW_FIGURES),
+        ("get", f"/api/shelter/sites/{w['site']}", None, R.VIEW_FIGURES),
+        ("patch", f"/api/shelter/sites/{w['site']}", {"contact": "+37410000000"},
+         R.MANAGE_SHELTER),
+        ("post", "/api/shelter/placements", {"household": str(w["unplaced"]),
+                                             "site": str(w["site"])}, R.MANAGE_SHELTER),
+        ("get", f"/api/shelter/placements/{w['placement']}", None, R.MANAGE_SHELTER),
+        ("post", f"/api/shelter/placements/{w['placement']}/check-in", {}, R.MANAGE_SHELTER),
+        ("post", f"/api/shelter/placements/{w['placement']}/move", {"site": str(w["site2"])},
+         R.MANAGE_SHELTER),
+        ("post", f"/api/shelter/placements/{w['cancel']}/check-out", {}, R.MANAGE_SHELTER),
     ]
 
 

@@ -9,6 +9,7 @@ from tqdm import tqdm
 from refuge.registry import demo
 from refuge.registry.models import Person, Tally
 from refuge.reports.counting import count_tallies
+from refuge.shelter import demo as shelter_demo
 
 MAX_PEOPLE = 1_000_000
 BATCH_HOUSEHOLDS = 1000
@@ -68,6 +69,8 @@ class Command(BaseCommand):
                 made_people += added
                 made_households += len(batch)
                 bar.update(added)
+        sites = shelter_demo.create_sites(gen.random, made_people)
+        placed = shelter_demo.place_households(gen.random)
         connection.cursor().execute("ANALYZE")
         self.print_logins(logins)
         seconds = time.monotonic() - started
@@ -75,6 +78,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo loaded: {made_people:,} people in {made_households:,} households at "
             f"{len(posts)} posts, {len(tallies):,} vehicles ({crossed:,} people crossed), "
+            f"{len(sites)} shelter sites with {placed:,} households placed, "
             f"{len(logins)} users, in {seconds:.1f}s."
         )
 

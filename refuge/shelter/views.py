@@ -1,0 +1,156 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from refuge.accounts.decorators import requires
+from refuge.accounts.roles import MANAGE_SHELTER
+from refuge.audit import services as audit
+from refuge.registry.models import Household, Person
+from refuge.registry.services import Conflict
+from refuge.registry.validation import Invalid
+from refuge.shelter import imports, queries, services
+from refuge.shelter.forms import ImportForm, SiteForm
+from refuge.shelter.models import Placement, Site
+
+WAITING_SHOWN = 50
+# Needs that call for step-free access and a place before others.
+STEP_FREE_NEEDS = {"DIS", "OP"}
+PRIORITY_NEEDS = {"UAC", "SC", "OP", "DIS", "MED", "PREG"}
+
+
+def _waiting_rows():
+    households = list(queries.waiting_households()[:WAITING_SHOWN])
+    needs: dict[int, set] = {}
+    for household_id, codes in Person.objects.filter(
+            household__in=households).exclude(needs="").values_list("household_id", "needs"):
+        needs.setdefault(household_id, set()).update(codes.split(","))
+    return [{"household": h, "needs": sorted(needs.get(h.pk, set())),
+             "step_free": bool(needs.get(h.pk, set()) & STEP_FREE_NEEDS),
+             "priority": bool(needs.get(h.pk, set()) & PRIORITY_NEEDS)} for h in households]
+
+
+@requires(MANAGE_SHELTER)
+def board(request):
+    """Occupancy by site and province, households waiting, and today's placements."""
+    services.expire_reservations()
+    sites = queries.occupancy()
+    return render(request, "shelter/board.html", {
+        "sites": sites,
+        "provinces": queries.by_province(sites),
+        "open_sites": [s for s in sites if s.site.is_open and s.free > 0],
+        "waiting": _waiting_rows(),
+        "waiting_count": queries.waiting_households().count(),
+        "today": queries.placed_today()[:50],
+    })
+
+
+def _act(request, action, success: str):
+    try:
+        action()
+    except (Invalid, Conflict) as problem:
+        message = problem.errors[0].message if isinstance(problem, Invalid) else problem.message
+        messages.error(request, message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+@requires(MANAGE_SHELTER)
+@require_http_methods(["POST"])
+def place(request):
+    household = get_object_or_404(Household, uuid=request.POST.get("household"))
+    site = Site.objects.filter(uuid=request.POST.get("site") or None).first()
+    if site is None:
+        messages.error(request, _("Choose a site."))
+        return redirect("shelter")
+    action = services.place if request.POST.get("check_in") else services.reserve
+    _act(request, lambda: action(household, site, user=request.user),
+         _("%(number)s placed at %(site)s.") % {"number": household.registration_number,
+                                               "site": site.name})
+    return redirect("shelter")
+
+
+@requires(MANAGE_SHELTER)
+def site_detail(request, site_uuid):
+    site = get_object_or_404(Site, uuid=site_uuid)
+    occupancy = queries.occupancy(Site.objects.filter(pk=site.pk))[0]
+    residents = list(queries.residents(site))
+    audit.record_views(request.user, "person",
+                       [p.uuid for r in residents for p in r.household.members.all()],
+                       "site page")
+    return render(request, "shelter/site.html", {
+        "site": site, "occupancy": occupancy, "residents": residents,
+        "reserved": site.placements.filter(status=Placement.RESERVED)
+                        .select_related("household__registered_at"),
+        "rooms": site.rooms.all(),
+        "other_sites": [s for s in queries.occupancy(Site.objects.exclude(pk=site.pk))
+                        if s.site.is_open and s.free > 0],
+    })
+
+
+@requires(MANAGE_SHELTER)
+@require_http_methods(["POST"])
+def placement_action(request, placement_uuid, action):
+    placement = get_object_or_404(Placement.objects.select_related("site", "household"),
+                                  uuid=placement_uuid)
+    number = placement.household.registration_number
+    if action == "check-in":
+        _act(request, lambda: services.check_in(placement, user=request.user),
+             _("%(number)s checked in.") % {"number": number})
+    elif action == "check-out":
+        _act(request, lambda: services.check_out(placement, user=request.user),
+             _("%(number)s checked out.") % {"number": number})
+    elif action == "move":
+        target = Site.objects.filter(uuid=request.POST.get("site") or None).first()
+        if target is None:
+            messages.error(request, _("Choose a site."))
+        else:
+            _act(request, lambda: services.move(placement, target, user=request.user),
+                 _("%(number)s moved to %(site)s.") % {"number": number, "site": target.name})
+    return redirect("shelter-site", site_uuid=placement.site.uuid)
+
+
+@requires(MANAGE_SHELTER)
+@require_http_methods(["GET", "POST"])
+def site_form(request, site_uuid=None):
+    site = get_object_or_404(Site, uuid=site_uuid) if site_uuid else None
+    errors = {}
+    if request.method == "POST":
+        data = {name: request.POST.get(name, "") for name in SiteForm.Meta.fields}
+        for flag in ("step_free", "accessible_bathroom", "is_open"):
+            data[flag] = request.POST.get(flag) == "on"
+        try:
+            if site is None:
+                site = services.create_site(data, user=request.user)
+            else:
+                site = services.update_site(site, data, user=request.user)
+        except Invalid as invalid:
+            errors = {e.field: e.message for e in invalid.errors}
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("shelter-site", site_uuid=site.uuid)
+    form = SiteForm(request.POST or None, instance=site)
+    return render(request, "shelter/site_form.html", {"form": form, "site": site,
+                                                      "errors": errors},
+                  status=422 if errors else 200)
+
+
+@requires(MANAGE_SHELTER)
+@require_http_methods(["GET", "POST"])
+def import_sites(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = form.cleaned_data["file"].read().decode("utf-8")
+        except UnicodeDecodeError:
+            form.add_error("file", _("the file is not UTF-8 text"))
+        else:
+            result = imports.import_sites(text, user=request.user)
+            if not result.errors:
+                messages.success(request, _("%(created)s sites created, %(updated)s updated.")
+                                 % {"created": result.created, "updated": result.updated})
+                return redirect("shelter")
+    return render(request, "shelter/import.html", {"form": form, "result": result},
+                  status=422 if (result and result.errors) or form.errors else 200)

@@ -1,0 +1,59 @@
+"""A shelter manager places three waiting households, one of them needing step-free
+access, and sees occupancy update: in Debian's Chromium, through Playwright."""
+
+import pytest
+
+from refuge.conftest import make_household, make_user, member
+from refuge.registry.models import Post
+from refuge.shelter.models import Placement, Site
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_manager_places_three_households_with_the_keyboard(live_server, page):
+    make_user("sona", "shelter_manager")
+    registrar = make_user("anna", "registrar")
+    reception = Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris")
+    make_household(reception, registrar, member("Anahit"), member("Armen"))
+    make_household(reception, registrar, member("Karine"), member("Hayk"), member("Aram"))
+    make_household(reception, registrar, member("Grigor", birth_date="1938", needs=["DIS"]))
+    hotel = Site.objects.create(name="Goris hotel", province="Syunik", beds=6, step_free=False)
+    centre = Site.objects.create(name="Vayk centre", province="Vayots Dzor", beds=4,
+                                 step_free=True)
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("User name").fill("sona")
+    page.get_by_label("Password").fill("sona-pass-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/shelter/")
+    assert page.get_by_test_id("free-syunik").inner_text() == "6"
+    assert page.locator("table.waiting tbody tr").count() == 3
+
+    step_free_row = page.locator("tr", has=page.locator(".badge"))
+    options = step_free_row.locator("select option").all_inner_texts()
+    assert not any("Goris hotel" in o for o in options)  # not step-free: not offered
+    assert any("Vayk centre" in o for o in options)
+
+    def place(row, site_name):
+        select = row.locator("select[name=site]")
+        select.focus()
+        select.select_option(label=next(o for o in select.locator("option").all_inner_texts()
+                                         if site_name in o))
+        page.keyboard.press("Tab")  # to "Check in"
+        page.keyboard.press("Enter")
+        page.wait_for_load_state()
+
+    place(step_free_row, "Vayk centre")
+    place(page.locator("table.waiting tbody tr").first, "Goris hotel")
+    place(page.locator("table.waiting tbody tr").first, "Goris hotel")
+    assert page.locator("table.waiting tbody tr").count() == 0
+    assert page.get_by_test_id("free-syunik").inner_text() == "1"
+    assert page.get_by_test_id("free-vayots-dzor").inner_text() == "3"
+    assert Placement.objects.filter(status=Placement.CHECKED_IN).count() == 3
+    grigor = Placement.objects.get(household__members__given_name="Grigor")
+    assert grigor.site == centre
+    assert hotel.placements.count() == 2
+
+    page.goto(f"{live_server.url}/dashboard/")
+    assert "Vayots Dzor" in page.get_by_test_id("shelter-table").inner_text()

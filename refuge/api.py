@@ -59,6 +59,14 @@ PYDANTIC_MESSAGES = {
     "bool_type": gettext_lazy("must be true or false"),
     "datetime_parsing": gettext_lazy("must be a date and time (ISO 8601)"),
     "datetime_type": gettext_lazy("must be a date and time (ISO 8601)"),
+    "int_from_float": gettext_lazy("must be a whole number"),
+    "float_type": gettext_lazy("must be a number"),
+    "float_parsing": gettext_lazy("must be a number"),
+    "bool_parsing": gettext_lazy("must be true or false"),
+    "too_long": gettext_lazy("is too long"),
+    "string_too_short": gettext_lazy("is too short"),
+    "list_too_long": gettext_lazy("is too long"),
+    "json_invalid": gettext_lazy("is not valid JSON"),
 }
 
 
@@ -78,13 +86,19 @@ def field_path(loc) -> str:
     return path or "body"
 
 
+def pydantic_message(error: dict) -> str:
+    if error.get("type") == "value_error" and error.get("ctx", {}).get("error"):
+        return str(error["ctx"]["error"])  # our own validators' words
+    kind = error.get("type", "")
+    if kind.startswith("datetime"):
+        return str(PYDANTIC_MESSAGES["datetime_parsing"])
+    return str(PYDANTIC_MESSAGES.get(kind, _("is not valid")))
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     items = [
-        {
-            "field": field_path(error.get("loc", ())),
-            "message": str(PYDANTIC_MESSAGES.get(error.get("type", ""), error.get("msg"))),
-        }
+        {"field": field_path(error.get("loc", ())), "message": pydantic_message(error)}
         for error in exc.errors
     ]
     return errors(request, 422, items or [{"field": "body", "message": _("is not valid")}])

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -11,7 +11,6 @@ MONTH = "month"
 YEAR = "year"
 ESTIMATED = "estimated"
 UNKNOWN = "unknown"
-PRECISIONS = [EXACT, MONTH, YEAR, ESTIMATED, UNKNOWN]
 MAX_AGE = 120
 
 UNKNOWN_WORDS = {"", "?", "unknown", "неизвестно", "անհայտ", "-"}
@@ -78,10 +77,9 @@ def _checked(raw: str, year: int, month: int | None, day: int | None, today: dat
     except ValueError:
         raise BirthDateError(_("%(text)s is not a real date") % {"text": raw}) from None
     precision = EXACT if day else MONTH if month else YEAR
-    earliest_possible = date(year, month or 12, day or 28)
-    if value > today or (precision != EXACT and date(year, month or 1, 1) > today):
+    if value > today:
         raise BirthDateError(_("%(text)s is in the future") % {"text": raw})
-    if today.year - earliest_possible.year > MAX_AGE:
+    if today.year - year > MAX_AGE:
         raise BirthDateError(
             _("%(text)s is more than %(max)s years ago") % {"text": raw, "max": MAX_AGE}
         )
@@ -93,8 +91,16 @@ def _from_age(age: int, today: date) -> BirthDate:
         raise BirthDateError(
             _("an age of %(age)s is over %(max)s") % {"age": age, "max": MAX_AGE}
         )
-    # Mid-year is the least wrong guess when only an age is known.
-    return BirthDate(date(today.year - age, 7, 1), ESTIMATED)
+    # Half a year past the last birthday is the least wrong guess when only an age is
+    # known, and it keeps age_on(birth, today) equal to the age that was given.
+    return BirthDate(years_before(today, age) - timedelta(days=182), ESTIMATED)
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
 
 
 def age_on(value: date | None, today: date) -> int | None:

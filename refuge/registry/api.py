@@ -2,9 +2,10 @@ from datetime import date, datetime
 from uuid import UUID
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 from refuge.accounts.roles import (
     COUNT_CROSSINGS,
@@ -16,6 +17,7 @@ from refuge.accounts.roles import (
 )
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
+from refuge.lib import names
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
 from refuge.registry import figures, queries, services
 from refuge.registry.models import Household, Person, Post, Tally
@@ -31,7 +33,16 @@ def api_response(request, data: dict, status: int):
 
 
 class Strict(Schema):
+    """API input: unknown fields are refused, and no text may carry control characters."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_control_characters(cls, value):
+        if isinstance(value, str) and names.forbidden_char(value) is not None:
+            raise ValueError(gettext("contains an invisible or control character"))
+        return value
 
 
 class DocumentIn(Strict):
@@ -156,7 +167,8 @@ def households_with_members():
 def open_post(code: str, where: str = "post") -> Post:
     post = Post.objects.filter(code=code, is_open=True).first()
     if post is None:
-        raise Invalid([FieldError(where, f"{code} is not an open post")])
+        raise Invalid([FieldError(where, gettext("%(code)s is not an open post")
+                                  % {"code": code})])
     return post
 
 
@@ -258,7 +270,7 @@ def update_person(request, uuid: UUID, payload: PersonPatch):
     ensure(request.user, EDIT_PEOPLE)
     person = get_object_or_404(queries.people_for_display(), uuid=uuid)
     services.update_person(person, payload.model_dump(exclude_unset=True), user=request.user)
-    return person_out(person)
+    return person_out(queries.people_for_display().get(pk=person.pk))
 
 
 class MoveIn(Strict):
@@ -378,7 +390,7 @@ def list_tallies(request, post: str | None = None, cursor: str | None = None,
                  size: int = DEFAULT_PAGE_SIZE):
     ensure(request.user, COUNT_CROSSINGS)
     tallies = Tally.objects.select_related("post")
-    if post:
+    if post and names.forbidden_char(post) is None:
         tallies = tallies.filter(post__code=post)
     items, next_cursor = page(tallies, cursor, size)
     return {"items": [tally_out(t) for t in items], "next_cursor": next_cursor}

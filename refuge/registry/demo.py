@@ -257,7 +257,8 @@ def create_users(password_for: Callable[[str], str]) -> list[tuple[str, str, str
         user, _created = User.objects.get_or_create(username=code)
         password = password_for(code)
         user.set_password(password)
-        user.is_staff = code == roles.ADMINISTRATOR
+        # The demo administrator also runs the admin site, where roles are given.
+        user.is_staff = user.is_superuser = code == roles.ADMINISTRATOR
         user.save()
         user.groups.set([Group.objects.get_or_create(name=code)[0]])
         logins.append((code, code, password))

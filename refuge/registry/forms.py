@@ -25,7 +25,7 @@ def household_payload(post_data) -> dict:
         if match and match.group(2) in MEMBER_FIELDS:
             rows.setdefault(int(match.group(1)), {})[match.group(2)] = value
     members = []
-    for index in sorted(rows):
+    for index in sorted(rows)[:MAX_ROWS + 1]:
         row = rows[index]
         if not any((row.get(f) or "").strip() for f in
                    ("given_name", "family_name", "birth_date", "document_number")):
@@ -61,9 +61,13 @@ def member_rows(post_data, errors: dict[str, str], count: int) -> list[dict]:
     return rows
 
 
+MAX_ROWS = 60  # as many members as a household may have (validation.MAX_MEMBERS)
+
+
 def row_count(post_data) -> int:
+    """Rows to show again: as far as the highest row posted, never more than MAX_ROWS."""
     indices = [int(m.group(1)) for k in post_data if (m := MEMBER_KEY.match(k))]
-    return max(indices) + 1 if indices else 0
+    return min(max(indices) + 1, MAX_ROWS) if indices else 0
 
 
 class SearchForm(forms.Form):

@@ -4,10 +4,12 @@ import hashlib
 import json
 import uuid as uuidlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from refuge.audit import services as audit
@@ -24,9 +26,11 @@ from refuge.registry.models import (
     document_key,
 )
 from refuge.registry.validation import (
+    RELATIONSHIPS,
     FieldError,
     Invalid,
     Problems,
+    clean_choice,
     clean_household,
     clean_person_fields,
     clean_text,
@@ -173,7 +177,8 @@ def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:
                   note=note, recorded_by=user, body_hash=digest,
                   device_id=str(payload.get("device_id") or "")[:64])
     if payload.get("counted_at"):
-        fields["counted_at"] = payload["counted_at"]
+        fields["counted_at"] = clean_moment(payload["counted_at"], "counted_at", problems)
+        problems.raise_if_any()
     try:
         with transaction.atomic():
             tally = Tally.objects.create(**fields)
@@ -181,6 +186,26 @@ def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:
     except IntegrityError:
         return record_tally(payload, user=user, post=post)
     return tally, True
+
+
+# A device's clock may run a little fast; more than this ahead is a mistake.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def clean_moment(value, where: str, problems: Problems) -> datetime | None:
+    """A moment sent by a device: ISO 8601 with a time zone, not in the future."""
+    moment = value
+    if isinstance(value, str):
+        moment = parse_datetime(value.strip())
+    if not isinstance(moment, datetime):
+        problems.add(where, _("%(value)s is not a date and time (ISO 8601)") % {"value": value})
+        return None
+    if timezone.is_naive(moment):
+        problems.add(where, _("needs a time zone, e.g. 2023-09-26T14:05:00+04:00"))
+        return None
+    if moment > timezone.now() + CLOCK_SKEW:
+        problems.add(where, _("%(value)s is in the future") % {"value": value})
+    return moment
 
 
 def clean_people_aboard(value, problems: Problems) -> int:
@@ -201,12 +226,14 @@ def correct_tally(tally: Tally, changes: dict, *, user) -> Tally:
             cleaned[name] = clean_text(changes[name], name, problems, max_length)
     problems.raise_if_any()
     with transaction.atomic():
-        count_tallies([tally], -1)
+        current = Tally.objects.select_for_update().get(pk=tally.pk)
+        count_tallies([current], -1)
         for name, value in cleaned.items():
+            setattr(current, name, value)
             setattr(tally, name, value)
-        tally.save()
-        count_tallies([tally])
-        audit.record(user, AuditEvent.UPDATE, "tally", tally.uuid, fields=sorted(cleaned))
+        current.save(update_fields=list(cleaned))
+        count_tallies([current])
+        audit.record(user, AuditEvent.UPDATE, "tally", current.uuid, fields=sorted(cleaned))
     return tally
 
 
@@ -232,59 +259,95 @@ def update_household(household: Household, changes: dict, *, user) -> Household:
 COUNTED_FIELDS = {"sex", "birth_date", "needs"}
 
 
+def _locked_person(person: Person) -> Person:
+    """The person's row as it is now, locked until the transaction ends, so concurrent
+    corrections are applied one after the other and the figures subtract what is stored."""
+    return Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+
+
 def update_person(person: Person, changes: dict, *, user, today: date | None = None) -> Person:
     """Correct a person's record; history keeps what it was, who changed it and when."""
     problems = Problems()
+    if "relationship" in changes and not changes["relationship"]:
+        problems.add("relationship", _("is required"))
     cleaned = clean_person_fields(changes, "", problems, today or date.today())
-    merged = {
-        "given_name": person.given_name, "family_name": person.family_name,
-        **{k: v for k, v in cleaned.items() if k in ("given_name", "family_name")},
-    }
-    require_a_name(merged, "", problems)
     problems.raise_if_any()
-    changed = [name for name, value in cleaned.items() if getattr(person, name) != value]
-    if not changed:
-        return person
-    recounted = bool(COUNTED_FIELDS & set(changed))
     with transaction.atomic():
+        current = _locked_person(person)
+        merged = {
+            "given_name": current.given_name, "family_name": current.family_name,
+            **{k: v for k, v in cleaned.items() if k in ("given_name", "family_name")},
+        }
+        require_a_name(merged, "", problems)
+        _check_focal_point(current, cleaned.get("relationship"), problems)
+        problems.raise_if_any()
+        changed = [name for name, value in cleaned.items() if getattr(current, name) != value]
+        if not changed:
+            return current
+        recounted = bool(COUNTED_FIELDS & set(changed))
         if recounted:
-            count_people([person], -1)
+            count_people([current], -1)
+        if cleaned.get("relationship") == Person.FOCAL_POINT:
+            _demote_focal_point(current.household, user)
         for name in changed:
-            setattr(person, name, cleaned[name])
-        person.derive_search_forms()
-        person._history_user = user
-        person.save()
+            setattr(current, name, cleaned[name])
+        current.derive_search_forms()
+        current._history_user = user
+        current.save(update_fields=[*changed, "name_script", "given_key", "family_key",
+                                    "patronymic_key"])
         if recounted:
-            count_people([person])
-        audit.record(user, AuditEvent.UPDATE, "person", person.uuid, fields=sorted(changed))
-    return person
+            count_people([current])
+        audit.record(user, AuditEvent.UPDATE, "person", current.uuid, fields=sorted(changed))
+    return current
+
+
+def _check_focal_point(person: Person, relationship: str | None, problems: Problems) -> None:
+    """A household keeps exactly one focal point: it is handed over, never just removed."""
+    if (relationship and relationship != Person.FOCAL_POINT
+            and person.relationship == Person.FOCAL_POINT):
+        problems.add("relationship", _("this is the focal point: make another member the "
+                                       "focal point instead"))
+
+
+def _demote_focal_point(household: Household, user) -> None:
+    for focal in household.members.select_for_update().filter(
+            relationship=Person.FOCAL_POINT):
+        focal.relationship = "other_relative"
+        focal._history_user = user
+        focal.save(update_fields=["relationship"])
 
 
 def move_person(person: Person, household: Household, *, user, relationship: str = "") -> Person:
     """Move a person into another household, e.g. when a family was registered in parts."""
-    if person.household_id == household.pk:
-        return person
+    problems = Problems()
+    if relationship:
+        clean_choice(relationship, RELATIONSHIPS, "relationship", problems, "")
     if relationship == Person.FOCAL_POINT:
-        raise Invalid([FieldError("relationship", _("the household already has a focal point"))])
+        problems.add("relationship", _("the household already has a focal point"))
+    problems.raise_if_any()
     with transaction.atomic():
-        leaving = person.household
-        count_people([person], -1)
-        person.household = household
-        person.relationship = relationship or (
-            "other_relative" if person.relationship == Person.FOCAL_POINT else person.relationship
+        current = _locked_person(person)
+        if current.household_id == household.pk:
+            return current
+        leaving = current.household
+        count_people([current], -1)
+        current.household = household
+        current.relationship = relationship or (
+            "other_relative" if current.relationship == Person.FOCAL_POINT
+            else current.relationship
         )
-        person._history_user = user
-        person.save()
-        count_people([person])
+        current._history_user = user
+        current.save(update_fields=["household", "relationship"])
+        count_people([current])
         _hand_over_focal_point(leaving, user)
-        audit.record(user, AuditEvent.MOVE, "person", person.uuid,
+        audit.record(user, AuditEvent.MOVE, "person", current.uuid,
                      from_household=str(leaving.uuid), to_household=str(household.uuid))
-    return person
+    return current
 
 
 def _hand_over_focal_point(household: Household, user) -> None:
     """A household that lost its focal point gets its eldest remaining member as one."""
-    remaining = list(household.members.order_by("birth_date", "id"))
+    remaining = list(household.members.order_by(F("birth_date").asc(nulls_last=True), "id"))
     if not remaining:
         household.status = Household.CLOSED
         household._history_user = user

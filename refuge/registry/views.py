@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -30,7 +31,11 @@ def desk_context(request, post_data=None, errors=None, household_uuid=None) -> d
     errors = errors or {}
     count = max(row_count(post_data), DESK_ROWS) if post_data else DESK_ROWS
     just_registered = None
-    if done := request.GET.get("done"):
+    try:
+        done = uuid.UUID(request.GET.get("done", ""))
+    except ValueError:
+        done = None
+    if done:
         just_registered = Household.objects.filter(uuid=done).select_related(
             "registered_at").first()
     return {
@@ -182,6 +187,8 @@ def person_detail(request, person_uuid):
             return render(request, "403.html", status=403)
         changes = {k: request.POST.get(k, "") for k in PersonForm.base_fields}
         changes["needs"] = changes["needs"].replace(",", " ").split()
+        if changes["birth_date"].strip() == _birth_input(person):
+            del changes["birth_date"]  # shown as typed, e.g. "age 7": not a correction
         try:
             services.update_person(person, changes, user=request.user)
         except Invalid as invalid:
@@ -208,10 +215,11 @@ def person_detail(request, person_uuid):
 
 
 def _birth_input(person: Person) -> str:
+    """The birth date as the person page shows it for editing."""
     if person.birth_date is None:
         return ""
     if person.birth_precision == dates.ESTIMATED:
-        return f"{person.birth_date.year}"
+        return _("age %(age)s") % {"age": dates.age_on(person.birth_date, timezone.localdate())}
     return person.birth_display
 
 
@@ -240,8 +248,12 @@ def tally(request):
                 {**form.cleaned_data, "uuid": str(form.cleaned_data["uuid"])},
                 user=request.user, post=request.post,
             )
-        except (Invalid, services.Conflict) as problem:
-            form.add_error(None, str(problem))
+        except Invalid as invalid:
+            for error in invalid.errors:
+                form.add_error(error.field if error.field in form.fields else None,
+                               error.message)
+        except services.Conflict as conflict:
+            form.add_error(None, conflict.message)
         else:
             return redirect("tally")
     recent = request.post.tallies.order_by("-counted_at")[:8]

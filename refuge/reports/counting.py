@@ -57,6 +57,9 @@ def _add(model, key_columns: list[str], value_columns: list[str], rows: list[tup
     """
     if not rows:
         return
+    # Always touch counters in the same order, so two transactions adding to the same
+    # rows wait for each other instead of deadlocking.
+    rows = sorted(rows, key=lambda row: tuple(str(v) for v in row))
     table = connection.ops.quote_name(model._meta.db_table)
     columns = [model._meta.get_field(c.removesuffix("_id")).column for c in key_columns]
     values = [model._meta.get_field(c).column for c in value_columns]

@@ -58,11 +58,15 @@ def by_date_and_province() -> list[dict]:
     table = []
     for key in sorted(rows):
         row = rows[key]
+        shown = {k: suppress(row[k]) for k in COUNT_KEYS}
+        # With the total shown, one hidden sex could be worked out from the other.
+        if shown["female"] == "" or shown["male"] == "":
+            shown["female"] = shown["male"] = ""
         table.append({
             "date": row["date"].isoformat(),
             "province": row["province"],
             "province_code": PROVINCE_CODES.get(row["province"], ""),
-            **{k: suppress(row[k]) for k in COUNT_KEYS},
+            **shown,
         })
     return table
 
@@ -88,13 +92,11 @@ def figures_xlsx() -> bytes:
     sheet.append([tag for _key, _header, tag in COLUMNS])
     for row in by_date_and_province():
         sheet.append([row[key] for key, _header, _tag in COLUMNS])
+    # Running totals are left out: the difference of two would reveal a hidden day.
     daily = book.create_sheet("Daily")
-    daily.append(["Date", "Crossed", "Registered", "Crossed to date", "Registered to date",
-                  "Waiting to register"])
+    daily.append(["Date", "Crossed", "Registered"])
     for day in picture.days:
-        daily.append([day.day, suppress(day.crossed), suppress(day.registered),
-                      day.crossed_total, day.registered_total,
-                      max(day.crossed_total - day.registered_total, 0)])
+        daily.append([day.day, suppress(day.crossed), suppress(day.registered)])
     posts = book.create_sheet("Posts")
     posts.append(["Code", "Post", "Kind", "Province", "Crossed", "Registered"])
     for post in picture.posts:

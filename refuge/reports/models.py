@@ -20,7 +20,7 @@ AGE_BANDS = [(0, 4), (5, 11), (12, 17), (18, 24), (25, 34), (35, 44), (45, 59), 
 
 def age_band(age: int | None) -> int:
     """The index of the age group an age falls in, or UNKNOWN_AGE."""
-    if age is None:
+    if age is None or age < 0:
         return UNKNOWN_AGE
     for index, (low, high) in enumerate(AGE_BANDS):
         if low <= age <= high:

@@ -80,10 +80,6 @@ class Picture:
         return round(100 * self.registered / self.expected) if self.expected else None
 
 
-def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
-
-
 def local_days():
     """local_day for many moments at once: the zone looked up once, each hour converted once
     (figures repeat the same few hundred hours thousands of times)."""
@@ -114,8 +110,9 @@ def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
         posts[post_id].registered += people
         if day_of(hour) == today:
             posts[post_id].registered_today += people
-    households = Household.objects.count()
-    placed_households = (Person.objects.filter(status=Person.PLACED)
+    households = Household.objects.filter(status=Household.ACTIVE).count()
+    placed_households = (Person.objects.filter(status=Person.PLACED,
+                                               household__status=Household.ACTIVE)
                          .values("household_id").distinct().count())
     situation = Situation.current()
     return Picture(
@@ -216,11 +213,6 @@ def by_date_and_province() -> list[dict]:
         elif band in ELDERLY_BANDS:
             row["elderly"] += people
     return [rows[key] for key in sorted(rows)]
-
-
-def crossings_by_post() -> dict[str, int]:
-    return dict(CrossingFigure.objects.values_list("post__code")
-                .annotate(n=Sum("people")).order_by())
 
 
 def registrations_count_check() -> tuple[int, int]:

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -80,6 +81,10 @@ def set_expected_population(request):
         situation = form.save(commit=False)
         situation.updated_by, situation.updated_at = request.user, timezone.now()
         situation.save()
+        messages.success(request, _("Saved."))
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {errors[0]}")
     return redirect("dashboard")
 
 

@@ -4,6 +4,7 @@ import json
 import uuid
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from refuge.accounts import roles
@@ -205,12 +206,15 @@ def test_a_wrong_token_is_refused(world):
     assert response.status_code == 401
 
 
-def test_only_administrators_reach_the_admin_site(world, personas):
+def test_the_admin_site_is_for_superusers_only(world, personas):
     for persona in PERSONAS:
         client = Client()
         client.force_login(personas[persona])
-        response = client.get("/admin/")
-        assert response.status_code == 302, persona
+        assert client.get("/admin/").status_code == 302, persona
+    root = User.objects.create_superuser("root", password="root-pass-1")
+    client = Client()
+    client.force_login(root)
+    assert client.get("/admin/").status_code == 200
 
 
 def test_an_analyst_never_sees_a_name(world, personas):
@@ -219,5 +223,7 @@ def test_an_analyst_never_sees_a_name(world, personas):
     name_bits = ["Anahit", "Armen", "Karine", "Hovhannisyan"]
     for method, url, body, _capability in pages(world) + endpoints(world):
         response = call(client, method, url, body)
-        text = response.content.decode(errors="replace")  # PDFs and XLSX are binary
+        if response["Content-Type"].startswith(("application/pdf", "application/vnd")):
+            continue  # compressed: the reports tests open these and look inside
+        text = response.content.decode()
         assert not any(bit in text for bit in name_bits), url

@@ -14,8 +14,8 @@ TODAY = date(2023, 9, 28)
     ("14.04.1972", date(1972, 4, 14), "day"),
     ("14/04/1972", date(1972, 4, 14), "day"),
     ("04.1972", date(1972, 4, 1), "month"),
-    ("age 7", date(2016, 7, 1), "estimated"),
-    ("7", date(2016, 7, 1), "estimated"),
+    ("age 7", date(2016, 3, 30), "estimated"),
+    ("7", date(2016, 3, 30), "estimated"),
     ("", None, "unknown"),
     ("unknown", None, "unknown"),
 ])
@@ -42,3 +42,13 @@ def test_it_rejects_impossible_dates_with_a_reason(typed, message):
     with pytest.raises(BirthDateError) as error:
         parse_birth_date(typed, TODAY)
     assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize("age", [0, 1, 17, 18, 59, 60, 119, 120])
+@pytest.mark.parametrize("today", [date(2023, 3, 1), date(2023, 9, 28), date(2024, 2, 29)])
+def test_an_age_gives_back_that_age_on_the_day(age, today):
+    from refuge.lib.dates import age_on
+
+    birth = parse_birth_date(f"age {age}", today)
+    assert age_on(birth.value, today) == age
+    assert birth.value <= today

@@ -78,6 +78,7 @@ def test_the_same_uuid_with_a_different_body_is_a_409(client):
     ({"sex": "Q"}, "members[1].sex", "Q is not one of"),
     ({"needs": ["XYZ"]}, "members[1].needs", "XYZ is not a specific-needs code"),
     ({"given_name": 42}, "members[1].given_name", "must be text"),
+    ({"relationship": "spouse\u0000"}, "members[1].relationship", "invisible or control"),
 ])
 def test_every_bad_field_is_named_with_its_problem(client, change, field, message):
     body = household()
@@ -249,3 +250,10 @@ def test_a_household_is_closed_and_reopened(client):
     bad = client.patch(url, json.dumps({"status": "gone"}), content_type="application/json")
     assert bad.status_code == 422 and "gone is not one of" in errors_of(bad)["status"]
     assert Household.objects.get(uuid=created["uuid"]).history.count() == 2
+
+
+def test_control_characters_are_refused_in_every_text_field(client):
+    response = post(client, "/api/households", household(desk="3\u0000", device_id="a\u0000"))
+    assert response.status_code == 422
+    assert set(errors_of(response)) == {"desk", "device_id"}
+    assert client.get("/api/tallies?post=K%00R").status_code == 200

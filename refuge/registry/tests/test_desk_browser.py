@@ -64,6 +64,7 @@ def test_a_registrar_registers_a_family_of_five_with_the_keyboard(live_server, p
     page.get_by_label("Password").fill("anna-pass-1")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/post/"))
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'post'")
     keys.press("Tab")  # the post list has one open centre; on to the desk number
     keys.type("3")
     keys.press("Enter")
@@ -139,6 +140,7 @@ def test_an_error_at_the_desk_keeps_the_typing_and_points_at_the_field(live_serv
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/post/?next=/desk/")
     page.select_option("select[name=post]", str(post.pk))
+    page.focus("select[name=post]")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/desk/")

@@ -79,3 +79,27 @@ def test_linked_households_become_parts_of_one_family(reception, registrar):
     c.refresh_from_db()
     assert c.history.count() == 3  # created, linked to b, then to a
     assert AuditEvent.objects.filter(action="link").count() == 2
+
+
+def test_a_household_keeps_one_focal_point_through_corrections(reception, registrar):
+    household = make_household(reception, registrar, member("Anahit"),
+                               member("Armen", relationship="spouse"))
+    anahit, armen = household.members.order_by("id")
+    with pytest.raises(Invalid, match="make another member the focal point"):
+        services.update_person(anahit, {"relationship": "spouse"}, user=registrar)
+    with pytest.raises(Invalid):
+        services.update_person(anahit, {"relationship": None}, user=registrar)
+    services.update_person(armen, {"relationship": "focal_point"}, user=registrar)
+    focal = household.members.filter(relationship=Person.FOCAL_POINT)
+    assert list(focal.values_list("given_name", flat=True)) == ["Armen"]
+
+
+def test_a_move_refuses_an_unknown_relationship(reception, registrar):
+    first = make_household(reception, registrar, member("Anahit"), member("Armen"))
+    second = make_household(reception, registrar, member("Karine"))
+    armen = first.members.get(given_name="Armen")
+    with pytest.raises(Invalid) as invalid:
+        services.move_person(armen, second, user=registrar, relationship="x" * 40)
+    assert invalid.value.errors[0].field == "relationship"
+    armen.refresh_from_db()
+    assert armen.household == first

@@ -10,6 +10,7 @@ import hxl
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from refuge.conftest import make_household, member
@@ -160,6 +161,8 @@ def test_the_export_command_names_a_missing_folder(tmp_path):
 
     with pytest.raises(CommandError, match="--out"):
         call_command("export", "hxl", "--out", str(tmp_path / "nowhere" / "f.csv"))
+    with pytest.raises(CommandError, match="is a folder"):
+        call_command("export", "hxl", "--out", str(tmp_path))
 
 
 def test_the_xlsx_has_a_sheet_per_table(week):
@@ -220,3 +223,57 @@ def test_only_administrators_set_the_expected_population(personas):
         response = client.post("/dashboard/expected/", {"expected_population": "120000"})
         assert response.status_code == (302 if allowed else 403)
     assert Situation.current().expected_population == 120000
+
+
+def test_a_hidden_sex_cell_hides_the_other_too(reception, registrar):
+    make_household(reception, registrar, *[member(n, sex="F") for n in
+                                           ("Anahit", "Karine", "Mariam", "Lilit", "Nare")],
+                   member("Armen", sex="M"))
+    row = exports.by_date_and_province()[-1]
+    assert row["people"] == 6 and row["female"] == "" and row["male"] == ""
+
+
+def test_a_tally_sent_late_through_the_api_counts_in_its_own_hour(crossing, personas):
+    import json
+
+    from refuge.conftest import bearer
+
+    client = Client(**bearer(personas["registrar"]))
+    when = (timezone.now() - timedelta(days=2)).replace(microsecond=0)
+    body = {"uuid": str(uuid.uuid4()), "post": "KOR", "people_aboard": 5,
+            "counted_at": when.isoformat()}
+    response = client.post("/api/tallies", json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert CrossingFigure.objects.get().hour == counting.hour_of(when)
+    for bad, message in (("2023-09-26T14:05:00", "needs a time zone"),
+                         ("yesterday", "date and time (ISO 8601)"),
+                         ((timezone.now() + timedelta(hours=2)).isoformat(), "in the future")):
+        response = client.post("/api/tallies", json.dumps(
+            {**body, "uuid": str(uuid.uuid4()), "counted_at": bad}),
+            content_type="application/json")
+        assert response.status_code == 422
+        assert message in response.json()["errors"][0]["message"]
+        assert response.json()["errors"][0]["field"] == "counted_at"
+
+
+def test_babies_and_the_old_are_in_the_right_age_groups(reception, registrar):
+    make_household(reception, registrar, member("Anahit", sex="F", birth_date="age 0"),
+                   member("Armen", sex="M", birth_date="age 60"),
+                   member("Hayk", sex="M", birth_date="age 18"))
+    bands = {row["band"]: (row["F"], row["M"]) for row in queries.pyramid()}
+    assert bands["0–4"] == (1, 0) and bands["60–69"] == (0, 1) and bands["18–24"] == (0, 1)
+    assert bands["80+"] == (0, 0)
+
+
+def test_concurrent_corrections_leave_the_figures_exact(reception, crossing, registrar):
+    tally = cross(crossing, registrar, 5)
+    stale = type(tally).objects.get(pk=tally.pk)
+    services.correct_tally(tally, {"people_aboard": 7}, user=registrar)
+    services.correct_tally(stale, {"people_aboard": 7}, user=registrar)  # a retried PATCH
+    assert queries.picture().crossed == 7
+    person = make_household(reception, registrar, member("Anahit", needs=["OP"])).members.get()
+    stale_person = type(person).objects.get(pk=person.pk)
+    services.update_person(person, {"needs": ["MED"]}, user=registrar)
+    services.update_person(stale_person, {"needs": ["MED"]}, user=registrar)
+    needs = {n["code"]: n["people"] for n in queries.needs()}
+    assert needs["MED"] == 1 and needs["OP"] == 0

@@ -4,13 +4,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from refuge.lib.env import env_int
+
 
 class Command(BaseCommand):
     help = "Migrate, collect static files, and serve Refuge with gunicorn."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("REFUGE_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("REFUGE_PORT", 8000)))
+        parser.add_argument("--port", type=int, default=env_int("REFUGE_PORT", 8000))
         parser.add_argument("--workers", type=int, default=min(2 * (os.cpu_count() or 1) + 1, 9),
                             help="gunicorn worker processes")
         parser.add_argument("--threads", type=int, default=4, help="threads per worker")

@@ -26,6 +26,8 @@ class Command(BaseCommand):
         out = Path(options["out"])
         if not out.parent.exists():
             raise CommandError(f"--out: the folder {out.parent} does not exist")
+        if out.is_dir():
+            raise CommandError(f"--out: {out} is a folder; give a file name")
         with translation.override(options["language"]):
             content = KINDS[options["kind"]]()
         partial = out.with_name(out.name + ".partial")

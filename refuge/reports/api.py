@@ -12,8 +12,10 @@ class DayOut(Schema):
     day: date
     crossed: int
     registered: int
+    placed: int
     crossed_total: int
     registered_total: int
+    placed_total: int
 
 
 class PostOut(Schema):

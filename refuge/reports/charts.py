@@ -41,35 +41,39 @@ def _axis(width, height, left, bottom, top, maximum) -> list[str]:
     return parts
 
 
-def paired_bars(labels: list[str], first: list[int], second: list[int], title: str,
-                names: tuple[str, str], width: int = 460, height: int = 220) -> SafeString:
-    """Two series side by side per label, e.g. crossed and registered per day."""
+PLACED = "#1d6b34"
+
+Series = tuple[str, list[int], str]  # name, values, colour
+
+
+def bars(labels: list[str], series: list[Series], title: str, width: int = 460,
+         height: int = 220) -> SafeString:
+    """Series side by side per label, e.g. crossed and registered per day."""
     left, top, bottom = 56, 24, height - 28
-    maximum = _nice_max(max(first + second + [0]))
+    maximum = _nice_max(max([v for _n, values, _c in series for v in values] + [0]))
     parts = _axis(width, height, left, bottom, top, maximum)
     slot = (width - left - 8) / max(len(labels), 1)
-    bar = max(min(slot * 0.38, 28), 1.5)
+    bar = max(min(slot * 0.8 / max(len(series), 1), 28), 1.5)
     step = max(1, len(labels) // 12)
     for i, label in enumerate(labels):
         x = left + i * slot + slot * 0.1
-        for j, (value, colour) in enumerate(((first[i], CROSSED), (second[i], REGISTERED))):
-            h = (bottom - top) * value / maximum
+        for j, (_name, values, colour) in enumerate(series):
+            h = (bottom - top) * max(values[i], 0) / maximum
             parts.append(f'<rect x="{x + j * bar:.1f}" y="{bottom - h:.1f}" width="{bar:.1f}" '
                          f'height="{h:.1f}" fill="{colour}"><title>{escape(label)}: '
-                         f"{value:,}</title></rect>")
+                         f"{values[i]:,}</title></rect>")
         if i % step == 0:
             parts.append(f'<text x="{x + bar:.1f}" y="{height - 10}" text-anchor="middle" '
                          f'fill="{INK}">{escape(label)}</text>')
-    parts += _legend(width, [(names[0], CROSSED), (names[1], REGISTERED)])
+    parts += _legend(width, [(name, colour) for name, _v, colour in series])
     return _svg(width, height, parts, title)
 
 
-def lines(labels: list[str], first: list[int], second: list[int], title: str,
-          names: tuple[str, str], expected: int = 0, expected_name: str = "",
-          width: int = 460, height: int = 220) -> SafeString:
-    """Cumulative totals as two lines, with the expected population as a dashed line."""
+def lines(labels: list[str], series: list[Series], title: str, expected: int = 0,
+          expected_name: str = "", width: int = 460, height: int = 220) -> SafeString:
+    """Totals to date as lines, with the expected population as a dashed line."""
     left, top, bottom = 56, 24, height - 28
-    maximum = _nice_max(max(first + second + [expected, 0]))
+    maximum = _nice_max(max([v for _n, values, _c in series for v in values] + [expected, 0]))
     parts = _axis(width, height, left, bottom, top, maximum)
     span = max(len(labels) - 1, 1)
 
@@ -77,9 +81,9 @@ def lines(labels: list[str], first: list[int], second: list[int], title: str,
         x = left + (width - left - 16) * i / span
         return f"{x:.1f},{bottom - (bottom - top) * value / maximum:.1f}"
 
-    for series, colour in ((first, CROSSED), (second, REGISTERED)):
-        if series:
-            points = " ".join(point(i, v) for i, v in enumerate(series))
+    for _name, values, colour in series:
+        if values:
+            points = " ".join(point(i, v) for i, v in enumerate(values))
             parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
                          f'stroke-width="2.5"/>')
     if expected:
@@ -94,7 +98,7 @@ def lines(labels: list[str], first: list[int], second: list[int], title: str,
             x = left + (width - left - 16) * i / span
             parts.append(f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" '
                          f'fill="{INK}">{escape(label)}</text>')
-    parts += _legend(width, [(names[0], CROSSED), (names[1], REGISTERED)])
+    parts += _legend(width, [(name, colour) for name, _v, colour in series])
     return _svg(width, height, parts, title)
 
 

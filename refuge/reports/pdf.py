@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from fpdf import FPDF
 
-from refuge.reports.queries import Picture
+from refuge.reports.queries import Day, Picture
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
              Path("/usr/local/share/fonts")]
@@ -46,7 +46,7 @@ def _bars(pdf: FPDF, x: float, y: float, width: float, height: float,
     pdf.set_font_size(10)
 
 
-def daily_report(picture: Picture, day_label: str) -> bytes:
+def daily_report(picture: Picture, day_label: str, day: Day | None = None) -> bytes:
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", "", str(font_path("DejaVuSans.ttf")))
     pdf.add_font("DejaVu", "B", str(font_path("DejaVuSans-Bold.ttf")))
@@ -59,7 +59,13 @@ def daily_report(picture: Picture, day_label: str) -> bytes:
         "moment": date_format(picture.as_of, "SHORT_DATETIME_FORMAT")}
     pdf.cell(0, 6, f"{day_label} · {as_of}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    figures = [
+    figures = []
+    if day is not None:
+        figures += [
+            (_("People crossed on this day"), day.crossed),
+            (_("People registered on this day"), day.registered),
+        ]
+    figures += [
         (_("People crossed"), picture.crossed),
         (_("People registered"), picture.registered),
         (_("Waiting to register"), picture.backlog),
@@ -82,7 +88,8 @@ def daily_report(picture: Picture, day_label: str) -> bytes:
     top = pdf.get_y()
     _bars(pdf, 15, top + 2, 180, 45, [d.day.strftime("%d.%m") for d in picture.days],
           [([d.crossed for d in picture.days], (11, 92, 173)),
-           ([d.registered for d in picture.days], (224, 123, 0))])
+           ([d.registered for d in picture.days], (224, 123, 0)),
+           ([max(d.placed, 0) for d in picture.days], (29, 107, 52))])
     pdf.set_y(top + 55)
     pdf.set_font("DejaVu", "B", 12)
     pdf.cell(0, 8, _("Posts"), new_x="LMARGIN", new_y="NEXT")

@@ -2,10 +2,11 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from django.db.models import Count, Sum
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from refuge.registry.models import Household, Person, Post, SpecificNeed
@@ -17,6 +18,7 @@ from refuge.reports.models import (
     Situation,
 )
 from refuge.shelter import queries as shelter_queries
+from refuge.shelter.models import Placement
 
 CHILD_BANDS = {i for i, (_low, high) in enumerate(AGE_BANDS) if high < 18}
 ELDERLY_BANDS = {i for i, (low, _high) in enumerate(AGE_BANDS) if low >= 60}
@@ -27,8 +29,10 @@ class Day:
     day: date
     crossed: int = 0
     registered: int = 0
+    placed: int = 0
     crossed_total: int = 0
     registered_total: int = 0
+    placed_total: int = 0
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Hour:
     hour: datetime
     crossed: int = 0
     registered: int = 0
+    placed: int = 0
 
 
 @dataclass
@@ -99,6 +104,7 @@ def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
         RegistrationFigure.objects.filter(need="").values("hour", "post_id")
         .annotate(n=Sum("people")).values_list("hour", "post_id", "n")
     )
+    placement_rows = placement_changes()
     day_of = local_days()
     today = day_of(now)
     posts = {p.pk: PostFigures(p.code, p.name, p.kind, p.province) for p in Post.objects.all()}
@@ -123,8 +129,8 @@ def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
         placed=Person.objects.filter(status=Person.PLACED).count(),
         households=households,
         households_waiting=households - placed_households,
-        days=_days(crossing_rows, people_rows, day_of),
-        hours=_hours(crossing_rows, people_rows, now, hours_back),
+        days=_days(crossing_rows, people_rows, placement_rows, day_of),
+        hours=_hours(crossing_rows, people_rows, placement_rows, now, hours_back),
         posts=list(posts.values()),
         pyramid=pyramid(),
         needs=needs(),
@@ -134,7 +140,18 @@ def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
     )
 
 
-def _days(crossing_rows, people_rows, day_of) -> list[Day]:
+def placement_changes() -> list[tuple[datetime, None, int]]:
+    """People checked in (+) and out (-) of shelter per hour, as (hour, None, people)."""
+    rows = []
+    for moment_field, sign in (("checked_in_at", 1), ("checked_out_at", -1)):
+        rows += [(hour, None, sign * people) for hour, people in (
+            Placement.objects.filter(**{f"{moment_field}__isnull": False})
+            .annotate(hour=TruncHour(moment_field, tzinfo=UTC)).values("hour")
+            .annotate(n=Sum("people")).values_list("hour", "n").order_by())]
+    return rows
+
+
+def _days(crossing_rows, people_rows, placement_rows, day_of) -> list[Day]:
     by_day: dict[date, Day] = {}
     for hour, _post, people in crossing_rows:
         day = day_of(hour)
@@ -142,25 +159,31 @@ def _days(crossing_rows, people_rows, day_of) -> list[Day]:
     for hour, _post, people in people_rows:
         day = day_of(hour)
         by_day.setdefault(day, Day(day)).registered += people
+    for hour, _post, people in placement_rows:
+        day = day_of(hour)
+        by_day.setdefault(day, Day(day)).placed += people
     if not by_day:
         return []
     first, last = min(by_day), max(by_day)
-    days, crossed, registered = [], 0, 0
+    days, crossed, registered, placed = [], 0, 0, 0
     for offset in range((last - first).days + 1):
         day = by_day.get(first + timedelta(days=offset), Day(first + timedelta(days=offset)))
         crossed += day.crossed
         registered += day.registered
-        day.crossed_total, day.registered_total = crossed, registered
+        placed += day.placed
+        day.crossed_total, day.registered_total, day.placed_total = crossed, registered, placed
         days.append(day)
     return days
 
 
-def _hours(crossing_rows, people_rows, now: datetime, hours_back: int) -> list[Hour]:
+def _hours(crossing_rows, people_rows, placement_rows, now: datetime,
+           hours_back: int) -> list[Hour]:
     end = now.replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(hours=hours_back - 1)
     hours = {start + timedelta(hours=h): Hour(start + timedelta(hours=h))
              for h in range(hours_back)}
-    for rows, attribute in ((crossing_rows, "crossed"), (people_rows, "registered")):
+    for rows, attribute in ((crossing_rows, "crossed"), (people_rows, "registered"),
+                            (placement_rows, "placed")):
         for hour, _post, people in rows:
             if hour in hours:
                 setattr(hours[hour], attribute, getattr(hours[hour], attribute) + people)

@@ -22,22 +22,30 @@ REFRESH_SECONDS = 30
 
 def chart_context(picture: queries.Picture) -> dict:
     days = [d.day.strftime("%d.%m") for d in picture.days]
-    names = (pgettext("figure caption", "crossed"), pgettext("figure caption", "registered"))
+    crossed, registered, placed = (pgettext("figure caption", "crossed"),
+                                   pgettext("figure caption", "registered"),
+                                   pgettext("figure caption", "placed"))
     crossing = [p for p in picture.posts if p.kind == "crossing"]
     reception = [p for p in picture.posts if p.kind != "crossing"]
+    hours = picture.hours
     return {
-        "daily_chart": charts.paired_bars(
-            days, [d.crossed for d in picture.days], [d.registered for d in picture.days],
-            _("People crossed and registered per day"), names),
-        "cumulative_chart": charts.lines(
-            days, [d.crossed_total for d in picture.days],
-            [d.registered_total for d in picture.days],
-            _("People crossed and registered to date"), names, picture.expected,
+        "daily_chart": charts.bars(days, [
+            (crossed, [d.crossed for d in picture.days], charts.CROSSED),
+            (registered, [d.registered for d in picture.days], charts.REGISTERED),
+            (placed, [d.placed for d in picture.days], charts.PLACED),
+        ], _("People crossed, registered and placed per day")),
+        "cumulative_chart": charts.lines(days, [
+            (crossed, [d.crossed_total for d in picture.days], charts.CROSSED),
+            (registered, [d.registered_total for d in picture.days], charts.REGISTERED),
+            (placed, [d.placed_total for d in picture.days], charts.PLACED),
+        ], _("People crossed, registered and placed to date"), picture.expected,
             _("expected")),
-        "hourly_chart": charts.paired_bars(
-            [timezone.localtime(h.hour).strftime("%H") for h in picture.hours],
-            [h.crossed for h in picture.hours], [h.registered for h in picture.hours],
-            _("People crossed and registered per hour, last 24 hours"), names),
+        "hourly_chart": charts.bars(
+            [timezone.localtime(h.hour).strftime("%H") for h in hours], [
+                (crossed, [h.crossed for h in hours], charts.CROSSED),
+                (registered, [h.registered for h in hours], charts.REGISTERED),
+                (placed, [h.placed for h in hours], charts.PLACED),
+            ], _("People crossed, registered and placed per hour, last 24 hours")),
         "crossing_chart": charts.horizontal_bars(
             [(p.name, p.crossed) for p in crossing], _("People crossed per crossing point")),
         "reception_chart": charts.horizontal_bars(
@@ -109,8 +117,10 @@ def daily_report(request):
 @requires(VIEW_FIGURES)
 def daily_report_pdf(request):
     day = _report_day(request)
+    picture = queries.picture()
+    figures_of_day = next((d for d in picture.days if d.day == day), queries.Day(day))
     try:
-        document = pdf.daily_report(queries.picture(), date_format(day, "DATE_FORMAT"))
+        document = pdf.daily_report(picture, date_format(day, "DATE_FORMAT"), figures_of_day)
     except pdf.FontMissing as missing:
         return HttpResponse(str(missing), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(document, content_type="application/pdf")

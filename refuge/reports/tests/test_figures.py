@@ -277,3 +277,21 @@ def test_concurrent_corrections_leave_the_figures_exact(reception, crossing, reg
     services.update_person(stale_person, {"needs": ["MED"]}, user=registrar)
     needs = {n["code"]: n["people"] for n in queries.needs()}
     assert needs["MED"] == 1 and needs["OP"] == 0
+
+
+def test_placements_are_counted_per_day_and_to_date(week, reception, registrar, personas):
+    from refuge.shelter import services as shelter
+    from refuge.shelter.models import Site
+
+    hotel = Site.objects.create(name="Hotel", province="Syunik", beds=10)
+    households = list(queries.Household.objects.all())
+    first = shelter.place(households[0], hotel, user=personas["shelter_manager"])
+    shelter.place(households[1], hotel, user=personas["shelter_manager"])
+    shelter.check_out(first, user=personas["shelter_manager"])
+    staying = households[1].members.count()
+    picture = queries.picture()
+    # Checked in minus checked out: the day's net change, and the total in shelter.
+    assert picture.days[-1].placed == staying and picture.days[-1].placed_total == staying
+    assert sum(h.placed for h in picture.hours) == staying
+    assert picture.placed == staying
+    assert picture.shelter[0]["taken"] == staying

@@ -143,26 +143,65 @@ def _proc_stats():
             continue
         comm = text[text.index("(") + 1:text.rindex(")")]
         rest = text[text.rindex(")") + 2:].split()
-        yield int(rest[2]), comm, sum(int(x) for x in rest[11:15]) / TICK
+        own, children = (sum(int(x) for x in rest[11:13]) / TICK,
+                         sum(int(x) for x in rest[13:15]) / TICK)
+        yield int(entry.name), int(rest[2]), comm, own, children
 
 
 def cpu_snapshot(server_group: int | None = None) -> dict:
-    """CPU seconds used so far by the server's process group, by PostgreSQL, and machine-wide."""
-    server = postgres = 0.0
-    for group, comm, seconds in _proc_stats():
+    """CPU seconds used so far: the server's process group, PostgreSQL, this benchmark's
+    own process group, everything else (by process), and the machine as a whole."""
+    snapshot = {"server": 0.0, "postgres": 0.0, "bench": 0.0, "others": {}}
+    own_group = os.getpgrp()
+    for pid, group, comm, own, children in _proc_stats():
         if server_group and group == server_group:
-            server += seconds
+            snapshot["server"] += own + children
         elif comm == "postgres" or comm.startswith("postgres:"):
-            postgres += seconds
+            snapshot["postgres"] += own + children
+        elif group == own_group:
+            snapshot["bench"] += own + children
+        else:
+            # Only a process's own time: a shell's children would count when reaped,
+            # with all the CPU they used before the window.
+            snapshot["others"][pid] = (comm, own)
     with open("/proc/stat") as f:
         fields = [int(x) for x in f.readline().split()[1:]]
     idle = fields[3] + fields[4]
-    return {"server": server, "postgres": postgres,
-            "busy": (sum(fields) - idle) / TICK, "total": sum(fields) / TICK}
+    snapshot["busy"] = (sum(fields) - idle) / TICK
+    snapshot["total"] = sum(fields) / TICK
+    return snapshot
 
 
 def cpu_delta(before: dict, after: dict) -> dict:
-    return {k: after[k] - before[k] for k in before}
+    """CPU seconds between two snapshots; `other` sums processes outside the benchmark,
+    and `other_top` names the busiest of them."""
+    delta = {k: after[k] - before[k] for k in ("server", "postgres", "bench", "busy", "total")}
+    others: dict[str, float] = {}
+    for pid, (comm, seconds) in after["others"].items():
+        used = seconds - before["others"].get(pid, (comm, 0.0))[1]
+        if used > 0:
+            others[comm] = others.get(comm, 0.0) + used
+    delta["other"] = sum(others.values())
+    delta["other_top"] = ", ".join(f"{comm} {seconds:.1f}s" for comm, seconds in
+                                   sorted(others.items(), key=lambda x: -x[1])[:3]) or "none"
+    return delta
+
+
+def wait_for_quiet(limit: float = 180, busy_below: float = 0.15, window: float = 3) -> str:
+    """Wait (at most `limit` s) until the machine is nearly idle, since other work on a
+    shared 2-core machine skews every figure; says how long it waited and how busy it was."""
+    started = time.monotonic()
+    while True:
+        before = cpu_snapshot()
+        time.sleep(window)
+        delta = cpu_delta(before, cpu_snapshot())
+        busy = delta["busy"] / delta["total"]
+        waited = time.monotonic() - started
+        if busy < busy_below or waited >= limit:
+            quiet = "quiet" if busy < busy_below else "still busy"
+            note = f"waited {waited:.0f} s for a quiet machine: {quiet} ({100 * busy:.0f}% busy)"
+            print(f"  ({note})")
+            return note
 
 
 def percentile(values: list[float], q: float) -> float:

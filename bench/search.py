@@ -92,6 +92,7 @@ def in_process(queries: list[tuple[str, str]], warmup: list) -> tuple[dict, list
 
     for _kind, text in warmup:
         registry.search(text)
+    common.wait_for_quiet()
     timings, hits, slowest = defaultdict(list), defaultdict(list), []
     before, own = common.cpu_snapshot(), time.process_time()
     for kind, text in queries:
@@ -111,14 +112,13 @@ def busy(before: dict, own: float, after: dict | None = None) -> dict:
     """How busy the machine was meanwhile, and how much of that was someone else's."""
     cpu = common.cpu_delta(before, after or common.cpu_snapshot())
     mine = time.process_time() - own
-    other = cpu["busy"] - mine - cpu["server"] - cpu["postgres"]
     print(f"  machine {100 * cpu['busy'] / cpu['total']:.0f}% busy over "
           f"{cpu['total'] / (os.cpu_count() or 1):.1f} s: this process {mine:.1f} s CPU, "
           f"server {cpu['server']:.1f} s, postgres {cpu['postgres']:.1f} s, "
-          f"other processes {other:.1f} s")
+          f"other processes {cpu['other']:.1f} s ({cpu['other_top']})")
     return {"busy_pct": 100 * cpu["busy"] / cpu["total"], "own_cpu_s": mine,
             "server_cpu_s": cpu["server"], "postgres_cpu_s": cpu["postgres"],
-            "other_cpu_s": other}
+            "other_cpu_s": cpu["other"], "other_top": cpu["other_top"]}
 
 
 def over_http(env: dict, queries: list[tuple[str, str]], warmup: list) -> dict:
@@ -136,6 +136,9 @@ def over_http(env: dict, queries: list[tuple[str, str]], warmup: list) -> dict:
 
         for _kind, text in warmup:
             ask(text)
+        common.wait_for_quiet()
+        conn.close()  # gunicorn drops idle keep-alive connections after 2 s
+        ask(warmup[0][1])
         before, own = common.cpu_snapshot(group), time.process_time()
         for kind, text in queries:
             status, answer, elapsed = ask(text)

@@ -11,26 +11,44 @@ from refuge.registry.models import Post
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_dashboard_follows_a_registration_and_exports_hxl(live_server, page, tmp_path):
+def sign_in(page, url, username):
+    page.goto(f"{url}/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(f"{username}-pass-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{url}/")
+
+
+def test_the_dashboard_follows_a_registration_and_exports_hxl(live_server, browser, page,
+                                                              tmp_path):
     make_user("coordinator", "analyst")
     registrar = make_user("anna", "registrar")
     reception = Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris",
                                     province="Syunik")
     make_household(reception, registrar, member("Anahit", sex="F", birth_date="1972"))
 
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("User name").fill("coordinator")
-    page.get_by_label("Password").fill("coordinator-pass-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "coordinator")
     page.goto(f"{live_server.url}/dashboard/?refresh=2")
     registered = page.get_by_test_id("registered")
     assert registered.inner_text() == "1"
     assert page.locator("#figures svg").count() >= 6
 
-    # A desk registers a family of five; the open dashboard catches up by itself.
-    make_household(reception, registrar, *[member(name, sex="M", birth_date="1980")
-                                            for name in ("Armen", "Aram", "Ara", "Arsen", "Ari")])
+    # At a desk, in another browser, a registrar saves a family of five; the open
+    # dashboard catches up by itself.
+    desk = browser.new_context().new_page()
+    sign_in(desk, live_server.url, "anna")
+    desk.goto(f"{live_server.url}/post/?kind=reception&next=/desk/")
+    desk.get_by_role("button").last.click()
+    desk.wait_for_url(f"{live_server.url}/desk/")
+    for index, name in enumerate(("Armen", "Aram", "Ara", "Arsen", "Ari")):
+        if index:
+            desk.keyboard.press("Alt+n")
+        desk.keyboard.type(name)
+        desk.keyboard.press("Tab")
+        desk.keyboard.type("Hakobyan")
+    desk.keyboard.press("Control+Enter")
+    desk.wait_for_selector('[data-testid="registered"]')
+    desk.context.close()
     page.wait_for_function(
         "document.querySelector('[data-testid=registered]').textContent.trim() === '6'",
         timeout=15_000)

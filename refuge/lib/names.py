@@ -17,7 +17,6 @@ LATIN = "latin"
 MIXED = "mixed"
 OTHER = "other"
 NONE = ""
-SCRIPTS = [ARMENIAN, CYRILLIC, LATIN, MIXED, OTHER]
 
 MAX_NAME_LENGTH = 100
 # Characters people put inside names: spaces, hyphens, apostrophes, dots.

@@ -113,16 +113,6 @@ def parse_registration_number(text: str) -> tuple[str, int] | None:
     return code, household_id
 
 
-class PersonQuerySet(models.QuerySet):
-    def active(self):
-        return self.exclude(status__in=[Person.DEPARTED, Person.DECEASED])
-
-    def with_key(self, key: str):
-        return self.filter(
-            models.Q(given_key=key) | models.Q(family_key=key) | models.Q(patronymic_key=key)
-        )
-
-
 class Person(models.Model):
     FOCAL_POINT = "focal_point"
     RELATIONSHIPS = [
@@ -196,8 +186,6 @@ class Person(models.Model):
         help_text=_("Specific-needs codes, comma-separated"),
     )
     history = HistoricalRecords(excluded_fields=["given_key", "family_key", "patronymic_key"])
-
-    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["household_id", "id"]

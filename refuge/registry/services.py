@@ -32,6 +32,7 @@ from refuge.registry.validation import (
     Problems,
     clean_choice,
     clean_household,
+    clean_people_aboard,
     clean_person_fields,
     clean_text,
     require_a_name,
@@ -206,13 +207,6 @@ def clean_moment(value, where: str, problems: Problems) -> datetime | None:
     if moment > timezone.now() + CLOCK_SKEW:
         problems.add(where, _("%(value)s is in the future") % {"value": value})
     return moment
-
-
-def clean_people_aboard(value, problems: Problems) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 120:
-        problems.add("people_aboard", _("must be a whole number from 1 to 120"))
-        return 0
-    return value
 
 
 def correct_tally(tally: Tally, changes: dict, *, user) -> Tally:

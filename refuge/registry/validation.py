@@ -224,3 +224,10 @@ def clean_household(payload: dict, today: date | None = None) -> dict:
     if phone and not members[focal[0]].get("phone"):
         members[focal[0]]["phone"] = phone
     return {"members": members}
+
+
+def clean_people_aboard(value, problems: Problems) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 120:
+        problems.add("people_aboard", _("must be a whole number from 1 to 120"))
+        return 0
+    return value

@@ -3,7 +3,8 @@ people for the roles allowed to see names (written to the audit log)."""
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
@@ -136,15 +137,43 @@ def people_csv_rows() -> Iterator[str]:
     people = Person.objects.select_related("household__registered_at").order_by("id")
     for person in people.iterator(chunk_size=2000):
         household = person.household
-        writer.writerow([
+        writer.writerow([spreadsheet_safe(value) for value in [
             household.registration_number, person.relationship, person.given_name,
             person.family_name, person.patronymic, person.latin_name, person.sex,
             person.birth_date or "", person.birth_precision, person.origin,
             person.destination, person.phone, person.status, " ".join(person.need_codes),
             household.registered_at.code, household.registered_on.isoformat(),
-        ])
+        ]])
         yield flush()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet would run as a formula is kept as text (a leading ')."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not value[1:2].isdigit():
+        return "'" + value
+    return value
 
 
 def export_name(kind: str, extension: str, day: date) -> str:
     return f"refuge-{kind}-{day.isoformat()}.{extension}"
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    extension: str
+    content_type: str
+    build: Callable[[], bytes]
+
+
+CSV_TYPE = "text/csv; charset=utf-8"
+FORMATS = {
+    "csv": Format("figures", "csv", CSV_TYPE, lambda: figures_csv().encode()),
+    "hxl": Format("figures-hxl", "csv", CSV_TYPE, lambda: figures_csv(hxl=True).encode()),
+    "xlsx": Format("figures", "xlsx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   figures_xlsx),
+}

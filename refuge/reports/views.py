@@ -1,6 +1,5 @@
 from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from refuge.accounts.roles import CONFIGURE, VIEW_FIGURES, VIEW_PEOPLE, can
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.reports import charts, exports, pdf, queries
+from refuge.reports.forms import ExpectedPopulationForm
 from refuge.reports.models import Situation
 
 REFRESH_SECONDS = 30
@@ -57,12 +57,6 @@ def chart_context(picture: queries.Picture) -> dict:
             [(f"{n['label']} ({n['code']})", n["people"]) for n in picture.needs],
             _("People with specific needs"), charts.FEMALE, width=460, label_width=230),
     }
-
-
-class ExpectedPopulationForm(forms.ModelForm):
-    class Meta:
-        model = Situation
-        fields = ["expected_population"]
 
 
 @requires(VIEW_FIGURES)
@@ -129,23 +123,13 @@ def daily_report_pdf(request):
     return response
 
 
-EXPORT_FORMATS = {
-    "csv": ("text/csv; charset=utf-8", lambda: exports.figures_csv().encode()),
-    "hxl": ("text/csv; charset=utf-8", lambda: exports.figures_csv(hxl=True).encode()),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             exports.figures_xlsx),
-}
-
-
 @requires(VIEW_FIGURES)
 def export_figures(request, kind: str):
     """Aggregates for partners: cells under five people are left blank."""
-    content_type, build = EXPORT_FORMATS[kind]
-    extension = "csv" if kind == "hxl" else kind
-    name = "figures-hxl" if kind == "hxl" else "figures"
-    response = HttpResponse(build(), content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{exports.export_name(name, extension, timezone.localdate())}"')
+    export = exports.FORMATS[kind]
+    response = HttpResponse(export.build(), content_type=export.content_type)
+    name = exports.export_name(export.name, export.extension, timezone.localdate())
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

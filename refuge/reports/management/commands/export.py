@@ -5,19 +5,13 @@ from django.utils import translation
 
 from refuge.reports import exports
 
-KINDS = {
-    "hxl": lambda: exports.figures_csv(hxl=True).encode(),
-    "csv": lambda: exports.figures_csv().encode(),
-    "xlsx": exports.figures_xlsx,
-}
-
 
 class Command(BaseCommand):
     help = ("Write the figures by date and province for partners: 'hxl' (HXL-tagged CSV), "
             "'csv', or 'xlsx'. Cells under 5 people are left blank.")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(KINDS))
+        parser.add_argument("kind", choices=sorted(exports.FORMATS))
         parser.add_argument("--out", required=True, help="file to write")
         parser.add_argument("--language", default="en", choices=["en", "hy", "ru"],
                             help="language of the column headers")
@@ -29,7 +23,7 @@ class Command(BaseCommand):
         if out.is_dir():
             raise CommandError(f"--out: {out} is a folder; give a file name")
         with translation.override(options["language"]):
-            content = KINDS[options["kind"]]()
+            content = exports.FORMATS[options["kind"]].build()
         partial = out.with_name(out.name + ".partial")
         partial.write_bytes(content)
         partial.replace(out)  # a scheduled job never leaves a half-written file behind

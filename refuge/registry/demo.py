@@ -359,7 +359,8 @@ def person_from(plan: MemberPlan, script: str, household: Household, phone: str,
     else:
         given, family, patronymic = plan.given, plan.family, plan.patronymic
     person = Person(
-        household=household, relationship=plan.relationship, given_name=given,
+        household=household, registered_at_id=household.registered_at_id,
+        registered_on=household.registered_on, relationship=plan.relationship, given_name=given,
         family_name=family, patronymic=patronymic, sex=plan.sex, birth_date=plan.born,
         birth_precision=plan.precision, origin=origin, destination=destination,
         phone=phone if plan.relationship == Person.FOCAL_POINT else "",

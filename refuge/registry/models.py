@@ -161,6 +161,11 @@ class Person(models.Model):
     uuid = models.UUIDField(unique=True, default=uuid4)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members",
                                   verbose_name=_("household"))
+    # Where and when this person was registered; unlike the household, it never changes,
+    # so a later move does not rewrite the figures of the day they arrived.
+    registered_at = models.ForeignKey(Post, null=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    registered_on = models.DateTimeField(null=True)
     relationship = models.CharField(_("relation"), max_length=20, choices=RELATIONSHIPS,
                                     default=FOCAL_POINT)
     # Names exactly as typed; the script is detected; *_key are derived for search.

@@ -129,7 +129,7 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
     people = []
     for member in cleaned["members"]:
         fields = {k: v for k, v in member.items() if k not in ("documents", "uuid")}
-        person = Person(household=household, **fields)
+        person = Person(household=household, registered_at=post, registered_on=now, **fields)
         if member.get("uuid"):
             person.uuid = parse_uuid(member["uuid"], "members.uuid")
         person.derive_search_forms()
@@ -324,7 +324,6 @@ def move_person(person: Person, household: Household, *, user, relationship: str
         if current.household_id == household.pk:
             return current
         leaving = current.household
-        count_people([current], -1)
         current.household = household
         current.relationship = relationship or (
             "other_relative" if current.relationship == Person.FOCAL_POINT
@@ -332,7 +331,6 @@ def move_person(person: Person, household: Household, *, user, relationship: str
         )
         current._history_user = user
         current.save(update_fields=["household", "relationship"])
-        count_people([current])
         _hand_over_focal_point(leaving, user)
         audit.record(user, AuditEvent.MOVE, "person", current.uuid,
                      from_household=str(leaving.uuid), to_household=str(household.uuid))

@@ -22,9 +22,13 @@ def hour_of(moment: datetime) -> datetime:
 
 def person_keys(person: Person) -> list[tuple]:
     """The figure rows a person adds to: one overall, one per specific need."""
-    household = person.household
-    registered = timezone.localtime(household.registered_on).date()
-    base = (hour_of(household.registered_on), household.registered_at_id, person.sex,
+    registered_on = person.registered_on
+    registered_at_id = person.registered_at_id
+    if registered_on is None:  # recorded before people carried their own registration
+        registered_on = person.household.registered_on
+        registered_at_id = person.household.registered_at_id
+    registered = timezone.localtime(registered_on).date()
+    base = (hour_of(registered_on), registered_at_id, person.sex,
             age_band(age_on(person.birth_date, registered)))
     return [(*base, "")] + [(*base, code) for code in person.need_codes]
 
@@ -85,7 +89,8 @@ def recount() -> tuple[int, int]:
     people = 0
     batch: list[Person] = []
     for person in Person.objects.select_related("household").only(
-            "sex", "birth_date", "needs", "household__registered_on",
+            "sex", "birth_date", "needs", "registered_on", "registered_at_id",
+            "household__registered_on",
             "household__registered_at_id").iterator(chunk_size=5000):
         batch.append(person)
         if len(batch) == 5000:

@@ -295,3 +295,15 @@ def test_placements_are_counted_per_day_and_to_date(week, reception, registrar, 
     assert sum(h.placed for h in picture.hours) == staying
     assert picture.placed == staying
     assert picture.shelter[0]["taken"] == staying
+
+
+def test_a_move_does_not_rewrite_the_day_someone_arrived(reception, crossing, registrar):
+    from refuge.registry.models import Post
+
+    vayk = Post.objects.create(kind=Post.RECEPTION, code="VAY", name="Vayk", province="Vayots Dzor")
+    here = make_household(reception, registrar, member("Anahit"), member("Armen"))
+    there = make_household(vayk, registrar, member("Karine"))
+    before = {p.code: p.registered for p in queries.picture().posts}
+    services.move_person(here.members.get(given_name="Armen"), there, user=registrar)
+    after = {p.code: p.registered for p in queries.picture().posts}
+    assert before == after == {"GOR": 2, "KOR": 0, "VAY": 1}

@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncHour
+from django.db import connection
+from django.db.models import CharField, Count, Sum
+from django.db.models.functions import Cast, Substr, TruncHour
 from django.utils import timezone
 
 from refuge.registry.models import Household, Person, Post, SpecificNeed
@@ -117,8 +118,7 @@ def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
         if day_of(hour) == today:
             posts[post_id].registered_today += people
     households = Household.objects.filter(status=Household.ACTIVE).count()
-    placed_households = (Person.objects.filter(status=Person.PLACED,
-                                               household__status=Household.ACTIVE)
+    placed_households = (Placement.objects.filter(status__in=shelter_queries.HOLDING)
                          .values("household_id").distinct().count())
     situation = Situation.current()
     return Picture(
@@ -144,11 +144,28 @@ def placement_changes() -> list[tuple[datetime, None, int]]:
     """People checked in (+) and out (-) of shelter per hour, as (hour, None, people)."""
     rows = []
     for moment_field, sign in (("checked_in_at", 1), ("checked_out_at", -1)):
-        rows += [(hour, None, sign * people) for hour, people in (
-            Placement.objects.filter(**{f"{moment_field}__isnull": False})
-            .annotate(hour=TruncHour(moment_field, tzinfo=UTC)).values("hour")
-            .annotate(n=Sum("people")).values_list("hour", "n").order_by())]
+        grouped = (Placement.objects.filter(**{f"{moment_field}__isnull": False})
+                   .annotate(hour=_utc_hour(moment_field)).values("hour")
+                   .annotate(n=Sum("people")).values_list("hour", "n").order_by())
+        rows += [(_as_hour(hour), None, sign * people) for hour, people in grouped]
     return rows
+
+
+def _utc_hour(field: str):
+    """The UTC hour of a datetime column, computed by the database itself.
+
+    SQLite keeps datetimes as UTC text, whose first 13 characters are the hour;
+    Django's TruncHour would call back into Python for every row there.
+    """
+    if connection.vendor == "sqlite":
+        return Substr(Cast(field, CharField()), 1, 13)
+    return TruncHour(field, tzinfo=UTC)
+
+
+def _as_hour(value) -> datetime:
+    if isinstance(value, str):
+        return datetime.strptime(value, "%Y-%m-%d %H").replace(tzinfo=UTC)
+    return value
 
 
 def _days(crossing_rows, people_rows, placement_rows, day_of) -> list[Day]:

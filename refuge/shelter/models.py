@@ -123,7 +123,12 @@ class Placement(models.Model):
 
     class Meta:
         ordering = ["-reserved_at"]
-        indexes = [models.Index(fields=["site", "status"])]
+        # Occupancy and "who is waiting" read only the placements holding beds; these
+        # indexes answer both without touching the table.
+        indexes = [
+            models.Index(fields=["status", "site", "people"], name="placement_beds"),
+            models.Index(fields=["status", "household"], name="placement_households"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household} at {self.site}"

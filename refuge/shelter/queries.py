@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
 from refuge.registry.models import Household
@@ -32,13 +32,17 @@ class SiteOccupancy:
 
 
 def occupancy(sites=None) -> list[SiteOccupancy]:
-    sites = (sites if sites is not None else Site.objects.all()).annotate(
-        reserved_beds=Sum("placements__people",
-                          filter=Q(placements__status=Placement.RESERVED)),
-        checked_in_beds=Sum("placements__people",
-                            filter=Q(placements__status=Placement.CHECKED_IN)),
-    )
-    return [SiteOccupancy(s, s.reserved_beds or 0, s.checked_in_beds or 0) for s in sites]
+    """Beds reserved and checked in per site: one grouped pass over the placements that
+    hold beds, rather than a join from every site."""
+    sites = list(sites if sites is not None else Site.objects.all())
+    taken = Placement.objects.filter(status__in=HOLDING)
+    if len(sites) < 100:
+        taken = taken.filter(site__in=sites)
+    beds: dict[tuple[int, str], int] = {
+        (site_id, status): people for site_id, status, people in
+        taken.values_list("site_id", "status").annotate(n=Sum("people")).order_by()}
+    return [SiteOccupancy(site, beds.get((site.pk, Placement.RESERVED), 0),
+                          beds.get((site.pk, Placement.CHECKED_IN), 0)) for site in sites]
 
 
 def by_province(rows: list[SiteOccupancy]) -> list[dict]:

@@ -149,6 +149,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("REFUGE_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # fontTools reports every table it subsets while a PDF is written.
+        "fontTools": {"level": "WARNING"},
     },
 }
 ADMINS: list = []

@@ -1,8 +1,6 @@
 """The daily situation report as a PDF, drawn with fpdf2 in a font that has Armenian
 and Cyrillic letters (DejaVu Sans, from Debian's fonts-dejavu-core)."""
 
-import copy
-from functools import cache
 from pathlib import Path
 
 from django.utils.formats import date_format
@@ -48,10 +46,7 @@ def _bars(pdf: FPDF, x: float, y: float, width: float, height: float,
     pdf.set_font_size(10)
 
 
-@cache
 def _blank_document() -> FPDF:
-    """A document with its fonts loaded: parsing them costs more than drawing the report,
-    so it is done once per process and copied for each report."""
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", "", str(font_path("DejaVuSans.ttf")))
     pdf.add_font("DejaVu", "B", str(font_path("DejaVuSans-Bold.ttf")))
@@ -60,7 +55,7 @@ def _blank_document() -> FPDF:
 
 
 def daily_report(picture: Picture, day_label: str, day: Day | None = None) -> bytes:
-    pdf = copy.deepcopy(_blank_document())
+    pdf = _blank_document()
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
     pdf.cell(0, 10, _("Daily situation report"), new_x="LMARGIN", new_y="NEXT")

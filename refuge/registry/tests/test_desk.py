@@ -175,3 +175,12 @@ def test_a_huge_row_number_does_not_build_huge_pages(desk):
     form = {**family_form(), "members-999999-given_name": "X", "members-999999-birth_date": "3000"}
     response = desk.post("/desk/", form)
     assert response.status_code == 422 and len(response.content) < 200_000
+
+
+def test_the_household_page_has_a_plain_title_and_one_link_form(desk):
+    desk.post("/desk/", family_form())
+    household = Household.objects.get()
+    page = desk.get(f"/households/{household.uuid}/").content.decode()
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert "<form" not in title and household.registration_number in title
+    assert page.count("link-household") == 0 or page.count('name="other"') == 1

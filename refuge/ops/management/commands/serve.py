@@ -13,9 +13,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("REFUGE_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=env_int("REFUGE_PORT", 8000))
-        parser.add_argument("--workers", type=int, default=min(2 * (os.cpu_count() or 1) + 1, 9),
+        # One worker per core, one thread each: measured fastest on 2 cores (see
+        # docs/benchmarks.md); more only fight over the GIL and the SQLite write lock.
+        parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                             help="gunicorn worker processes")
-        parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+        parser.add_argument("--threads", type=int, default=1, help="threads per worker")
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, **options):

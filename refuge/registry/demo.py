@@ -411,6 +411,12 @@ def clear_registry() -> None:
               RegistrationFigure, CrossingFigure, AuditEvent, RegistrationEvent,
               Document.history.model, Document, Person.history.model, Person,
               Household.history.model, Household, Tally)
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        if connection.vendor == "postgresql":
+            # TRUNCATE leaves no dead rows for searches to wade through until a vacuum.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # settle deferred checks first
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            return
+        for table in tables:
+            cursor.execute(f"DELETE FROM {table}")

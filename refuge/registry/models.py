@@ -199,6 +199,7 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["family_key", "given_key"], name="person_family_given"),
             models.Index(fields=["given_key", "patronymic_key"], name="person_given_father"),
+            models.Index(fields=["family_key", "patronymic_key"], name="person_family_father"),
         ]
 
     def __str__(self) -> str:

@@ -30,6 +30,7 @@ PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 TICK = os.sysconf("SC_CLK_TCK")
 if str(ROOT) not in sys.path:  # the scripts run as bench/NAME.py, and import refuge
     sys.path.insert(0, str(ROOT))
+sys.stdout.reconfigure(line_buffering=True)  # progress shows up even through `tee`
 
 
 def db_env(db: str, name: str) -> dict:
@@ -39,6 +40,7 @@ def db_env(db: str, name: str) -> dict:
     env["REFUGE_LOG_LEVEL"] = "WARNING"
     if db == "postgres":
         env["DATABASE_URL"] = f"{PG_SERVER}/refuge_bench_{name}"
+        OWN_DATABASES.add(f"refuge_bench_{name}")
         import psycopg
 
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
@@ -58,8 +60,10 @@ def sqlite_path(env: dict) -> str:
 def manage(env: dict, *args: str, log: Path | None = None) -> str:
     """Run manage.py with this environment; output goes to `log` when given."""
     if log is None:
-        done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True,
+        done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env,
                               capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stderr[-2000:]}")
         return done.stdout
     with open(log, "w") as out:
         subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True,
@@ -148,6 +152,19 @@ def _proc_stats():
         yield int(entry.name), int(rest[2]), comm, own, children
 
 
+OWN_DATABASES: set[str] = set()  # filled by db_env()
+
+
+def _serves_another_database(pid: int) -> bool:
+    """A PostgreSQL backend whose title names a database other than this benchmark's."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            title = f.read().decode(errors="replace")
+    except OSError:
+        return False
+    return "127.0.0.1(" in title and not any(f" {name} " in title for name in OWN_DATABASES)
+
+
 def cpu_snapshot(server_group: int | None = None) -> dict:
     """CPU seconds used so far: the server's process group, PostgreSQL, this benchmark's
     own process group, everything else (by process), and the machine as a whole."""
@@ -157,7 +174,10 @@ def cpu_snapshot(server_group: int | None = None) -> dict:
         if server_group and group == server_group:
             snapshot["server"] += own + children
         elif comm == "postgres" or comm.startswith("postgres:"):
-            snapshot["postgres"] += own + children
+            if _serves_another_database(pid):
+                snapshot["others"][pid] = ("postgres (another database)", own)
+            else:
+                snapshot["postgres"] += own + children
         elif group == own_group:
             snapshot["bench"] += own + children
         else:
@@ -187,7 +207,7 @@ def cpu_delta(before: dict, after: dict) -> dict:
     return delta
 
 
-def wait_for_quiet(limit: float = 180, busy_below: float = 0.15, window: float = 3) -> str:
+def wait_for_quiet(limit: float = 60, busy_below: float = 0.15, window: float = 3) -> str:
     """Wait (at most `limit` s) until the machine is nearly idle, since other work on a
     shared 2-core machine skews every figure; says how long it waited and how busy it was."""
     started = time.monotonic()

@@ -47,6 +47,7 @@ def client_process(port: int, token: str, threads: int, start: float, warmup: fl
     def client(index: int) -> None:
         households = common.Households(seed * 1000 + index)
         statuses: Counter = Counter()
+        outside: Counter = Counter()  # everything seen in the warm-up and after the window
         latencies: list[float] = []
         created = 0
         conn = None
@@ -67,7 +68,9 @@ def client_process(port: int, token: str, threads: int, start: float, warmup: fl
                 statuses[status] += 1
                 if status == 201:
                     latencies.append(done - sent)
-        seen.append((statuses, latencies, created))
+            else:
+                outside[status] += 1
+        seen.append((statuses, latencies, created, outside))
 
     workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
     workers.append(threading.Thread(target=timer))
@@ -75,9 +78,11 @@ def client_process(port: int, token: str, threads: int, start: float, warmup: fl
         worker.start()
     for worker in workers:
         worker.join()
-    statuses = sum((s for s, _l, _c in seen), Counter())
-    return {"statuses": dict(statuses), "latencies": [x for _s, ls, _c in seen for x in ls],
-            "created": sum(c for _s, _l, c in seen), "cpu": cpu["until"] - cpu["from"]}
+    statuses = sum((s for s, _l, _c, _o in seen), Counter())
+    outside = sum((o for _s, _l, _c, o in seen), Counter())
+    return {"statuses": dict(statuses), "latencies": [x for _s, ls, _c, _o in seen for x in ls],
+            "created": sum(c for _s, _l, c, _o in seen), "cpu": cpu["until"] - cpu["from"],
+            "outside": {str(k): v for k, v in outside.items()}}
 
 
 def split(total: int, parts: int) -> list[int]:
@@ -89,7 +94,7 @@ def run_refuge(db: str, env: dict, args) -> dict:
     common.manage(env, "migrate", "-v0")
     common.manage(env, "demo", "--people", "1000", "--reset")
     token = common.manage(env, "token", "registrar", "--name", "bench").strip()
-    log = common.OUT / f"serve-registration-{db}.log"
+    log = common.OUT / f"serve-registration-{db}-{os.getpid()}.log"
     with common.serve(env, args.workers, args.threads, log=log) as (port, group):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         body = json.dumps(common.Households(0).body(str(uuid.uuid4()))).encode()
@@ -113,6 +118,9 @@ def run_refuge(db: str, env: dict, args) -> dict:
     statuses = sum((Counter(r["statuses"]) for r in results), Counter())
     latencies = [x for r in results for x in r["latencies"]]
     cpu = common.cpu_delta(before, after)
+    if db == "sqlite":  # PostgreSQL's processes are then someone else's work
+        cpu["other"] += cpu["postgres"]
+        cpu["postgres"] = 0.0
     ok = statuses.get(201, 0)
     return {
         "quiet": quiet,
@@ -121,6 +129,7 @@ def run_refuge(db: str, env: dict, args) -> dict:
         "created_in_window": ok,
         "errors": {str(k): v for k, v in statuses.items() if k != 201},
         "created_total": 1 + sum(r["created"] for r in results),
+        "outside_window": dict(sum((Counter(r["outside"]) for r in results), Counter())),
         "saved_total": count_saved(db, env),
         "latency_p50_ms": common.percentile(latencies, 50) * 1000,
         "latency_p95_ms": common.percentile(latencies, 95) * 1000,
@@ -149,11 +158,11 @@ def count_saved(db: str, env: dict) -> int:
 PERSON_COLUMNS = ("uuid", "relationship", "given_name", "family_name", "patronymic",
                   "name_script", "given_key", "family_key", "patronymic_key", "sex",
                   "birth_date", "birth_precision", "origin", "phone", "destination", "status",
-                  "needs", "household_id")
+                  "needs")
+# Newer schemas also keep on each person where and when it was registered.
+REGISTRATION_COLUMNS = ("registered_at_id", "registered_on")
 INSERT_HOUSEHOLD = ('INSERT INTO registry_household (uuid, "group", registered_on, status, '
                     "registered_at_id) VALUES (%s, %s, %s, 'active', %s)")
-INSERT_PERSON = (f"INSERT INTO registry_person ({', '.join(PERSON_COLUMNS)}) "
-                 f"VALUES ({', '.join(['%s'] * len(PERSON_COLUMNS))})")
 SELECT_PEOPLE = "SELECT uuid, id FROM registry_person WHERE household_id = %s"
 INSERT_DOCUMENT = ("INSERT INTO registry_document (uuid, kind, number, number_key, person_id) "
                    "VALUES (%s, %s, %s, %s, %s)")
@@ -170,6 +179,23 @@ def connect(db: str, env: dict):
     return conn
 
 
+def insert_person_sql(columns: tuple[str, ...]) -> str:
+    return (f"INSERT INTO registry_person ({', '.join(columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})")
+
+
+def person_columns(db: str, conn) -> tuple[str, ...]:
+    """The columns this schema's person rows need, household_id last."""
+    if db == "postgres":
+        found = {row[0] for row in conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'registry_person'")}
+    else:
+        found = {row[1] for row in conn.execute("PRAGMA table_info(registry_person)")}
+    extra = REGISTRATION_COLUMNS if set(REGISTRATION_COLUMNS) <= found else ()
+    return (*PERSON_COLUMNS, *extra, "household_id")
+
+
 def person_template(member: dict, today: date) -> tuple:
     """A person row as Refuge derives it, less the uuid and household."""
     birth = dates.parse_birth_date(member["birth_date"], today)
@@ -180,27 +206,29 @@ def person_template(member: dict, today: date) -> tuple:
             birth.value.isoformat(), birth.precision, "", "", "", "registered", "")
 
 
-def insert_postgres(conn, template: list[tuple], post_id: int) -> None:
+def insert_postgres(conn, template: list[tuple], post_id: int, columns: tuple) -> None:
     """One household, its people and their documents, in one transaction."""
-    household = uuid.uuid4()
-    people = [(uuid.uuid4(), *person) for person, _docs in template]
+    household, now = uuid.uuid4(), datetime.now(UTC)
+    extra = (post_id, now) if len(columns) > len(PERSON_COLUMNS) + 1 else ()
+    people = [(uuid.uuid4(), *person, *extra) for person, _docs in template]
     with conn.transaction(), conn.cursor() as cur:
-        cur.execute(INSERT_HOUSEHOLD + " RETURNING id",
-                    (household, household, datetime.now(UTC), post_id))
-        insert_members(cur, lambda q: q, cur.fetchone()[0], people, template, uuid.uuid4)
+        cur.execute(INSERT_HOUSEHOLD + " RETURNING id", (household, household, now, post_id))
+        insert_members(cur, lambda q: q, cur.fetchone()[0], people, template, uuid.uuid4,
+                       insert_person_sql(columns))
 
 
-def insert_sqlite(conn, template: list[tuple], post_id: int) -> None:
+def insert_sqlite(conn, template: list[tuple], post_id: int, columns: tuple) -> None:
     """The same for SQLite: UUIDs as hex text, as Django stores them there."""
     household = uuid.uuid4().hex
-    people = [(uuid.uuid4().hex, *person) for person, _docs in template]
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    extra = (post_id, now) if len(columns) > len(PERSON_COLUMNS) + 1 else ()
+    people = [(uuid.uuid4().hex, *person, *extra) for person, _docs in template]
     cur = conn.cursor()
     cur.execute("BEGIN IMMEDIATE")
     try:
-        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         cur.execute(INSERT_HOUSEHOLD.replace("%s", "?"), (household, household, now, post_id))
         insert_members(cur, lambda q: q.replace("%s", "?"), cur.lastrowid, people, template,
-                       lambda: uuid.uuid4().hex)
+                       lambda: uuid.uuid4().hex, insert_person_sql(columns).replace("%s", "?"))
         cur.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -208,8 +236,8 @@ def insert_sqlite(conn, template: list[tuple], post_id: int) -> None:
         raise
 
 
-def insert_members(cur, sql, household_id, people, template, new_id) -> None:
-    cur.executemany(sql(INSERT_PERSON), [(*p, household_id) for p in people])
+def insert_members(cur, sql, household_id, people, template, new_id, insert_person) -> None:
+    cur.executemany(insert_person, [(*p, household_id) for p in people])
     cur.execute(sql(SELECT_PEOPLE), (household_id,))
     ids = dict(cur.fetchall())
     cur.executemany(sql(INSERT_DOCUMENT), [
@@ -231,6 +259,7 @@ def run_raw(db: str, env: dict, clients: int, args) -> dict:
                           for m in body["members"]])
     with connect(db, env) as conn:
         post_id = conn.execute("SELECT id FROM registry_post WHERE code = 'GOR'").fetchone()[0]
+        columns = person_columns(db, conn)
     common.wait_for_quiet()
     start = time.monotonic() + 0.5
     measure_from, until = start + args.warmup, start + args.warmup + args.raw_duration
@@ -244,7 +273,7 @@ def run_raw(db: str, env: dict, clients: int, args) -> dict:
         n = index
         while time.monotonic() < until:
             try:
-                insert(conn, templates[n % len(templates)], post_id)
+                insert(conn, templates[n % len(templates)], post_id, columns)
             except Exception as error:  # counted and reported
                 errors[type(error).__name__] += 1
                 continue
@@ -277,9 +306,11 @@ def main() -> None:
     parser.add_argument("--raw-clients", default="1,20", help="raw baseline concurrencies")
     parser.add_argument("--raw-duration", type=float, default=10)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data", default="reg", help="data name: /tmp/bench-var-NAME or "
+                        "database refuge_bench_NAME; give concurrent runs different names")
     args = parser.parse_args()
     common.OUT.mkdir(exist_ok=True)
-    env = common.db_env(args.db, "reg")
+    env = common.db_env(args.db, args.data)
 
     refuge = run_refuge(args.db, env, args)
     print(f"== Refuge on {args.db}: {args.clients} clients in {args.client_procs} processes, "
@@ -295,12 +326,14 @@ def main() -> None:
     print(f"  server CPU per household: {refuge['server_cpu_ms_per_household']:.1f} ms; "
           f"if nothing else ran, the CPU would allow "
           f"{refuge['cpu_bound_households_per_s']:.0f} households/s")
-    print(f"  201s in all {refuge['created_total']}, households saved {refuge['saved_total']}")
+    print(f"  201s in all {refuge['created_total']}, households saved {refuge['saved_total']}; "
+          f"outside the window: {refuge['outside_window']}")
 
     raws = [run_raw(args.db, env, int(n), args) for n in args.raw_clients.split(",")]
     print(f"== Raw SQL on {args.db}: one transaction per household, {args.raw_duration:g} s")
     for raw in raws:
-        ratio = refuge["households_per_s"] / raw["households_per_s"]
+        ratio = (refuge["households_per_s"] / raw["households_per_s"]
+                 if raw["households_per_s"] else float("nan"))
         raw["refuge_ratio"] = ratio
         print(f"  {raw['clients']:2d} clients: {raw['households_per_s']:.0f} households/s "
               f"(machine {raw['machine_busy_pct']:.0f}% busy, other processes "

@@ -125,7 +125,8 @@ def over_http(env: dict, queries: list[tuple[str, str]], warmup: list) -> dict:
     token = common.manage(env, "token", "registrar", "--name", "bench-search").strip()
     timings, hits = defaultdict(list), defaultdict(list)
     errors = 0
-    with common.serve(env, log=common.OUT / "serve-search.log") as (port, group):
+    log = common.OUT / f"serve-search-{os.getpid()}.log"
+    with common.serve(env, log=log) as (port, group):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
         def ask(text: str):
@@ -186,12 +187,17 @@ def main() -> None:
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--explain", action="store_true", help="plans of the slowest queries")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--data", default="search", help="data name: /tmp/bench-var-NAME or "
+                        "database refuge_bench_NAME")
     args = parser.parse_args()
     common.OUT.mkdir(exist_ok=True)
-    env = common.db_env(args.db, "search")
+    env = common.db_env(args.db, args.data)
     loaded = load(args.db, env, args.people) if args.load else None
     if loaded is not None:
         print(f"== Loaded {args.people:,} people with demo --reset in {loaded:.0f} s")
+    started = time.monotonic()
+    common.manage(env, "migrate", "-v0")  # data loaded by an older commit needs it
+    print(f"== migrate: {time.monotonic() - started:.1f} s")
 
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")

@@ -39,8 +39,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--per-kind", type=int, default=40)
     parser.add_argument("--seed", type=int, default=23)
+    parser.add_argument("--data", default="search", help="as for search.py")
     args = parser.parse_args()
-    os.environ.update(common.db_env(args.db, "search"))
+    os.environ.update(common.db_env(args.db, args.data))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
     import django
 

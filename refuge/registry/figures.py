@@ -16,7 +16,7 @@ def crossed_today(post: Post) -> int:
 def overview() -> dict:
     """Totals per post, from the pre-counted figures (see refuge.reports), so the home
     page stays fast with a million people registered."""
-    situation = picture()
+    situation = picture(with_shelter=False)
     households = dict(
         Household.objects.values_list("registered_at_id").annotate(n=Count("id")).order_by()
     )

@@ -98,7 +98,10 @@ def local_days():
     return day_of
 
 
-def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
+def picture(now: datetime | None = None, hours_back: int = 24,
+            with_shelter: bool = True) -> Picture:
+    """Every figure of the situation. Without shelter occupancy by province (the most
+    costly part with a million people) for the exports and the PDF, which do not show it."""
     now = now or timezone.now()
     crossing_rows = list(CrossingFigure.objects.values_list("hour", "post_id", "people"))
     people_rows = list(
@@ -136,7 +139,8 @@ def picture(now: datetime | None = None, hours_back: int = 24) -> Picture:
         needs=needs(),
         sexes=dict(RegistrationFigure.objects.filter(need="").values_list("sex")
                    .annotate(n=Sum("people")).order_by()),
-        shelter=shelter_queries.by_province(shelter_queries.occupancy()),
+        shelter=(shelter_queries.by_province(shelter_queries.occupancy())
+                 if with_shelter else []),
     )
 
 

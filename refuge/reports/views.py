@@ -111,7 +111,7 @@ def daily_report(request):
 @requires(VIEW_FIGURES)
 def daily_report_pdf(request):
     day = _report_day(request)
-    picture = queries.picture()
+    picture = queries.picture(with_shelter=False)
     figures_of_day = next((d for d in picture.days if d.day == day), queries.Day(day))
     try:
         document = pdf.daily_report(picture, date_format(day, "DATE_FORMAT"), figures_of_day)

@@ -17,14 +17,15 @@ MEMBER_FIELDS = ["relationship", "given_name", "family_name", "patronymic", "sex
 MEMBER_KEY = re.compile(r"^members-(\d+)-(\w+)$")
 
 
-def household_payload(post_data) -> dict:
-    """The desk form as an API-shaped payload; empty rows are dropped."""
+def household_payload(post_data) -> tuple[dict, list[int]]:
+    """The desk form as an API-shaped payload, and the form rows its members came from
+    (empty rows are dropped, so member 2 may be row 3)."""
     rows: dict[int, dict] = {}
     for key, value in post_data.items():
         match = MEMBER_KEY.match(key)
         if match and match.group(2) in MEMBER_FIELDS:
             rows.setdefault(int(match.group(1)), {})[match.group(2)] = value
-    members = []
+    members, kept = [], []
     for index in sorted(rows)[:MAX_ROWS + 1]:
         row = rows[index]
         if not any((row.get(f) or "").strip() for f in
@@ -38,13 +39,14 @@ def household_payload(post_data) -> dict:
             if number else []
         )
         members.append(member)
+        kept.append(index)
     return {
         "uuid": post_data.get("household_uuid", ""),
         "phone": post_data.get("phone", ""),
         "origin": post_data.get("origin", ""),
         "destination": post_data.get("destination", ""),
         "members": members,
-    }
+    }, kept
 
 
 def member_rows(post_data, errors: dict[str, str], count: int) -> list[dict]:

@@ -68,7 +68,7 @@ def desk(request):
     """One screen per household: members in a table, saved with one keystroke."""
     if request.method == "GET":
         return render(request, "registry/desk.html", desk_context(request))
-    payload = household_payload(request.POST)
+    payload, rows = household_payload(request.POST)
     try:
         result = services.register_household(
             payload, user=request.user, post=request.post,
@@ -76,7 +76,7 @@ def desk(request):
         )
     except Invalid as invalid:
         errors = {e.field: e.message for e in invalid.errors}
-        errors = _errors_on_form_rows(request.POST, payload, errors)
+        errors = _errors_on_form_rows(rows, errors)
         context = desk_context(request, request.POST, errors, request.POST.get("household_uuid"))
         return render(request, "registry/desk.html", context, status=422)
     except services.Conflict as conflict:
@@ -85,16 +85,11 @@ def desk(request):
     return redirect(f"/desk/?done={result.household.uuid}")
 
 
-def _errors_on_form_rows(post_data, payload: dict, errors: dict) -> dict:
-    """Validation names members by their place among non-empty rows; the form by row index.
+def _errors_on_form_rows(filled: list[int], errors: dict) -> dict:
+    """Validation names members by their place among the kept rows; the form by row index.
 
     Also maps documents[0].number to the row's document_number column.
     """
-    filled = []
-    for index in range(row_count(post_data)):
-        if any((post_data.get(f"members-{index}-{f}") or "").strip() for f in
-               ("given_name", "family_name", "birth_date", "document_number")):
-            filled.append(index)
     mapped = {}
     for field, message in errors.items():
         if field.startswith("members[") and "]." in field:

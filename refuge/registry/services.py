@@ -150,11 +150,8 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
         RegistrationEvent(uuid=client_uuid, household=household, post=post, desk=desk[:20],
                           device_id=device_id[:64], user=user, body_hash=digest, at=now),
         ])
-    insert_rows([
-        AuditEvent(user=user, action=AuditEvent.CREATE, object_type="household",
-                   object_uuid=household.uuid, detail={"members": len(people), "post": post.code},
-                   at=now),
-    ])
+    audit.record(user, AuditEvent.CREATE, "household", household.uuid,
+                 members=len(people), post=post.code)
     return Registration(household, created=True, people=people, documents=documents)
 
 

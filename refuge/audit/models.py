@@ -27,7 +27,9 @@ class AuditEvent(models.Model):
         (SEARCH, _("searched")),
         (EXPORT, _("exported")),
     ]
-    OBJECT_TYPES = {"person": _("person"), "household": _("household"), "tally": _("tally")}
+    OBJECT_TYPES = {"person": _("person"), "household": _("household"), "tally": _("tally"),
+                    "placement": _("placement"), "allocation": _("allocation"),
+                    "proposal": _("placement proposal")}
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -100,9 +100,27 @@ def clean_choice(value: str | None, allowed: set[str], where: str, problems: Pro
     return value
 
 
+def clean_whole_number(value, where: str, problems: Problems, minimum: int = 0) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        problems.add(where, _("%(value)s is not a whole number") % {"value": value})
+        return minimum
+    if number < minimum:
+        problems.add(where, _("must be at least %(min)s") % {"min": minimum})
+    return number
+
+
+def clean_flag(value) -> bool:
+    """Yes or no, as a checkbox, JSON or a CSV cell gives it."""
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in {"1", "true", "yes", "y", "on"}
+
+
 def clean_needs(codes, where: str, problems: Problems) -> str:
     if isinstance(codes, str):
-        codes = codes.replace(",", " ").split()
+        codes = codes.replace(",", " ").replace(";", " ").split()
     cleaned = []
     for code in codes or []:
         upper = str(code).strip().upper()

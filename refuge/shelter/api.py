@@ -6,11 +6,17 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from refuge.accounts.roles import MANAGE_SHELTER, VIEW_FIGURES, ensure
-from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
+from refuge.lib.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    decode_cursor,
+    encode_cursor,
+    page,
+)
 from refuge.registry.api import Errors, Strict
 from refuge.registry.models import Household
 from refuge.shelter import queries, services
-from refuge.shelter.models import Placement, Room, Site
+from refuge.shelter.models import AllocationRun, Placement, Proposal, Room, Site
 
 router = Router(tags=["shelter"])
 
@@ -216,3 +222,144 @@ def move(request, uuid: UUID, payload: MoveIn):
     room = get_object_or_404(Room, uuid=payload.room) if payload.room else None
     new = services.move(placement, site, user=request.user, room=room)
     return placement_out(placements().get(pk=new.pk))
+
+
+class AllocationIn(Strict):
+    uuid: UUID | None = None
+
+
+class AllocationOut(Schema):
+    uuid: UUID
+    created_at: datetime
+    households: int
+    free_beds: int
+    proposals: int
+    people_proposed: int
+    unplaced: int
+    seconds: float
+    status: str
+
+
+def allocation_out(run: AllocationRun) -> dict:
+    proposals = run.proposals.all()
+    return {"uuid": run.uuid, "created_at": run.created_at, "households": run.households,
+            "free_beds": run.free_beds, "proposals": proposals.count(),
+            "people_proposed": sum(p.people for p in proposals.only("adults", "children")),
+            "unplaced": len(run.unplaced), "seconds": run.seconds, "status": run.status}
+
+
+@router.post("/allocations", response={200: AllocationOut, 201: AllocationOut, 422: Errors})
+def create_allocation(request, payload: AllocationIn):
+    """Run the allocator over the households waiting and the free beds now. Its
+    proposals replace any still undecided. Idempotent on the client's UUID."""
+    ensure(request.user, MANAGE_SHELTER)
+    if payload.uuid and (existing := AllocationRun.objects.filter(uuid=payload.uuid).first()):
+        return Status(200, allocation_out(existing))
+    run = services.propose_placements(user=request.user, uuid=payload.uuid)
+    return Status(201, allocation_out(run))
+
+
+@router.get("/allocations/{uuid}", response=AllocationOut)
+def get_allocation(request, uuid: UUID):
+    ensure(request.user, MANAGE_SHELTER)
+    return allocation_out(get_object_or_404(AllocationRun, uuid=uuid))
+
+
+class UnplacedOut(Schema):
+    household: UUID
+    reason: str
+
+
+class UnplacedPage(Schema):
+    items: list[UnplacedOut]
+    next_cursor: str | None
+
+
+@router.get("/allocations/{uuid}/unplaced", response=UnplacedPage)
+def list_unplaced(request, uuid: UUID, cursor: str | None = None,
+                  size: int = DEFAULT_PAGE_SIZE):
+    """The households the run found no place for, and why."""
+    ensure(request.user, MANAGE_SHELTER)
+    run = get_object_or_404(AllocationRun, uuid=uuid)
+    rows = list(run.unplaced.items())
+    start, size = decode_cursor(cursor) if cursor else 0, max(1, min(size, MAX_PAGE_SIZE))
+    items = [{"household": h, "reason": r} for h, r in rows[start:start + size]]
+    more = start + size < len(rows)
+    return {"items": items, "next_cursor": encode_cursor(start + size) if more else None}
+
+
+class ProposalOut(Schema):
+    uuid: UUID
+    allocation: UUID
+    household: UUID
+    registration_number: str
+    site: UUID
+    site_name: str
+    proposed_site: UUID
+    part: int
+    parts: int
+    adults: int
+    children: int
+    reasons: list[str]
+    status: str
+    placement: UUID | None
+
+
+class ProposalPage(Schema):
+    items: list[ProposalOut]
+    next_cursor: str | None
+
+
+def proposal_out(proposal: Proposal) -> dict:
+    return {
+        "uuid": proposal.uuid, "allocation": proposal.run.uuid,
+        "household": proposal.household.uuid,
+        "registration_number": proposal.household.registration_number,
+        "site": proposal.site.uuid, "site_name": proposal.site.name,
+        "proposed_site": proposal.proposed_site.uuid, "part": proposal.part,
+        "parts": proposal.parts, "adults": proposal.adults, "children": proposal.children,
+        "reasons": proposal.reasons, "status": proposal.status,
+        "placement": proposal.placement.uuid if proposal.placement else None,
+    }
+
+
+def proposals():
+    return Proposal.objects.select_related("run", "household__registered_at", "site",
+                                           "proposed_site", "placement")
+
+
+@router.get("/proposals", response=ProposalPage)
+def list_proposals(request, allocation: UUID | None = None, status: str | None = None,
+                   cursor: str | None = None, size: int = DEFAULT_PAGE_SIZE):
+    """Proposals, newest first; by default the undecided ones."""
+    ensure(request.user, MANAGE_SHELTER)
+    rows = proposals().filter(status=status or Proposal.PROPOSED)
+    if allocation:
+        rows = rows.filter(run__uuid=allocation)
+    items, next_cursor = page(rows, cursor, size)
+    return {"items": [proposal_out(p) for p in items], "next_cursor": next_cursor}
+
+
+class AcceptIn(Strict):
+    site: UUID | None = None
+
+
+@router.post("/proposals/{uuid}/accept", response={200: PlacementOut, 409: Errors,
+                                                    422: Errors})
+def accept_proposal(request, uuid: UUID, payload: AcceptIn):
+    """Reserve the proposed beds, or with `site` those of another site. Accepting
+    again returns the same placement."""
+    ensure(request.user, MANAGE_SHELTER)
+    proposal = get_object_or_404(proposals(), uuid=uuid)
+    site = get_object_or_404(Site, uuid=payload.site) if payload.site else None
+    placement = services.accept_proposal(proposal, user=request.user, site=site)
+    return placement_out(placements().get(pk=placement.pk))
+
+
+@router.post("/proposals/{uuid}/reject", response={200: ProposalOut, 422: Errors})
+def reject_proposal(request, uuid: UUID):
+    """Reject a proposal: that site is not proposed for that household again."""
+    ensure(request.user, MANAGE_SHELTER)
+    proposal = services.reject_proposal(get_object_or_404(proposals(), uuid=uuid),
+                                        user=request.user)
+    return proposal_out(proposals().get(pk=proposal.pk))

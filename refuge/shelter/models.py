@@ -132,3 +132,67 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} at {self.site}"
+
+
+class AllocationRun(models.Model):
+    """One run of the allocator over the households waiting and the free beds."""
+
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    households = models.PositiveIntegerField(_("households waiting"))
+    free_beds = models.PositiveIntegerField(_("free beds"))
+    seconds = models.FloatField()
+    status = models.CharField(max_length=200)
+    # {household uuid: why it got no proposal}, for the page and the API.
+    unplaced = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"allocation {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Proposal(models.Model):
+    """The allocator's suggestion for one household, or one part of a split household,
+    until a shelter manager accepts (perhaps at another site) or rejects it."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+    STATUSES = [
+        (PROPOSED, _("proposed")),
+        (ACCEPTED, _("accepted")),
+        (REJECTED, _("rejected")),
+        (SUPERSEDED, _("superseded by a later run")),
+    ]
+
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="proposals")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    proposed_site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    part = models.PositiveSmallIntegerField(default=1)
+    parts = models.PositiveSmallIntegerField(default=1)
+    adults = models.PositiveSmallIntegerField()
+    children = models.PositiveSmallIntegerField()
+    reasons = models.JSONField(default=list)
+    status = models.CharField(max_length=12, choices=STATUSES, default=PROPOSED, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    placement = models.ForeignKey(Placement, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.household} to {self.site}"
+
+    @property
+    def people(self) -> int:
+        return self.adults + self.children

@@ -1,13 +1,18 @@
 """What shelter managers ask: where are free beds, who is waiting, who is where."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
-from refuge.registry.models import Household
-from refuge.shelter.models import Placement, Site
+from refuge.lib.dates import age_on
+from refuge.registry.models import Household, Person
+from refuge.shelter.allocation import FreeSite, Waiting
+from refuge.shelter.models import Placement, Proposal, Site
+
+ADULT_AGE = 18
 
 HOLDING = [Placement.RESERVED, Placement.CHECKED_IN]
 
@@ -57,11 +62,14 @@ def by_province(rows: list[SiteOccupancy]) -> list[dict]:
     return sorted(provinces.values(), key=lambda p: p["province"])
 
 
+def _without_place():
+    holding = Placement.objects.filter(household=OuterRef("pk"), status__in=HOLDING)
+    return Household.objects.filter(status=Household.ACTIVE).exclude(Exists(holding))
+
+
 def waiting_households():
     """Active households with no place reserved or taken, longest waiting first."""
-    holding = Placement.objects.filter(household=OuterRef("pk"), status__in=HOLDING)
-    return (Household.objects.filter(status=Household.ACTIVE)
-            .exclude(Exists(holding))
+    return (_without_place()
             .select_related("registered_at")
             .annotate(size=Count("members"))
             .order_by("registered_on"))
@@ -79,3 +87,83 @@ def residents(site: Site):
             .select_related("household__registered_at", "room")
             .prefetch_related("household__members")
             .order_by("room__name", "checked_in_at"))
+
+
+def sites_to_allocate() -> list[FreeSite]:
+    """Open sites as the allocator sees them, with their free beds now."""
+    return [FreeSite(str(row.site.uuid), row.site.name, row.site.province, row.site.beds,
+                     row.free, row.site.step_free)
+            for row in occupancy(Site.objects.filter(is_open=True)) if row.free > 0]
+
+
+def households_to_allocate() -> list[Waiting]:
+    """Waiting households as the allocator sees them, longest waiting first.
+
+    The requested province is read from where the household said it was going, by
+    the names of the provinces and communities that have sites; relatives are the
+    households linked to it that already hold beds; a site a manager rejected for a
+    household is not proposed for it again.
+    """
+    households = list(_without_place().order_by("registered_on")
+                      .values_list("pk", "uuid", "group"))
+    if not households:
+        return []
+    # Subqueries rather than lists of ids: tens of thousands of ids overflow SQLite.
+    waiting = _without_place().values("pk")
+    today = timezone.localdate()
+    adults: dict[int, int] = defaultdict(int)
+    children: dict[int, int] = defaultdict(int)
+    needs: dict[int, set[str]] = defaultdict(set)
+    going_to: dict[int, str] = {}
+    members = (Person.objects.filter(household__in=waiting)
+               .exclude(status__in=[Person.DEPARTED, Person.DECEASED])
+               .values_list("household_id", "birth_date", "needs", "destination", "relationship"))
+    for household_id, born, codes, destination, relation in members.iterator(chunk_size=5000):
+        age = age_on(born, today)
+        if age is not None and age < ADULT_AGE:
+            children[household_id] += 1
+        else:
+            adults[household_id] += 1
+        if codes:
+            needs[household_id].update(codes.split(","))
+        if destination and (relation == Person.FOCAL_POINT or household_id not in going_to):
+            going_to[household_id] = destination
+    province_of = _places()
+    relatives = _relatives_sites(_without_place().values("group"))
+    rejected: dict[int, set[str]] = defaultdict(set)
+    for household_id, site_uuid in Proposal.objects.filter(
+            status=Proposal.REJECTED, household__in=waiting).values_list("household_id",
+                                                                        "site__uuid"):
+        rejected[household_id].add(str(site_uuid))
+    return [Waiting(str(uuid), adults[pk], children[pk], order=order,
+                    needs=frozenset(needs[pk]), province=_province(going_to.get(pk, ""),
+                                                                    province_of),
+                    relatives_sites=tuple(relatives.get(group, ())),
+                    avoid_sites=frozenset(rejected[pk]))
+            for order, (pk, uuid, group) in enumerate(households)
+            if adults[pk] + children[pk]]
+
+
+def _places() -> dict[str, str]:
+    """Every province and community with a site, folded, to the province it is in."""
+    places: dict[str, str] = {}
+    for province, community in Site.objects.values_list("province", "community").distinct():
+        places[province.casefold()] = province
+        if community:
+            places.setdefault(community.casefold(), province)
+    return places
+
+
+def _province(destination: str, places: dict[str, str]) -> str:
+    folded = destination.casefold()
+    return next((province for place, province in places.items() if place and place in folded),
+                "")
+
+
+def _relatives_sites(groups) -> dict:
+    sites: dict = defaultdict(list)
+    for group, site_uuid in (Placement.objects.holding_beds()
+                             .filter(household__group__in=groups)
+                             .values_list("household__group", "site__uuid").distinct()):
+        sites[group].append(str(site_uuid))
+    return sites

@@ -6,7 +6,7 @@ already), so two managers placing into the last beds at once cannot both succeed
 """
 
 from datetime import datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.db import transaction
@@ -17,21 +17,19 @@ from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.registry.models import Household, Person
 from refuge.registry.services import Conflict
-from refuge.registry.validation import FieldError, Invalid, Problems, clean_choice, clean_text
-from refuge.shelter.models import Placement, Room, Site
+from refuge.registry.validation import (
+    FieldError,
+    Invalid,
+    Problems,
+    clean_choice,
+    clean_flag,
+    clean_text,
+    clean_whole_number,
+)
+from refuge.shelter import allocation, queries
+from refuge.shelter.models import AllocationRun, Placement, Proposal, Room, Site
 
 SITE_KINDS = {code for code, _label in Site.KINDS}
-
-
-def _number(value, where: str, problems: Problems, minimum: int = 0) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        problems.add(where, _("%(value)s is not a whole number") % {"value": value})
-        return minimum
-    if number < minimum:
-        problems.add(where, _("must be at least %(min)s") % {"min": minimum})
-    return number
 
 
 def _coordinate(value, where: str, problems: Problems, limit: float) -> float | None:
@@ -45,12 +43,6 @@ def _coordinate(value, where: str, problems: Problems, limit: float) -> float | 
     if not -limit <= number <= limit:
         problems.add(where, _("must be between -%(limit)s and %(limit)s") % {"limit": limit})
     return number
-
-
-def _flag(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value or "").strip().lower() in {"1", "true", "yes", "y", "on"}
 
 
 def clean_site(data: dict, partial: bool = False) -> dict:
@@ -72,9 +64,9 @@ def clean_site(data: dict, partial: bool = False) -> dict:
     if given("kind"):
         cleaned["kind"] = clean_choice(data.get("kind"), SITE_KINDS, "kind", problems, Site.OTHER)
     if given("beds"):
-        cleaned["beds"] = _number(data.get("beds"), "beds", problems, minimum=1)
+        cleaned["beds"] = clean_whole_number(data.get("beds"), "beds", problems, minimum=1)
     if given("family_rooms"):
-        cleaned["family_rooms"] = _number(data.get("family_rooms") or 0, "family_rooms",
+        cleaned["family_rooms"] = clean_whole_number(data.get("family_rooms") or 0, "family_rooms",
                                           problems)
     if given("latitude"):
         cleaned["latitude"] = _coordinate(data.get("latitude"), "latitude", problems, 90)
@@ -82,9 +74,9 @@ def clean_site(data: dict, partial: bool = False) -> dict:
         cleaned["longitude"] = _coordinate(data.get("longitude"), "longitude", problems, 180)
     for name in ("step_free", "accessible_bathroom"):
         if given(name):
-            cleaned[name] = _flag(data.get(name))
+            cleaned[name] = clean_flag(data.get(name))
     if "is_open" in data:
-        cleaned["is_open"] = _flag(data.get("is_open"))
+        cleaned["is_open"] = clean_flag(data.get("is_open"))
     problems.raise_if_any()
     return cleaned
 
@@ -178,14 +170,22 @@ def _take_beds(site: Site, household: Household, people: int, room: Room | None,
 @transaction.atomic
 def reserve(household: Household, site: Site, *, user, people: int | None = None,
             room: Room | None = None, now: datetime | None = None,
-            uuid: UUID | None = None) -> Placement:
-    """Hold beds for a household until it arrives (they expire if it does not)."""
+            uuid: UUID | None = None, part_of_split: bool = False) -> Placement:
+    """Hold beds for a household until it arrives (they expire if it does not).
+
+    A household split by the allocator holds several placements, one per part; they
+    may never hold more beds than it has members.
+    """
     now = now or timezone.now()
     site = _locked(site)
     earlier = current_placement(household)
-    if earlier is not None:
+    if earlier is not None and not part_of_split:
         raise Conflict("household", _("the household already has a place at %(site)s: move it "
                                       "instead") % {"site": earlier.site.name})
+    if part_of_split and people and (
+            Placement.objects.holding_beds().filter(household=household).beds_taken()
+            + people > _members(household)):
+        raise Conflict("household", _("all of the household already has a place"))
     placement = _take_beds(site, household, people or _members(household), room, now, None,
                            user, uuid)
     audit.record(user, AuditEvent.CREATE, "placement", placement.uuid,
@@ -276,3 +276,75 @@ def _mark_members(household: Household, before: str, after: str, user) -> None:
         person.status = after
         person._history_user = user
         person.save(update_fields=["status"])
+
+
+# Allocation -------------------------------------------------------------------------
+
+def propose_placements(*, user, time_limit: float = 7.0,
+                       uuid: UUID | None = None) -> AllocationRun:
+    """Run the allocator over the households waiting and the free beds now, and keep
+    its proposals for a manager to accept, change or reject. Proposals of earlier runs
+    still undecided are superseded."""
+    expire_reservations()
+    plan = allocation.allocate(queries.households_to_allocate(), queries.sites_to_allocate(),
+                               time_limit=time_limit)
+    households = {str(u): pk for u, pk in Household.objects.filter(
+        uuid__in=[p.household for p in plan.proposals]).values_list("uuid", "pk")}
+    sites = {str(u): pk for u, pk in Site.objects.values_list("uuid", "pk")}
+    with transaction.atomic():
+        Proposal.objects.filter(status=Proposal.PROPOSED).update(status=Proposal.SUPERSEDED)
+        run = AllocationRun.objects.create(
+            uuid=uuid or uuid4(), created_by=user, households=plan.households,
+            free_beds=plan.free_beds, seconds=plan.seconds, status=plan.status,
+            unplaced=plan.unplaced)
+        Proposal.objects.bulk_create([
+            Proposal(run=run, household_id=households[p.household], site_id=sites[p.site],
+                     proposed_site_id=sites[p.site], part=p.part, parts=p.parts,
+                     adults=p.adults, children=p.children, reasons=p.reasons)
+            for p in plan.proposals], batch_size=2000)
+        audit.record(user, AuditEvent.CREATE, "allocation", run.uuid,
+                     households=plan.households, proposals=len(plan.proposals))
+    return run
+
+
+def _undecided(proposal: Proposal, unless: str = "") -> Proposal:
+    """The proposal, locked, if nobody decided it yet (or it is already `unless`)."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status not in (Proposal.PROPOSED, unless):
+        raise Invalid([FieldError("status", _("this proposal is already %(status)s")
+                                  % {"status": proposal.get_status_display()})])
+    return proposal
+
+
+@transaction.atomic
+def accept_proposal(proposal: Proposal, *, user, site: Site | None = None,
+                    now: datetime | None = None) -> Placement:
+    """Reserve the beds proposed, or, when the manager chose another site, those.
+    Accepting twice returns the placement already made."""
+    proposal = _undecided(proposal, unless=Proposal.ACCEPTED)
+    if proposal.status == Proposal.ACCEPTED:
+        return proposal.placement
+    site = site or proposal.site
+    placement = reserve(proposal.household, site, user=user, people=proposal.people, now=now,
+                        part_of_split=proposal.parts > 1)
+    proposal.site, proposal.placement = site, placement
+    proposal.status, proposal.decided_by = Proposal.ACCEPTED, user
+    proposal.decided_at = now or timezone.now()
+    proposal.save()
+    audit.record(user, AuditEvent.UPDATE, "proposal", proposal.uuid, status=proposal.status,
+                 changed_site=site.pk != proposal.proposed_site_id)
+    return placement
+
+
+@transaction.atomic
+def reject_proposal(proposal: Proposal, *, user, now: datetime | None = None) -> Proposal:
+    """Reject a proposal; the allocator will not propose that site for that household
+    again."""
+    proposal = _undecided(proposal, unless=Proposal.REJECTED)
+    if proposal.status == Proposal.REJECTED:
+        return proposal
+    proposal.status, proposal.decided_by = Proposal.REJECTED, user
+    proposal.decided_at = now or timezone.now()
+    proposal.save()
+    audit.record(user, AuditEvent.UPDATE, "proposal", proposal.uuid, status=proposal.status)
+    return proposal

@@ -1,5 +1,7 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -10,13 +12,13 @@ from refuge.registry.models import Household, Person
 from refuge.registry.services import Conflict
 from refuge.registry.validation import Invalid
 from refuge.shelter import imports, queries, services
+from refuge.shelter.allocation import STEP_FREE_NEEDS, VULNERABILITY
 from refuge.shelter.forms import ImportForm, SiteForm
-from refuge.shelter.models import Placement, Site
+from refuge.shelter.models import AllocationRun, Placement, Proposal, Site
 
 WAITING_SHOWN = 50
-# Needs that call for step-free access and a place before others.
-STEP_FREE_NEEDS = {"DIS", "OP"}
-PRIORITY_NEEDS = {"UAC", "SC", "OP", "DIS", "MED", "PREG"}
+UNPLACED_SHOWN = 20
+PROPOSALS_PER_PAGE = 100
 
 
 def _waiting_rows():
@@ -27,7 +29,7 @@ def _waiting_rows():
         needs.setdefault(household_id, set()).update(codes.split(","))
     return [{"household": h, "needs": sorted(needs.get(h.pk, set())),
              "step_free": bool(needs.get(h.pk, set()) & STEP_FREE_NEEDS),
-             "priority": bool(needs.get(h.pk, set()) & PRIORITY_NEEDS)} for h in households]
+             "priority": bool(needs.get(h.pk, set()) & VULNERABILITY.keys())} for h in households]
 
 
 @requires(MANAGE_SHELTER)
@@ -154,3 +156,97 @@ def import_sites(request):
                 return redirect("shelter")
     return render(request, "shelter/import.html", {"form": form, "result": result},
                   status=422 if (result and result.errors) or form.errors else 200)
+
+
+@requires(MANAGE_SHELTER)
+def allocation(request):
+    """The latest allocator run: its proposals to accept, change or reject."""
+    run = AllocationRun.objects.first()
+    undecided = (Proposal.objects.filter(run=run, status=Proposal.PROPOSED)
+                 .select_related("household__registered_at", "site") if run else [])
+    page = Paginator(undecided, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
+    unplaced = list(run.unplaced.items())[:UNPLACED_SHOWN] if run else []
+    numbers = {str(h.uuid): h for h in Household.objects.filter(
+        uuid__in=[uuid for uuid, _reason in unplaced]).select_related("registered_at")}
+    return render(request, "shelter/allocation.html", {
+        "run": run, "page": page,
+        "decided": run.proposals.exclude(status=Proposal.PROPOSED).count() if run else 0,
+        "unplaced": [(numbers[u], reason) for u, reason in unplaced if u in numbers],
+        "unplaced_count": len(run.unplaced) if run else 0,
+        "waiting_count": queries.waiting_households().count(),
+    })
+
+
+@requires(MANAGE_SHELTER)
+@require_http_methods(["POST"])
+def run_allocation(request):
+    try:
+        run = services.propose_placements(user=request.user)
+    except Invalid as invalid:
+        messages.error(request, invalid.errors[0].message)
+        return redirect("shelter-allocation")
+    count = run.proposals.count()
+    messages.success(request, _("%(count)s proposals in %(seconds).1f s; %(left)s households "
+                                "without a place.") % {"count": count, "seconds": run.seconds,
+                                                        "left": len(run.unplaced)})
+    return redirect("shelter-allocation")
+
+
+def _back_to_page(request):
+    page = request.POST.get("page", "")
+    url = reverse("shelter-allocation")
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
+
+
+@requires(MANAGE_SHELTER)
+@require_http_methods(["GET", "POST"])
+def proposal_detail(request, proposal_uuid):
+    """One proposal, to accept at the proposed site or another."""
+    proposal = get_object_or_404(Proposal.objects.select_related(
+        "household__registered_at", "site", "run"), uuid=proposal_uuid)
+    step_free = any(set(m.needs.split(",")) & STEP_FREE_NEEDS
+                    for m in proposal.household.members.exclude(needs=""))
+    sites = [s for s in queries.occupancy(Site.objects.filter(is_open=True))
+             if s.free >= proposal.people and (s.site.step_free or not step_free)]
+    return render(request, "shelter/proposal.html", {
+        "proposal": proposal, "sites": sites, "step_free": step_free})
+
+
+@requires(MANAGE_SHELTER)
+@require_http_methods(["POST"])
+def proposal_action(request, proposal_uuid, action):
+    proposal = get_object_or_404(Proposal.objects.select_related("household__registered_at",
+                                                                 "site"), uuid=proposal_uuid)
+    number = proposal.household.registration_number
+    if action == "accept":
+        site = Site.objects.filter(uuid=request.POST.get("site") or None).first()
+        chosen = site or proposal.site
+        _act(request, lambda: services.accept_proposal(proposal, user=request.user, site=site),
+             _("%(number)s reserved at %(site)s.") % {"number": number, "site": chosen.name})
+    else:
+        _act(request, lambda: services.reject_proposal(proposal, user=request.user),
+             _("Proposal for %(number)s rejected; that site will not be proposed for it "
+               "again.") % {"number": number})
+    return _back_to_page(request)
+
+
+@requires(MANAGE_SHELTER)
+@require_http_methods(["POST"])
+def accept_proposals(request):
+    """Accept every proposal listed on the page the manager was looking at."""
+    accepted, problems = 0, []
+    for proposal in Proposal.objects.filter(
+            uuid__in=request.POST.getlist("proposal")[:PROPOSALS_PER_PAGE],
+            status=Proposal.PROPOSED).select_related("household__registered_at", "site"):
+        try:
+            services.accept_proposal(proposal, user=request.user)
+        except (Invalid, Conflict) as problem:
+            message = (problem.errors[0].message if isinstance(problem, Invalid)
+                       else problem.message)
+            problems.append(f"{proposal.household.registration_number}: {message}")
+        else:
+            accepted += 1
+    messages.success(request, _("%(count)s proposals accepted.") % {"count": accepted})
+    for problem in problems:
+        messages.error(request, problem)
+    return _back_to_page(request)

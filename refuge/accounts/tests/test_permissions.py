@@ -37,7 +37,10 @@ def world(reception, crossing, personas):
     reserved = shelter_services.reserve(third, hotel, user=manager)
     to_cancel = shelter_services.reserve(fourth, hotel, user=manager)
     unplaced = make_household(reception, personas["registrar"], member("Aram"))
-    return {"h": household.uuid, "p": household.members.first().uuid, "o": other.uuid,
+    run = shelter_services.propose_placements(user=manager)
+    proposals = {p.household_id: p.uuid for p in run.proposals.all()}
+    return {"run": run.uuid, "accept": proposals[household.pk], "reject": proposals[other.pk],
+            "h": household.uuid, "p": household.members.first().uuid, "o": other.uuid,
             "t": tally.uuid, "site": hotel.uuid, "site2": centre.uuid,
             "placement": reserved.uuid, "cancel": to_cancel.uuid, "unplaced": unplaced.uuid,
             "o_number": other.registration_number,
@@ -74,6 +77,9 @@ def pages(w):
         ("get", f"/shelter/sites/{w['site']}/edit/", None, R.MANAGE_SHELTER),
         ("get", "/shelter/sites/new/", None, R.MANAGE_SHELTER),
         ("get", "/shelter/sites/import/", None, R.MANAGE_SHELTER),
+        ("get", "/shelter/allocation/", None, R.MANAGE_SHELTER),
+        ("get", f"/shelter/proposals/{w['accept']}/", None, R.MANAGE_SHELTER),
+        ("post", f"/shelter/proposals/{w['reject']}/reject/", {}, R.MANAGE_SHELTER),
         ("post", "/shelter/place/", {"household": w["unplaced"], "site": w["site"]},
          R.MANAGE_SHELTER),
         ("post", f"/shelter/placements/{w['cancel']}/check-out/", {}, R.MANAGE_SHELTER),
@@ -115,6 +121,12 @@ def endpoints(w):
         ("post", f"/api/shelter/placements/{w['placement']}/move", {"site": str(w["site2"])},
          R.MANAGE_SHELTER),
         ("post", f"/api/shelter/placements/{w['cancel']}/check-out", {}, R.MANAGE_SHELTER),
+        ("post", "/api/shelter/allocations", {"uuid": str(w["run"])}, R.MANAGE_SHELTER),
+        ("get", f"/api/shelter/allocations/{w['run']}", None, R.MANAGE_SHELTER),
+        ("get", f"/api/shelter/allocations/{w['run']}/unplaced", None, R.MANAGE_SHELTER),
+        ("get", "/api/shelter/proposals", None, R.MANAGE_SHELTER),
+        ("post", f"/api/shelter/proposals/{w['accept']}/accept", {}, R.MANAGE_SHELTER),
+        ("post", f"/api/shelter/proposals/{w['reject']}/reject", {}, R.MANAGE_SHELTER),
     ]
 
 

@@ -34,14 +34,14 @@ KINDS = {"host_family": ((3, 8), 4), "hotel": ((20, 120), 3), "collective_centre
 NEEDS = ["UAC", "SC", "OP", "DIS", "MED", "PREG", "SP"]
 
 
-def generate(households: int, sites: int, seed: int, supply: float | None = None):
+def generate(households: int, sites: int, seed: int, supply: float | None = None,
+             kind: str | None = None):
     from refuge.shelter.allocation import FreeSite, Waiting
 
     rng = random.Random(seed)
     site_list = []
     for i in range(sites):
-        kind = rng.choices(list(KINDS), [w for _r, w in KINDS.values()])[0]
-        low, high = KINDS[kind][0]
+        low, high = KINDS[kind or rng.choices(list(KINDS), [w for _r, w in KINDS.values()])[0]][0]
         beds = rng.randint(low, high)
         taken = int(beds * rng.uniform(0, 0.4))
         province = PROVINCES[min(int(rng.expovariate(0.35)), len(PROVINCES) - 1)]
@@ -100,6 +100,7 @@ def greedy(households, sites):
 def measure(name, households, sites, placed, seconds, peak_mb=None):
     by_ref = {h.ref: h for h in households}
     split = sum(1 for parts in placed.values() if len(parts) > 1)
+    pieces = sum(len(parts) for parts in placed.values() if len(parts) > 1)
     vulnerable = [h for h in households if h.tier]
     vulnerable_left = sum(1 for h in vulnerable if h.ref not in placed)
     asked = [ref for ref in placed if by_ref[ref].province]
@@ -113,7 +114,7 @@ def measure(name, households, sites, placed, seconds, peak_mb=None):
     syunik = sum(n for parts in placed.values() for s, n in parts if s.province == "Syunik")
     asked = asked or [None]
     print(f"  {name:10} {seconds:6.2f} s  placed {len(placed):6,} households "
-          f"({people:,} people)  split {split:4}  vulnerable unplaced "
+          f"({people:,} people)  split {split:4} (into {pieces:,} parts)  vulnerable unplaced "
           f"{vulnerable_left:5,}/{len(vulnerable):,}  province met {met / len(asked):6.1%}  "
           f"beds empty {free:5,}  border province filled {syunik / syunik_free:6.1%}  "
           f"step-free broken {step_free_broken}"
@@ -125,6 +126,9 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=30_000)
     parser.add_argument("--sites", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--kind", choices=list(KINDS), default=None,
+                        help="every site of this kind (host_family: 3 to 8 beds, so large "
+                             "households must be split)")
     parser.add_argument("--supply", type=float, default=None,
                         help="free beds per person waiting (default: as generated, about 0.55)")
     args = parser.parse_args()
@@ -135,7 +139,8 @@ def main() -> None:
     django.setup()
     from refuge.shelter.allocation import allocate
 
-    households, sites = generate(args.households, args.sites, args.seed, args.supply)
+    households, sites = generate(args.households, args.sites, args.seed, args.supply,
+                                args.kind)
     people = sum(h.people for h in households)
     print(f"== {len(households):,} households ({people:,} people) waiting, "
           f"{len(sites):,} sites with {sum(s.free for s in sites):,} free beds; "

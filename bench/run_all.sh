@@ -16,3 +16,6 @@ for db in sqlite postgres; do
   $PY bench/profile_registration.py --db "$db" > "bench/out/profile-$db.txt" 2>&1
   grep '^==' "bench/out/profile-$db.txt"
 done
+for args in "" "--supply 0.9" "--supply 1.2" "--kind host_family"; do
+  $PY bench/allocation.py $args 2>&1 | tee -a bench/out/allocation.txt
+done

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "refuge.registry",
     "refuge.reports",
     "refuge.shelter",
+    "refuge.collect",
     "refuge.ops",
 ]
 
@@ -127,6 +128,9 @@ WHITENOISE_USE_FINDERS = True
 REFUGE_API_MAX_BODY_BYTES = env_int("REFUGE_API_MAX_BODY_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(REFUGE_API_MAX_BODY_BYTES, 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# A submission from ODK Collect or KoboCollect larger than this (the form's XML and any
+# attachments together) is refused with an OpenRosa message.
+REFUGE_COLLECT_MAX_BYTES = env_int("REFUGE_COLLECT_MAX_BYTES", 10_000_000)
 # Hours a reserved bed is held for a household that has not yet arrived.
 REFUGE_RESERVATION_HOURS = env_int("REFUGE_RESERVATION_HOURS", 12)
 # Country whose numbering plan applies to phone numbers typed without a +code.

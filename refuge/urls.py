@@ -6,6 +6,7 @@ from refuge.accounts import views as account_views
 from refuge.api import api
 from refuge.audit import views as audit_views
 from refuge.collect import views as collect_views
+from refuge.registry import offline
 from refuge.registry import views as registry_views
 from refuge.reports import views as report_views
 from refuge.shelter import views as shelter_views
@@ -50,6 +51,8 @@ urlpatterns = [
     re_path(r"^shelter/placements/(?P<placement_uuid>[0-9a-f-]{36})/"
             r"(?P<action>check-in|check-out|move)/$", shelter_views.placement_action,
             name="shelter-placement"),
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("collect/formList", collect_views.form_list, name="collect-form-list"),
     path("collect/submission", collect_views.submission, name="collect-submission"),
     path("collect/forms/<str:form_id>.xml", collect_views.form, name="collect-form"),

@@ -81,6 +81,8 @@ class TallyForm(forms.Form):
     vehicle_ref = forms.CharField(max_length=40, required=False, label=_("Plate or number"))
     note = forms.CharField(max_length=200, required=False, label=_("Note"))
     uuid = forms.UUIDField(widget=forms.HiddenInput)
+    # Set by the page when the vehicle is counted, so a count sent later keeps its time.
+    counted_at = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class PersonForm(forms.Form):

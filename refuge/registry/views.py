@@ -1,6 +1,7 @@
 import uuid
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -69,20 +70,40 @@ def desk(request):
     if request.method == "GET":
         return render(request, "registry/desk.html", desk_context(request))
     payload, rows = household_payload(request.POST)
+    queued = _from_offline_queue(request)
     try:
         result = services.register_household(
             payload, user=request.user, post=request.post,
             desk=request.session.get("desk", ""), device_id="web",
         )
     except Invalid as invalid:
+        if queued:
+            return _queue_reply(invalid.errors, 422)
         errors = {e.field: e.message for e in invalid.errors}
         errors = _errors_on_form_rows(rows, errors)
         context = desk_context(request, request.POST, errors, request.POST.get("household_uuid"))
         return render(request, "registry/desk.html", context, status=422)
     except services.Conflict as conflict:
+        if queued:
+            return _queue_reply([conflict], 409)
         context = desk_context(request, request.POST, {"uuid": conflict.message})
         return render(request, "registry/desk.html", context, status=409)
+    if queued:
+        return JsonResponse({"uuid": str(result.household.uuid),
+                             "registration_number": result.household.registration_number},
+                            status=201)
     return redirect(f"/desk/?done={result.household.uuid}")
+
+
+def _from_offline_queue(request) -> bool:
+    """A form the page kept while offline and sends now (offline.js): it wants a short
+    answer, not a page."""
+    return request.headers.get("X-Refuge-Queue") == "1"
+
+
+def _queue_reply(errors, status: int) -> JsonResponse:
+    return JsonResponse({"errors": [{"field": e.field, "message": str(e.message)}
+                                    for e in errors]}, status=status)
 
 
 def _errors_on_form_rows(filled: list[int], errors: dict) -> dict:
@@ -237,6 +258,7 @@ def search(request):
 def tally(request):
     """A big number and one field: people in this vehicle, Enter."""
     form = TallyForm(request.POST or None, initial={"uuid": uuid.uuid4()})
+    queued = request.method == "POST" and _from_offline_queue(request)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_tally(
@@ -244,13 +266,22 @@ def tally(request):
                 user=request.user, post=request.post,
             )
         except Invalid as invalid:
+            if queued:
+                return _queue_reply(invalid.errors, 422)
             for error in invalid.errors:
                 form.add_error(error.field if error.field in form.fields else None,
                                error.message)
         except services.Conflict as conflict:
+            if queued:
+                return _queue_reply([conflict], 409)
             form.add_error(None, conflict.message)
         else:
+            if queued:
+                return JsonResponse({"uuid": str(form.cleaned_data["uuid"])}, status=201)
             return redirect("tally")
+    elif queued:
+        return JsonResponse({"errors": [{"field": f, "message": str(m[0])}
+                                        for f, m in form.errors.items()]}, status=422)
     recent = request.post.tallies.order_by("-counted_at")[:8]
     return render(request, "registry/tally.html", {
         "form": form,

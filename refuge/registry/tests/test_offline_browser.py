@@ -1,0 +1,81 @@
+"""The desk with no network: three households registered offline survive a reload and
+closing the page, and arrive exactly once when the network returns. In Debian's
+Chromium, through Playwright, with the browser context set offline."""
+
+import re
+
+import pytest
+
+from refuge.conftest import make_user
+from refuge.registry.models import Household, Post, RegistrationEvent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FAMILIES = [("Անահիտ", "Հովհաննիսյան"), ("Сергей", "Григорян"), ("Lilit", "Sargsyan")]
+
+
+def waiting(page) -> str:
+    return page.get_by_test_id("offline-status").get_attribute("data-waiting")
+
+
+def wait_for_waiting(page, count: int, timeout: float = 10_000) -> None:
+    page.wait_for_function(
+        f"document.getElementById('offline-status').dataset.waiting === '{count}'",
+        timeout=timeout)
+
+
+def test_households_registered_offline_arrive_once(live_server, browser):
+    make_user("anna", "registrar")
+    Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris reception centre")
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    page.goto(f"{live_server.url}/desk/")
+    page.get_by_label("User name").fill("anna")
+    page.get_by_label("Password").fill("anna-pass-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/post/"))
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'post'")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/desk/")
+    # The service worker installs, takes over the page, and keeps the desk screen.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_waiting(page, 0)
+
+    context.set_offline(True)
+    for given, family in FAMILIES:
+        page.locator('[name="members-0-given_name"]').focus()
+        page.keyboard.type(given)
+        page.keyboard.press("Tab")
+        page.keyboard.type(family)
+        with page.expect_navigation():
+            page.keyboard.press("Control+Enter")
+        page.wait_for_selector("#offline-queued", state="visible")
+    wait_for_waiting(page, 3)
+    assert "3 waiting to send" in page.get_by_test_id("offline-status").inner_text()
+    assert Household.objects.count() == 0
+
+    page.reload()  # still offline: the kept screen, and the records still waiting
+    wait_for_waiting(page, 3)
+    page.close()
+    page = context.new_page()  # closed and opened again
+    page.goto(f"{live_server.url}/desk/")
+    wait_for_waiting(page, 3)
+
+    context.set_offline(False)
+    wait_for_waiting(page, 0, timeout=30_000)
+    assert "last sent at" in page.get_by_test_id("offline-status").inner_text()
+    households = Household.objects.all()
+    assert households.count() == 3
+    assert sorted(h.members.get().given_name for h in households) == sorted(
+        g for g, _f in FAMILIES)
+    assert RegistrationEvent.objects.count() == 3
+    # Sent in the order they were made.
+    assert [h.members.get().given_name for h in households.order_by("pk")] == [
+        g for g, _f in FAMILIES]
+    context.close()

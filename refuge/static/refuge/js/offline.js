@@ -1,0 +1,210 @@
+// Registrations and tallies kept on this device while the network is down, and sent when
+// it returns. The service worker (sw.js) puts a form it could not send here; the desk
+// and tally pages show what is waiting and send it, oldest first. Each record carries
+// the UUID its form was given, so one sent twice is stored once.
+// Loaded by the pages and, through importScripts, by the service worker.
+var RefugeQueue = (function () {
+  "use strict";
+  var DB = "refuge-offline", QUEUE = "queue", META = "meta";
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(QUEUE, { keyPath: "id", autoIncrement: true });
+        request.result.createObjectStore(META);
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function run(store, mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(store, mode), result;
+        Promise.resolve(work(tx.objectStore(store))).then(function (r) { result = r; });
+        tx.oncomplete = function () { db.close(); resolve(result); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+
+  function request(r) {
+    return new Promise(function (resolve, reject) {
+      r.onsuccess = function () { resolve(r.result); };
+      r.onerror = function () { reject(r.error); };
+    });
+  }
+
+  return {
+    add: function (item) {
+      item.at = item.at || new Date().toISOString();
+      item.status = "waiting";
+      return run(QUEUE, "readwrite", function (s) { return request(s.add(item)); });
+    },
+    all: function () {
+      return run(QUEUE, "readonly", function (s) { return request(s.getAll()); });
+    },
+    remove: function (id) {
+      return run(QUEUE, "readwrite", function (s) { return request(s.delete(id)); });
+    },
+    put: function (item) {
+      return run(QUEUE, "readwrite", function (s) { return request(s.put(item)); });
+    },
+    meta: function (key, value) {
+      if (value === undefined) {
+        return run(META, "readonly", function (s) { return request(s.get(key)); });
+      }
+      return run(META, "readwrite", function (s) { return request(s.put(value, key)); });
+    },
+  };
+})();
+
+if (typeof document !== "undefined") (function () {
+  "use strict";
+  var status = document.getElementById("offline-status");
+  if (!status) return;
+  var text = status.querySelector("[data-count]"), list = status.querySelector("ul");
+  var strings = JSON.parse(document.getElementById("offline-strings").textContent);
+  var sending = false;
+
+  function uuid4() {
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  if (/[?&]queued=1/.test(location.search)) {
+    document.getElementById("offline-queued").hidden = false;
+  }
+
+  // A page served from the cache carries the UUID it was first given: every new form
+  // needs its own, or two households entered offline would look like one sent twice.
+  var form = document.querySelector("form[data-offline]");
+  if (form && !form.querySelector("[aria-invalid=true], .error")) {
+    var field = form.querySelector("input[name=" + form.dataset.offline + "]");
+    if (field) field.value = uuid4();
+  }
+  if (form) form.addEventListener("submit", function () {
+    var moment = form.querySelector("input[name=counted_at]");
+    if (moment) moment.value = new Date().toISOString();  // when it was counted, not sent
+  });
+
+  function cookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function time(iso) {
+    return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+  }
+
+  function show() {
+    return Promise.all([RefugeQueue.all(), RefugeQueue.meta("lastSent"), RefugeQueue.meta("signIn")])
+      .then(function (r) {
+        var items = r[0], lastSent = r[1], signIn = r[2];
+        var waiting = items.filter(function (i) { return i.status === "waiting"; }).length;
+        status.dataset.waiting = waiting;
+        status.classList.toggle("has-waiting", items.length > 0);
+        text.textContent = strings.waiting.replace("%(n)s", waiting) +
+          (lastSent ? " · " + strings.lastSent.replace("%(time)s", time(lastSent)) : "") +
+          (navigator.onLine ? "" : " · " + strings.offline) +
+          (signIn && waiting ? " · " + strings.signIn : "");
+        list.textContent = "";
+        items.forEach(function (item) {
+          var li = document.createElement("li");
+          li.textContent = time(item.at) + " · " + (item.label || "") + " · " +
+            (item.status === "waiting" ? strings.waitingOne : item.error);
+          if (item.status !== "waiting") {
+            li.className = "error";
+            var open = document.createElement("button");
+            open.type = "button";
+            open.textContent = strings.open;
+            open.addEventListener("click", function () { reopen(item); });
+            li.appendChild(document.createTextNode(" "));
+            li.appendChild(open);
+          }
+          list.appendChild(li);
+        });
+      });
+  }
+
+  // A record the server refused goes back into its form, posted as it was typed, so the
+  // registrar sees the errors next to the fields and corrects them.
+  function reopen(item) {
+    var post = document.createElement("form");
+    post.method = "post";
+    post.action = item.path;
+    item.fields.concat([["csrfmiddlewaretoken", cookie("csrftoken")]]).forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = pair[0]; input.value = pair[1];
+      post.appendChild(input);
+    });
+    document.body.appendChild(post);
+    RefugeQueue.remove(item.id).then(function () { post.submit(); });
+  }
+
+  // Redrawn at most twice a second while hundreds of records go out.
+  var redraw = null;
+  function showSoon() {
+    if (!redraw) redraw = setTimeout(function () { redraw = null; show(); }, 500);
+  }
+
+  function sendOne(item) {
+    var body = new URLSearchParams(item.fields);
+    body.set("csrfmiddlewaretoken", cookie("csrftoken"));
+    return fetch(item.path, {
+      method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+      headers: { "X-Refuge-Queue": "1", "X-CSRFToken": cookie("csrftoken") },
+    }).then(function (response) {
+      if (response.status === 201 || response.status === 200) {
+        return RefugeQueue.remove(item.id)
+          .then(function () { return RefugeQueue.meta("lastSent", new Date().toISOString()); })
+          .then(function () { return "sent"; });
+      }
+      if (response.status === 422 || response.status === 409) {
+        return response.json().then(function (answer) {
+          item.status = "refused";
+          item.error = answer.errors.map(function (e) { return e.message; }).join("; ");
+          return RefugeQueue.put(item).then(function () { return "refused"; });
+        });
+      }
+      // Sent to the sign-in page (the session ended), or a server error: try later.
+      return RefugeQueue.meta("signIn", response.type === "opaqueredirect" || response.status === 403)
+        .then(function () { return "stop"; });
+    });
+  }
+
+  function sendWaiting() {
+    if (sending || !navigator.onLine) return show();
+    sending = true;
+    return RefugeQueue.all().then(function (items) {
+      var waiting = items.filter(function (i) { return i.status === "waiting"; });
+      if (waiting.length) RefugeQueue.meta("signIn", false);
+      return waiting.reduce(function (chain, item) {
+        return chain.then(function (outcome) {
+          if (outcome === "stop") return "stop";
+          return sendOne(item).then(function (result) { showSoon(); return result; });
+        });
+      }, Promise.resolve("start"));
+    }).catch(function () { /* the network went again: the rest waits */ })
+      .then(function () { sending = false; return show(); });
+  }
+
+  function sendWhenAlone() {
+    // Two tabs must not send the same records at once.
+    if (navigator.locks) return navigator.locks.request("refuge-send", sendWaiting);
+    return sendWaiting();
+  }
+
+  window.addEventListener("online", sendWhenAlone);
+  window.addEventListener("offline", show);
+  setInterval(sendWhenAlone, 10000);
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(status.dataset.worker, { scope: "/" });
+    navigator.serviceWorker.addEventListener("message", show);
+  }
+  show().then(sendWhenAlone);
+})();

@@ -24,6 +24,8 @@ urlpatterns = [
     path("households/<uuid:household_uuid>/link/", registry_views.link_household,
          name="link-household"),
     path("people/<uuid:person_uuid>/", registry_views.person_detail, name="person"),
+    path("people/<uuid:person_uuid>/conflicts/<int:conflict_id>/",
+         registry_views.resolve_conflict, name="resolve-conflict"),
     path("people/<uuid:person_uuid>/move/", registry_views.move_person, name="move-person"),
     path("audit/", audit_views.audit_log, name="audit"),
     path("dashboard/", report_views.dashboard, name="dashboard"),

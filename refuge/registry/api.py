@@ -81,6 +81,7 @@ class DocumentOut(Schema):
 
 class PersonOut(Schema):
     uuid: UUID
+    version: int
     household: UUID
     relationship: str
     given_name: str
@@ -132,6 +133,7 @@ def person_out(person: Person, documents: list | None = None) -> dict:
         "name_script": person.name_script,
         "latin_name": person.latin_name,
         "sex": person.sex,
+        "version": person.version,
         "birth_date": person.birth_date,
         "birth_precision": person.birth_precision,
         "origin": person.origin,
@@ -262,14 +264,29 @@ class PersonPatch(Strict):
     origin: str | None = None
     destination: str | None = None
     status: str | None = None
+    base_version: int | None = None
 
 
-@router.patch("/people/{uuid}", response={200: PersonOut, 422: Errors})
+@router.patch("/people/{uuid}", response={200: PersonOut, 409: Errors, 422: Errors})
 def update_person(request, uuid: UUID, payload: PersonPatch):
-    """Correct a person. Only the fields sent change; history keeps the old values."""
+    """Correct a person. Only the fields sent change; history keeps the old values.
+
+    Send `base_version`, the `version` you edited. A field someone changed after it is
+    not overwritten: the answer is a 409 naming it, your value is kept for review
+    beside the saved one, and the other fields you sent are saved."""
     ensure(request.user, EDIT_PEOPLE)
     person = get_object_or_404(queries.people_for_display(), uuid=uuid)
-    services.update_person(person, payload.model_dump(exclude_unset=True), user=request.user)
+    changes = payload.model_dump(exclude_unset=True)
+    base_version = changes.pop("base_version", None)
+    saved = services.update_person(person, changes, user=request.user,
+                                   base_version=base_version)
+    conflicts = getattr(saved, "conflicts_raised", [])
+    if conflicts:
+        return Status(409, {"errors": [{
+            "field": c.field,
+            "message": gettext("changed on another device since version %(version)s; both "
+                         "versions are kept for review") % {"version": base_version}}
+            for c in conflicts]})
     return person_out(queries.people_for_display().get(pk=person.pk))
 
 

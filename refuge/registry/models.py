@@ -190,6 +190,9 @@ class Person(models.Model):
         _("specific needs"), max_length=100, blank=True,
         help_text=_("Specific-needs codes, comma-separated"),
     )
+    # Counts the record's changes. A device sends the version it edited; an edit made
+    # from an older version than the one saved may not overwrite what changed since.
+    version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(excluded_fields=["given_key", "family_key", "patronymic_key"])
 
     class Meta:
@@ -308,3 +311,33 @@ class RegistrationEvent(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     body_hash = models.CharField(max_length=64)
+
+
+class EditConflict(models.Model):
+    """One field edited on two devices: the edit saved first stays, the later one waits
+    here, with the value both started from, until someone chooses."""
+
+    OPEN = "open"
+    KEPT = "kept"
+    REPLACED = "replaced"
+    STATUSES = [(OPEN, _("to review")), (KEPT, _("saved value kept")),
+                (REPLACED, _("replaced by the other edit"))]
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="conflicts")
+    field = models.CharField(max_length=30)
+    base_value = models.TextField(blank=True)
+    saved_value = models.TextField(blank=True)
+    proposed_value = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=STATUSES, default=OPEN, db_index=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.field} of {self.person_id}"

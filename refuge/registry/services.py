@@ -18,6 +18,7 @@ from refuge.lib import history
 from refuge.lib.inserts import insert_rows
 from refuge.registry.models import (
     Document,
+    EditConflict,
     Household,
     Person,
     Post,
@@ -256,8 +257,14 @@ def _locked_person(person: Person) -> Person:
     return Person.objects.select_for_update().select_related("household").get(pk=person.pk)
 
 
-def update_person(person: Person, changes: dict, *, user, today: date | None = None) -> Person:
-    """Correct a person's record; history keeps what it was, who changed it and when."""
+def update_person(person: Person, changes: dict, *, user, today: date | None = None,
+                  base_version: int | None = None) -> Person:
+    """Correct a person's record; history keeps what it was, who changed it and when.
+
+    `base_version` is the version the editor started from. A field changed since then
+    by someone else is not overwritten: the later edit is kept as an EditConflict for
+    review, and the returned person lists them in `.conflicts_raised`.
+    """
     problems = Problems()
     if "relationship" in changes and not changes["relationship"]:
         problems.add("relationship", _("is required"))
@@ -273,6 +280,10 @@ def update_person(person: Person, changes: dict, *, user, today: date | None = N
         _check_focal_point(current, cleaned.get("relationship"), problems)
         problems.raise_if_any()
         changed = [name for name, value in cleaned.items() if getattr(current, name) != value]
+        current.conflicts_raised = _hold_conflicting(current, changed, cleaned, base_version,
+                                                     user)
+        changed = [name for name in changed
+                   if name not in {c.field for c in current.conflicts_raised}]
         if not changed:
             return current
         recounted = bool(COUNTED_FIELDS & set(changed))
@@ -282,14 +293,55 @@ def update_person(person: Person, changes: dict, *, user, today: date | None = N
             _demote_focal_point(current.household, user)
         for name in changed:
             setattr(current, name, cleaned[name])
+        current.version += 1
         current.derive_search_forms()
         current._history_user = user
-        current.save(update_fields=[*changed, "name_script", "given_key", "family_key",
-                                    "patronymic_key"])
+        current.save(update_fields=[*changed, "version", "name_script", "given_key",
+                                    "family_key", "patronymic_key"])
         if recounted:
             count_people([current])
         audit.record(user, AuditEvent.UPDATE, "person", current.uuid, fields=sorted(changed))
     return current
+
+
+def _stored(value) -> str:
+    return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _hold_conflicting(current: Person, changed: list[str], cleaned: dict,
+                      base_version: int | None, user) -> list[EditConflict]:
+    """The edits to fields someone else changed after `base_version`, kept for review."""
+    if base_version is None or base_version >= current.version:
+        return []
+    base = (current.history.filter(version=base_version).order_by("-history_id").first()
+            or current.history.order_by("history_id").first())
+    conflicts = [
+        EditConflict(person=current, field=name, base_value=_stored(getattr(base, name)),
+                     saved_value=_stored(getattr(current, name)),
+                     proposed_value=_stored(cleaned[name]), proposed_by=user)
+        for name in changed if getattr(base, name) != getattr(current, name)]
+    EditConflict.objects.bulk_create(conflicts)
+    if conflicts:
+        audit.record(user, AuditEvent.UPDATE, "person", current.uuid,
+                     conflicts=sorted(c.field for c in conflicts))
+    return conflicts
+
+
+@transaction.atomic
+def resolve_conflict(conflict: EditConflict, *, use_proposed: bool, user) -> EditConflict:
+    """Keep the saved value, or put the other device's edit in its place."""
+    conflict = EditConflict.objects.select_for_update().get(pk=conflict.pk)
+    if conflict.status != EditConflict.OPEN:
+        return conflict
+    if use_proposed:
+        value = conflict.proposed_value
+        if conflict.field == "needs":
+            value = value.split(",") if value else []
+        update_person(conflict.person, {conflict.field: value}, user=user)
+    conflict.status = EditConflict.REPLACED if use_proposed else EditConflict.KEPT
+    conflict.resolved_by, conflict.resolved_at = user, timezone.now()
+    conflict.save()
+    return conflict
 
 
 def _check_focal_point(person: Person, relationship: str | None, problems: Problems) -> None:

@@ -22,7 +22,14 @@ from refuge.registry.forms import (
     member_rows,
     row_count,
 )
-from refuge.registry.models import Document, Household, Person, Post, SpecificNeed
+from refuge.registry.models import (
+    Document,
+    EditConflict,
+    Household,
+    Person,
+    Post,
+    SpecificNeed,
+)
 from refuge.registry.validation import Invalid
 
 DESK_ROWS = 1
@@ -205,12 +212,19 @@ def person_detail(request, person_uuid):
         changes["needs"] = changes["needs"].replace(",", " ").split()
         if changes["birth_date"].strip() == _birth_input(person):
             del changes["birth_date"]  # shown as typed, e.g. "age 7": not a correction
+        version = request.POST.get("version", "")
         try:
-            services.update_person(person, changes, user=request.user)
+            saved = services.update_person(person, changes, user=request.user,
+                                           base_version=int(version) if version.isdigit()
+                                           else None)
         except Invalid as invalid:
             errors = {e.field: e.message for e in invalid.errors}
         else:
-            messages.success(request, _("Saved."))
+            if getattr(saved, "conflicts_raised", []):
+                messages.warning(request, _("Someone changed this person while you were "
+                                            "editing: see the fields below to choose."))
+            else:
+                messages.success(request, _("Saved."))
             return redirect("person", person_uuid=person.uuid)
     else:
         audit.record(request.user, AuditEvent.VIEW, "person", person.uuid, via="person page")
@@ -227,7 +241,21 @@ def person_detail(request, person_uuid):
         "changes": queries.labelled_changes(person),
         "relationships": [r for r in Person.RELATIONSHIPS if r[0] != Person.FOCAL_POINT],
         "documents": person.documents.all(),
+        "conflicts": person.conflicts.filter(status=EditConflict.OPEN)
+                                     .select_related("proposed_by"),
     }, status=422 if errors else 200)
+
+
+@requires(EDIT_PEOPLE)
+@require_http_methods(["POST"])
+def resolve_conflict(request, person_uuid, conflict_id):
+    conflict = get_object_or_404(EditConflict, pk=conflict_id, person__uuid=person_uuid)
+    try:
+        services.resolve_conflict(conflict, use_proposed=request.POST.get("keep") == "other",
+                                  user=request.user)
+    except Invalid as invalid:
+        messages.error(request, invalid.errors[0].message)
+    return redirect("person", person_uuid=person_uuid)
 
 
 def _birth_input(person: Person) -> str:

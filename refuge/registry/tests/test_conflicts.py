@@ -1,0 +1,77 @@
+"""A person edited on two devices: the later edit does not silently overwrite the earlier."""
+
+import pytest
+
+from refuge.conftest import bearer, make_household, member
+from refuge.registry import services
+from refuge.registry.models import EditConflict
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def person(reception, registrar):
+    return make_household(reception, registrar, member("Armen", sex="M",
+                                                       birth_date="1970")).members.get()
+
+
+def test_an_edit_from_an_older_version_keeps_both_values(person, personas):
+    editor = personas["registrar"]
+    assert person.version == 1
+    services.update_person(person, {"given_name": "Armen-Hayk"}, user=editor, base_version=1)
+    person.refresh_from_db()
+    assert person.version == 2
+    # A second device, still at version 1, changes the given name and the phone.
+    saved = services.update_person(person, {"given_name": "Armenak", "origin": "Martuni"},
+                                   user=editor, base_version=1)
+    person.refresh_from_db()
+    assert person.given_name == "Armen-Hayk"  # the earlier edit stands
+    assert person.origin == "Martuni"  # a field nobody else changed is saved
+    [conflict] = saved.conflicts_raised
+    assert (conflict.field, conflict.base_value, conflict.saved_value,
+            conflict.proposed_value) == ("given_name", "Armen", "Armen-Hayk", "Armenak")
+
+
+def test_a_reviewer_chooses_the_other_edit(person, personas):
+    editor = personas["registrar"]
+    services.update_person(person, {"birth_date": "1971"}, user=editor, base_version=1)
+    services.update_person(person, {"birth_date": "1969"}, user=editor, base_version=1)
+    conflict = EditConflict.objects.get()
+    services.resolve_conflict(conflict, use_proposed=True, user=editor)
+    person.refresh_from_db()
+    conflict.refresh_from_db()
+    assert person.birth_date.year == 1969 and conflict.status == EditConflict.REPLACED
+    history = list(person.history.order_by("history_id").values_list("birth_date", flat=True))
+    assert [d.year for d in history] == [1970, 1971, 1969]  # every version is kept
+
+
+def test_the_api_answers_409_naming_the_conflicting_field(client, person, personas):
+    client.defaults.update(bearer(personas["registrar"]))
+    url = f"/api/people/{person.uuid}"
+    first = client.patch(url, {"sex": "F", "base_version": 1}, content_type="application/json")
+    assert first.status_code == 200 and first.json()["version"] == 2
+    second = client.patch(url, {"sex": "U", "destination": "Goris", "base_version": 1},
+                          content_type="application/json")
+    assert second.status_code == 409
+    assert second.json()["errors"][0]["field"] == "sex"
+    person.refresh_from_db()
+    assert person.sex == "F" and person.destination == "Goris"
+    assert EditConflict.objects.filter(status=EditConflict.OPEN).count() == 1
+
+
+def test_the_person_page_shows_the_conflict_and_resolves_it(client, person, personas):
+    editor = personas["registrar"]
+    client.force_login(editor)
+    services.update_person(person, {"patronymic": "Grigor"}, user=editor, base_version=1)
+    page = client.post(f"/people/{person.uuid}/", {
+        "version": "1", "relationship": "focal_point", "given_name": "Armen",
+        "family_name": person.family_name, "patronymic": "Grigori", "sex": "M",
+        "birth_date": "1970", "needs": "", "phone": "", "origin": "", "destination": "",
+        "status": "registered"}, follow=True)
+    assert "while you were editing" in page.content.decode()
+    assert "Grigori" in page.content.decode()
+    conflict = EditConflict.objects.get()
+    client.post(f"/people/{person.uuid}/conflicts/{conflict.pk}/", {"keep": "saved"})
+    conflict.refresh_from_db()
+    person.refresh_from_db()
+    assert conflict.status == EditConflict.KEPT and person.patronymic == "Grigor"

@@ -2,6 +2,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from ninja.responses import Status
@@ -420,6 +421,25 @@ class PostOut(Schema):
     kind: str
     province: str
     is_open: bool
+
+
+class NameIndexOut(Schema):
+    post: str
+    generated_at: datetime
+    entries: list[str]
+
+
+@router.get("/name-index", response=NameIndexOut)
+def name_index(request, post: str):
+    """The name keys of people already registered at a reception centre and in its
+    province ("family key|given key|birth year|registration number"), for a desk to
+    warn of likely duplicates with no network. Refresh it while online."""
+    ensure(request.user, REGISTER)
+    centre = get_object_or_404(Post, code=post.upper(), kind=Post.RECEPTION)
+    audit.record(request.user, AuditEvent.EXPORT, "person", None, what="name index",
+                 post=centre.code)
+    return {"post": centre.code, "generated_at": timezone.now(),
+            "entries": queries.name_index(centre)}
 
 
 @router.get("/posts", response=list[PostOut])

@@ -12,9 +12,11 @@ from refuge.registry.models import (
     Document,
     Household,
     Person,
+    Post,
     document_key,
     parse_registration_number,
     patronymic_stem,
+    registration_number,
 )
 from refuge.registry.validation import Problems, clean_phone
 
@@ -116,7 +118,7 @@ def _by_name(query: str, limit: int) -> list[Person]:
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 HISTORY_LABELS = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
 UNTRACKED = {"history_id", "history_date", "history_change_reason", "history_type",
-             "history_user", "history_user_id", "id"}
+             "history_user", "history_user_id", "id", "version"}
 
 
 def person_changes(person: Person) -> list[dict]:
@@ -153,3 +155,17 @@ def field_label(name: str) -> str:
         return str(Person._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:  # a field since removed still shows its name
         return name
+
+
+def name_index(post: Post) -> list[str]:
+    """The name keys of people registered at `post` and in its province, compact, for a
+    desk to warn of people already registered when it has no network:
+    "family key|given key|birth year|registration number" per person."""
+    people = Person.objects.filter(Q(registered_at=post) | Q(
+        registered_at__province=post.province) if post.province else Q(registered_at=post))
+    return [f"{family}|{given}|{born.year if born else ''}|"
+            f"{registration_number(code, household_id)}"
+            for family, given, born, household_id, code in people.exclude(
+                family_key="", given_key="").values_list(
+                "family_key", "given_key", "birth_date", "household_id",
+                "household__registered_at__code").iterator(chunk_size=10000)]

@@ -105,6 +105,7 @@ def endpoints(w):
         ("post", "/api/tallies", tally, R.COUNT_CROSSINGS),
         ("get", "/api/tallies", None, R.COUNT_CROSSINGS),
         ("get", "/api/posts", None, R.VIEW_FIGURES),
+        ("get", f"/api/name-index?post={w['reception'].code}", None, R.REGISTER),
         ("get", "/api/figures", None, R.VIEW_FIGURES),
         ("get", "/api/audit", None, R.READ_AUDIT),
         ("get", "/api/situation", None, R.VIEW_FIGURES),
@@ -153,7 +154,7 @@ def test_the_matrix_covers_every_api_endpoint(world):
 
 
 def _template(url: str) -> str:
-    parts = url.removeprefix("/api").split("/")
+    parts = url.removeprefix("/api").split("?")[0].split("/")
     return "/".join("{uuid}" if _is_uuid(p) else p for p in parts)
 
 

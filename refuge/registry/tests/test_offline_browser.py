@@ -3,10 +3,12 @@ closing the page, and arrive exactly once when the network returns. In Debian's
 Chromium, through Playwright, with the browser context set offline."""
 
 import re
+from pathlib import Path
 
 import pytest
 
-from refuge.conftest import make_user
+from refuge.conftest import make_household, make_user, member
+from refuge.lib.names import search_key
 from refuge.registry.models import Household, Post, RegistrationEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,8 +27,10 @@ def wait_for_waiting(page, count: int, timeout: float = 10_000) -> None:
 
 
 def test_households_registered_offline_arrive_once(live_server, browser):
-    make_user("anna", "registrar")
-    Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris reception centre")
+    anna = make_user("anna", "registrar")
+    goris = Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris reception centre",
+                                province="Syunik")
+    earlier = make_household(goris, anna, member("Armen", "Hovhannisyan", birth_date="1970"))
     context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -48,6 +52,14 @@ def test_households_registered_offline_arrive_once(live_server, browser):
     wait_for_waiting(page, 0)
 
     context.set_offline(True)
+    # With no network, the desk still warns of someone registered already, in another script.
+    page.locator('[name="members-0-given_name"]').fill("Армен")
+    page.locator('[name="members-0-family_name"]').fill("Оганесян")
+    warning = page.get_by_test_id("possible-duplicates")
+    warning.wait_for(state="visible")
+    assert earlier.registration_number in warning.inner_text()
+    page.locator('[name="members-0-given_name"]').fill("")
+    page.locator('[name="members-0-family_name"]').fill("")
     for given, family in FAMILIES:
         page.locator('[name="members-0-given_name"]').focus()
         page.keyboard.type(given)
@@ -58,7 +70,7 @@ def test_households_registered_offline_arrive_once(live_server, browser):
         page.wait_for_selector("#offline-queued", state="visible")
     wait_for_waiting(page, 3)
     assert "3 waiting to send" in page.get_by_test_id("offline-status").inner_text()
-    assert Household.objects.count() == 0
+    assert Household.objects.count() == 1
 
     page.reload()  # still offline: the kept screen, and the records still waiting
     wait_for_waiting(page, 3)
@@ -70,12 +82,28 @@ def test_households_registered_offline_arrive_once(live_server, browser):
     context.set_offline(False)
     wait_for_waiting(page, 0, timeout=30_000)
     assert "last sent at" in page.get_by_test_id("offline-status").inner_text()
-    households = Household.objects.all()
+    households = Household.objects.exclude(pk=earlier.pk)
     assert households.count() == 3
     assert sorted(h.members.get().given_name for h in households) == sorted(
         g for g, _f in FAMILIES)
-    assert RegistrationEvent.objects.count() == 3
+    assert RegistrationEvent.objects.count() == 4
     # Sent in the order they were made.
     assert [h.members.get().given_name for h in households.order_by("pk")] == [
         g for g, _f in FAMILIES]
     context.close()
+
+
+NAMES = ["Hovhannisyan", "Оганесян", "Հովհաննիսյան", "Ованесян", "Ghazaryan", "Казарян",
+         "Ղազարյան", "Yeghiazaryan", "Եղիազարյան", "Егиазарян", "Vardan", "Վարդան", "Вардан",
+         "Shchukin", "Щукин", "Ոսկանյան", "Оганесянц", "Sargsyan", "Саркисян", "José",
+         "Mariam-Anna", "O'Brien", "Ցոլակ", "Ruzan", "Ռուզաննա", "Ёлкина", "Էմմա", "ԵՒա",
+         "Եվա", "ვახტანგი", "محمد", "Lilit2", "Գ. Մկրտչյան", "Ашот Григорьевич"]
+
+
+def test_the_desk_makes_the_same_name_keys_as_the_server(browser):
+    page = browser.new_page()
+    page.set_content("<!doctype html><title>keys</title>")
+    page.add_script_tag(path=str(Path(__file__).parents[2] / "static/refuge/js/offline.js"))
+    keys = page.evaluate("names => names.map(n => RefugeNames.searchKey(n))", NAMES)
+    assert dict(zip(NAMES, keys, strict=True)) == {name: search_key(name) for name in NAMES}
+    page.close()

@@ -46,6 +46,9 @@ def household_payload(post_data) -> tuple[dict, list[int]]:
         "origin": post_data.get("origin", ""),
         "destination": post_data.get("destination", ""),
         "members": members,
+        # Added by the service worker to a household kept while offline.
+        **({"registered_on": post_data["registered_on"]}
+           if post_data.get("registered_on") else {}),
     }, kept
 
 

@@ -91,8 +91,15 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
     if existing:
         return Registration(existing, created=False)
     cleaned = clean_household(payload, today)
+    registered_on = None
+    if payload.get("registered_on"):
+        # A desk that was offline sends when the household was registered, not sent.
+        problems = Problems()
+        registered_on = clean_moment(payload["registered_on"], "registered_on", problems)
+        problems.raise_if_any()
     try:
-        return _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id)
+        return _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id,
+                                  registered_on)
     except IntegrityError:
         # Two copies of the same request raced and the other one won, or a UUID
         # is already taken by another record.
@@ -119,10 +126,12 @@ def _earlier_registration(client_uuid: uuidlib.UUID, digest: str) -> Household |
 
 
 @transaction.atomic
-def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id) -> Registration:
+def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id,
+                       registered_on=None) -> Registration:
     now = timezone.now()
+    registered_on = registered_on or now
     household = Household(uuid=client_uuid, group=client_uuid, registered_at=post,
-                          registered_on=now)
+                          registered_on=registered_on)
     # Plain bulk inserts (ids come back from both databases) with their history rows
     # written alongside: the desk's hot path, kept to a few statements.
     insert_rows([household], set_ids=True)
@@ -130,7 +139,8 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
     people = []
     for member in cleaned["members"]:
         fields = {k: v for k, v in member.items() if k not in ("documents", "uuid")}
-        person = Person(household=household, registered_at=post, registered_on=now, **fields)
+        person = Person(household=household, registered_at=post, registered_on=registered_on,
+                        **fields)
         if member.get("uuid"):
             person.uuid = parse_uuid(member["uuid"], "members.uuid")
         person.derive_search_forms()

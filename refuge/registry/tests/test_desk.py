@@ -184,3 +184,30 @@ def test_the_household_page_has_a_plain_title_and_one_link_form(desk):
     title = page.split("<title>")[1].split("</title>")[0]
     assert "<form" not in title and household.registration_number in title
     assert page.count("link-household") == 0 or page.count('name="other"') == 1
+
+
+QUEUED = {"HTTP_X_REFUGE_QUEUE": "1"}
+
+
+def test_a_form_kept_offline_gets_a_short_answer_and_its_own_time(desk):
+    form = family_form(registered_on="2026-01-05T08:30:00+00:00")
+    response = desk.post("/desk/", form, **QUEUED)
+    assert response.status_code == 201
+    household = Household.objects.get(uuid=form["household_uuid"])
+    assert response.json()["registration_number"] == household.registration_number
+    assert household.registered_on.isoformat() == "2026-01-05T08:30:00+00:00"
+    assert {p.registered_on.hour for p in household.members.all()} == {8}
+    again = desk.post("/desk/", form, **QUEUED)  # sent twice: stored once
+    assert again.status_code == 201 and Household.objects.count() == 1
+
+
+def test_a_refused_form_kept_offline_is_told_why(desk):
+    form = family_form(**row(0, birth_date="2091"))
+    response = desk.post("/desk/", form, **QUEUED)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "members[0].birth_date"
+    future = desk.post("/desk/", family_form(registered_on="2099-01-01T00:00:00+00:00"),
+                       **QUEUED)
+    assert future.status_code == 422
+    assert future.json()["errors"][0]["field"] == "registered_on"
+    assert not Household.objects.exists()

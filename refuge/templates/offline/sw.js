@@ -61,6 +61,8 @@ function sendOrKeep(request, path) {
       form.forEach(function (value, name) {
         if (name !== "csrfmiddlewaretoken") fields.push([name, value]);
       });
+      // A household is registered now, whenever it reaches the server.
+      if (form.has("household_uuid")) fields.push(["registered_on", new Date().toISOString()]);
       return RefugeQueue.add({ path: path, fields: fields, label: label(form) });
     }).then(function () {
       return self.clients.matchAll().then(function (clients) {

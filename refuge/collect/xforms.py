@@ -30,7 +30,7 @@ class XForm:
 
     @property
     def hash(self) -> str:
-        return "md5:" + hashlib.md5(self.xml.encode(), usedforsecurity=False).hexdigest()
+        return media_hash(self.xml)
 
 
 @lru_cache

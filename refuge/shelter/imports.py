@@ -23,6 +23,27 @@ class SiteImport:
     errors: list[str] = field(default_factory=list)
 
 
+def read_rows(text: str, required: list[str], optional: list[str], errors: list[str]):
+    """(line number, row) for each row of CSV text, values stripped and unknown columns
+    left out; a missing column is reported in `errors` and no row is read."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in columns]
+    if missing:
+        errors.append(_("the file has no column %(columns)s (it needs %(needed)s)")
+                      % {"columns": ", ".join(missing), "needed": ", ".join(required)})
+        return
+    for line, raw in enumerate(reader, start=2):
+        yield line, {(k or "").strip(): (v or "").strip() for k, v in raw.items()
+                     if (k or "").strip() in required + optional}
+
+
+def report_line(line: int, problems: list, errors: list[str]) -> None:
+    for error in problems:
+        errors.append(_("line %(line)s: %(field)s %(message)s")
+                      % {"line": line, "field": error.field, "message": error.message})
+
+
 def import_sites(text: str, *, user) -> SiteImport:
     """Create or update sites (matched on name and province) from CSV text.
 
@@ -30,27 +51,14 @@ def import_sites(text: str, *, user) -> SiteImport:
     nothing is saved, so a half-imported file never leaves sites half-changed.
     """
     result = SiteImport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = [c.strip() for c in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        result.errors.append(_("the file has no column %(columns)s (it needs %(needed)s)")
-                             % {"columns": ", ".join(missing),
-                                "needed": ", ".join(REQUIRED_COLUMNS)})
-        return result
     rows = []
-    for line, raw in enumerate(reader, start=2):
-        data = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
-        data = {k: v for k, v in data.items() if k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
+    for line, data in read_rows(text, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, result.errors):
         if "is_open" in data and data["is_open"] == "":
             data["is_open"] = "yes"
         try:
             cleaned = services.clean_site(data)
         except Invalid as invalid:
-            for error in invalid.errors:
-                result.errors.append(_("line %(line)s: %(field)s %(message)s")
-                                     % {"line": line, "field": error.field,
-                                        "message": error.message})
+            report_line(line, invalid.errors, result.errors)
             continue
         site = Site.objects.filter(name=cleaned["name"], province=cleaned["province"]).first()
         if site is not None and cleaned["beds"] < site.placements.beds_taken():

@@ -6,7 +6,6 @@ line by line and nothing is planned.
 """
 
 import csv
-import io
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from refuge.registry.validation import (
     clean_whole_number,
 )
 from refuge.shelter.allocation import FreeSite, Plan, Waiting
+from refuge.shelter.imports import read_rows, report_line
 from refuge.shelter.services import clean_site
 
 SITE_COLUMNS = ["name", "province", "beds"]
@@ -36,34 +36,15 @@ class Rows:
     errors: list[str] = field(default_factory=list)
 
 
-def _rows(text: str, required: list[str], optional: list[str], errors: list[str]):
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = [c.strip() for c in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in columns]
-    if missing:
-        errors.append(_("the file has no column %(columns)s (it needs %(needed)s)")
-                      % {"columns": ", ".join(missing), "needed": ", ".join(required)})
-        return
-    for line, raw in enumerate(reader, start=2):
-        yield line, {(k or "").strip(): (v or "").strip() for k, v in raw.items()
-                     if (k or "").strip() in required + optional}
-
-
-def _report(line: int, problems: list, errors: list[str]) -> None:
-    for error in problems:
-        errors.append(_("line %(line)s: %(field)s %(message)s")
-                      % {"line": line, "field": error.field, "message": error.message})
-
-
 def read_sites(text: str) -> Rows:
     """Sites with their free beds; closed sites are read, and offer none."""
     result, refs = Rows(), set()
-    for line, row in _rows(text, SITE_COLUMNS, SITE_OPTIONAL, result.errors):
+    for line, row in read_rows(text, SITE_COLUMNS, SITE_OPTIONAL, result.errors):
         problems = Problems()
         try:
             site = clean_site({**row, "is_open": row.get("is_open") or "yes"})
         except Invalid as invalid:
-            _report(line, invalid.errors, result.errors)
+            report_line(line, invalid.errors, result.errors)
             continue
         taken = clean_whole_number(row.get("taken") or 0, "taken", problems)
         if taken > site["beds"]:
@@ -74,7 +55,7 @@ def read_sites(text: str) -> Rows:
             problems.add("site_ref", _("%(ref)s is in the file twice") % {"ref": ref})
         refs.add(ref)
         if problems.errors:
-            _report(line, problems.errors, result.errors)
+            report_line(line, problems.errors, result.errors)
             continue
         free = site["beds"] - taken if site["is_open"] else 0
         result.items.append(FreeSite(ref, site["name"], site["province"], site["beds"], free,
@@ -85,7 +66,7 @@ def read_sites(text: str) -> Rows:
 def read_households(text: str) -> Rows:
     """Households in the order they have waited: the first row has waited longest."""
     result, refs = Rows(), set()
-    for line, row in _rows(text, HOUSEHOLD_COLUMNS, HOUSEHOLD_OPTIONAL, result.errors):
+    for line, row in read_rows(text, HOUSEHOLD_COLUMNS, HOUSEHOLD_OPTIONAL, result.errors):
         problems = Problems()
         ref = clean_text(row.get("household_ref"), "household_ref", problems, 100)
         if not ref:
@@ -99,7 +80,7 @@ def read_households(text: str) -> Rows:
             problems.add("adults", _("a household needs at least one person"))
         needs = clean_needs(row.get("needs", ""), "needs", problems)
         if problems.errors:
-            _report(line, problems.errors, result.errors)
+            report_line(line, problems.errors, result.errors)
             continue
         result.items.append(Waiting(
             ref, adults, children, order=len(result.items),

@@ -47,12 +47,15 @@ def board(request):
     })
 
 
+def _problem_message(problem: Invalid | Conflict) -> str:
+    return problem.errors[0].message if isinstance(problem, Invalid) else problem.message
+
+
 def _act(request, action, success: str):
     try:
         action()
     except (Invalid, Conflict) as problem:
-        message = problem.errors[0].message if isinstance(problem, Invalid) else problem.message
-        messages.error(request, message)
+        messages.error(request, _problem_message(problem))
         return False
     messages.success(request, success)
     return True
@@ -241,9 +244,8 @@ def accept_proposals(request):
         try:
             services.accept_proposal(proposal, user=request.user)
         except (Invalid, Conflict) as problem:
-            message = (problem.errors[0].message if isinstance(problem, Invalid)
-                       else problem.message)
-            problems.append(f"{proposal.household.registration_number}: {message}")
+            problems.append(f"{proposal.household.registration_number}: "
+                            f"{_problem_message(problem)}")
         else:
             accepted += 1
     messages.success(request, _("%(count)s proposals accepted.") % {"count": accepted})

@@ -144,6 +144,7 @@ def on_http_error(request, exc: HttpError):
 
 def register_routers() -> None:
     from refuge.audit.api import router as audit_router
+    from refuge.matching.api import router as matching_router
     from refuge.registry.api import router as registry_router
     from refuge.reports.api import router as reports_router
     from refuge.shelter.api import router as shelter_router
@@ -152,6 +153,7 @@ def register_routers() -> None:
     api.add_router("/situation", reports_router)
     api.add_router("/shelter", shelter_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/matching", matching_router)
 
 
 register_routers()

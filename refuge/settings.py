@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "refuge.reports",
     "refuge.shelter",
     "refuge.collect",
+    "refuge.matching",
     "refuge.ops",
 ]
 

@@ -6,6 +6,7 @@ from refuge.accounts import views as account_views
 from refuge.api import api
 from refuge.audit import views as audit_views
 from refuge.collect import views as collect_views
+from refuge.matching import views as matching_views
 from refuge.registry import offline
 from refuge.registry import views as registry_views
 from refuge.reports import views as report_views
@@ -35,6 +36,15 @@ urlpatterns = [
     re_path(r"^exports/figures\.(?P<kind>csv|hxl|xlsx)$", report_views.export_figures,
             name="export-figures"),
     path("exports/people.csv", report_views.export_people, name="export-people"),
+    path("duplicates/", matching_views.queue, name="matching"),
+    path("duplicates/households/", matching_views.households, name="matching-households"),
+    path("duplicates/<uuid:pair_uuid>/", matching_views.pair_detail, name="matching-pair"),
+    re_path(r"^duplicates/(?P<pair_uuid>[0-9a-f-]{36})/(?P<action>merge|reject|skip)/$",
+            matching_views.pair_action, name="matching-pair-action"),
+    path("duplicates/merges/<uuid:merge_uuid>/undo/", matching_views.unmerge,
+         name="matching-unmerge"),
+    re_path(r"^duplicates/households/(?P<match_uuid>[0-9a-f-]{36})/(?P<action>link|reject)/$",
+            matching_views.household_action, name="matching-household-action"),
     path("shelter/", shelter_views.board, name="shelter"),
     path("shelter/place/", shelter_views.place, name="shelter-place"),
     path("shelter/allocation/", shelter_views.allocation, name="shelter-allocation"),

@@ -18,6 +18,9 @@ class AuditEvent(models.Model):
     LINK = "link"
     SEARCH = "search"
     EXPORT = "export"
+    MERGE = "merge"
+    UNMERGE = "unmerge"
+    REJECT = "reject"
     ACTIONS = [
         (VIEW, _("viewed")),
         (CREATE, _("created")),
@@ -26,10 +29,13 @@ class AuditEvent(models.Model):
         (LINK, _("linked")),
         (SEARCH, _("searched")),
         (EXPORT, _("exported")),
+        (MERGE, _("merged")),
+        (UNMERGE, _("unmerged")),
+        (REJECT, _("kept apart")),
     ]
     OBJECT_TYPES = {"person": _("person"), "household": _("household"), "tally": _("tally"),
                     "placement": _("placement"), "allocation": _("allocation"),
-                    "proposal": _("placement proposal")}
+                    "proposal": _("placement proposal"), "pair": _("possible duplicate")}
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

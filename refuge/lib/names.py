@@ -152,10 +152,28 @@ def to_latin(text: str) -> str:
     return WORD.sub(convert, unicodedata.normalize("NFC", text))
 
 
+# Russian patronymics add -ович/-евич (sons) or -овна/-евна (daughters) to the father's
+# name; Armenian puts it in the genitive, -ի (Latin -i).
+PATRONYMIC_ENDINGS = ("овна", "евна", "ична", "ович", "евич", "ovna", "evna", "ichna",
+                      "ovich", "evich", "ovic", "evic", "ի")
+
+
+def patronymic_stem(patronymic: str) -> str:
+    """The father's name in a patronymic: Самвелович, Սամվելի and Samvel all give Samvel."""
+    text = patronymic.strip()
+    lowered = text.lower()
+    for ending in PATRONYMIC_ENDINGS:
+        if lowered.endswith(ending) and len(text) > len(ending) + 1:
+            return text[: -len(ending)]
+    if lowered.endswith("i") and detect_script(text) == LATIN and len(text) > 3:
+        return text[:-1]
+    return text
+
+
 # Folding for search keys: the spellings desks use interchangeably are made equal.
 ENDINGS = re.compile(r"(?:ian|jan|yan|ean|ants|yants|iants|yanc)$")
 DIGRAPHS = [
-    ("shch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "k"), ("gh", "g"),
+    ("dzh", "j"), ("shch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "k"), ("gh", "g"),
     ("ts", "c"), ("tz", "c"), ("dz", "z"), ("ph", "p"), ("th", "t"), ("ck", "k"),
 ]
 # Russian forms write the Armenian h inside a name as g: Оганес for Hovhannes.

@@ -62,6 +62,9 @@ class MemberIn(Strict):
     needs: list[str] = []
     documents: list[DocumentIn] = []
     phone: str = ""
+    same_as: UUID | None = Field(None, description="A person registered before who is this "
+                                 "member (from /api/matching/check): they join this "
+                                 "household instead of being registered twice")
 
 
 class HouseholdIn(Strict):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from refuge.registry.models import Document, Person
 
 MEMBER_FIELDS = ["relationship", "given_name", "family_name", "patronymic", "sex",
-                 "birth_date", "needs", "document_kind", "document_number"]
+                 "birth_date", "needs", "document_kind", "document_number", "same_as"]
 MEMBER_KEY = re.compile(r"^members-(\d+)-(\w+)$")
 
 
@@ -38,6 +38,9 @@ def household_payload(post_data) -> tuple[dict, list[int]]:
             [{"kind": row.get("document_kind") or Document.PASSPORT, "number": number}]
             if number else []
         )
+        if (row.get("same_as") or "").strip():
+            # The registrar linked this row to a person registered before.
+            member["same_as"] = row["same_as"].strip()
         members.append(member)
         kept.append(index)
     return {

@@ -113,6 +113,12 @@ def parse_registration_number(text: str) -> tuple[str, int] | None:
     return code, household_id
 
 
+class PersonQuerySet(models.QuerySet):
+    def counted(self) -> "PersonQuerySet":
+        """Everyone but the records merged into another: each person once."""
+        return self.exclude(status=Person.MERGED)
+
+
 class Person(models.Model):
     FOCAL_POINT = "focal_point"
     RELATIONSHIPS = [
@@ -134,6 +140,9 @@ class Person(models.Model):
     DEPARTED = "departed"
     DECEASED = "deceased"
     MISSING = "missing"
+    # Found to be another record of someone registered already; kept, so the merge can
+    # be undone, but no longer counted or found.
+    MERGED = "merged"
     STATUSES = [
         (CROSSED, _("crossed")),
         (REGISTERED, _("registered")),
@@ -141,6 +150,7 @@ class Person(models.Model):
         (DEPARTED, _("departed")),
         (DECEASED, _("deceased")),
         (MISSING, _("missing")),
+        (MERGED, _("merged into another record")),
     ]
     BIRTH_PRECISIONS = [
         (dates.EXACT, _("exact")),
@@ -159,6 +169,8 @@ class Person(models.Model):
     ]
 
     uuid = models.UUIDField(unique=True, default=uuid4)
+    # The identifier a record had in the file it was imported from, kept for exports.
+    record_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members",
                                   verbose_name=_("household"))
     # Where and when this person was registered; unlike the household, it never changes,
@@ -194,6 +206,7 @@ class Person(models.Model):
     # from an older version than the one saved may not overwrite what changed since.
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(excluded_fields=["given_key", "family_key", "patronymic_key"])
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["household_id", "id"]
@@ -233,22 +246,7 @@ class Person(models.Model):
         )
         self.given_key = names.search_key(self.given_name)[:100]
         self.family_key = names.search_key(self.family_name)[:100]
-        self.patronymic_key = names.search_key(patronymic_stem(self.patronymic))[:100]
-
-
-PATRONYMIC_ENDINGS = ("овна", "евна", "ович", "евич", "ovna", "evna", "ovich", "evich", "ի")
-
-
-def patronymic_stem(patronymic: str) -> str:
-    """The father's name in a patronymic: Самвелович, Սամվելի and Samvel all give Samvel."""
-    text = patronymic.strip()
-    lowered = text.lower()
-    for ending in PATRONYMIC_ENDINGS:
-        if lowered.endswith(ending) and len(text) > len(ending) + 1:
-            return text[: -len(ending)]
-    if lowered.endswith("i") and names.detect_script(text) == names.LATIN and len(text) > 3:
-        return text[:-1]
-    return text
+        self.patronymic_key = names.search_key(names.patronymic_stem(self.patronymic))[:100]
 
 
 class SpecificNeed:

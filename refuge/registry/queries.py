@@ -15,7 +15,6 @@ from refuge.registry.models import (
     Post,
     document_key,
     parse_registration_number,
-    patronymic_stem,
     registration_number,
 )
 from refuge.registry.validation import Problems, clean_phone
@@ -96,7 +95,7 @@ def _by_name(query: str, limit: int) -> list[Person]:
     the composite indexes, so a common given name does not mean a long scan.
     """
     words = names.WORD.findall(query)[:6]
-    keys = [(names.search_key(w), names.search_key(patronymic_stem(w))) for w in words]
+    keys = [(names.search_key(w), names.search_key(names.patronymic_stem(w))) for w in words]
     keys = [k for k in keys if k[0]]
     if not keys:
         return []
@@ -161,7 +160,7 @@ def name_index(post: Post) -> list[str]:
     """The name keys of people registered at `post` and in its province, compact, for a
     desk to warn of people already registered when it has no network:
     "family key|given key|birth year|registration number" per person."""
-    people = Person.objects.filter(Q(registered_at=post) | Q(
+    people = Person.objects.counted().filter(Q(registered_at=post) | Q(
         registered_at__province=post.province) if post.province else Q(registered_at=post))
     return [f"{family}|{given}|{born.year if born else ''}|"
             f"{registration_number(code, household_id)}"

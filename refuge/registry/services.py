@@ -91,6 +91,7 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
     if existing:
         return Registration(existing, created=False)
     cleaned = clean_household(payload, today)
+    _find_people_registered_before(cleaned["members"])
     registered_on = None
     if payload.get("registered_on"):
         # A desk that was offline sends when the household was registered, not sent.
@@ -109,6 +110,25 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
         if Household.objects.filter(uuid=client_uuid).exists():
             raise Conflict("uuid", _("this UUID belongs to another record")) from None
         raise Conflict("members", _("a member's UUID is already registered")) from None
+
+
+def _find_people_registered_before(members: list[dict]) -> None:
+    """Resolve each member's same_as to the person it names, or say which is wrong."""
+    wanted = [m["same_as"] for m in members if m.get("same_as")]
+    if not wanted:
+        return
+    found = {p.uuid: p for p in Person.objects.counted().filter(uuid__in=wanted)}
+    problems = Problems()
+    for index, member in enumerate(members):
+        if member.get("same_as") and member["same_as"] not in found:
+            problems.add(f"members[{index}].same_as",
+                         _("no registered person has this identifier"))
+        elif member.get("same_as") and wanted.count(member["same_as"]) > 1:
+            problems.add(f"members[{index}].same_as",
+                         _("this person is linked to two members"))
+        elif member.get("same_as"):
+            member["same_as"] = found[member["same_as"]]
+    problems.raise_if_any()
 
 
 def _earlier_registration(client_uuid: uuidlib.UUID, digest: str) -> Household | None:
@@ -136,9 +156,12 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
     # written alongside: the desk's hot path, kept to a few statements.
     insert_rows([household], set_ids=True)
     history.record_created([household], user, now)
-    people = []
+    people, joining = [], []
     for member in cleaned["members"]:
-        fields = {k: v for k, v in member.items() if k not in ("documents", "uuid")}
+        if member.get("same_as"):
+            joining.append(member)
+            continue
+        fields = {k: v for k, v in member.items() if k not in ("documents", "uuid", "same_as")}
         person = Person(household=household, registered_at=post, registered_on=registered_on,
                         **fields)
         if member.get("uuid"):
@@ -148,11 +171,17 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
     insert_rows(people, set_ids=True)
     history.record_created(people, user, now)
     count_people(people)
+    for member in joining:  # already registered: they join this household, once
+        person = _join_household(member["same_as"], household, member["relationship"], user)
+        people.append(person)
+    in_order = [m for m in cleaned["members"] if not m.get("same_as")] + joining
     documents = [
         Document(person=person, kind=d["kind"], number=d["number"],
                  number_key=document_key(d["number"]))
-        for person, member in zip(people, cleaned["members"], strict=True)
+        for person, member in zip(people, in_order, strict=True)
         for d in member["documents"]
+        if not (member.get("same_as") and person.documents.filter(
+            number_key=document_key(d["number"])).exists())
     ]
     if documents:
         insert_rows(documents, set_ids=True)
@@ -164,6 +193,21 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
     audit.record(user, AuditEvent.CREATE, "household", household.uuid,
                  members=len(people), post=post.code)
     return Registration(household, created=True, people=people, documents=documents)
+
+
+def _join_household(person: Person, household: Household, relationship: str, user) -> Person:
+    current = _locked_person(person)
+    leaving = current.household
+    current.household = household
+    current.relationship = relationship
+    current.version += 1
+    current._history_user = user
+    current.save(update_fields=["household", "relationship", "version"])
+    _hand_over_focal_point(leaving, user)
+    audit.record(user, AuditEvent.MOVE, "person", current.uuid,
+                 from_household=str(leaving.uuid), to_household=str(household.uuid),
+                 reason="registered again")
+    return current
 
 
 def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:

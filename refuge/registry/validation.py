@@ -7,6 +7,7 @@ Nothing is saved unless the whole household is clean.
 
 from dataclasses import dataclass, field
 from datetime import date
+from uuid import UUID
 
 import phonenumbers
 from django.conf import settings
@@ -202,6 +203,17 @@ def require_a_name(cleaned: dict, where: str, problems: Problems) -> None:
                          _("a person needs a given name or a family name"))
 
 
+def clean_same_as(value, where: str, problems: Problems) -> UUID | None:
+    """The person registered before whom a desk said this member is, if any."""
+    if not value:
+        return None
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        problems.add(where, _("%(value)s is not a UUID") % {"value": value})
+        return None
+
+
 def clean_household(payload: dict, today: date | None = None) -> dict:
     """The household a desk or the API sent, checked whole; raises Invalid listing every problem."""
     today = today or date.today()
@@ -225,6 +237,7 @@ def clean_household(payload: dict, today: date | None = None) -> dict:
         cleaned["documents"] = clean_documents(member.get("documents"), f"{where}documents",
                                                problems)
         cleaned["uuid"] = member.get("uuid")
+        cleaned["same_as"] = clean_same_as(member.get("same_as"), f"{where}same_as", problems)
         cleaned.setdefault("origin", origin)
         cleaned.setdefault("destination", destination)
         if not cleaned["origin"]:

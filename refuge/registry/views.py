@@ -65,6 +65,12 @@ def desk_context(request, post_data=None, errors=None, household_uuid=None) -> d
         "desk_strings": {
             "about": _("about %(year)s"),
             "not_a_date": _("not a date"),
+            "already": _("May be registered already"),
+            "row": _("Row %(n)s"),
+            "link": _("Same person: link"),
+            "linked": _("Linked to %(number)s: this person joins the household and is not "
+                        "registered twice."),
+            "unlink": _("Undo link"),
             "months": [str(MONTHS[m]) for m in range(1, 13)],
         },
     }

@@ -88,7 +88,7 @@ def recount() -> tuple[int, int]:
     CrossingFigure.objects.all().delete()
     people = 0
     batch: list[Person] = []
-    for person in Person.objects.select_related("household").only(
+    for person in Person.objects.counted().select_related("household").only(
             "sex", "birth_date", "needs", "registered_on", "registered_at_id",
             "household__registered_on",
             "household__registered_at_id").iterator(chunk_size=5000):

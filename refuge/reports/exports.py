@@ -134,7 +134,7 @@ def people_csv_rows() -> Iterator[str]:
 
     writer.writerow(PEOPLE_COLUMNS)
     yield flush()
-    people = Person.objects.select_related("household__registered_at").order_by("id")
+    people = Person.objects.counted().select_related("household__registered_at").order_by("id")
     for person in people.iterator(chunk_size=2000):
         household = person.household
         writer.writerow([spreadsheet_safe(value) for value in [

@@ -262,4 +262,4 @@ def by_date_and_province() -> list[dict]:
 def registrations_count_check() -> tuple[int, int]:
     """Pre-counted people against the registry's own count (they must agree)."""
     counted = RegistrationFigure.objects.filter(need="").aggregate(n=Sum("people"))["n"] or 0
-    return counted, Person.objects.aggregate(n=Count("id"))["n"]
+    return counted, Person.objects.counted().aggregate(n=Count("id"))["n"]

@@ -1,12 +1,11 @@
 """Sites from a CSV file, checked row by row: all of it is saved, or none of it."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from refuge.lib.csvfiles import read_rows, report_line
 from refuge.registry.validation import Invalid
 from refuge.shelter import services
 from refuge.shelter.models import Site
@@ -21,27 +20,6 @@ class SiteImport:
     created: int = 0
     updated: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def read_rows(text: str, required: list[str], optional: list[str], errors: list[str]):
-    """(line number, row) for each row of CSV text, values stripped and unknown columns
-    left out; a missing column is reported in `errors` and no row is read."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = [c.strip() for c in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in columns]
-    if missing:
-        errors.append(_("the file has no column %(columns)s (it needs %(needed)s)")
-                      % {"columns": ", ".join(missing), "needed": ", ".join(required)})
-        return
-    for line, raw in enumerate(reader, start=2):
-        yield line, {(k or "").strip(): (v or "").strip() for k, v in raw.items()
-                     if (k or "").strip() in required + optional}
-
-
-def report_line(line: int, problems: list, errors: list[str]) -> None:
-    for error in problems:
-        errors.append(_("line %(line)s: %(field)s %(message)s")
-                      % {"line": line, "field": error.field, "message": error.message})
 
 
 def import_sites(text: str, *, user) -> SiteImport:

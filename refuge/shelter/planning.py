@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from refuge.lib.csvfiles import read_rows, report_line
 from refuge.registry.validation import (
     Invalid,
     Problems,
@@ -19,7 +20,6 @@ from refuge.registry.validation import (
     clean_whole_number,
 )
 from refuge.shelter.allocation import FreeSite, Plan, Waiting
-from refuge.shelter.imports import read_rows, report_line
 from refuge.shelter.services import clean_site
 
 SITE_COLUMNS = ["name", "province", "beds"]

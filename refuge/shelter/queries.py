@@ -115,7 +115,7 @@ def households_to_allocate() -> list[Waiting]:
     children: dict[int, int] = defaultdict(int)
     needs: dict[int, set[str]] = defaultdict(set)
     going_to: dict[int, str] = {}
-    members = (Person.objects.filter(household__in=waiting)
+    members = (Person.objects.counted().filter(household__in=waiting)
                .exclude(status__in=[Person.DEPARTED, Person.DECEASED])
                .values_list("household_id", "birth_date", "needs", "destination", "relationship"))
     for household_id, born, codes, destination, relation in members.iterator(chunk_size=5000):

@@ -24,7 +24,7 @@ PROPOSALS_PER_PAGE = 100
 def _waiting_rows():
     households = list(queries.waiting_households()[:WAITING_SHOWN])
     needs: dict[int, set] = {}
-    for household_id, codes in Person.objects.filter(
+    for household_id, codes in Person.objects.counted().filter(
             household__in=households).exclude(needs="").values_list("household_id", "needs"):
         needs.setdefault(household_id, set()).update(codes.split(","))
     return [{"household": h, "needs": sorted(needs.get(h.pk, set())),

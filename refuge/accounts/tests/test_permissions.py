@@ -10,6 +10,8 @@ from django.test import Client
 from refuge.accounts import roles
 from refuge.api import api
 from refuge.conftest import PERSONAS, bearer, make_household, member
+from refuge.matching import services as matching_services
+from refuge.matching.models import CandidatePair
 from refuge.registry import services
 from refuge.registry.models import Post
 from refuge.shelter import services as shelter_services
@@ -38,13 +40,24 @@ def world(reception, crossing, personas):
     to_cancel = shelter_services.reserve(fourth, hotel, user=manager)
     unplaced = make_household(reception, personas["registrar"], member("Aram"))
     run = shelter_services.propose_placements(user=manager)
+    pairs = [_pair_of_twice_registered(reception, personas["registrar"], name)
+             for name in ("Gayane", "Siranush", "Tatevik")]
+    merge = matching_services.merge_pair(pairs[2], user=personas["administrator"])
     proposals = {p.household_id: p.uuid for p in run.proposals.all()}
     return {"run": run.uuid, "accept": proposals[household.pk], "reject": proposals[other.pk],
             "h": household.uuid, "p": household.members.first().uuid, "o": other.uuid,
             "t": tally.uuid, "site": hotel.uuid, "site2": centre.uuid,
             "placement": reserved.uuid, "cancel": to_cancel.uuid, "unplaced": unplaced.uuid,
             "o_number": other.registration_number,
-            "reception": reception, "crossing": crossing}
+            "reception": reception, "crossing": crossing,
+            "pair": pairs[0].uuid, "pair2": pairs[1].uuid, "merge": merge.uuid}
+
+
+def _pair_of_twice_registered(post, user, name) -> CandidatePair:
+    first = make_household(post, user, member(name, birth_date="1990-01-01")).members.get()
+    again = make_household(post, user, member(name, birth_date="1990-01-01")).members.get()
+    return CandidatePair.objects.create(person_a=first, person_b=again, probability=0.99,
+                                        levels={"given": 3, "family": 3, "birth": 5})
 
 
 def pages(w):
@@ -73,6 +86,10 @@ def pages(w):
         ("get", "/exports/figures.xlsx", None, R.VIEW_FIGURES),
         ("get", "/exports/people.csv", None, R.VIEW_PEOPLE),
         ("get", "/shelter/", None, R.MANAGE_SHELTER),
+        ("get", "/duplicates/", None, R.EDIT_PEOPLE),
+        ("get", "/duplicates/households/", None, R.EDIT_PEOPLE),
+        ("get", f"/duplicates/{w['pair']}/", None, R.EDIT_PEOPLE),
+        ("post", f"/duplicates/{w['pair']}/skip/", {}, R.EDIT_PEOPLE),
         ("get", f"/shelter/sites/{w['site']}/", None, R.MANAGE_SHELTER),
         ("get", f"/shelter/sites/{w['site']}/edit/", None, R.MANAGE_SHELTER),
         ("get", "/shelter/sites/new/", None, R.MANAGE_SHELTER),
@@ -128,6 +145,14 @@ def endpoints(w):
         ("get", "/api/shelter/proposals", None, R.MANAGE_SHELTER),
         ("post", f"/api/shelter/proposals/{w['accept']}/accept", {}, R.MANAGE_SHELTER),
         ("post", f"/api/shelter/proposals/{w['reject']}/reject", {}, R.MANAGE_SHELTER),
+        ("post", "/api/matching/check", {"members": [{"given_name": "Gayane",
+                                                      "family_name": "Hovhannisyan"}]},
+         R.REGISTER),
+        ("get", "/api/matching/pairs", None, R.EDIT_PEOPLE),
+        ("post", f"/api/matching/pairs/{w['pair']}/merge", {}, R.EDIT_PEOPLE),
+        ("post", f"/api/matching/pairs/{w['pair2']}/reject", {}, R.EDIT_PEOPLE),
+        ("post", f"/api/matching/pairs/{w['pair2']}/skip", {}, R.EDIT_PEOPLE),
+        ("post", f"/api/matching/merges/{w['merge']}/undo", {}, R.EDIT_PEOPLE),
     ]
 
 

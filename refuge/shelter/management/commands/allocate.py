@@ -3,18 +3,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from refuge.lib.csvfiles import read_file
 from refuge.registry.validation import Invalid
 from refuge.shelter import planning
 from refuge.shelter.allocation import allocate
-
-
-def _read(path: Path) -> str:
-    if not path.is_file():
-        raise CommandError(f"{path} does not exist")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise CommandError(f"{path} is not UTF-8 text") from None
 
 
 class Command(BaseCommand):
@@ -60,7 +52,7 @@ class Command(BaseCommand):
             f"({plan.status}); plan written to {options['out']}.")
 
     def _checked(self, path: Path, read):
-        rows = read(_read(path))
+        rows = read(read_file(path))
         if rows.errors:
             for error in rows.errors:
                 self.stderr.write(f"{path}: {error}")

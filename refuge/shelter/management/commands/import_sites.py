@@ -3,6 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from refuge.lib.csvfiles import read_file
 from refuge.shelter.imports import REQUIRED_COLUMNS, import_sites
 
 
@@ -16,12 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"file: {path} does not exist")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise CommandError(f"file: {path} is not UTF-8 text") from None
+        text = read_file(path)
         admin = get_user_model().objects.filter(is_superuser=True).first()
         result = import_sites(text, user=admin)
         if result.errors:

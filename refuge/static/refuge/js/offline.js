@@ -76,7 +76,7 @@ var RefugeNames = (function () {
     "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
     "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g"};
   var ENDINGS = /(?:ian|jan|yan|ean|ants|yants|iants|yanc)$/;
-  var DIGRAPHS = [["shch", "s"], ["sh", "s"], ["ch", "c"], ["zh", "z"], ["kh", "k"],
+  var DIGRAPHS = [["dzh", "j"], ["shch", "s"], ["sh", "s"], ["ch", "c"], ["zh", "z"], ["kh", "k"],
     ["gh", "g"], ["ts", "c"], ["tz", "c"], ["dz", "z"], ["ph", "p"], ["th", "t"], ["ck", "k"]];
   var STEMS = [["oganes", "ovanes"], ["oganis", "ovanis"], ["ogan", "ovan"]];
   var SOUND = {q: "k", x: "k", w: "v", j: "y", g: "k", h: "", y: "", p: "b", t: "d"};

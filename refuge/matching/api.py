@@ -1,0 +1,146 @@
+"""Matching over JSON: the desk's check while typing, and the review queue."""
+
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, ensure
+from refuge.audit import services as audit
+from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
+from refuge.matching import queries, services
+from refuge.matching.models import CandidatePair, Merge
+from refuge.registry.api import Strict
+from refuge.registry.models import Household
+
+router = Router(tags=["matching"])
+MAX_CHECKED = 20
+
+
+class TypedPerson(Strict):
+    given_name: str = ""
+    family_name: str = ""
+    patronymic: str = ""
+    sex: str = ""
+    birth_date: str = ""
+    phone: str = ""
+    document: str = Field("", description="A document number, as typed")
+    origin: str = ""
+
+
+class CheckIn(Strict):
+    members: list[TypedPerson] = Field(description="Everyone typed so far, in desk order: "
+                                       "they are one registration, so they are evidence "
+                                       "for one another", max_length=MAX_CHECKED)
+    household: UUID | None = Field(None, description="A household being edited, whose own "
+                                   "members are not matches")
+
+
+class EvidenceOut(Schema):
+    field: str
+    label: str
+    says: str
+    weight: float
+
+
+class MatchOut(Schema):
+    person: UUID
+    household: UUID
+    registration_number: str
+    name: str
+    latin_name: str
+    born: str
+    probability: float
+    evidence: list[EvidenceOut]
+
+
+class CheckOut(Schema):
+    members: list[list[MatchOut]]
+
+
+@router.post("/check", response=CheckOut)
+def check(request, body: CheckIn):
+    """Registered people each typed person may be, likeliest first, with the evidence.
+
+    A POST, so that names never appear in a URL.
+    """
+    ensure(request.user, REGISTER)
+    exclude = None
+    if body.household:
+        exclude = get_object_or_404(Household, uuid=body.household).pk
+    found = queries.desk_matches([m.dict() for m in body.members], exclude_household=exclude)
+    shown = [match.person.uuid for matches in found for match in matches]
+    if shown:
+        audit.record_views(request.user, "person", shown, via="desk duplicate check")
+    return {"members": [[_match_out(match) for match in matches] for matches in found]}
+
+
+def _match_out(match: queries.DeskMatch) -> dict:
+    person = match.person
+    return {"person": person.uuid, "household": person.household.uuid,
+            "registration_number": person.household.registration_number,
+            "name": person.full_name, "latin_name": person.latin_name,
+            "born": person.birth_display, "probability": round(match.probability, 4),
+            "evidence": match.evidence}
+
+
+class PairOut(Schema):
+    uuid: UUID
+    person_a: UUID = Field(alias="person_a.uuid")
+    person_b: UUID = Field(alias="person_b.uuid")
+    probability: float
+    status: str
+    evidence: list[EvidenceOut]
+
+    @staticmethod
+    def resolve_evidence(pair):
+        return queries.evidence_rows(pair.levels)
+
+
+class PairPage(Schema):
+    items: list[PairOut]
+    next_cursor: str | None
+
+
+@router.get("/pairs", response=PairPage)
+def list_pairs(request, cursor: str | None = None, size: int = DEFAULT_PAGE_SIZE):
+    """Pairs waiting for review."""
+    ensure(request.user, EDIT_PEOPLE)
+    items, next_cursor = page(queries.review_queue().order_by(), cursor, size)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+class MergeOut(Schema):
+    uuid: UUID
+    kept: UUID = Field(alias="kept.uuid")
+    merged: UUID = Field(alias="merged.uuid")
+
+
+@router.post("/pairs/{uuid}/merge", response=MergeOut)
+def merge_pair(request, uuid: UUID):
+    """The same person: the later record is merged into the earlier one, reversibly."""
+    ensure(request.user, EDIT_PEOPLE)
+    pair = get_object_or_404(CandidatePair, uuid=uuid)
+    return services.merge_pair(pair, user=request.user)
+
+
+@router.post("/pairs/{uuid}/reject", response=PairOut)
+def reject_pair(request, uuid: UUID):
+    """Different people: the pair is never proposed again."""
+    ensure(request.user, EDIT_PEOPLE)
+    return services.reject_pair(get_object_or_404(CandidatePair, uuid=uuid),
+                                user=request.user)
+
+
+@router.post("/pairs/{uuid}/skip", response=PairOut)
+def skip_pair(request, uuid: UUID):
+    ensure(request.user, EDIT_PEOPLE)
+    return services.skip_pair(get_object_or_404(CandidatePair, uuid=uuid),
+                              user=request.user)
+
+
+@router.post("/merges/{uuid}/undo", response=MergeOut)
+def unmerge(request, uuid: UUID):
+    """Unmerge: both records as they were before the merge."""
+    ensure(request.user, EDIT_PEOPLE)
+    return services.unmerge(get_object_or_404(Merge, uuid=uuid), user=request.user)

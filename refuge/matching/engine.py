@@ -1,0 +1,261 @@
+"""Find the pairs of records that may be one person, and how likely each is.
+
+No database here: `refuge dedupe`, the import and the benchmarks all hand rows in.
+1. Blocking: pairs that share a name key and a birth year, a father's name, a full
+   birth date, a phone or a document become candidates; people entered in the same
+   household registration never do, because a desk does not register one person twice
+   in one family (twins are the classic case).
+2. Every candidate is compared field by field (`comparison`).
+3. u is measured on random pairs, then m and the share of matches are estimated by EM
+   (`model`), and every candidate gets a probability.
+4. Family evidence: candidates whose households hold other likely matches are scored
+   again with that evidence, and the model is estimated once more.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from refuge.matching import model as fs
+from refuge.matching.comparison import FIELDS, NULL, RecordRow, Records, compare
+from refuge.matching.normalise import birth_from_text
+
+# A pair at or above this probability is the same person: the review queue's default,
+# the clusters' default and the figure every benchmark reports.
+SHIPPED_THRESHOLD = 0.9
+# Candidates below this are not worth a reviewer's time.
+REVIEW_FLOOR = 0.5
+# A block bigger than this (a very common name with no other key) makes pairs only
+# through the finer rules.
+MAX_BLOCK = 200
+RANDOM_PAIRS = 1_000_000
+TRAINING_PAIRS = 2_000_000
+TRAINING_PRIOR = 0.1
+# Fewer records than this say too little about themselves: the start model is used as is.
+MIN_RECORDS_TO_LEARN = 1000
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Linkage:
+    records: Records
+    a: np.ndarray
+    b: np.ndarray
+    levels: dict[str, np.ndarray]
+    probability: np.ndarray
+    model: fs.Model
+
+    def pairs(self, floor: float = 0.0) -> list[tuple[object, object, float]]:
+        ids = self.records.ids
+        keep = np.flatnonzero(self.probability >= floor)
+        return [(ids[self.a[i]], ids[self.b[i]], float(self.probability[i])) for i in keep]
+
+    def levels_of(self, index: int) -> dict[str, int]:
+        return {name: int(values[index]) for name, values in self.levels.items()}
+
+
+def rows_from_dicts(rows: Iterable[dict]) -> list[RecordRow]:
+    """Rows in the import CSV's shape (record_id, household_ref, given_name, ...)."""
+    return [RecordRow(
+        record_id=row["record_id"], registration=row.get("household_ref") or row["record_id"],
+        household=row.get("household_ref") or row["record_id"],
+        given_name=row.get("given_name", ""), family_name=row.get("family_name", ""),
+        patronymic=row.get("patronymic", ""), sex=(row.get("sex") or "").upper()[:1],
+        birth=birth_from_text(row.get("birth_date", "")), place=row.get("place_of_origin", ""),
+        phone=row.get("phone", ""), document=row.get("document", ""),
+    ) for row in rows]
+
+
+def find_pairs(rows: list[dict], progress: Progress | None = None) -> list[tuple]:
+    """Every candidate pair of the rows, as (record_id_a, record_id_b, probability)."""
+    return link(rows_from_dicts(rows), progress=progress).pairs()
+
+
+def link(rows: list[RecordRow], *, start: fs.Model | None = None,
+         progress: Progress | None = None, seed: int = 0) -> Linkage:
+    say = progress or (lambda _step: None)
+    records = Records(rows)
+    say("blocking")
+    a, b = candidate_pairs(records)
+    say("comparing")
+    levels = compare(records, a, b)
+    model = start or fs.Model()
+    learn = records.size >= MIN_RECORDS_TO_LEARN
+    if learn:
+        say("estimating")
+        model = train(records, model, seed)
+        model = fs.estimate(levels, model, learn_m=())
+    say("family evidence")
+    levels["family_evidence"] = family_evidence(records, a, b, model.probability(levels))
+    if learn:
+        model = fs.estimate(levels, model, learn_m=("family_evidence",),
+                            learn_u=("family_evidence",))
+    return Linkage(records, a, b, levels, model.probability(levels), model)
+
+
+def candidate_pairs(records: Records) -> tuple[np.ndarray, np.ndarray]:
+    """The union of the blocking rules' pairs, a < b, without same-registration pairs."""
+    full_date = _full_date(records)
+    names = _combine(np.minimum(records.given_key, records.family_key),
+                     np.maximum(records.given_key, records.family_key))
+    rules = [
+        (names, MAX_BLOCK),
+        (_combine(names, records.year), None),
+        (_combine(names, records.father_key), None),
+        (_combine(records.given_key, full_date), None),
+        (_combine(records.family_key, full_date), None),
+        (_combine(records.given_key, records.father_key, records.year), None),
+        (_combine(records.family_key, records.father_key, records.year), None),
+        (_combine(records.given_key, records.place), MAX_BLOCK),
+        (_combine(records.family_key, records.place), MAX_BLOCK),
+        (_combine(records.given_key, records.place, records.year), None),
+        (_combine(records.family_key, records.place, records.year), None),
+        (records.phone, MAX_BLOCK),
+        (records.document, None),
+    ]
+    found = [block_pairs(codes, cap) for codes, cap in rules]
+    a = np.concatenate([pair[0] for pair in found])
+    b = np.concatenate([pair[1] for pair in found])
+    unique = np.unique(a * records.size + b)
+    a, b = unique // records.size, unique % records.size
+    apart = records.registration[a] != records.registration[b]
+    return a[apart], b[apart]
+
+
+def train(records: Records, model: fs.Model, seed: int) -> fs.Model:
+    """Estimate u on random pairs, then m in two sessions, as Splink does.
+
+    EM run on name-blocked candidates alone finds "same family" as readily as "same
+    person". So names are learned on pairs born the same day, where namesakes are rare,
+    and birth dates on pairs with the same names, where relatives of one age are rare;
+    each session leaves the fields it was blocked on alone.
+    """
+    rng = np.random.default_rng(seed)
+    model.u = fs.u_from_pairs(random_pair_levels(records, seed), model)
+    full_date = _full_date(records)
+    sessions = [
+        (_combine(full_date), ("birth",)),
+        (_combine(records.given_key, records.family_key), ("given", "family")),
+    ]
+    for codes, blocked_on in sessions:
+        a, b = training_pairs(records, codes, rng)
+        levels = compare(records, a, b)
+        for name in (*blocked_on, "family_evidence"):  # a constant says nothing here
+            levels[name][:] = NULL
+        learned = fs.estimate(levels, fs.Model(TRAINING_PRIOR, model.m, model.u),
+                              learn_m=tuple(f for f in FIELDS if f not in blocked_on))
+        model.m.update({f: learned.m[f] for f in FIELDS if f not in blocked_on})
+    return model
+
+
+def training_pairs(records: Records, codes: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs sharing a code, from a random share of the blocks, at most TRAINING_PAIRS."""
+    sizes = np.bincount(codes)[codes]
+    expected = float((sizes[codes > 0] - 1).sum()) / 2
+    if expected > TRAINING_PAIRS:
+        kept_blocks = rng.random(codes.max() + 1) < TRAINING_PAIRS / expected
+        codes = np.where(kept_blocks[codes], codes, 0)
+    a, b = block_pairs(codes, MAX_BLOCK)
+    apart = records.registration[a] != records.registration[b]
+    return a[apart], b[apart]
+
+
+def _full_date(records: Records) -> np.ndarray:
+    date = records.year.astype(np.int64) * 10000 + records.month * 100 + records.day
+    return np.where((records.day > 0) & (records.month > 0), date, 0)
+
+
+def _combine(*columns: np.ndarray) -> np.ndarray:
+    """One code per distinct combination; 0 when any part is missing."""
+    stacked = np.stack([np.asarray(c, dtype=np.int64) for c in columns], axis=1)
+    missing = (stacked == 0).any(axis=1)
+    _unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    return np.where(missing, 0, inverse.reshape(-1) + 1)
+
+
+def block_pairs(codes: np.ndarray, cap: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (a < b) of records sharing a non-zero code, in blocks of at most `cap`."""
+    present = np.flatnonzero(codes > 0)
+    order = present[np.argsort(codes[present], kind="stable")]
+    sorted_codes = codes[order]
+    if len(order) < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    block_of = np.repeat(np.arange(len(starts)), sizes)
+    usable = (sizes >= 2) if cap is None else (sizes >= 2) & (sizes <= cap)
+    position = np.arange(len(order))
+    partners = np.where(usable[block_of], starts[block_of] + sizes[block_of] - 1 - position, 0)
+    first = np.repeat(position, partners)
+    offsets = np.arange(len(first)) - np.repeat(np.cumsum(partners) - partners, partners)
+    second = first + 1 + offsets
+    a, b = order[first], order[second]
+    return np.minimum(a, b), np.maximum(a, b)
+
+
+def random_pair_levels(records: Records, seed: int) -> dict[str, np.ndarray]:
+    """Levels on random pairs of different registrations: nearly all are two people."""
+    rng = np.random.default_rng(seed)
+    count = min(RANDOM_PAIRS, records.size * (records.size - 1) // 2)
+    a = rng.integers(0, records.size, count)
+    b = rng.integers(0, records.size, count)
+    apart = records.registration[a] != records.registration[b]
+    return compare(records, a[apart], b[apart])
+
+
+def family_evidence(records: Records, a: np.ndarray, b: np.ndarray,
+                    probability: np.ndarray) -> np.ndarray:
+    """How many other people of the two households also look like one another: 0, 1, 2+.
+
+    NULL when either household has no one else, since there is nothing to compare.
+    """
+    household_a, household_b = records.household[a], records.household[b]
+    low, high = np.minimum(household_a, household_b), np.maximum(household_a, household_b)
+    pair_code = low * (records.household.max() + 1) + high
+    likely = (probability >= REVIEW_FLOOR) & (household_a != household_b)
+    codes, counts = np.unique(pair_code[likely], return_counts=True)
+    others = np.zeros(len(a), dtype=np.int64)
+    if len(codes):
+        index = np.searchsorted(codes, pair_code).clip(0, len(codes) - 1)
+        others = np.where(codes[index] == pair_code, counts[index], 0)
+    others = others - likely.astype(np.int64)
+    sizes = np.bincount(records.household, minlength=records.household.max() + 1)
+    alone = (sizes[household_a] < 2) | (sizes[household_b] < 2)
+    level = np.minimum(others, 2).astype(np.int8)
+    level[alone | (household_a == household_b)] = NULL
+    return level
+
+
+def clusters(record_ids: list, pairs: Iterable[tuple], threshold: float = SHIPPED_THRESHOLD,
+             registrations: dict | None = None) -> dict[object, int]:
+    """record_id → cluster_id, joining pairs at or above `threshold`, the likeliest first.
+
+    Two records of one registration never end up in one cluster, even through a third.
+    Every record gets a cluster, people with a single record their own.
+    """
+    position = {record_id: i for i, record_id in enumerate(record_ids)}
+    parent = list(range(len(record_ids)))
+    members: dict[int, set] = {}
+    registration_of = registrations or {}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def regs(i: int) -> set:
+        return members.setdefault(i, {registration_of.get(record_ids[i], record_ids[i])})
+
+    for id_a, id_b, probability in sorted(pairs, key=lambda p: -p[2]):
+        if probability < threshold:
+            break
+        ra, rb = root(position[id_a]), root(position[id_b])
+        if ra == rb or regs(ra) & regs(rb):
+            continue
+        if len(regs(ra)) < len(regs(rb)):
+            ra, rb = rb, ra
+        parent[rb] = ra
+        members[ra] |= members.pop(rb)
+    return {record_id: root(i) + 1 for i, record_id in enumerate(record_ids)}

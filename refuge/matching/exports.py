@@ -1,0 +1,63 @@
+"""Pairs and clusters as CSV, with each record's record_id (its UUID when it has none).
+
+A reviewer's decision overrides the model: a merged pair is written with probability 1
+and a pair kept apart with 0.
+"""
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+from refuge.matching import engine
+from refuge.matching.models import CandidatePair, MatchingRun
+from refuge.registry.models import Person
+
+DECIDED = {CandidatePair.MERGED: 1.0, CandidatePair.REJECTED: 0.0}
+
+
+def has_run() -> bool:
+    return MatchingRun.objects.exists()
+
+
+def _record_ids() -> dict[int, str]:
+    return {pk: record_id or str(uuid) for pk, record_id, uuid in
+            Person.objects.order_by("pk").values_list("pk", "record_id", "uuid")
+            .iterator(chunk_size=20000)}
+
+
+def _pairs() -> list[tuple[int, int, float]]:
+    return [(a, b, DECIDED.get(status, probability)) for a, b, probability, status in
+            CandidatePair.objects.order_by("-probability", "pk").values_list(
+                "person_a_id", "person_b_id", "probability", "status")
+            .iterator(chunk_size=20000)]
+
+
+def write_pairs(path: Path, progress: Callable[[int], None] | None = None) -> int:
+    record_ids = _record_ids()
+    pairs = _pairs()
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["record_id_a", "record_id_b", "probability"])
+        for a, b, probability in pairs:
+            writer.writerow([record_ids[a], record_ids[b], f"{probability:.6f}"])
+            if progress:
+                progress(1)
+    return len(pairs)
+
+
+def write_clusters(path: Path, threshold: float,
+                   progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Every record with its cluster; returns (records, clusters)."""
+    record_ids = _record_ids()
+    households = dict(Person.objects.values_list("pk", "household_id").iterator(chunk_size=20000))
+    found = engine.clusters(list(record_ids), _pairs(), threshold, registrations=households)
+    numbers: dict[int, int] = {}
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["record_id", "cluster_id"])
+        for pk, record_id in record_ids.items():
+            cluster = numbers.setdefault(found[pk], len(numbers) + 1)
+            writer.writerow([record_id, cluster])
+            if progress:
+                progress(1)
+    return len(record_ids), len(numbers)

@@ -1,0 +1,103 @@
+"""Comparable forms of names, places and birth dates, whatever the script they were typed in.
+
+Three forms of a name serve three purposes:
+- `names.to_latin` gives the passport-style Latin a reviewer reads;
+- `fold` gives a Latin spelling with the variants desks produce made equal (a dropped h,
+  ղ as gh/g/k, -yan/-ian/-jan, Russified stems, b/p and d/t), still with its vowels,
+  so string similarity can tell a typo from another name;
+- `names.search_key` gives the coarse consonant skeleton used for blocking.
+A name in a script no rule knows (Georgian, Arabic) keeps its own letters: it is still
+compared on what is there, and never raises.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from refuge.lib import names
+
+ENDING = re.compile(r"(?:yants|iants|ants|yanc|yan|ian|jan|ean|yn)$")
+# Russian forms write the h inside Hovhannes as g: Оганес, Оганесян.
+RUSSIFIED_STEMS = [("oganes", "ovanes"), ("oganis", "ovanis"), ("ogan", "ovan")]
+# Digraphs first, so that h inside sh, ch, zh, kh, gh is not taken for the Armenian h.
+DIGRAPHS = [("dzh", "j"), ("shch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "k"),
+            ("gh", "k"),
+            ("ts", "c"), ("tz", "c"), ("dz", "z"), ("ph", "p"), ("th", "t"), ("ck", "k")]
+# Letters desks swap for one another: g/k/q (ղ, գ and ք), b/p, d/t, j/y/i, w/v; h is
+# dropped because Russian forms drop it (Оганес for Hovhannes).
+LETTER_CLASSES = str.maketrans({"q": "k", "x": "k", "g": "k", "w": "v", "j": "i", "y": "i",
+                                "p": "b", "t": "d", "h": ""})
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """The variant-free Latin spelling of a name: Оганесян, Hovhannisyan → ovanesian, ovanisian."""
+    if not text:
+        return ""
+    latin = names.to_latin(text).lower()
+    return " ".join(filter(None, (_fold_word(w) for w in names.WORD.findall(latin))))
+
+
+def _fold_word(word: str) -> str:
+    word = names._strip_accents(word)
+    if not word.isascii():  # a script without rules: compare it as it is
+        return word
+    for russified, armenian in RUSSIFIED_STEMS:
+        if word.startswith(russified):
+            word = armenian + word[len(russified):]
+            break
+    word = ENDING.sub("ian", word) if len(word) > 4 else word
+    for digraph, single in DIGRAPHS:
+        word = word.replace(digraph, single)
+    word = word.translate(LETTER_CLASSES)
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+@lru_cache(maxsize=200_000)
+def key(text: str) -> str:
+    """The blocking key: the consonant skeleton from `names.search_key`."""
+    return names.search_key(text) if text else ""
+
+
+@lru_cache(maxsize=200_000)
+def father(patronymic: str) -> str:
+    """The father's given name in a patronymic, folded: Самвелович, Սամվելի, Samveli → samvel."""
+    return fold(names.patronymic_stem(patronymic)) if patronymic else ""
+
+
+@lru_cache(maxsize=50_000)
+def place(text: str) -> str:
+    """A place of origin or an address: folded words, in their order."""
+    return " ".join(fold(w) for w in names.WORD.findall(text)) if text else ""
+
+
+@dataclass(frozen=True)
+class BirthParts:
+    year: int = 0
+    month: int = 0
+    day: int = 0
+
+
+def birth_from_text(text: str) -> BirthParts:
+    """YYYY, YYYY-MM, YYYY-MM-DD or empty; anything else counts as unknown."""
+    parts = (text or "").strip().split("-")
+    try:
+        numbers = [int(p) for p in parts if p]
+    except ValueError:
+        return BirthParts()
+    if not numbers or not 1850 <= numbers[0] <= 2200:
+        return BirthParts()
+    year, month, day = (numbers + [0, 0])[:3]
+    return BirthParts(year, month if 1 <= month <= 12 else 0, day if 1 <= day <= 31 else 0)
+
+
+def birth_from_date(value: date | None, precision: str) -> BirthParts:
+    """A stored birth date read back to what was known: estimated ages keep only a year."""
+    if value is None or precision in ("unknown", ""):
+        return BirthParts()
+    if precision == "day":
+        return BirthParts(value.year, value.month, value.day)
+    if precision == "month":
+        return BirthParts(value.year, value.month)
+    return BirthParts(value.year)

@@ -1,0 +1,168 @@
+"""What matching asks of the registry: people as records, the current model, the queue,
+and the desk's question "is anyone we are typing registered already?"."""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import F, Q, QuerySet
+
+from refuge.lib import dates, names
+from refuge.matching import engine, normalise
+from refuge.matching.comparison import FIELDS, NULL, RecordRow, Records, compare
+from refuge.matching.evidence import describe
+from refuge.matching.model import Model
+from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun
+from refuge.registry.models import Document, Person, document_key
+from refuge.registry.validation import Problems, clean_phone
+
+PERSON_COLUMNS = ("id", "household_id", "given_name",
+                  "family_name", "patronymic", "sex", "birth_date", "birth_precision", "origin",
+                  "phone")
+# The desk looks at this many existing records per person typed, at most.
+DESK_CANDIDATES = 200
+DESK_SHOWN = 3
+
+
+def current_model() -> Model:
+    """The model the last `refuge dedupe` estimated, or the start model before any."""
+    run = MatchingRun.objects.only("parameters").first()
+    return Model.from_dict(run.parameters) if run else Model()
+
+
+def record_rows(people: QuerySet | None = None) -> list[RecordRow]:
+    """People as matching sees them, in one pass over the table."""
+    people = Person.objects.counted() if people is None else people
+    documents = _documents_of(people)
+    return [_record_row(values, documents.get(values[0], ""))
+            for values in people.order_by().values_list(*PERSON_COLUMNS)
+            .iterator(chunk_size=20000)]
+
+
+def _documents_of(people: QuerySet) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for person_id, key in (Document.objects.filter(person__in=people.values("pk"))
+                           .order_by().values_list("person_id", "number_key")
+                           .iterator(chunk_size=20000)):
+        found.setdefault(person_id, key)
+    return found
+
+
+def _record_row(values: tuple, document: str) -> RecordRow:
+    pk, household_id, given, family, father, sex, born, precision, origin, phone = values
+    # People who share a household were registered together or moved in since: either
+    # way a desk saw them side by side as different people.
+    return RecordRow(record_id=pk, registration=household_id, household=household_id,
+                     given_name=given, family_name=family, patronymic=father,
+                     sex="" if sex == "U" else sex,
+                     birth=normalise.birth_from_date(born, precision), place=origin,
+                     phone=phone, document=document)
+
+
+def review_queue() -> QuerySet:
+    """Open pairs, likeliest first; skipped pairs after the rest; none with a merged record."""
+    return (CandidatePair.objects.filter(status=CandidatePair.OPEN)
+            .exclude(person_a__status=Person.MERGED).exclude(person_b__status=Person.MERGED)
+            .select_related("person_a__household__registered_at",
+                            "person_b__household__registered_at")
+            .order_by(F("skipped_at").asc(nulls_first=True), "-probability", "id"))
+
+
+def household_queue() -> QuerySet:
+    return (HouseholdMatch.objects.filter(status=HouseholdMatch.OPEN)
+            .select_related("household_a__registered_at", "household_b__registered_at")
+            .order_by("-people", "id"))
+
+
+def evidence_rows(levels: dict, model: Model | None = None) -> list[dict]:
+    """The per-field evidence of a pair, with words for the levels, for a reviewer."""
+    model = model or current_model()
+    full = {name: levels.get(name, NULL) for name in FIELDS}
+    return [describe(row) for row in model.evidence(full)]
+
+
+@dataclass
+class DeskMatch:
+    person: Person
+    probability: float
+    evidence: list[dict]
+
+
+def desk_matches(typed: list[dict], exclude_household: int | None = None,
+                 ) -> list[list[DeskMatch]]:
+    """For each person typed at the desk, the registered people they may be.
+
+    Each typed person is looked up through the indexed name keys, phone and document,
+    and the few records found are scored with the registry's model. People typed
+    together are one registration, so their matches in one household are family
+    evidence for one another.
+    """
+    typed_rows = [_typed_row(i, member) for i, member in enumerate(typed)]
+    found = [_candidate_ids(row, exclude_household) for row in typed_rows]
+    every_id = sorted({pk for ids in found for pk in ids})
+    if not every_id:
+        return [[] for _ in typed]
+    stored = {row.record_id: row for row in record_rows(
+        Person.objects.counted().filter(pk__in=every_id))}
+    rows = typed_rows + [stored[pk] for pk in every_id if pk in stored]
+    records = Records(rows)
+    position = {pk: len(typed_rows) + i for i, pk in enumerate(
+        pk for pk in every_id if pk in stored)}
+    a = np.array([i for i, ids in enumerate(found) for pk in ids if pk in position],
+                 dtype=np.int64)
+    b = np.array([position[pk] for ids in found for pk in ids if pk in position],
+                 dtype=np.int64)
+    model = current_model()
+    levels = compare(records, a, b)
+    levels["family_evidence"] = engine.family_evidence(records, a, b, model.probability(levels))
+    probability = model.probability(levels)
+    return _best_matches(len(typed), a, b, probability, levels, records, model)
+
+
+def _best_matches(count, a, b, probability, levels, records, model) -> list[list[DeskMatch]]:
+    keep = [i for i in np.argsort(-probability) if probability[i] >= engine.REVIEW_FLOOR]
+    chosen: list[list[tuple[int, int]]] = [[] for _ in range(count)]
+    for i in keep:
+        if len(chosen[a[i]]) < DESK_SHOWN:
+            chosen[a[i]].append((i, records.ids[b[i]]))
+    people = Person.objects.select_related("household__registered_at").in_bulk(
+        [pk for matches in chosen for _i, pk in matches])
+    return [[DeskMatch(people[pk], float(probability[i]),
+                       evidence_rows({n: int(v[i]) for n, v in levels.items()}, model))
+             for i, pk in matches] for matches in chosen]
+
+
+def _typed_row(index: int, member: dict) -> RecordRow:
+    try:
+        born = dates.parse_birth_date(member.get("birth_date") or "")
+        birth = normalise.birth_from_date(born.value, born.precision)
+    except dates.BirthDateError:
+        birth = normalise.BirthParts()
+    phone = clean_phone(member.get("phone") or "", "phone", Problems()) or ""
+    return RecordRow(record_id=("typed", index), registration="typed", household="typed",
+                     given_name=member.get("given_name") or "",
+                     family_name=member.get("family_name") or "",
+                     patronymic=member.get("patronymic") or "",
+                     sex=(member.get("sex") or "").upper().replace("U", "")[:1], birth=birth,
+                     place=member.get("origin") or "", phone=phone,
+                     document=document_key(member.get("document") or ""))
+
+
+def _candidate_ids(row: RecordRow, exclude_household: int | None) -> list[int]:
+    given, family = names.search_key(row.given_name), names.search_key(row.family_name)
+    father = names.search_key(names.patronymic_stem(row.patronymic))
+    lookups = Q(pk__in=[])
+    if given and family:
+        lookups |= Q(family_key=family, given_key=given) | Q(family_key=given, given_key=family)
+    if given and father:
+        lookups |= Q(given_key=given, patronymic_key=father)
+    if family and father:
+        lookups |= Q(family_key=family, patronymic_key=father)
+    if row.phone:
+        lookups |= Q(phone=row.phone)
+    if row.document:
+        lookups |= Q(pk__in=Document.objects.filter(number_key=row.document)
+                     .values("person_id")[:DESK_CANDIDATES])
+    people = Person.objects.counted().filter(lookups)
+    if exclude_household:
+        people = people.exclude(household_id=exclude_household)
+    return list(people.order_by().values_list("pk", flat=True)[:DESK_CANDIDATES])

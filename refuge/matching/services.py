@@ -1,0 +1,255 @@
+"""What matching does: find duplicates in the whole registry, and merge, unmerge, reject,
+skip or link what a reviewer decides."""
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from refuge.audit import services as audit
+from refuge.audit.models import AuditEvent
+from refuge.lib import dates
+from refuge.matching import engine, queries
+from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun, Merge
+from refuge.registry import services as registry
+from refuge.registry.models import Document, Household, Person
+from refuge.registry.validation import FieldError, Invalid
+from refuge.reports.counting import count_people
+
+# Fields a merge may fill on the kept record when it has none.
+FILLED_ON_MERGE = ("patronymic", "phone", "origin", "destination")
+PRECISION_RANK = {dates.UNKNOWN: 0, dates.ESTIMATED: 1, dates.YEAR: 2, dates.MONTH: 3,
+                  dates.EXACT: 4}
+
+
+@dataclass
+class DedupeResult:
+    people: int
+    candidates: int
+    queued: int
+    household_links: int
+    seconds: float
+
+
+def dedupe(progress: Callable[[str], None] | None = None) -> DedupeResult:
+    """Find every candidate pair in the registry and queue the likely ones for review.
+
+    Pairs already decided keep their decision: a rejected pair is never proposed again.
+    The model estimated here scores the desk's check from now on.
+    """
+    started = time.monotonic()
+    say = progress or (lambda _step: None)
+    say("reading")
+    rows = queries.record_rows()
+    linkage = engine.link(rows, progress=say)
+    say("saving")
+    with transaction.atomic():
+        queued = _queue_pairs(linkage)
+        links = _propose_household_links(linkage, [row.household for row in rows])
+        result = DedupeResult(len(rows), len(linkage.a), queued, links,
+                              time.monotonic() - started)
+        MatchingRun.objects.create(seconds=result.seconds, people=result.people,
+                                   candidates=result.candidates, queued=queued,
+                                   household_links=links, parameters=linkage.model.as_dict())
+    return result
+
+
+def _queue_pairs(linkage: engine.Linkage) -> int:
+    ids = np.asarray(linkage.records.ids, dtype=np.int64)
+    likely = np.flatnonzero(linkage.probability >= engine.REVIEW_FLOOR)
+    first, second = ids[linkage.a[likely]], ids[linkage.b[likely]]
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    known = {(a, b): (pk, status) for a, b, pk, status in CandidatePair.objects.values_list(
+        "person_a_id", "person_b_id", "id", "status").iterator(chunk_size=20000)}
+    new, changed = [], []
+    for index, a, b in zip(likely, low.tolist(), high.tolist(), strict=True):
+        probability = float(linkage.probability[index])
+        levels = linkage.levels_of(index)
+        if (a, b) not in known:
+            new.append(CandidatePair(person_a_id=a, person_b_id=b, probability=probability,
+                                     levels=levels))
+        elif known[(a, b)][1] == CandidatePair.OPEN:
+            changed.append(CandidatePair(pk=known[(a, b)][0], probability=probability,
+                                         levels=levels))
+    CandidatePair.objects.bulk_create(new, batch_size=5000)
+    CandidatePair.objects.bulk_update(changed, ["probability", "levels"], batch_size=5000)
+    return len(new) + len(changed)
+
+
+def _propose_household_links(linkage: engine.Linkage, households: list[int]) -> int:
+    """Households two or more of whose members are likely the same people (or whose only
+    member is) are proposed as parts of one household."""
+    households_array = np.asarray(households, dtype=np.int64)
+    likely = np.flatnonzero(linkage.probability >= engine.SHIPPED_THRESHOLD)
+    first = households_array[linkage.a[likely]]
+    second = households_array[linkage.b[likely]]
+    shared = Counter(zip(np.minimum(first, second).tolist(), np.maximum(first, second).tolist(),
+                         strict=True))
+    sizes = Counter(households)
+    wanted = {pair: n for pair, n in shared.items()
+              if pair[0] != pair[1] and n >= min(2, sizes[pair[0]], sizes[pair[1]])}
+    if not wanted:
+        return 0
+    groups = dict(Household.objects.filter(
+        pk__in={h for pair in wanted for h in pair}).values_list("pk", "group"))
+    known = set(HouseholdMatch.objects.values_list("household_a_id", "household_b_id"))
+    new = [HouseholdMatch(household_a_id=a, household_b_id=b, people=n)
+           for (a, b), n in wanted.items()
+           if (a, b) not in known and groups.get(a) != groups.get(b)]
+    HouseholdMatch.objects.bulk_create(new, batch_size=5000)
+    return len(new)
+
+
+def _decided(pair: CandidatePair, status: str, user) -> None:
+    pair.status = status
+    pair.decided_by = user
+    pair.decided_at = timezone.now()
+    pair.save(update_fields=["status", "decided_by", "decided_at"])
+
+
+def _open_pair(pair: CandidatePair, deciding: str) -> CandidatePair:
+    """The pair, locked; a pair already decided the same way is returned as it is, so a
+    retried request changes nothing, and one decided the other way is refused."""
+    current = CandidatePair.objects.select_for_update().get(pk=pair.pk)
+    if current.status not in (CandidatePair.OPEN, deciding):
+        raise Invalid([FieldError("pair", _("this pair was already decided"))])
+    return current
+
+
+@transaction.atomic
+def merge_pair(pair: CandidatePair, *, user) -> Merge:
+    """Confirm a pair: the later record is merged into the earlier one, reversibly."""
+    pair = _open_pair(pair, CandidatePair.MERGED)
+    if pair.status == CandidatePair.MERGED:
+        return pair.merges.get(undone_at__isnull=True)
+    kept, merged = (Person.objects.select_for_update().select_related("household")
+                    .get(pk=pk) for pk in (pair.person_a_id, pair.person_b_id))
+    if Person.MERGED in (kept.status, merged.status):
+        raise Invalid([FieldError("pair", _("one of these records was already merged"))])
+    filled = _fill_from(kept, merged, user)
+    documents = list(merged.documents.values_list("pk", flat=True))
+    Document.objects.filter(pk__in=documents).update(person=kept)
+    merged_status = merged.status
+    merged.status = Person.MERGED
+    merged.version += 1
+    merged._history_user = user
+    merged.save(update_fields=["status", "version"])
+    count_people([merged], -1)
+    _decided(pair, CandidatePair.MERGED, user)
+    merge = Merge.objects.create(pair=pair, kept=kept, merged=merged, merged_by=user, before={
+        "filled": filled, "status": merged_status, "documents": documents})
+    audit.record(user, AuditEvent.MERGE, "person", kept.uuid, merged=str(merged.uuid))
+    return merge
+
+
+def _fill_from(kept: Person, merged: Person, user) -> dict:
+    """Give the kept record what only the merged one knew; returns {field: [before, after]}."""
+    filled = {}
+    for name in FILLED_ON_MERGE:
+        if not getattr(kept, name) and getattr(merged, name):
+            filled[name] = [getattr(kept, name), getattr(merged, name)]
+            setattr(kept, name, getattr(merged, name))
+    if PRECISION_RANK.get(merged.birth_precision, 0) > PRECISION_RANK.get(kept.birth_precision, 0):
+        filled["birth_date"] = [_iso(kept.birth_date), _iso(merged.birth_date)]
+        filled["birth_precision"] = [kept.birth_precision, merged.birth_precision]
+        kept.birth_date, kept.birth_precision = merged.birth_date, merged.birth_precision
+    needs = sorted(set(kept.need_codes) | set(merged.need_codes))
+    if needs != kept.need_codes:
+        filled["needs"] = [kept.needs, ",".join(needs)]
+        count_people([kept], -1)  # the figures count needs: recount the kept person
+        kept.needs = ",".join(needs)
+        count_people([kept], 1)
+    if filled:
+        kept.version += 1
+        kept.derive_search_forms()
+        kept._history_user = user
+        kept.save()
+    return filled
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+@transaction.atomic
+def unmerge(merge: Merge, *, user) -> Merge:
+    """Undo a merge: both records as they were, except what was edited since."""
+    merge = Merge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at:
+        return merge  # a retried request
+    kept = Person.objects.select_for_update().get(pk=merge.kept_id)
+    merged = Person.objects.select_for_update().select_related("household").get(
+        pk=merge.merged_id)
+    _unfill(kept, merge.before["filled"], user)
+    Document.objects.filter(pk__in=merge.before["documents"], person=kept).update(person=merged)
+    merged.status = merge.before["status"]
+    merged.version += 1
+    merged._history_user = user
+    merged.save(update_fields=["status", "version"])
+    count_people([merged], 1)
+    merge.undone_by, merge.undone_at = user, timezone.now()
+    merge.save(update_fields=["undone_by", "undone_at"])
+    if merge.pair_id:
+        CandidatePair.objects.filter(pk=merge.pair_id).update(
+            status=CandidatePair.OPEN, decided_by=None, decided_at=None)
+    audit.record(user, AuditEvent.UNMERGE, "person", kept.uuid, merged=str(merged.uuid))
+    return merge
+
+
+def _unfill(kept: Person, filled: dict, user) -> None:
+    restored = False
+    for name, (before, after) in filled.items():
+        current = getattr(kept, name)
+        current = current.isoformat() if hasattr(current, "isoformat") else current
+        if current != after:
+            continue  # edited since the merge: the edit stands
+        if name == "needs":
+            count_people([kept], -1)
+        value = date.fromisoformat(before) if name == "birth_date" and before else before
+        setattr(kept, name, value)
+        if name == "needs":
+            count_people([kept], 1)
+        restored = True
+    if restored:
+        kept.version += 1
+        kept.derive_search_forms()
+        kept._history_user = user
+        kept.save()
+
+
+@transaction.atomic
+def reject_pair(pair: CandidatePair, *, user) -> CandidatePair:
+    """Different people: remembered, so the pair is never proposed again."""
+    pair = _open_pair(pair, CandidatePair.REJECTED)
+    if pair.status == CandidatePair.REJECTED:
+        return pair
+    _decided(pair, CandidatePair.REJECTED, user)
+    audit.record(user, AuditEvent.REJECT, "pair", pair.uuid)
+    return pair
+
+
+def skip_pair(pair: CandidatePair, *, user) -> CandidatePair:
+    """Not sure yet: the pair goes to the back of the queue."""
+    pair.skipped_at = timezone.now()
+    pair.save(update_fields=["skipped_at"])
+    return pair
+
+
+@transaction.atomic
+def decide_household_match(match: HouseholdMatch, *, link: bool, user) -> HouseholdMatch:
+    match = HouseholdMatch.objects.select_for_update().select_related(
+        "household_a", "household_b").get(pk=match.pk)
+    if match.status != HouseholdMatch.OPEN:
+        raise Invalid([FieldError("match", _("these households were already decided"))])
+    if link:
+        registry.link_households(match.household_a, match.household_b, user=user)
+    match.status = HouseholdMatch.LINKED if link else HouseholdMatch.REJECTED
+    match.decided_by, match.decided_at = user, timezone.now()
+    match.save(update_fields=["status", "decided_by", "decided_at"])
+    return match

@@ -1,0 +1,169 @@
+"""The whole-registry search, the review queue, merge and unmerge with history, the desk's
+check and link, and the people import."""
+
+import uuid
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from refuge.conftest import household_payload, make_household, member
+from refuge.matching import queries, services
+from refuge.matching.models import CandidatePair, HouseholdMatch
+from refuge.registry import services as registry
+from refuge.registry.models import Person
+from refuge.reports.queries import registrations_count_check
+
+
+@pytest.fixture
+def twice(reception, registrar):
+    """A family registered in Armenian, then again in Russian at another desk."""
+    first = make_household(reception, registrar,
+                           member("Հայկ", "Հովհաննիսյան", patronymic="Սամվելի", sex="M",
+                                  birth_date="1980-03-14", phone="+37477123456"),
+                           member("Անի", "Հովհաննիսյան", patronymic="Արմենի", sex="F",
+                                  birth_date="1982-07-01", relationship="spouse"))
+    again = make_household(reception, registrar,
+                           member("Айк", "Оганесян", patronymic="Самвелович", sex="M",
+                                  birth_date="1980-03-14",
+                                  documents=[{"kind": "passport", "number": "AN1234567"}]),
+                           member("Ани", "Оганесян", patronymic="Арменовна", sex="F",
+                                  birth_date="1982-07-01", relationship="spouse"))
+    return first, again
+
+
+def test_dedupe_queues_the_people_registered_twice_and_proposes_a_household_link(twice):
+    result = services.dedupe()
+    assert result.people == 4 and result.queued == 2
+    pairs = list(queries.review_queue())
+    assert {(p.person_a.household_id, p.person_b.household_id) for p in pairs} == {
+        (twice[0].pk, twice[1].pk)}
+    assert all(p.probability >= 0.9 for p in pairs)
+    match = HouseholdMatch.objects.get()
+    assert match.people == 2
+
+
+def test_merge_and_unmerge_keep_both_records_and_the_figures_exact(twice, registrar):
+    services.dedupe()
+    pair = CandidatePair.objects.get(person_a__given_name="Հայկ")
+    merge = services.merge_pair(pair, user=registrar)
+    kept, merged = Person.objects.get(pk=pair.person_a_id), Person.objects.get(pk=pair.person_b_id)
+    assert merged.status == Person.MERGED
+    assert kept.documents.get().number == "AN1234567"
+    assert registrations_count_check() == (3, 3)
+    assert merged.history.first().status == Person.MERGED
+    assert services.merge_pair(pair, user=registrar) == merge  # a retry changes nothing
+
+    services.unmerge(merge, user=registrar)
+    kept.refresh_from_db()
+    merged.refresh_from_db()
+    assert merged.status == Person.REGISTERED
+    assert merged.documents.get().number == "AN1234567"
+    assert not kept.documents.exists()
+    assert registrations_count_check() == (4, 4)
+    assert CandidatePair.objects.get(pk=pair.pk).status == CandidatePair.OPEN
+
+
+def test_a_rejected_pair_is_never_proposed_again(twice, registrar):
+    services.dedupe()
+    pair = queries.review_queue().first()
+    services.reject_pair(pair, user=registrar)
+    services.dedupe()
+    assert CandidatePair.objects.get(pk=pair.pk).status == CandidatePair.REJECTED
+    assert pair.pk not in {p.pk for p in queries.review_queue()}
+
+
+def test_a_skipped_pair_goes_to_the_back(twice, registrar):
+    services.dedupe()
+    first = queries.review_queue().first()
+    services.skip_pair(first, user=registrar)
+    assert list(queries.review_queue())[-1].pk == first.pk
+
+
+def test_linking_the_households_puts_them_in_one_group(twice, registrar):
+    services.dedupe()
+    services.decide_household_match(HouseholdMatch.objects.get(), link=True, user=registrar)
+    first, again = (h.__class__.objects.get(pk=h.pk) for h in twice)
+    assert first.group == again.group
+
+
+def test_the_desk_check_finds_a_registered_person_in_another_script(twice, registrar):
+    client = Client()
+    client.force_login(registrar)
+    response = client.post("/api/matching/check", {"members": [
+        {"given_name": "Hayk", "family_name": "Hovhannisyan", "patronymic": "Samveli",
+         "birth_date": "1980-03-14", "sex": "M"}]}, content_type="application/json")
+    assert response.status_code == 200
+    matches = response.json()["members"][0]
+    assert matches and matches[0]["probability"] >= 0.9
+    assert {e["field"] for e in matches[0]["evidence"]} >= {"given", "family", "birth"}
+
+
+def test_a_member_linked_at_the_desk_joins_the_household_instead_of_a_duplicate(
+        twice, reception, registrar):
+    hayk = twice[0].members.get(given_name="Հայկ")
+    payload = household_payload(member("Gohar", "Hovhannisyan", sex="F"),
+                                member("Hayk", "Hovhannisyan", relationship="spouse",
+                                       same_as=str(hayk.uuid)))
+    before = Person.objects.count()
+    household = registry.register_household(payload, user=registrar, post=reception).household
+    assert Person.objects.count() == before + 1
+    hayk.refresh_from_db()
+    assert hayk.household == household and hayk.relationship == "spouse"
+    assert registry.register_household(payload, user=registrar, post=reception).created is False
+
+
+def test_linking_to_an_unknown_person_names_the_field(reception, registrar):
+    payload = household_payload(member("Gohar", same_as=str(uuid.uuid4())))
+    with pytest.raises(registry.Invalid) as raised:
+        registry.register_household(payload, user=registrar, post=reception)
+    assert raised.value.errors[0].field == "members[0].same_as"
+
+
+CSV = """\
+record_id,household_ref,given_name,family_name,patronymic,sex,birth_date,place_of_origin,extra
+r1,h1,Armen,Grigoryan,Suren,M,1970-01-10,Shushi,ignored
+r2,h1,Lusine,Grigoryan,Ashot,F,1974-02,Shushi,
+r3,h2,Армен,Григорян,Суренович,M,1970-01-10,Шуши,
+r4,h2,,,,F,1980,,
+r5,h3,Nare,Petrosyan,,X,1980,,
+r6,h3,Nare,Petrosyan,,F,31.12.1980,,
+r7,,Lilit,Avagyan,,F,,,
+"""
+
+
+def test_import_reports_bad_rows_by_line_keeps_good_ones_and_adds_nothing_twice(db, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(CSV, encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    call_command("import_people", str(path), stdout=out, stderr=err)
+    problems = err.getvalue()
+    assert "line 5: given_name a person needs a given name or a family name" in problems
+    assert "line 6: sex must be F, M or empty" in problems
+    assert "line 7: birth_date 31.12.1980 is not YYYY, YYYY-MM or YYYY-MM-DD" in problems
+    assert Person.objects.count() == 4
+    assert Person.objects.get(record_id="r2").household == Person.objects.get(
+        record_id="r1").household
+    assert "4 people in 3 new households" in out.getvalue()
+    call_command("import_people", str(path), stdout=StringIO(), stderr=StringIO())
+    assert Person.objects.count() == 4
+
+
+def test_duplicates_exports_pairs_and_clusters_with_record_ids(db, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(CSV, encoding="utf-8")
+    call_command("import_people", str(path), stdout=StringIO(), stderr=StringIO())
+    with pytest.raises(CommandError, match="run `refuge dedupe` first"):
+        call_command("duplicates", export=str(tmp_path / "pairs.csv"))
+    call_command("dedupe", stdout=StringIO())
+    call_command("duplicates", export=str(tmp_path / "pairs.csv"),
+                 clusters=str(tmp_path / "clusters.csv"), stdout=StringIO())
+    pairs = (tmp_path / "pairs.csv").read_text().splitlines()
+    assert pairs[0] == "record_id_a,record_id_b,probability"
+    assert pairs[1].startswith("r1,r3,")
+    clusters = dict(line.split(",") for line in (tmp_path / "clusters.csv").read_text()
+                    .splitlines()[1:])
+    assert set(clusters) == {"r1", "r2", "r3", "r7"}
+    assert clusters["r1"] == clusters["r3"] != clusters["r2"]

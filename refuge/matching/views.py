@@ -1,0 +1,102 @@
+"""The review queue: possible duplicates, one pair at a time, and households to link."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from refuge.accounts.decorators import requires
+from refuge.accounts.roles import EDIT_PEOPLE
+from refuge.audit import services as audit
+from refuge.matching import queries, services
+from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun, Merge
+from refuge.registry.validation import Invalid
+
+HOUSEHOLDS_PER_PAGE = 25
+
+
+@requires(EDIT_PEOPLE)
+def queue(request):
+    """The likeliest open pair, with the queue's size and the households to link."""
+    pairs = queries.review_queue()
+    pair = pairs.first()
+    if pair is not None:
+        return redirect("matching-pair", pair_uuid=pair.uuid)
+    return render(request, "matching/queue.html", _queue_context(request))
+
+
+def _queue_context(request) -> dict:
+    households = Paginator(queries.household_queue(), HOUSEHOLDS_PER_PAGE)
+    return {"open_count": queries.review_queue().count(),
+            "run": MatchingRun.objects.first(),
+            "households": households.get_page(request.GET.get("page")),
+            "merges": Merge.objects.filter(undone_at__isnull=True).select_related(
+                "kept", "merged")[:10]}
+
+
+@requires(EDIT_PEOPLE)
+def pair_detail(request, pair_uuid):
+    pair = get_object_or_404(CandidatePair.objects.select_related(
+        "person_a__household__registered_at", "person_b__household__registered_at"),
+        uuid=pair_uuid)
+    audit.record_views(request.user, "person", [pair.person_a.uuid, pair.person_b.uuid],
+                       via="duplicate review")
+    return render(request, "matching/pair.html", {
+        **_queue_context(request), "pair": pair,
+        "evidence": queries.evidence_rows(pair.levels),
+        "merge": pair.merges.filter(undone_at__isnull=True).first(),
+    })
+
+
+@requires(EDIT_PEOPLE)
+@require_http_methods(["POST"])
+def pair_action(request, pair_uuid, action):
+    pair = get_object_or_404(CandidatePair, uuid=pair_uuid)
+    act = {"merge": services.merge_pair, "reject": services.reject_pair,
+           "skip": services.skip_pair}[action]
+    done = {"merge": _("Merged: the later record now points to the earlier one. "
+                       "Unmerge undoes it."),
+            "reject": _("Kept apart: this pair will not be proposed again."),
+            "skip": _("Skipped: the pair goes to the back of the queue.")}[action]
+    try:
+        act(pair, user=request.user)
+    except Invalid as invalid:
+        messages.error(request, invalid.errors[0].message)
+        return redirect("matching-pair", pair_uuid=pair.uuid)
+    messages.success(request, done)
+    return redirect("matching")
+
+
+@requires(EDIT_PEOPLE)
+@require_http_methods(["POST"])
+def unmerge(request, merge_uuid):
+    merge = get_object_or_404(Merge, uuid=merge_uuid)
+    try:
+        services.unmerge(merge, user=request.user)
+    except Invalid as invalid:
+        messages.error(request, invalid.errors[0].message)
+    else:
+        messages.success(request, _("Unmerged: both records are back as they were."))
+    return redirect("matching-pair", pair_uuid=merge.pair.uuid) if merge.pair else redirect(
+        "matching")
+
+
+@requires(EDIT_PEOPLE)
+@require_http_methods(["POST"])
+def household_action(request, match_uuid, action):
+    match = get_object_or_404(HouseholdMatch, uuid=match_uuid)
+    try:
+        services.decide_household_match(match, link=action == "link", user=request.user)
+    except Invalid as invalid:
+        messages.error(request, invalid.errors[0].message)
+    else:
+        messages.success(request, _("Households linked as parts of one.") if action == "link"
+                         else _("Households kept apart."))
+    return redirect("matching-households")
+
+
+@requires(EDIT_PEOPLE)
+def households(request):
+    return render(request, "matching/queue.html", {**_queue_context(request),
+                                                   "households_only": True})

@@ -1,0 +1,160 @@
+"""People from a CSV file, for real use (another agency's list) and for evaluation.
+
+Columns: record_id, household_ref, given_name, family_name, patronymic, sex, birth_date,
+place_of_origin; others are ignored. Rows sharing household_ref form one household.
+Each bad row is reported with its line number and the good rows are kept. A record_id
+already imported is skipped, so importing a file twice adds nothing.
+"""
+
+import re
+import uuid as uuidlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from refuge.lib import dates, history
+from refuge.lib.csvfiles import read_rows, report_line
+from refuge.registry.models import Household, Person, Post, RegistrationEvent
+from refuge.registry.validation import (
+    Problems,
+    clean_name,
+    clean_text,
+    require_a_name,
+)
+from refuge.reports.counting import count_people
+
+REQUIRED_COLUMNS = ["record_id", "given_name", "family_name"]
+OPTIONAL_COLUMNS = ["household_ref", "patronymic", "sex", "birth_date", "place_of_origin"]
+IMPORTED = uuidlib.UUID("6f1d3f0e-8a7c-4c55-9a53-2f7b6d0e9c11")
+ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+SEXES = {"": "U", "U": "U", "F": "F", "M": "M", "FEMALE": "F", "MALE": "M"}
+BATCH = 5000
+IMPORT_POST = "IMPORT"
+
+
+@dataclass
+class PeopleImport:
+    people: int = 0
+    households: int = 0
+    already: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def import_post() -> Post:
+    post, _created = Post.objects.get_or_create(
+        code=IMPORT_POST, defaults={"kind": Post.RECEPTION, "name": "Imported records"})
+    return post
+
+
+def import_people(text: str, *, user, post: Post | None = None,
+                  progress: Callable[[int], None] | None = None) -> PeopleImport:
+    result = PeopleImport()
+    post = post or import_post()
+    seen: dict[str, int] = {}
+    batch: list[tuple[str, dict]] = []
+    for line, row in read_rows(text, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, result.errors):
+        cleaned = clean_row(row, line, seen, result.errors)
+        if cleaned:
+            batch.append(cleaned)
+        if len(batch) == BATCH:
+            _save(batch, post, user, result)
+            batch = []
+        if progress:
+            progress(1)
+    _save(batch, post, user, result)
+    return result
+
+
+def clean_row(row: dict, line: int, seen: dict[str, int], errors: list[str]
+              ) -> tuple[str, dict] | None:
+    """(household_ref, person fields) for a good row; a bad row's problems go to `errors`."""
+    problems = Problems()
+    record_id = row.get("record_id", "")
+    if not record_id:
+        problems.add("record_id", _("is empty"))
+    elif len(record_id) > 64:
+        problems.add("record_id", _("is longer than 64 characters"))
+    elif record_id in seen:
+        problems.add("record_id", _("%(id)s is already on line %(line)s")
+                     % {"id": record_id, "line": seen[record_id]})
+    fields = {name: clean_name(row.get(name, ""), name, problems)
+              for name in ("given_name", "family_name", "patronymic")}
+    require_a_name(fields, "", problems)
+    sex = SEXES.get(row.get("sex", "").upper())
+    if sex is None:
+        problems.add("sex", _("must be F, M or empty, not %(value)s") % {"value": row["sex"]})
+    born = _birth_date(row.get("birth_date", ""), problems)
+    origin = clean_text(row.get("place_of_origin", ""), "place_of_origin", problems, 100)
+    if problems.errors:
+        report_line(line, problems.errors, errors)
+        return None
+    seen[record_id] = line
+    return row.get("household_ref") or f"record:{record_id}", {
+        **fields, "record_id": record_id, "sex": sex, "birth_date": born.value,
+        "birth_precision": born.precision, "origin": origin}
+
+
+def _birth_date(text: str, problems: Problems) -> dates.BirthDate:
+    if not text:
+        return dates.BirthDate(None, dates.UNKNOWN)
+    if not ISO_DATE.match(text):
+        problems.add("birth_date", _("%(text)s is not YYYY, YYYY-MM or YYYY-MM-DD")
+                     % {"text": text})
+        return dates.BirthDate(None, dates.UNKNOWN)
+    try:
+        return dates.parse_birth_date(text)
+    except dates.BirthDateError as error:
+        problems.add("birth_date", str(error))
+        return dates.BirthDate(None, dates.UNKNOWN)
+
+
+@transaction.atomic
+def _save(batch: list[tuple[str, dict]], post: Post, user, result: PeopleImport) -> None:
+    already = set(Person.objects.filter(record_id__in=[p["record_id"] for _r, p in batch])
+                  .values_list("record_id", flat=True))
+    result.already += len(already)
+    batch = [(ref, person) for ref, person in batch if person["record_id"] not in already]
+    if not batch:
+        return
+    now = timezone.now()
+    households = _households(sorted({ref for ref, _p in batch}), post, user, now, result)
+    focal_taken = set(Person.objects.filter(household__in=households.values(),
+                                            relationship=Person.FOCAL_POINT)
+                      .values_list("household_id", flat=True))
+    people = []
+    for ref, fields in batch:
+        household = households[ref]
+        relationship = ("other_relative" if household.pk in focal_taken
+                        else Person.FOCAL_POINT)
+        focal_taken.add(household.pk)
+        person = Person(uuid=uuidlib.uuid5(IMPORTED, f"person:{fields['record_id']}"),
+                        household=household, registered_at=post, registered_on=now,
+                        relationship=relationship, **fields)
+        person.derive_search_forms()
+        people.append(person)
+    Person.objects.bulk_create(people, batch_size=BATCH)
+    history.record_created(people, user, now)
+    count_people(people)
+    result.people += len(people)
+
+
+def _households(refs: list[str], post: Post, user, now, result: PeopleImport
+                ) -> dict[str, Household]:
+    """The household of each ref, created the first time the ref is seen."""
+    uuids = {ref: uuidlib.uuid5(IMPORTED, f"household:{ref}") for ref in refs}
+    found = {h.uuid: h for h in Household.objects.filter(uuid__in=uuids.values())}
+    new = [Household(uuid=u, group=u, registered_at=post, registered_on=now)
+           for u in uuids.values() if u not in found]
+    Household.objects.bulk_create(new, batch_size=BATCH)
+    if new and new[0].pk is None:  # databases that return no ids from a bulk insert
+        new = list(Household.objects.filter(uuid__in=[h.uuid for h in new]))
+    history.record_created(new, user, now)
+    RegistrationEvent.objects.bulk_create(
+        [RegistrationEvent(uuid=h.uuid, household=h, post=post, desk="import", user=user,
+                           at=now, body_hash="import") for h in new], batch_size=BATCH)
+    result.households += len(new)
+    found.update({h.uuid: h for h in new})
+    return {ref: found[uuid] for ref, uuid in uuids.items()}

@@ -136,11 +136,7 @@ def merge_pair(pair: CandidatePair, *, user) -> Merge:
     documents = list(merged.documents.values_list("pk", flat=True))
     Document.objects.filter(pk__in=documents).update(person=kept)
     merged_status = merged.status
-    merged.status = Person.MERGED
-    merged.version += 1
-    merged._history_user = user
-    merged.save(update_fields=["status", "version"])
-    count_people([merged], -1)
+    _set_status(merged, Person.MERGED, user)
     _decided(pair, CandidatePair.MERGED, user)
     merge = Merge.objects.create(pair=pair, kept=kept, merged=merged, merged_by=user, before={
         "filled": filled, "status": merged_status, "documents": documents})
@@ -148,33 +144,55 @@ def merge_pair(pair: CandidatePair, *, user) -> Merge:
     return merge
 
 
+def _set_status(person: Person, status: str, user) -> None:
+    """Merged records leave the figures, and come back to them when unmerged."""
+    if status == Person.MERGED:
+        count_people([person], -1)
+    person.status = status
+    person.version += 1
+    person._history_user = user
+    person.save(update_fields=["status", "version"])
+    if status != Person.MERGED:
+        count_people([person], 1)
+
+
 def _fill_from(kept: Person, merged: Person, user) -> dict:
     """Give the kept record what only the merged one knew; returns {field: [before, after]}."""
-    filled = {}
-    for name in FILLED_ON_MERGE:
-        if not getattr(kept, name) and getattr(merged, name):
-            filled[name] = [getattr(kept, name), getattr(merged, name)]
-            setattr(kept, name, getattr(merged, name))
+    values = {name: getattr(merged, name) for name in FILLED_ON_MERGE
+              if not getattr(kept, name) and getattr(merged, name)}
     if PRECISION_RANK.get(merged.birth_precision, 0) > PRECISION_RANK.get(kept.birth_precision, 0):
-        filled["birth_date"] = [_iso(kept.birth_date), _iso(merged.birth_date)]
-        filled["birth_precision"] = [kept.birth_precision, merged.birth_precision]
-        kept.birth_date, kept.birth_precision = merged.birth_date, merged.birth_precision
-    needs = sorted(set(kept.need_codes) | set(merged.need_codes))
-    if needs != kept.need_codes:
-        filled["needs"] = [kept.needs, ",".join(needs)]
-        count_people([kept], -1)  # the figures count needs: recount the kept person
-        kept.needs = ",".join(needs)
-        count_people([kept], 1)
-    if filled:
-        kept.version += 1
-        kept.derive_search_forms()
-        kept._history_user = user
-        kept.save()
+        values["birth_date"] = merged.birth_date
+        values["birth_precision"] = merged.birth_precision
+    needs = ",".join(sorted(set(kept.need_codes) | set(merged.need_codes)))
+    if needs != kept.needs:
+        values["needs"] = needs
+    filled = {name: [_stored(getattr(kept, name)), _stored(value)]
+              for name, value in values.items()}
+    _change(kept, values, user)
     return filled
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
+def _stored(value):
+    """A field's value as the merge record keeps it (JSON): dates as ISO text."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _change(person: Person, values: dict, user) -> None:
+    """Set fields a merge fills or an unmerge restores, keeping the figures exact: a person
+    counted by sex, age and needs is taken out of the figures before and put back after."""
+    if not values:
+        return
+    recounted = bool(registry.COUNTED_FIELDS & set(values))
+    if recounted:
+        count_people([person], -1)
+    for name, value in values.items():
+        setattr(person, name, value)
+    if recounted:
+        count_people([person], 1)
+    person.version += 1
+    person.derive_search_forms()
+    person._history_user = user
+    person.save()
 
 
 @transaction.atomic
@@ -188,11 +206,7 @@ def unmerge(merge: Merge, *, user) -> Merge:
         pk=merge.merged_id)
     _unfill(kept, merge.before["filled"], user)
     Document.objects.filter(pk__in=merge.before["documents"], person=kept).update(person=merged)
-    merged.status = merge.before["status"]
-    merged.version += 1
-    merged._history_user = user
-    merged.save(update_fields=["status", "version"])
-    count_people([merged], 1)
+    _set_status(merged, merge.before["status"], user)
     merge.undone_by, merge.undone_at = user, timezone.now()
     merge.save(update_fields=["undone_by", "undone_at"])
     if merge.pair_id:
@@ -203,24 +217,13 @@ def unmerge(merge: Merge, *, user) -> Merge:
 
 
 def _unfill(kept: Person, filled: dict, user) -> None:
-    restored = False
+    """Put back what the merge filled, unless it was edited since: the edit stands."""
+    restored = {}
     for name, (before, after) in filled.items():
-        current = getattr(kept, name)
-        current = current.isoformat() if hasattr(current, "isoformat") else current
-        if current != after:
-            continue  # edited since the merge: the edit stands
-        if name == "needs":
-            count_people([kept], -1)
-        value = date.fromisoformat(before) if name == "birth_date" and before else before
-        setattr(kept, name, value)
-        if name == "needs":
-            count_people([kept], 1)
-        restored = True
-    if restored:
-        kept.version += 1
-        kept.derive_search_forms()
-        kept._history_user = user
-        kept.save()
+        if _stored(getattr(kept, name)) != after:
+            continue
+        restored[name] = date.fromisoformat(before) if name == "birth_date" and before else before
+    _change(kept, restored, user)
 
 
 @transaction.atomic

@@ -167,3 +167,30 @@ def test_duplicates_exports_pairs_and_clusters_with_record_ids(db, tmp_path):
                     .splitlines()[1:])
     assert set(clusters) == {"r1", "r2", "r3", "r7"}
     assert clusters["r1"] == clusters["r3"] != clusters["r2"]
+
+
+def test_a_merge_that_fills_the_birth_date_and_needs_keeps_every_figure_exact(
+        reception, registrar):
+    from refuge.reports import counting
+    from refuge.reports.models import RegistrationFigure
+
+    def figures():
+        return set(RegistrationFigure.objects.filter(people__gt=0).values_list(
+            "hour", "post_id", "sex", "age_band", "need", "people"))
+
+    kept = make_household(reception, registrar, member("Gohar", sex="F")).members.get()
+    later = make_household(reception, registrar, member(
+        "Gohar", sex="F", birth_date="1940-05-05", needs=["OP"])).members.get()
+    pair = CandidatePair.objects.create(person_a=kept, person_b=later, probability=0.95,
+                                        levels={"given": 3, "family": 3})
+    merge = services.merge_pair(pair, user=registrar)
+    kept.refresh_from_db()
+    assert kept.birth_date.year == 1940 and kept.need_codes == ["OP"]
+    after_merge = figures()
+    counting.recount()
+    assert after_merge == figures()
+
+    services.unmerge(merge, user=registrar)
+    after_unmerge = figures()
+    counting.recount()
+    assert after_unmerge == figures()

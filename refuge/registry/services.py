@@ -172,7 +172,8 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
     history.record_created(people, user, now)
     count_people(people)
     for member in joining:  # already registered: they join this household, once
-        person = _join_household(member["same_as"], household, member["relationship"], user)
+        person = _rehouse(_locked_person(member["same_as"]), household,
+                          member["relationship"], user, reason="registered again")
         people.append(person)
     in_order = [m for m in cleaned["members"] if not m.get("same_as")] + joining
     documents = [
@@ -193,21 +194,6 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
     audit.record(user, AuditEvent.CREATE, "household", household.uuid,
                  members=len(people), post=post.code)
     return Registration(household, created=True, people=people, documents=documents)
-
-
-def _join_household(person: Person, household: Household, relationship: str, user) -> Person:
-    current = _locked_person(person)
-    leaving = current.household
-    current.household = household
-    current.relationship = relationship
-    current.version += 1
-    current._history_user = user
-    current.save(update_fields=["household", "relationship", "version"])
-    _hand_over_focal_point(leaving, user)
-    audit.record(user, AuditEvent.MOVE, "person", current.uuid,
-                 from_household=str(leaving.uuid), to_household=str(household.uuid),
-                 reason="registered again")
-    return current
 
 
 def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:
@@ -426,17 +412,23 @@ def move_person(person: Person, household: Household, *, user, relationship: str
         current = _locked_person(person)
         if current.household_id == household.pk:
             return current
-        leaving = current.household
-        current.household = household
-        current.relationship = relationship or (
+        return _rehouse(current, household, relationship or (
             "other_relative" if current.relationship == Person.FOCAL_POINT
-            else current.relationship
-        )
-        current._history_user = user
-        current.save(update_fields=["household", "relationship"])
-        _hand_over_focal_point(leaving, user)
-        audit.record(user, AuditEvent.MOVE, "person", current.uuid,
-                     from_household=str(leaving.uuid), to_household=str(household.uuid))
+            else current.relationship), user)
+
+
+def _rehouse(current: Person, household: Household, relationship: str, user,
+             **detail) -> Person:
+    """Put a locked person into another household, which hands over its focal point if
+    they were it; a move, or a person registered before who came again with a family."""
+    leaving = current.household
+    current.household = household
+    current.relationship = relationship
+    current._history_user = user
+    current.save(update_fields=["household", "relationship"])
+    _hand_over_focal_point(leaving, user)
+    audit.record(user, AuditEvent.MOVE, "person", current.uuid,
+                 from_household=str(leaving.uuid), to_household=str(household.uuid), **detail)
     return current
 
 

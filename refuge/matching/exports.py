@@ -19,10 +19,11 @@ def has_run() -> bool:
     return MatchingRun.objects.exists()
 
 
-def _record_ids() -> dict[int, str]:
-    return {pk: record_id or str(uuid) for pk, record_id, uuid in
-            Person.objects.order_by("pk").values_list("pk", "record_id", "uuid")
-            .iterator(chunk_size=20000)}
+def _people() -> dict[int, tuple[str, int]]:
+    """Every record, merged ones included: its record_id (or UUID) and its household."""
+    return {pk: (record_id or str(uuid), household_id)
+            for pk, record_id, uuid, household_id in Person.objects.order_by("pk").values_list(
+                "pk", "record_id", "uuid", "household_id").iterator(chunk_size=20000)}
 
 
 def _pairs() -> list[tuple[int, int, float]]:
@@ -33,13 +34,13 @@ def _pairs() -> list[tuple[int, int, float]]:
 
 
 def write_pairs(path: Path, progress: Callable[[int], None] | None = None) -> int:
-    record_ids = _record_ids()
+    people = _people()
     pairs = _pairs()
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["record_id_a", "record_id_b", "probability"])
         for a, b, probability in pairs:
-            writer.writerow([record_ids[a], record_ids[b], f"{probability:.6f}"])
+            writer.writerow([people[a][0], people[b][0], f"{probability:.6f}"])
             if progress:
                 progress(1)
     return len(pairs)
@@ -48,16 +49,16 @@ def write_pairs(path: Path, progress: Callable[[int], None] | None = None) -> in
 def write_clusters(path: Path, threshold: float,
                    progress: Callable[[int], None] | None = None) -> tuple[int, int]:
     """Every record with its cluster; returns (records, clusters)."""
-    record_ids = _record_ids()
-    households = dict(Person.objects.values_list("pk", "household_id").iterator(chunk_size=20000))
-    found = engine.clusters(list(record_ids), _pairs(), threshold, registrations=households)
+    people = _people()
+    households = {pk: household for pk, (_record_id, household) in people.items()}
+    found = engine.clusters(list(people), _pairs(), threshold, registrations=households)
     numbers: dict[int, int] = {}
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["record_id", "cluster_id"])
-        for pk, record_id in record_ids.items():
+        for pk, (record_id, _household) in people.items():
             cluster = numbers.setdefault(found[pk], len(numbers) + 1)
             writer.writerow([record_id, cluster])
             if progress:
                 progress(1)
-    return len(record_ids), len(numbers)
+    return len(people), len(numbers)

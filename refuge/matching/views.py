@@ -43,7 +43,7 @@ def pair_detail(request, pair_uuid):
     audit.record_views(request.user, "person", [pair.person_a.uuid, pair.person_b.uuid],
                        via="duplicate review")
     return render(request, "matching/pair.html", {
-        **_queue_context(request), "pair": pair,
+        "open_count": queries.review_queue().count(), "pair": pair,
         "evidence": queries.evidence_rows(pair.levels),
         "merge": pair.merges.filter(undone_at__isnull=True).first(),
     })

@@ -106,6 +106,23 @@ def make_household(post: Post, user: User, *members: dict, **fields):
     return services.register_household(payload, user=user, post=post).household
 
 
+def open_desk(page, base_url: str, username: str, desk: str = "2") -> None:
+    """Sign in at /desk/ with the keyboard, take the one open reception centre and a desk
+    number, and wait for the desk screen."""
+    import re
+
+    page.goto(f"{base_url}/desk/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(f"{username}-pass-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/post/"))
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'post'")
+    page.keyboard.press("Tab")
+    page.keyboard.type(desk)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base_url}/desk/")
+
+
 @pytest.fixture
 def browser():
     if not os.path.exists(CHROMIUM):

@@ -1,11 +1,10 @@
 """A registrar types, in Latin letters, a woman registered yesterday in Armenian: the desk
 warns with the evidence, and she links the row instead of registering her twice."""
 
-import re
 
 import pytest
 
-from refuge.conftest import make_household, make_user, member
+from refuge.conftest import make_household, make_user, member, open_desk
 from refuge.registry.models import Person, Post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,16 +18,7 @@ def test_a_registrar_sees_a_person_registered_in_another_script_and_links_her(li
         "Անահիտ", "Հովհաննիսյան", patronymic="Սամվելի", sex="F", birth_date="1972-04-11"))
     anahit = earlier.members.get()
 
-    page.goto(f"{live_server.url}/desk/")
-    page.get_by_label("User name").fill("anna")
-    page.get_by_label("Password").fill("anna-pass-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/post/"))
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'post'")
-    page.keyboard.press("Tab")
-    page.keyboard.type("2")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/desk/")
+    open_desk(page, live_server.url, "anna")
 
     page.keyboard.type("Armen")
     page.keyboard.press("Tab")

@@ -2,12 +2,11 @@
 closing the page, and arrive exactly once when the network returns. In Debian's
 Chromium, through Playwright, with the browser context set offline."""
 
-import re
 from pathlib import Path
 
 import pytest
 
-from refuge.conftest import make_household, make_user, member
+from refuge.conftest import make_household, make_user, member, open_desk
 from refuge.lib.names import search_key
 from refuge.registry.models import Household, Post, RegistrationEvent
 
@@ -35,16 +34,7 @@ def test_households_registered_offline_arrive_once(live_server, browser):
     page = context.new_page()
     page.set_default_timeout(10_000)
 
-    page.goto(f"{live_server.url}/desk/")
-    page.get_by_label("User name").fill("anna")
-    page.get_by_label("Password").fill("anna-pass-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/post/"))
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'post'")
-    page.keyboard.press("Tab")
-    page.keyboard.type("2")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/desk/")
+    open_desk(page, live_server.url, "anna")
     # The service worker installs, takes over the page, and keeps the desk screen.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import F, Q, QuerySet
 
-from refuge.lib import dates, names
+from refuge.lib import dates
 from refuge.matching import engine, normalise
 from refuge.matching.comparison import FIELDS, NULL, RecordRow, Records, compare
 from refuge.matching.evidence import describe
@@ -148,8 +148,11 @@ def _typed_row(index: int, member: dict) -> RecordRow:
 
 
 def _candidate_ids(row: RecordRow, exclude_household: int | None) -> list[int]:
-    given, family = names.search_key(row.given_name), names.search_key(row.family_name)
-    father = names.search_key(names.patronymic_stem(row.patronymic))
+    # The stored keys, derived the way the registry derives them.
+    probe = Person(given_name=row.given_name, family_name=row.family_name,
+                   patronymic=row.patronymic)
+    probe.derive_search_forms()
+    given, family, father = probe.given_key, probe.family_key, probe.patronymic_key
     lookups = Q(pk__in=[])
     if given and family:
         lookups |= Q(family_key=family, given_key=given) | Q(family_key=given, given_key=family)

@@ -25,7 +25,7 @@ wrongly merged:
 * per 1,000 relatives: of the people who have a relative in the registry, the share
   whose cluster also holds a record of a relative.
 
-Splink and recordlinkage are needed only here: `pip install splink recordlinkage`.
+Splink and recordlinkage are needed only here: `pip install -e ".[bench]"`.
 """
 
 import argparse

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
-from rapidfuzz.fuzz import token_sort_ratio
+from rapidfuzz.fuzz import partial_token_set_ratio, token_set_ratio
 
-from refuge.lib import names
+from refuge.lib import arrays, names
 from refuge.matching import normalise
 from refuge.matching.normalise import BirthParts
 
@@ -22,7 +22,7 @@ NAME_FIELDS = ("given", "family", "father")
 FIELDS = ("given", "family", "father", "birth", "sex", "place", "phone", "document",
           "family_evidence")
 # How many levels each field has, beside NULL.
-LEVELS = {"given": 4, "family": 4, "father": 4, "birth": 6, "sex": 2, "place": 4,
+LEVELS = {"given": 4, "family": 4, "father": 4, "birth": 6, "sex": 2, "place": 5,
           "phone": 2, "document": 2, "family_evidence": 3}
 # Relatives share these, so they say "same family", not "same person". They may only
 # count for a match when the person's own given name and birth date do not disagree.
@@ -31,7 +31,7 @@ SHARED_BY_FAMILY = ("family", "father", "place", "phone", "family_evidence")
 CLOSE, SIMILAR = 0.92, 0.80
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordRow:
     """One person as matching sees them. `registration` is shared by the people entered
     together in one household registration; `household` is where they live now."""
@@ -59,35 +59,92 @@ class Codes:
         index = self.index
         return np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64)
 
+    def values(self) -> np.ndarray:
+        """The value of each code, by code."""
+        return np.array(list(self.index), dtype=object)
+
 
 class Records:
-    """Columns of derived forms for many people, indexed by position."""
+    """Columns of derived forms for many people, indexed by position. Texts are held once
+    per distinct value (`folded_text`, `place_text`), and the columns hold their codes.
+    Each distinct name is normalised once, however many people share it."""
 
     def __init__(self, rows: list[RecordRow]):
         self.ids = [row.record_id for row in rows]
         self.size = len(rows)
+        typed = Codes()  # names as typed
+        given, family = typed(r.given_name for r in rows), typed(r.family_name for r in rows)
+        patronymics = Codes()
+        patronymic = patronymics(r.patronymic for r in rows)
+        stems = Codes()  # fathers' names, from the patronymics
+        father = stems(names.patronymic_stem(p) for p in patronymics.values())[patronymic]
+        typed_names, father_names = typed.values(), stems.values()
         folded = Codes()
-        self.given_text = np.array([normalise.fold(r.given_name) for r in rows], dtype=object)
-        self.family_text = np.array([normalise.fold(r.family_name) for r in rows], dtype=object)
-        self.father_text = np.array([normalise.father(r.patronymic) for r in rows], dtype=object)
-        self.place_text = np.array([normalise.place(r.place) for r in rows], dtype=object)
-        self.given = folded(self.given_text)
-        self.family = folded(self.family_text)
-        self.father = folded(self.father_text)
-        self.place = Codes()(self.place_text)
+        name_fold = folded(normalise.fold(n) for n in typed_names)
+        name_fold_h = folded(normalise.fold_h(n) for n in typed_names)
+        father_fold = folded(normalise.fold(n) for n in father_names)
+        father_fold_h = folded(normalise.fold_h(n) for n in father_names)
+        self.folded_text = folded.values()
+        self.given, self.family = name_fold[given], name_fold[family]
+        self.father = father_fold[father]
+        # The same with a Russian г read as h: equal to the above for most names.
+        self.given_h, self.family_h = name_fold_h[given], name_fold_h[family]
+        self.father_h = father_fold_h[father]
         keys = Codes()
-        self.given_key = keys(normalise.key(r.given_name) for r in rows)
-        self.family_key = keys(normalise.key(r.family_name) for r in rows)
-        self.father_key = keys(normalise.key(names.patronymic_stem(r.patronymic)) for r in rows)
-        self.year = np.array([r.birth.year for r in rows], dtype=np.int32)
-        self.month = np.array([r.birth.month for r in rows], dtype=np.int32)
-        self.day = np.array([r.birth.day for r in rows], dtype=np.int32)
-        self.sex = np.array([{"F": 1, "M": 2}.get(r.sex, 0) for r in rows], dtype=np.int8)
+        name_key, father_key = (keys(normalise.key(n) for n in typed_names),
+                                keys(normalise.key(n) for n in father_names))
+        name_key_h, father_key_h = (keys(normalise.key_h(n) for n in typed_names),
+                                    keys(normalise.key_h(n) for n in father_names))
+        self.given_key, self.family_key = name_key[given], name_key[family]
+        self.father_key = father_key[father]
+        # Keys of the h reading, 0 where it is the same key.
+        self.given_h_key = self._other(self.given_key, name_key_h[given])
+        self.family_h_key = self._other(self.family_key, name_key_h[family])
+        self.father_h_key = self._other(self.father_key, father_key_h[father])
+        typed_places = Codes()
+        place = typed_places(r.place for r in rows)
+        places = Codes()
+        self.place = places(normalise.place(p) for p in typed_places.values())[place]
+        self.place_text = places.values()
+        # Every word of every place, for blocking: word codes and whose word each is.
+        word_codes = Codes()
+        words_of = [word_codes(text.split()) for text in self.place_text]
+        word_counts = np.array([len(w) for w in words_of], dtype=np.int64)
+        self.place_word_of = np.repeat(np.arange(self.size), word_counts[self.place])
+        self.place_word = np.concatenate([np.empty(0, np.int64), *words_of])[
+            _positions_of(self.place, word_counts)]
+        self.year = np.fromiter((r.birth.year for r in rows), np.int32, self.size)
+        self.month = np.fromiter((r.birth.month for r in rows), np.int32, self.size)
+        self.day = np.fromiter((r.birth.day for r in rows), np.int32, self.size)
+        self.sex = np.fromiter(({"F": 1, "M": 2}.get(r.sex, 0) for r in rows), np.int8,
+                               self.size)
         contacts = Codes()
         self.phone = contacts(r.phone for r in rows)
         self.document = contacts(r.document for r in rows)
         self.registration = Codes()(r.registration for r in rows)
         self.household = Codes()(r.household for r in rows)
+
+    @staticmethod
+    def _other(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        return np.where(second != first, second, 0)
+
+    def pair_count(self) -> float:
+        """Pairs of people from different registrations: the pairs that could match."""
+        sizes = np.bincount(self.registration).astype(np.float64)
+        return self.size * (self.size - 1) / 2 - float((sizes * (sizes - 1) / 2).sum())
+
+    def has_family_structure(self) -> bool:
+        """Whether relatives can be told apart here: some registration holds two people,
+        or fathers' names are recorded."""
+        return bool((np.bincount(self.registration) > 1).any() or (self.father > 0).any())
+
+
+def _positions_of(codes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Where, in the concatenated lists of every code, each record's list lies."""
+    starts = np.cumsum(counts) - counts
+    lengths = counts[codes]
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts[codes], lengths) + offsets
 
 
 def compare(records: Records, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
@@ -106,7 +163,6 @@ def compare(records: Records, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
 def name_levels(records: Records, field: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     codes = getattr(records, field)
     keys = getattr(records, f"{field}_key")
-    texts = getattr(records, f"{field}_text")
     ca, cb = codes[a], codes[b]
     level = np.full(len(a), NULL, dtype=np.int8)
     present = (ca > 0) & (cb > 0)
@@ -114,23 +170,29 @@ def name_levels(records: Records, field: str, a: np.ndarray, b: np.ndarray) -> n
     level[present & (ca == cb)] = 3
     differ = np.flatnonzero(present & (ca != cb))
     if len(differ):
-        similarity = similarities(texts[a[differ]], texts[b[differ]])
-        same_key = keys[a[differ]] == keys[b[differ]]
+        da, db = a[differ], b[differ]
+        similarity = similarities(ca[differ], cb[differ], records.folded_text)
+        h_codes, h_keys = getattr(records, f"{field}_h"), getattr(records, f"{field}_h_key")
+        read = np.flatnonzero((h_codes[da] != ca[differ]) | (h_codes[db] != cb[differ]))
+        if len(read):
+            similarity[read] = np.maximum(similarity[read], similarities(
+                h_codes[da[read]], h_codes[db[read]], records.folded_text))
+        h_keys = np.where(h_keys > 0, h_keys, keys)
+        same_key = (keys[da] == keys[db]) | (h_keys[da] == h_keys[db])
         level[differ] = np.where((similarity >= CLOSE) | same_key, 2,
                                  np.where(similarity >= SIMILAR, 1, 0))
     return level
 
 
-def similarities(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Jaro-Winkler of each pair of strings, computed once per distinct pair."""
-    pairs: dict[tuple[str, str], int] = {}
-    slots = np.fromiter((pairs.setdefault((x, y), len(pairs)) for x, y in zip(left, right,
-                                                                              strict=True)),
-                        dtype=np.int64, count=len(left))
-    distinct = list(pairs)
-    scores = process.cpdist([p[0] for p in distinct], [p[1] for p in distinct],
-                            scorer=JaroWinkler.normalized_similarity, workers=-1)
-    return np.asarray(scores)[slots]
+def similarities(left: np.ndarray, right: np.ndarray, texts: np.ndarray,
+                 scorer=JaroWinkler.normalized_similarity) -> np.ndarray:
+    """`scorer` of the texts of each pair of codes, computed once per distinct pair."""
+    pair = left.astype(np.int64) * (len(texts) + 1) + right
+    distinct, inverse = arrays.dense(pair)
+    first, second = distinct // (len(texts) + 1), distinct % (len(texts) + 1)
+    scores = process.cpdist(list(texts[first]), list(texts[second]), scorer=scorer,
+                            workers=-1)
+    return np.asarray(scores, dtype=np.float64)[inverse.reshape(-1)]
 
 
 def _swapped_names(records: Records, a, b, levels: dict) -> None:
@@ -164,17 +226,19 @@ def birth_levels(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def place_levels(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """4 the same; 3 nearly (the words of one within the other, a typo or two); 2 similar;
+    1 sharing a word (a village, a street, a postcode); 0 nothing in common."""
     ca, cb = records.place[a], records.place[b]
     level = np.full(len(a), NULL, dtype=np.int8)
     present = (ca > 0) & (cb > 0)
     level[present] = 0
-    level[present & (ca == cb)] = 3
+    level[present & (ca == cb)] = 4
     differ = np.flatnonzero(present & (ca != cb))
     if len(differ):
-        texts = records.place_text
-        score = np.asarray(process.cpdist(list(texts[a[differ]]), list(texts[b[differ]]),
-                                          scorer=token_sort_ratio, workers=-1)) / 100
-        level[differ] = np.where(score >= 0.9, 2, np.where(score >= 0.7, 1, 0))
+        left, right, texts = ca[differ], cb[differ], records.place_text
+        score = similarities(left, right, texts, token_set_ratio)
+        shares_word = similarities(left, right, texts, partial_token_set_ratio) == 100
+        level[differ] = np.select([score >= 90, score >= 70, shares_word], [3, 2, 1], 0)
     return level
 
 

@@ -14,9 +14,11 @@ No database here: `refuge dedupe`, the import and the benchmarks all hand rows i
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from refuge.lib import arrays
 from refuge.matching import model as fs
 from refuge.matching.comparison import FIELDS, NULL, RecordRow, Records, compare
 from refuge.matching.normalise import birth_from_text
@@ -29,6 +31,7 @@ REVIEW_FLOOR = 0.5
 # A block bigger than this (a very common name with no other key) makes pairs only
 # through the finer rules.
 MAX_BLOCK = 200
+SMALL_BLOCK = 20
 RANDOM_PAIRS = 1_000_000
 TRAINING_PAIRS = 2_000_000
 TRAINING_PRIOR = 0.1
@@ -81,46 +84,111 @@ def link(rows: list[RecordRow], *, start: fs.Model | None = None,
     say("comparing")
     levels = compare(records, a, b)
     model = start or fs.Model()
+    model.relatives_rule = records.has_family_structure()
     learn = records.size >= MIN_RECORDS_TO_LEARN
     if learn:
         say("estimating")
         model = train(records, model, seed)
-        model = fs.estimate(levels, model, learn_m=())
+        model = fs.estimate(levels, model, learn_m=(), population=records.pair_count())
     say("family evidence")
     levels["family_evidence"] = family_evidence(records, a, b, model.probability(levels))
     if learn:
         model = fs.estimate(levels, model, learn_m=("family_evidence",),
-                            learn_u=("family_evidence",))
+                            learn_u=("family_evidence",), population=records.pair_count())
     return Linkage(records, a, b, levels, model.probability(levels), model)
+
+
+class Rule(NamedTuple):
+    """Pairs that share every column, in blocks of at most `cap` people; with `anchored`,
+    only pairs in which one record is anchored. `entries` (whose, value) lets a record
+    hold several values, each combined with its columns."""
+
+    name: str
+    columns: tuple
+    cap: int | None = None
+    entries: tuple | None = None
+    anchored: np.ndarray | None = None
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.entries is None:
+            return block_pairs(_combine(*self.columns), self.cap, self.anchored)
+        owner, values = self.entries
+        anchored = None if self.anchored is None else self.anchored[owner]
+        a, b = block_pairs(_combine(values, *(c[owner] for c in self.columns)), self.cap,
+                           anchored)
+        a, b = owner[a], owner[b]
+        differ = a != b
+        return np.minimum(a, b)[differ], np.maximum(a, b)[differ]
 
 
 def candidate_pairs(records: Records) -> tuple[np.ndarray, np.ndarray]:
     """The union of the blocking rules' pairs, a < b, without same-registration pairs."""
-    full_date = _full_date(records)
-    names = _combine(np.minimum(records.given_key, records.family_key),
-                     np.maximum(records.given_key, records.family_key))
-    rules = [
-        (names, MAX_BLOCK),
-        (_combine(names, records.year), None),
-        (_combine(names, records.father_key), None),
-        (_combine(records.given_key, full_date), None),
-        (_combine(records.family_key, full_date), None),
-        (_combine(records.given_key, records.father_key, records.year), None),
-        (_combine(records.family_key, records.father_key, records.year), None),
-        (_combine(records.given_key, records.place), MAX_BLOCK),
-        (_combine(records.family_key, records.place), MAX_BLOCK),
-        (_combine(records.given_key, records.place, records.year), None),
-        (_combine(records.family_key, records.place, records.year), None),
-        (records.phone, MAX_BLOCK),
-        (records.document, None),
+    found = np.empty(0, np.int64)
+    for rule in blocking_rules(records):
+        a, b = rule.pairs()
+        apart = records.registration[a] != records.registration[b]
+        found = arrays.distinct(np.concatenate([found, a[apart] * records.size + b[apart]]))
+    return found // records.size, found % records.size
+
+
+def blocking_rules(records: Records) -> list[Rule]:
+    """A rule's blocks grow with the registry while the pairs in them grow with its
+    square, so the looser rules keep only blocks of at most SMALL_BLOCK people: a name
+    with a common birthday is too common to say much, and its pairs are found by the
+    finer rules."""
+    r = records
+    full_date = _full_date(r)
+    month = np.where(r.month > 0, r.month, 0)
+    names = _combine(np.minimum(r.given_key, r.family_key),
+                     np.maximum(r.given_key, r.family_key))
+    everyone = np.arange(r.size)
+    # Either name's key, also in the reading of a Russian г as h: a surname typed in the
+    # given name's box, with a typo besides, or Ваган for Vahan, still meets its twin.
+    name_keys = _entries(everyone, r.given_key, r.family_key, r.given_h_key, r.family_h_key)
+    father_keys = _entries(everyone, r.father_key, r.father_h_key)
+    # Each word of the place or address, so a misspelt street still meets its twin.
+    words = (r.place_word_of, r.place_word)
+    # Each record's year and the next, so births a year apart share one of them.
+    names_years = _year_or_next(r, everyone, names)
+    days = np.where((r.month > 0) & (r.day > 0), r.month * 32 + r.day, 0)
+    return [
+        Rule("names, a year apart at most", (), entries=names_years),
+        Rule("names, one without a year", (names,), MAX_BLOCK, anchored=r.year == 0),
+        Rule("names, father", (names, r.father_key)),
+        Rule("given, father, year", (r.given_key, r.father_key, r.year)),
+        Rule("family, father, year", (r.family_key, r.father_key, r.year)),
+        Rule("given, place, year", (r.given_key, r.place, r.year)),
+        Rule("family, place, year", (r.family_key, r.place, r.year)),
+        Rule("phone", (r.phone,), MAX_BLOCK),
+        Rule("document", (r.document,)),
+        Rule("a name, date a year apart at most", (),
+             entries=_year_or_next(r, *name_keys, days[name_keys[0]])),
+        Rule("father, date a year apart at most", (),
+             entries=_year_or_next(r, *father_keys, days[father_keys[0]])),
+        Rule("a name, year, month, one without a day", (r.year, month), MAX_BLOCK, name_keys,
+             anchored=r.day == 0),
+        Rule("place word, given", (r.given_key,), SMALL_BLOCK, words),
+        Rule("place word, family", (r.family_key,), SMALL_BLOCK, words),
+        Rule("place word, date", (full_date,), SMALL_BLOCK, words),
     ]
-    found = [block_pairs(codes, cap) for codes, cap in rules]
-    a = np.concatenate([pair[0] for pair in found])
-    b = np.concatenate([pair[1] for pair in found])
-    unique = np.unique(a * records.size + b)
-    a, b = unique // records.size, unique % records.size
-    apart = records.registration[a] != records.registration[b]
-    return a[apart], b[apart]
+
+
+def _year_or_next(records: Records, owner: np.ndarray, *values: np.ndarray,
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Entries (whose, code) of the values (one per owner) with the owner's birth year,
+    and again with the year after: two records born a year apart share one code."""
+    year = records.year[owner]
+    next_year = np.where(year > 0, year + 1, 0)
+    both = [np.r_[v, v] for v in values]
+    return np.r_[owner, owner], _combine(*both, np.r_[year, next_year])
+
+
+def _entries(owner: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(whose, value) for every non-zero value of the columns."""
+    owners = np.concatenate([owner] * len(columns))
+    values = np.concatenate(columns)
+    present = values > 0
+    return owners[present], values[present]
 
 
 def train(records: Records, model: fs.Model, seed: int) -> fs.Model:
@@ -143,7 +211,8 @@ def train(records: Records, model: fs.Model, seed: int) -> fs.Model:
         levels = compare(records, a, b)
         for name in (*blocked_on, "family_evidence"):  # a constant says nothing here
             levels[name][:] = NULL
-        learned = fs.estimate(levels, fs.Model(TRAINING_PRIOR, model.m, model.u),
+        learned = fs.estimate(levels, fs.Model(TRAINING_PRIOR, model.m, model.u,
+                                                    model.relatives_rule),
                               learn_m=tuple(f for f in FIELDS if f not in blocked_on))
         model.m.update({f: learned.m[f] for f in FIELDS if f not in blocked_on})
     return model
@@ -167,17 +236,31 @@ def _full_date(records: Records) -> np.ndarray:
 
 
 def _combine(*columns: np.ndarray) -> np.ndarray:
-    """One code per distinct combination; 0 when any part is missing."""
-    stacked = np.stack([np.asarray(c, dtype=np.int64) for c in columns], axis=1)
-    missing = (stacked == 0).any(axis=1)
-    _unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    return np.where(missing, 0, inverse.reshape(-1) + 1)
+    """One code per distinct combination; 0 when any part is missing.
+
+    The columns are small non-negative codes; they are combined by arithmetic (as digits
+    of a mixed-radix number), renumbered densely only when the number would overflow."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    missing = np.zeros(len(columns[0]), dtype=bool)
+    for column in columns:
+        column = np.asarray(column, dtype=np.int64)
+        missing |= column == 0
+        radix = int(column.max(initial=0)) + 1
+        if (int(combined.max(initial=0)) + 1) * radix >= 2**62:
+            combined = arrays.dense(combined)[1]
+        combined = combined * radix + column
+    return np.where(missing, 0, combined + 1)
 
 
-def block_pairs(codes: np.ndarray, cap: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """All pairs (a < b) of records sharing a non-zero code, in blocks of at most `cap`."""
+def block_pairs(codes: np.ndarray, cap: int | None, anchored: np.ndarray | None = None,
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (a < b) of records sharing a non-zero code, in blocks of at most `cap`;
+    with `anchored`, only the pairs in which at least one record is anchored."""
     present = np.flatnonzero(codes > 0)
-    order = present[np.argsort(codes[present], kind="stable")]
+    if anchored is None:
+        order = present[np.argsort(codes[present], kind="stable")]
+    else:  # within a block, anchored records first: each pairs with every record after it
+        order = present[np.lexsort((~anchored[present], codes[present]))]
     sorted_codes = codes[order]
     if len(order) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -185,8 +268,12 @@ def block_pairs(codes: np.ndarray, cap: int | None) -> tuple[np.ndarray, np.ndar
     sizes = np.diff(np.r_[starts, len(order)])
     block_of = np.repeat(np.arange(len(starts)), sizes)
     usable = (sizes >= 2) if cap is None else (sizes >= 2) & (sizes <= cap)
+    if anchored is not None:
+        usable &= anchored[order][starts]  # a block whose first record is loose has none
     position = np.arange(len(order))
     partners = np.where(usable[block_of], starts[block_of] + sizes[block_of] - 1 - position, 0)
+    if anchored is not None:
+        partners = np.where(anchored[order], partners, 0)
     first = np.repeat(position, partners)
     offsets = np.arange(len(first)) - np.repeat(np.cumsum(partners) - partners, partners)
     second = first + 1 + offsets
@@ -214,7 +301,7 @@ def family_evidence(records: Records, a: np.ndarray, b: np.ndarray,
     low, high = np.minimum(household_a, household_b), np.maximum(household_a, household_b)
     pair_code = low * (records.household.max() + 1) + high
     likely = (probability >= REVIEW_FLOOR) & (household_a != household_b)
-    codes, counts = np.unique(pair_code[likely], return_counts=True)
+    codes, counts = arrays.counted(pair_code[likely])
     others = np.zeros(len(a), dtype=np.int64)
     if len(codes):
         index = np.searchsorted(codes, pair_code).clip(0, len(codes) - 1)

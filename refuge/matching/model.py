@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from refuge.lib import arrays
 from refuge.matching.comparison import (
     FIELDS,
     LEVELS,
@@ -32,7 +33,7 @@ START_M = {
     "father": [0.03, 0.05, 0.12, 0.80],
     "birth": [0.01, 0.04, 0.10, 0.03, 0.22, 0.60],
     "sex": [0.02, 0.98],
-    "place": [0.10, 0.05, 0.10, 0.75],
+    "place": [0.08, 0.04, 0.05, 0.10, 0.73],
     "phone": [0.30, 0.70],
     "document": [0.05, 0.95],
     "family_evidence": [0.30, 0.30, 0.40],
@@ -45,7 +46,7 @@ START_U = {
     "father": [0.975, 0.015, 0.005, 0.005],
     "birth": [0.93, 0.06, 0.006, 0.00005, 0.002, 0.00005],
     "sex": [0.5, 0.5],
-    "place": [0.80, 0.05, 0.05, 0.10],
+    "place": [0.78, 0.02, 0.05, 0.05, 0.10],
     "phone": [0.99999, 0.00001],
     "document": [0.999999, 0.000001],
     "family_evidence": [0.98, 0.015, 0.005],
@@ -61,6 +62,10 @@ class Model:
     prior: float = 0.01
     m: dict[str, list[float]] = field(default_factory=lambda: _copy(START_M))
     u: dict[str, list[float]] = field(default_factory=lambda: _copy(START_U))
+    # The relatives rule needs family structure to stand on: a flat file of single
+    # records (no household holds two people, no father's names) has no relatives to
+    # tell apart, and there the learned weights decide alone.
+    relatives_rule: bool = True
 
     def weights(self) -> dict[str, np.ndarray]:
         return {f: np.log2(np.asarray(self.m[f]) / np.asarray(self.u[f])) for f in FIELDS}
@@ -74,7 +79,8 @@ class Model:
             level = levels[name]
             present = level != NULL
             weight = np.where(present, weights[name][np.where(present, level, 0)], 0.0)
-            weight = np.where(discounted(name, levels), np.minimum(weight, 0.0), weight)
+            if self.relatives_rule:
+                weight = np.where(discounted(name, levels), np.minimum(weight, 0.0), weight)
             total += weight
         return total
 
@@ -91,22 +97,26 @@ class Model:
             if level == NULL:
                 continue
             weight = float(weights[name][level])
-            ignored = bool(discounted(name, as_arrays)[0]) and weight > 0
+            ignored = (self.relatives_rule and bool(discounted(name, as_arrays)[0])
+                       and weight > 0)
             rows.append({"field": name, "level": level,
                          "weight": 0.0 if ignored else round(weight, 1),
                          "discounted": ignored})
         return rows
 
     def as_dict(self) -> dict:
-        return {"prior": self.prior, "m": self.m, "u": self.u}
+        return {"prior": self.prior, "m": self.m, "u": self.u,
+                "relatives_rule": self.relatives_rule}
 
     @classmethod
     def from_dict(cls, stored: dict) -> "Model":
         model = cls()
         model.prior = float(stored["prior"])
-        for name in FIELDS:  # a field added since the model was saved keeps its start values
-            model.m[name] = list(stored["m"].get(name, model.m[name]))
-            model.u[name] = list(stored["u"].get(name, model.u[name]))
+        model.relatives_rule = bool(stored.get("relatives_rule", True))
+        for name in FIELDS:  # a field added or changed since keeps its start values
+            m, u = stored["m"].get(name, []), stored["u"].get(name, [])
+            if len(m) == len(u) == LEVELS[name]:
+                model.m[name], model.u[name] = list(m), list(u)
         return model
 
 
@@ -136,22 +146,29 @@ def level_frequencies(levels: np.ndarray, count: int, weights: np.ndarray | None
 
 
 def estimate(levels: dict[str, np.ndarray], start: Model, *, learn_m: tuple[str, ...] = FIELDS,
-             learn_u: tuple[str, ...] = (), iterations: int = 40) -> Model:
+             learn_u: tuple[str, ...] = (), population: float | None = None,
+             iterations: int = 40) -> Model:
     """Expectation–maximisation of the prior, of m for `learn_m` and of u for `learn_u`.
 
     Fields left out keep their weights: a training session blocked on a field cannot
     learn that field's m, since every pair it sees agrees on it.
+    `population` is how many pairs the candidates were drawn from (every pair of the
+    registry): the prior is then the share of matches among all of them, the prior u
+    measured on random pairs belongs to, and pairs outside the candidates count as
+    non-matches. Without it the prior is the share among the pairs given.
     The candidate pairs collapse into patterns of levels first, so each iteration
     costs as much for a million pairs as for a thousand.
     """
     if len(levels[FIELDS[0]]) == 0:
         return start
     patterns, counts = _patterns(levels)
-    model = Model(prior=start.prior, m=_copy(start.m), u=_copy(start.u))
+    model = Model(prior=start.prior, m=_copy(start.m), u=_copy(start.u),
+                  relatives_rule=start.relatives_rule)
     for _step in range(iterations):
         posterior = model.probability(patterns)
         matched = counts * posterior
-        prior = float(np.clip(matched.sum() / counts.sum(), MIN_PRIOR, MAX_PRIOR))
+        prior = float(np.clip(matched.sum() / (population or counts.sum()), MIN_PRIOR,
+                              MAX_PRIOR))
         for name in learn_m:
             model.m[name] = level_frequencies(patterns[name], LEVELS[name], matched)
         for name in learn_u:
@@ -167,7 +184,7 @@ def _patterns(levels: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.
     code = np.zeros(len(levels[FIELDS[0]]), dtype=np.int64)
     for position, name in enumerate(FIELDS):
         code += (levels[name].astype(np.int64) + 1) << (3 * position)
-    unique, counts = np.unique(code, return_counts=True)
+    unique, counts = arrays.counted(code)
     patterns = {name: (((unique >> (3 * position)) & 7) - 1).astype(np.int8)
                 for position, name in enumerate(FIELDS)}
     return patterns, counts.astype(np.float64)

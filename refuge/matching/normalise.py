@@ -54,6 +54,25 @@ def _fold_word(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
+# Russian writes the Armenian h as г: Ваган, Шаген, Заруги for Vahan, Shahen, Zaruhi. It
+# writes գ (g) as г too (Григорян), so both readings are kept. Only inside a word: an
+# initial г is read as g, or Гагик would be Айк.
+RUSSIAN_H = re.compile(r"(?<=\w)[гГ]")
+
+
+@lru_cache(maxsize=200_000)
+def fold_h(text: str) -> str:
+    """`fold` with a г inside a Cyrillic word read as the Armenian h (and so dropped):
+    Ваган → van, like Vahan; a name without one folds as `fold` does."""
+    return fold(RUSSIAN_H.sub("h", text)) if text else ""
+
+
+@lru_cache(maxsize=200_000)
+def key_h(text: str) -> str:
+    """The blocking key of the same reading."""
+    return key(RUSSIAN_H.sub("h", text)) if text else ""
+
+
 @lru_cache(maxsize=200_000)
 def key(text: str) -> str:
     """The blocking key: the consonant skeleton from `names.search_key`."""
@@ -64,6 +83,11 @@ def key(text: str) -> str:
 def father(patronymic: str) -> str:
     """The father's given name in a patronymic, folded: Самвелович, Սամվելի, Samveli → samvel."""
     return fold(names.patronymic_stem(patronymic)) if patronymic else ""
+
+
+def father_h(patronymic: str) -> str:
+    """`father` with the Russian г read as h (Вагановна → van)."""
+    return fold_h(names.patronymic_stem(patronymic)) if patronymic else ""
 
 
 @lru_cache(maxsize=50_000)

@@ -318,6 +318,10 @@ def update_person(person: Person, changes: dict, *, user, today: date | None = N
         }
         require_a_name(merged, "", problems)
         _check_focal_point(current, cleaned.get("relationship"), problems)
+        if (cleaned.get("status", current.status) != current.status
+                and Person.MERGED in (current.status, cleaned["status"])):
+            problems.add("status", _("a record is merged, or unmerged, only from the duplicate "
+                                     "review"))
         problems.raise_if_any()
         changed = [name for name, value in cleaned.items() if getattr(current, name) != value]
         current.conflicts_raised = _hold_conflicting(current, changed, cleaned, base_version,

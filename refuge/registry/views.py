@@ -249,6 +249,11 @@ def person_detail(request, person_uuid):
         "documents": person.documents.all(),
         "conflicts": person.conflicts.filter(status=EditConflict.OPEN)
                                      .select_related("proposed_by"),
+        # Merges standing (not undone): this record into another, others into this one.
+        "merged_into": person.merges_into.filter(undone_at__isnull=True)
+                                         .select_related("kept", "merged_by").first(),
+        "merged_here": person.merges_kept.filter(undone_at__isnull=True)
+                                         .select_related("merged", "merged_by"),
     }, status=422 if errors else 200)
 
 

@@ -14,6 +14,7 @@ from refuge.matching import queries, services
 from refuge.matching.models import CandidatePair, HouseholdMatch
 from refuge.registry import services as registry
 from refuge.registry.models import Person
+from refuge.registry.validation import Invalid
 from refuge.reports.queries import registrations_count_check
 
 
@@ -64,6 +65,29 @@ def test_merge_and_unmerge_keep_both_records_and_the_figures_exact(twice, regist
     assert not kept.documents.exists()
     assert registrations_count_check() == (4, 4)
     assert CandidatePair.objects.get(pk=pair.pk).status == CandidatePair.OPEN
+
+
+def test_the_person_pages_say_which_record_was_merged_into_which(twice, registrar):
+    services.dedupe()
+    pair = CandidatePair.objects.get(person_a__given_name="Հայկ")
+    merge = services.merge_pair(pair, user=registrar)
+    client = Client()
+    client.force_login(registrar)
+    merged_page = client.get(f"/people/{merge.merged.uuid}/").content.decode()
+    assert 'data-testid="merged-into"' in merged_page
+    assert f"/people/{merge.kept.uuid}/" in merged_page
+    assert f"/duplicates/merges/{merge.uuid}/undo/" in merged_page
+    kept_page = client.get(f"/people/{merge.kept.uuid}/").content.decode()
+    assert "Records merged into this one" in kept_page
+    assert f"/people/{merge.merged.uuid}/" in kept_page
+
+    with pytest.raises(Invalid) as refused:  # only the review merges and unmerges
+        registry.update_person(merge.merged, {"status": Person.REGISTERED}, user=registrar)
+    assert refused.value.errors[0].field == "status"
+
+    services.unmerge(merge, user=registrar)
+    assert 'data-testid="merged-into"' not in client.get(
+        f"/people/{merge.merged.uuid}/").content.decode()
 
 
 def test_a_rejected_pair_is_never_proposed_again(twice, registrar):

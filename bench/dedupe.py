@@ -1,0 +1,187 @@
+"""`refuge dedupe` and the desk's check at a million people (issue 3).
+
+    .venv/bin/python bench/dedupe.py --db sqlite --load     # loads 1,000,000 people first
+    .venv/bin/python bench/dedupe.py --db postgres --load
+    .venv/bin/python bench/dedupe.py --db sqlite            # reuses what is loaded
+
+1. `manage.py dedupe` in a process of its own: wall time, and its peak resident memory
+   from wait4 (the interpreter, Django, the people read from the database, the engine).
+2. The desk's check: households typed as a desk types them, checked against the registry
+   with `queries.desk_matches()` in-process and with POST /api/matching/check over HTTP
+   against `refuge serve`. Half the households are people already registered, typed again
+   in another script (Armenian as Latin, Cyrillic as Armenian) with a typo now and then;
+   half are new people with Faker's names, as most of a desk's day is.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+import common
+from search import busy, load
+
+MEMBER_FIELDS = ("given_name", "family_name", "patronymic", "sex", "birth_date", "origin")
+
+
+def run_dedupe(env: dict) -> dict:
+    started = time.monotonic()
+    log = common.OUT / "dedupe.log"
+    with open(log, "w") as out:
+        child = subprocess.Popen([common.PYTHON, str(common.ROOT / "manage.py"), "dedupe"],
+                                 env=env, cwd=common.ROOT, stdout=out, stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.monotonic() - started
+    if os.waitstatus_to_exitcode(status):
+        sys.exit(f"dedupe failed: see {log}")
+    summary = log.read_text().strip().splitlines()[-1]
+    peak = usage.ru_maxrss / 1024
+    print(f"== manage.py dedupe: {seconds:.1f} s wall, peak memory {peak:,.0f} MB\n   {summary}")
+    return {"seconds": seconds, "peak_mb": peak, "summary": summary}
+
+
+def _retyped(text: str, r: random.Random) -> str:
+    """The name in another script, now and then with one letter dropped."""
+    from refuge.lib import names
+
+    script = names.detect_script(text)
+    other = names.to_latin(text) if script != "latin" else text.upper()
+    if len(other) > 4 and r.random() < 0.3:
+        cut = r.randrange(1, len(other) - 1)
+        other = other[:cut] + other[cut + 1:]
+    return other
+
+
+def typed_households(count: int, seed: int) -> list[list[dict]]:
+    """Households as a desk types them: half registered already, half new people."""
+    from django.db.models import Max
+    from faker import Faker
+
+    from refuge.registry.models import Household, Person
+
+    r = random.Random(seed)
+    fake = Faker(["hy_AM", "ru_RU"])
+    fake.seed_instance(seed)
+    top = Household.objects.aggregate(top=Max("id"))["top"]
+    typed = []
+    while len(typed) < count // 2:
+        household = Household.objects.filter(pk=r.randint(1, top)).first()
+        if household is None:
+            continue
+        members = []
+        for person in Person.objects.filter(household=household).order_by("pk")[:6]:
+            born = person.birth_date.isoformat() if person.birth_date else ""
+            members.append({"given_name": _retyped(person.given_name, r),
+                            "family_name": _retyped(person.family_name, r),
+                            "patronymic": person.patronymic, "sex": person.sex,
+                            "birth_date": born, "origin": person.origin})
+        typed.append(members)
+    while len(typed) < count:
+        family = fake.last_name_male()
+        size = r.randint(1, 6)
+        typed.append([{"given_name": fake.first_name(), "family_name": family,
+                       "patronymic": "", "sex": r.choice("FM"),
+                       "birth_date": str(r.randint(1940, 2024)), "origin": ""}
+                      for _ in range(size)])
+    r.shuffle(typed)
+    return typed
+
+
+def in_process(households: list[list[dict]], warmup: list) -> dict:
+    from refuge.matching import queries
+
+    for members in warmup:
+        queries.desk_matches(members)
+    common.wait_for_quiet()
+    timings, found = [], 0
+    before, own = common.cpu_snapshot(), time.process_time()
+    for members in households:
+        started = time.perf_counter()
+        matches = queries.desk_matches(members)
+        timings.append(time.perf_counter() - started)
+        found += sum(1 for m in matches if m)
+    print(f"== queries.desk_matches() in-process, {len(households)} households\n"
+          f"  {common.latency_row(timings)}  members with a match shown: {found}")
+    return {"n": len(timings), "p50_ms": common.percentile(timings, 50) * 1000,
+            "p95_ms": common.percentile(timings, 95) * 1000, "max_ms": max(timings) * 1000,
+            "members_matched": found, "machine": busy(before, own)}
+
+
+def over_http(env: dict, households: list[list[dict]], warmup: list) -> dict:
+    token = common.manage(env, "token", "registrar", "--name", "bench-dedupe").strip()
+    timings, errors = [], 0
+    with common.serve(env, log=common.OUT / f"serve-dedupe-{os.getpid()}.log") as (port, group):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+        def ask(members: list[dict]):
+            body = json.dumps({"members": members}).encode()
+            started = time.perf_counter()
+            status, _answer = common.post_json(conn, "/api/matching/check", body, token)
+            return status, time.perf_counter() - started
+
+        for members in warmup:
+            ask(members)
+        common.wait_for_quiet()
+        conn.close()  # gunicorn drops idle keep-alive connections after 2 s
+        ask(warmup[0])
+        before, own = common.cpu_snapshot(group), time.process_time()
+        for members in households:
+            status, elapsed = ask(members)
+            if status != 200:
+                errors += 1
+                continue
+            timings.append(elapsed)
+        after = common.cpu_snapshot(group)
+        conn.close()
+    print(f"== POST /api/matching/check over HTTP, one keep-alive client\n"
+          f"  {common.latency_row(timings)}  errors: {errors}")
+    return {"n": len(timings), "p50_ms": common.percentile(timings, 50) * 1000,
+            "p95_ms": common.percentile(timings, 95) * 1000, "max_ms": max(timings) * 1000,
+            "errors": errors, "machine": busy(before, own, after)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--load", action="store_true", help="run demo --reset first, timed")
+    parser.add_argument("--households", type=int, default=200, help="households checked")
+    parser.add_argument("--no-dedupe", action="store_true", help="only the desk's check")
+    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--data", default="matching", help="data name: /tmp/bench-var-NAME or "
+                        "database refuge_bench_NAME")
+    args = parser.parse_args()
+    common.OUT.mkdir(exist_ok=True)
+    env = common.db_env(args.db, args.data)
+    loaded = load(args.db, env, args.people) if args.load else None
+    if loaded is not None:
+        print(f"== Loaded {args.people:,} people with demo --reset in {loaded:.0f} s")
+    common.manage(env, "migrate", "-v0")
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
+    import django
+
+    django.setup()
+    from refuge.registry.models import Person
+
+    people = Person.objects.count()
+    print(f"== {args.db}: {people:,} people registered")
+    if people < args.people:
+        sys.exit(f"only {people:,} people loaded; run with --load")
+    dedupe = None if args.no_dedupe else run_dedupe(env)
+    households = typed_households(args.households, args.seed)
+    warmup = typed_households(10, args.seed + 1)
+    local = in_process(households, warmup)
+    http_figures = None if args.no_http else over_http(env, households, warmup)
+    common.print_json("RESULT", {"bench": "dedupe", "db": args.db, "people": people,
+                                 "load_s": loaded, "dedupe": dedupe, "check_in_process": local,
+                                 "check_http": http_figures, "machine": common.machine()})
+
+
+if __name__ == "__main__":
+    main()

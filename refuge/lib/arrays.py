@@ -1,0 +1,35 @@
+"""Distinct values of large integer arrays by sorting.
+
+numpy 2.x's `np.unique` takes a hash-table path that is tens of times slower than a
+sort on the tens of millions of pair codes that matching handles (34 s against 0.4 s
+for 20 million int64 values), so matching uses these instead.
+"""
+
+import numpy as np
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted."""
+    ordered = np.sort(values)
+    return ordered[_firsts(ordered)]
+
+
+def dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and for each value its index among them."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = _firsts(ordered)
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
+
+
+def counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and how often each occurs."""
+    ordered = np.sort(values)
+    starts = np.flatnonzero(_firsts(ordered))
+    return ordered[starts], np.diff(np.r_[starts, len(ordered)])
+
+
+def _firsts(ordered: np.ndarray) -> np.ndarray:
+    return np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, bool)

@@ -35,8 +35,10 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--load", action="store_true")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--data", default="situation", help="data name: /tmp/bench-var-NAME "
+                        "or database refuge_bench_NAME (another bench's million will do)")
     args = parser.parse_args()
-    env = common.db_env(args.db, "situation")
+    env = common.db_env(args.db, args.data)
     common.manage(env, "migrate", "-v0")
     if args.load:
         started = time.monotonic()

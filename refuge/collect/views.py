@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.roles import REGISTER, can
 from refuge.collect import auth, submissions, xforms
+from refuge.matching import services as matching
 from refuge.registry import services
 from refuge.registry.models import Post
 from refuge.registry.validation import Invalid
@@ -141,6 +142,8 @@ def submission(request):
     except services.Conflict as conflict:
         return _message(conflict.message, 409, "error")
     number = result.household.registration_number
+    if result.created:  # no desk saw a duplicate warning for it: matching does now
+        matching.queue_arrival_matches(result.household)
     if not result.created:
         return _message(_("Household %(number)s was already received.") % {"number": number},
                         202, "submit_success")

@@ -96,7 +96,7 @@ def place(text: str) -> str:
     return " ".join(fold(w) for w in names.WORD.findall(text)) if text else ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BirthParts:
     year: int = 0
     month: int = 0
@@ -116,6 +116,7 @@ def birth_from_text(text: str) -> BirthParts:
     return BirthParts(year, month if 1 <= month <= 12 else 0, day if 1 <= day <= 31 else 0)
 
 
+@lru_cache(maxsize=100_000)  # a registry has some tens of thousands of birth dates
 def birth_from_date(value: date | None, precision: str) -> BirthParts:
     """A stored birth date read back to what was known: estimated ages keep only a year."""
     if value is None or precision in ("unknown", ""):

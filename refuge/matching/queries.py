@@ -2,11 +2,12 @@
 and the desk's question "is anyone we are typing registered already?"."""
 
 from dataclasses import dataclass
+from itertools import product
 
 import numpy as np
 from django.db.models import F, Q, QuerySet
 
-from refuge.lib import dates
+from refuge.lib import dates, names
 from refuge.matching import engine, normalise
 from refuge.matching.comparison import FIELDS, NULL, RecordRow, Records, compare
 from refuge.matching.evidence import describe
@@ -85,6 +86,7 @@ class DeskMatch:
     person: Person
     probability: float
     evidence: list[dict]
+    levels: dict[str, int]
 
 
 def desk_matches(typed: list[dict], exclude_household: int | None = None,
@@ -96,11 +98,31 @@ def desk_matches(typed: list[dict], exclude_household: int | None = None,
     together are one registration, so their matches in one household are family
     evidence for one another.
     """
-    typed_rows = [_typed_row(i, member) for i, member in enumerate(typed)]
+    return _matches_of([_typed_row(i, member) for i, member in enumerate(typed)],
+                       exclude_household)
+
+
+def arrival_matches(household) -> list[tuple[Person, list[DeskMatch]]]:
+    """The desk's check, for a household that arrived without one: sent from an offline
+    queue or from ODK Collect. Each member with the people they may be."""
+    people = list(Person.objects.counted().filter(household=household).order_by("pk"))
+    rows = [RecordRow(**{**_as_dict(row), "registration": "typed", "household": "typed"})
+            for row in record_rows(Person.objects.filter(pk__in=[p.pk for p in people]))]
+    by_id = {p.pk: p for p in people}
+    return [(by_id[row.record_id], matches)
+            for row, matches in zip(rows, _matches_of(rows, household.pk), strict=True)]
+
+
+def _as_dict(row: RecordRow) -> dict:
+    return {name: getattr(row, name) for name in RecordRow.__slots__}
+
+
+def _matches_of(typed_rows: list[RecordRow], exclude_household: int | None,
+                ) -> list[list[DeskMatch]]:
     found = [_candidate_ids(row, exclude_household) for row in typed_rows]
     every_id = sorted({pk for ids in found for pk in ids})
     if not every_id:
-        return [[] for _ in typed]
+        return [[] for _ in typed_rows]
     stored = {row.record_id: row for row in record_rows(
         Person.objects.counted().filter(pk__in=every_id))}
     rows = typed_rows + [stored[pk] for pk in every_id if pk in stored]
@@ -115,7 +137,7 @@ def desk_matches(typed: list[dict], exclude_household: int | None = None,
     levels = compare(records, a, b)
     levels["family_evidence"] = engine.family_evidence(records, a, b, model.probability(levels))
     probability = model.probability(levels)
-    return _best_matches(len(typed), a, b, probability, levels, records, model)
+    return _best_matches(len(typed_rows), a, b, probability, levels, records, model)
 
 
 def _best_matches(count, a, b, probability, levels, records, model) -> list[list[DeskMatch]]:
@@ -126,9 +148,15 @@ def _best_matches(count, a, b, probability, levels, records, model) -> list[list
             chosen[a[i]].append((i, records.ids[b[i]]))
     people = Person.objects.select_related("household__registered_at").in_bulk(
         [pk for matches in chosen for _i, pk in matches])
-    return [[DeskMatch(people[pk], float(probability[i]),
-                       evidence_rows({n: int(v[i]) for n, v in levels.items()}, model))
-             for i, pk in matches] for matches in chosen]
+    result = []
+    for matches in chosen:
+        found = []
+        for i, pk in matches:
+            pair_levels = {n: int(v[i]) for n, v in levels.items()}
+            found.append(DeskMatch(people[pk], float(probability[i]),
+                                   evidence_rows(pair_levels, model), pair_levels))
+        result.append(found)
+    return result
 
 
 def _typed_row(index: int, member: dict) -> RecordRow:
@@ -147,18 +175,26 @@ def _typed_row(index: int, member: dict) -> RecordRow:
                      document=document_key(member.get("document") or ""))
 
 
+def _key_readings(probe: Person, row: RecordRow) -> tuple[set, set, set]:
+    """The stored keys of the typed given, family and father's names, each also with a
+    Russian г read as h (Ваган Григорян is Vahan Grigoryan: the one г is h, the other g)."""
+    return ({probe.given_key, normalise.key_h(row.given_name)},
+            {probe.family_key, normalise.key_h(row.family_name)},
+            {probe.patronymic_key, normalise.key_h(names.patronymic_stem(row.patronymic))})
+
+
 def _candidate_ids(row: RecordRow, exclude_household: int | None) -> list[int]:
     # The stored keys, derived the way the registry derives them.
     probe = Person(given_name=row.given_name, family_name=row.family_name,
                    patronymic=row.patronymic)
     probe.derive_search_forms()
-    given, family, father = probe.given_key, probe.family_key, probe.patronymic_key
     lookups = Q(pk__in=[])
-    if given and family:
+    givens, families, fathers = (keys - {""} for keys in _key_readings(probe, row))
+    for given, family in product(givens, families):
         lookups |= Q(family_key=family, given_key=given) | Q(family_key=given, given_key=family)
-    if given and father:
+    for given, father in product(givens, fathers):
         lookups |= Q(given_key=given, patronymic_key=father)
-    if family and father:
+    for family, father in product(families, fathers):
         lookups |= Q(family_key=family, patronymic_key=father)
     if row.phone:
         lookups |= Q(phone=row.phone)

@@ -13,6 +13,7 @@ from refuge.accounts.roles import COUNT_CROSSINGS, EDIT_PEOPLE, REGISTER, VIEW_P
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates, names
+from refuge.matching import services as matching
 from refuge.registry import cards, figures, queries, services
 from refuge.registry.forms import (
     PersonForm,
@@ -102,6 +103,8 @@ def desk(request):
         context = desk_context(request, request.POST, {"uuid": conflict.message})
         return render(request, "registry/desk.html", context, status=409)
     if queued:
+        if result.created:  # no desk saw a duplicate warning for it: matching does now
+            matching.queue_arrival_matches(result.household)
         return JsonResponse({"uuid": str(result.household.uuid),
                              "registration_number": result.household.registration_number},
                             status=201)

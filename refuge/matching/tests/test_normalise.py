@@ -3,7 +3,7 @@
 import pytest
 from rapidfuzz.distance import JaroWinkler
 
-from refuge.matching.normalise import birth_from_text, father, fold, key
+from refuge.matching.normalise import birth_from_text, father, father_h, fold, fold_h, key, key_h
 
 # Real variant spellings (see "Names across scripts" in DOMAIN.md).
 SAME_NAME = [
@@ -32,6 +32,23 @@ def test_different_names_stay_apart():
     assert key("Grigoryan") != key("Sargsyan")
     assert JaroWinkler.normalized_similarity(fold("Grigoryan"), fold("Sargsyan")) < 0.8
     assert key("Արամ") != key("Արման")
+
+
+# Russian writes the Armenian h as г inside a name; the h reading makes them one.
+RUSSIAN_H = [("Ваган", "Vahan"), ("Ваграм", "Վահրամ"), ("Шаген", "Shahen"), ("Заруги", "Զարուհի"),
+             ("Шагазизян", "Shahazizyan"), ("Мгер", "Mher")]
+
+
+@pytest.mark.parametrize(("russian", "armenian"), RUSSIAN_H)
+def test_a_russian_g_inside_a_name_may_be_the_armenian_h(russian, armenian):
+    assert fold_h(russian) == fold_h(armenian) == fold(armenian)
+    assert key_h(russian) == key(armenian)
+
+
+def test_the_h_reading_leaves_a_first_g_and_names_without_one_alone():
+    assert fold_h("Гагик") != fold_h("Айк")  # Գագիկ: an initial г is g
+    assert fold_h("Hovhannisyan") == fold("Hovhannisyan")
+    assert father_h("Вагановна") == fold("Vahan")
 
 
 @pytest.mark.parametrize("patronymic", ["Самвелович", "Սամվելի", "Samveli", "Samvelovich",

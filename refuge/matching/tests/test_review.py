@@ -125,6 +125,16 @@ def test_the_desk_check_finds_a_registered_person_in_another_script(twice, regis
     assert {e["field"] for e in matches[0]["evidence"]} >= {"given", "family", "birth"}
 
 
+def test_the_desk_check_reads_a_russian_g_as_the_armenian_h(reception, registrar):
+    make_household(reception, registrar,
+                   member("Վահան", "Գրիգորյան", sex="M", birth_date="1975-05-02"))
+    typed = [{"given_name": "Ваган", "family_name": "Григорян", "sex": "M",
+              "birth_date": "1975-05-02"}]
+    matches = queries.desk_matches(typed)[0]
+    assert [m.person.given_name for m in matches] == ["Վահան"]
+    assert matches[0].probability >= 0.9
+
+
 def test_a_member_linked_at_the_desk_joins_the_household_instead_of_a_duplicate(
         twice, reception, registrar):
     hayk = twice[0].members.get(given_name="Հայկ")
@@ -218,3 +228,32 @@ def test_a_merge_that_fills_the_birth_date_and_needs_keeps_every_figure_exact(
     after_unmerge = figures()
     counting.recount()
     assert after_unmerge == figures()
+
+
+def _desk_form(**member_fields) -> dict:
+    fields = {"relationship": "focal_point", "sex": "M", **member_fields}
+    return {"household_uuid": str(uuid.uuid4()),
+            **{f"members-0-{name}": value for name, value in fields.items()}}
+
+
+def test_a_household_sent_from_an_offline_queue_is_matched_on_arrival(twice, registrar,
+                                                                        reception):
+    desk = Client()
+    desk.force_login(registrar)
+    session = desk.session
+    session["post_id"], session["desk"] = reception.pk, "3"
+    session.save()
+    form = _desk_form(given_name="Hayk", family_name="Hovhannisyan", patronymic="Samveli",
+                      birth_date="1980-03-14")
+    assert desk.post("/desk/", form, HTTP_X_REFUGE_QUEUE="1").status_code == 201
+    arrived = Person.objects.get(given_name="Hayk")
+    queued = CandidatePair.objects.filter(person_b=arrived)
+    assert {p.person_a.given_name for p in queued} == {"Հայկ", "Айк"}
+    assert all(p.probability >= 0.5 for p in queued)
+    desk.post("/desk/", form, HTTP_X_REFUGE_QUEUE="1")  # sent twice: nothing queued twice
+    assert CandidatePair.objects.filter(person_b=arrived).count() == 2
+    # At the desk, online, the registrar saw the warning already: no pair is queued.
+    desk.post("/desk/", _desk_form(given_name="Hayk", family_name="Hovhannisyan",
+                                   birth_date="1980-03-14"))
+    online = Person.objects.exclude(pk=arrived.pk).get(given_name="Hayk")
+    assert not CandidatePair.objects.filter(person_b=online).exists()

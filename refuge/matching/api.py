@@ -9,7 +9,7 @@ from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, ensure
 from refuge.audit import services as audit
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
 from refuge.matching import queries, services
-from refuge.matching.models import CandidatePair, Merge
+from refuge.matching.models import CandidatePair, HouseholdMatch, Merge
 from refuge.registry.api import Strict
 from refuge.registry.models import Household
 
@@ -144,3 +144,41 @@ def unmerge(request, uuid: UUID):
     """Unmerge: both records as they were before the merge."""
     ensure(request.user, EDIT_PEOPLE)
     return services.unmerge(get_object_or_404(Merge, uuid=uuid), user=request.user)
+
+
+class HouseholdMatchOut(Schema):
+    uuid: UUID
+    household_a: UUID = Field(alias="household_a.uuid")
+    household_b: UUID = Field(alias="household_b.uuid")
+    registration_number_a: str = Field(alias="household_a.registration_number")
+    registration_number_b: str = Field(alias="household_b.registration_number")
+    people: int = Field(description="Members found in both")
+    status: str
+
+
+class HouseholdMatchPage(Schema):
+    items: list[HouseholdMatchOut]
+    next_cursor: str | None
+
+
+@router.get("/households", response=HouseholdMatchPage)
+def list_household_matches(request, cursor: str | None = None, size: int = DEFAULT_PAGE_SIZE):
+    """Households whose members are the same people, waiting for review."""
+    ensure(request.user, EDIT_PEOPLE)
+    items, next_cursor = page(queries.household_queue().order_by(), cursor, size)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/households/{uuid}/link", response=HouseholdMatchOut)
+def link_households(request, uuid: UUID):
+    """One family registered twice or in parts: the households become parts of one."""
+    ensure(request.user, EDIT_PEOPLE)
+    return services.decide_household_match(get_object_or_404(HouseholdMatch, uuid=uuid),
+                                           link=True, user=request.user)
+
+
+@router.post("/households/{uuid}/reject", response=HouseholdMatchOut)
+def keep_households_apart(request, uuid: UUID):
+    ensure(request.user, EDIT_PEOPLE)
+    return services.decide_household_match(get_object_or_404(HouseholdMatch, uuid=uuid),
+                                           link=False, user=request.user)

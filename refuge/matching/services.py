@@ -263,9 +263,14 @@ def skip_pair(pair: CandidatePair, *, user) -> CandidatePair:
 
 
 @transaction.atomic
+@transaction.atomic
 def decide_household_match(match: HouseholdMatch, *, link: bool, user) -> HouseholdMatch:
+    """Link the two households as parts of one, or keep them apart. Idempotent: the same
+    decision again changes nothing; the other one is refused."""
     match = HouseholdMatch.objects.select_for_update().select_related(
         "household_a", "household_b").get(pk=match.pk)
+    if match.status == (HouseholdMatch.LINKED if link else HouseholdMatch.REJECTED):
+        return match
     if match.status != HouseholdMatch.OPEN:
         raise Invalid([FieldError("match", _("these households were already decided"))])
     if link:

@@ -11,7 +11,7 @@ from refuge.accounts import roles
 from refuge.api import api
 from refuge.conftest import PERSONAS, bearer, make_household, member
 from refuge.matching import services as matching_services
-from refuge.matching.models import CandidatePair
+from refuge.matching.models import CandidatePair, HouseholdMatch
 from refuge.registry import services
 from refuge.registry.models import Post
 from refuge.shelter import services as shelter_services
@@ -50,7 +50,13 @@ def world(reception, crossing, personas):
             "placement": reserved.uuid, "cancel": to_cancel.uuid, "unplaced": unplaced.uuid,
             "o_number": other.registration_number,
             "reception": reception, "crossing": crossing,
-            "pair": pairs[0].uuid, "pair2": pairs[1].uuid, "merge": merge.uuid}
+            "pair": pairs[0].uuid, "pair2": pairs[1].uuid, "merge": merge.uuid,
+            "hmatch": _household_match(pairs[0]).uuid, "hmatch2": _household_match(pairs[1]).uuid}
+
+
+def _household_match(pair: CandidatePair) -> HouseholdMatch:
+    return HouseholdMatch.objects.create(household_a=pair.person_a.household,
+                                         household_b=pair.person_b.household, people=1)
 
 
 def _pair_of_twice_registered(post, user, name) -> CandidatePair:
@@ -153,6 +159,9 @@ def endpoints(w):
         ("post", f"/api/matching/pairs/{w['pair2']}/reject", {}, R.EDIT_PEOPLE),
         ("post", f"/api/matching/pairs/{w['pair2']}/skip", {}, R.EDIT_PEOPLE),
         ("post", f"/api/matching/merges/{w['merge']}/undo", {}, R.EDIT_PEOPLE),
+        ("get", "/api/matching/households", None, R.EDIT_PEOPLE),
+        ("post", f"/api/matching/households/{w['hmatch']}/link", {}, R.EDIT_PEOPLE),
+        ("post", f"/api/matching/households/{w['hmatch2']}/reject", {}, R.EDIT_PEOPLE),
     ]
 
 

@@ -257,3 +257,20 @@ def test_a_household_sent_from_an_offline_queue_is_matched_on_arrival(twice, reg
                                    birth_date="1980-03-14"))
     online = Person.objects.exclude(pk=arrived.pk).get(given_name="Hayk")
     assert not CandidatePair.objects.filter(person_b=online).exists()
+
+
+def test_household_links_over_the_api_are_idempotent(twice, registrar):
+    services.dedupe()
+    client = Client()
+    client.force_login(registrar)
+    listed = client.get("/api/matching/households").json()["items"]
+    assert len(listed) == 1 and listed[0]["people"] == 2
+    link = f"/api/matching/households/{listed[0]['uuid']}/link"
+    first, again = client.post(link), client.post(link)
+    assert first.status_code == again.status_code == 200
+    assert again.json()["status"] == "linked"
+    refused = client.post(f"/api/matching/households/{listed[0]['uuid']}/reject")
+    assert refused.status_code in (400, 409, 422)
+    assert "match" in refused.content.decode()
+    twice[0].refresh_from_db(), twice[1].refresh_from_db()
+    assert twice[0].group == twice[1].group

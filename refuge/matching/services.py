@@ -151,7 +151,10 @@ def merge_pair(pair: CandidatePair, *, user) -> Merge:
     if Person.MERGED in (kept.status, merged.status):
         raise Invalid([FieldError("pair", _("one of these records was already merged"))])
     filled = _fill_from(kept, merged, user)
-    documents = list(merged.documents.values_list("pk", flat=True))
+    # Documents the kept record lacks move across; one it holds already stays behind, so
+    # the same passport is not listed twice.
+    held = set(kept.documents.values_list("number_key", flat=True))
+    documents = list(merged.documents.exclude(number_key__in=held).values_list("pk", flat=True))
     Document.objects.filter(pk__in=documents).update(person=kept)
     merged_status = merged.status
     _set_status(merged, Person.MERGED, user)

@@ -124,7 +124,8 @@ def person_changes(person: Person) -> list[dict]:
     """The person's history, newest first, naming the fields each change touched."""
     records = list(person.history.select_related("history_user").order_by("-history_date"))
     changes = []
-    for newer, older in zip(records, records[1:] + [None], strict=True):
+    # People bulk-loaded (the demo, an import) may have no history at all.
+    for newer, older in zip(records, [*records[1:], None][:len(records)], strict=True):
         if older is None:
             fields = []
         else:

@@ -56,6 +56,7 @@ def test_merge_and_unmerge_keep_both_records_and_the_figures_exact(twice, regist
     assert registrations_count_check() == (3, 3)
     assert merged.history.first().status == Person.MERGED
     assert services.merge_pair(pair, user=registrar) == merge  # a retry changes nothing
+    assert kept.documents.count() == 1
 
     services.unmerge(merge, user=registrar)
     kept.refresh_from_db()
@@ -274,3 +275,19 @@ def test_household_links_over_the_api_are_idempotent(twice, registrar):
     assert "match" in refused.content.decode()
     twice[0].refresh_from_db(), twice[1].refresh_from_db()
     assert twice[0].group == twice[1].group
+
+
+def test_a_passport_both_records_hold_is_listed_once_after_a_merge(reception, registrar):
+    passport = [{"kind": "passport", "number": "AN7654321"}]
+    first = make_household(reception, registrar, member("Գարեգին", "Խաչենց", sex="M",
+                                                        birth_date="1996-11-07",
+                                                        documents=passport)).members.get()
+    again = make_household(reception, registrar, member("Garegin", "Khachents", sex="M",
+                                                        birth_date="1996-11-07",
+                                                        documents=passport)).members.get()
+    pair = CandidatePair.objects.create(person_a=first, person_b=again, probability=0.99,
+                                        levels={"given": 3, "family": 3, "document": 1})
+    merge = services.merge_pair(pair, user=registrar)
+    assert [d.number for d in first.documents.all()] == ["AN7654321"]
+    services.unmerge(merge, user=registrar)
+    assert first.documents.count() == again.documents.count() == 1

@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from refuge.audit.models import AuditEvent
 from refuge.conftest import make_household, member
@@ -22,6 +23,16 @@ def test_a_correction_keeps_the_old_value_with_who_and_when(reception, personas)
     assert changes[0]["user"] == "administrator"
     assert changes[0]["fields"] == ["birth_date", "birth_precision", "given_name", "name_script"]
     assert AuditEvent.objects.filter(action="update", object_uuid=person.uuid).exists()
+
+
+def test_a_person_loaded_without_history_still_has_a_page(reception, registrar):
+    """The demo and imports bulk-insert people, with no history rows."""
+    person = make_household(reception, registrar, member("Anahit")).members.get()
+    person.history.all().delete()
+    assert queries.person_changes(person) == []
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(registrar)
+    assert client.get(f"/people/{person.uuid}/").status_code == 200
 
 
 def test_a_bad_correction_changes_nothing(reception, registrar):

@@ -37,7 +37,7 @@ REVIEW_FLOOR = 0.5
 MAX_BLOCK = 200
 SMALL_BLOCK = 20
 RANDOM_PAIRS = 1_000_000
-TRAINING_PAIRS = 2_000_000
+TRAINING_PAIRS = 1_000_000
 TRAINING_PRIOR = 0.1
 # Fewer records than this say too little about themselves: the start model is used as is.
 MIN_RECORDS_TO_LEARN = 1000
@@ -127,11 +127,12 @@ class Rule(NamedTuple):
 
 def candidate_pairs(records: Records) -> tuple[np.ndarray, np.ndarray]:
     """The union of the blocking rules' pairs, a < b, without same-registration pairs."""
-    found = np.empty(0, np.int64)
+    codes = []
     for rule in blocking_rules(records):
         a, b = rule.pairs()
         apart = records.registration[a] != records.registration[b]
-        found = arrays.distinct(np.concatenate([found, a[apart] * records.size + b[apart]]))
+        codes.append(a[apart] * records.size + b[apart])
+    found = arrays.distinct(np.concatenate(codes))  # one sort for every rule's pairs
     return found // records.size, found % records.size
 
 
@@ -161,9 +162,9 @@ def blocking_rules(records: Records) -> list[Rule]:
         Rule("names, father", (names, r.father_key)),
         Rule("given, father, year", (r.given_key, r.father_key, r.year)),
         Rule("family, father, year", (r.family_key, r.father_key, r.year)),
-        Rule("given, place, year", (r.given_key, r.place, r.year)),
-        Rule("family, place, year", (r.family_key, r.place, r.year)),
-        Rule("father, place, year", (r.father_key, r.place, r.year)),
+        Rule("given, place, year", (r.given_key, r.place, r.year), SMALL_BLOCK),
+        Rule("family, place, year", (r.family_key, r.place, r.year), SMALL_BLOCK),
+        Rule("father, place, year", (r.father_key, r.place, r.year), SMALL_BLOCK),
         # The same without the year, for the records that have none: only pairs with one
         # of them, so these stay as many as the records without a year.
         Rule("names, one without a year", (names,), MAX_BLOCK, anchored=no_year),

@@ -117,6 +117,14 @@ def birth_from_text(text: str) -> BirthParts:
 
 
 @lru_cache(maxsize=100_000)  # a registry has some tens of thousands of birth dates
+def birth_from_stored(text: str | None, precision: str) -> BirthParts:
+    """`birth_from_date` of a date as the database writes it, YYYY-MM-DD."""
+    if not text or precision in ("unknown", ""):
+        return BirthParts()
+    return birth_from_date(date(int(text[:4]), int(text[5:7]), int(text[8:10])), precision)
+
+
+@lru_cache(maxsize=100_000)
 def birth_from_date(value: date | None, precision: str) -> BirthParts:
     """A stored birth date read back to what was known: estimated ages keep only a year."""
     if value is None or precision in ("unknown", ""):

@@ -191,8 +191,10 @@ def similarities(left: np.ndarray, right: np.ndarray, texts: np.ndarray,
     pair = left.astype(np.int64) * (len(texts) + 1) + right
     distinct, inverse = arrays.dense(pair)
     first, second = distinct // (len(texts) + 1), distinct % (len(texts) + 1)
+    # Threads pay off on the registry's millions of pairs, not on the desk's few hundred.
+    workers = -1 if len(distinct) > 20_000 else 1
     scores = process.cpdist(list(texts[first]), list(texts[second]), scorer=scorer,
-                            workers=-1)
+                            workers=workers)
     return np.asarray(scores, dtype=np.float64)[inverse.reshape(-1)]
 
 

@@ -22,6 +22,7 @@ from refuge.registry.validation import Problems, clean_phone
 PERSON_COLUMNS = ("id", "household_id", "given_name",
                   "family_name", "patronymic", "sex", "birth_text", "birth_precision", "origin",
                   "phone")
+DOCUMENT_KEYS = Document.objects.order_by().values_list("person_id", "number_key")
 # The desk looks at this many existing records per person typed, at most.
 DESK_CANDIDATES = 200
 DESK_SHOWN = 3
@@ -34,20 +35,27 @@ def current_model() -> Model:
 
 
 def record_rows(people: QuerySet | None = None) -> list[RecordRow]:
-    """People as matching sees them, in one pass over the table."""
-    people = Person.objects.counted() if people is None else people
-    documents = _documents_of(people)
-    return [_record_row(values, documents.get(values[0], ""))
-            for values in people.order_by()
-            .annotate(birth_text=Cast("birth_date", CharField()))
-            .values_list(*PERSON_COLUMNS).iterator(chunk_size=20000)]
+    """People as matching sees them: the whole registry streamed in chunks, or the few
+    people given read at once (a server-side cursor costs PostgreSQL more than the desk's
+    hundred rows do)."""
+    whole = people is None
+    people = Person.objects.counted() if whole else people
+    rows = (people.order_by().annotate(birth_text=Cast("birth_date", CharField()))
+            .values_list(*PERSON_COLUMNS))
+    if whole:
+        documents = _first_documents(DOCUMENT_KEYS.iterator(chunk_size=20000))
+        return [_record_row(values, documents.get(values[0], ""))
+                for values in rows.iterator(chunk_size=20000)]
+    found = list(rows)
+    documents = _first_documents(DOCUMENT_KEYS.filter(
+        person_id__in=[values[0] for values in found]))
+    return [_record_row(values, documents.get(values[0], "")) for values in found]
 
 
-def _documents_of(people: QuerySet) -> dict[int, str]:
+def _first_documents(documents) -> dict[int, str]:
+    """Each person's first document number key."""
     found: dict[int, str] = {}
-    for person_id, key in (Document.objects.filter(person__in=people.values("pk"))
-                           .order_by().values_list("person_id", "number_key")
-                           .iterator(chunk_size=20000)):
+    for person_id, key in documents:
         found.setdefault(person_id, key)
     return found
 

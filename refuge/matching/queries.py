@@ -1,7 +1,7 @@
 """What matching asks of the registry: people as records, the current model, the queue,
 and the desk's question "is anyone we are typing registered already?"."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 
 import numpy as np
@@ -127,7 +127,7 @@ def arrival_matches(household) -> list[tuple[Person, list[DeskMatch]]]:
 
 def _matches_of(typed_rows: list[RecordRow], exclude_household: int | None,
                 ) -> list[list[DeskMatch]]:
-    found = [_candidate_ids(row, exclude_household) for row in typed_rows]
+    found = _candidates(typed_rows, exclude_household)
     every_id = sorted({pk for ids in found for pk in ids})
     if not every_id:
         return [[] for _ in typed_rows]
@@ -191,25 +191,64 @@ def _key_readings(probe: Person, row: RecordRow) -> tuple[set, set, set]:
             {probe.patronymic_key, normalise.key_h(names.patronymic_stem(row.patronymic))})
 
 
-def _candidate_ids(row: RecordRow, exclude_household: int | None) -> list[int]:
+@dataclass
+class _Lookup:
+    """What one typed person is looked up by: pairs of stored keys, a phone, documents."""
+
+    names: set = field(default_factory=set)  # (given_key, family_key), either way round
+    fathers: set = field(default_factory=set)  # ("given"|"family", key, patronymic_key)
+    phone: str = ""
+    document_holders: set = field(default_factory=set)
+
+    def finds(self, given: str, family: str, father: str, phone: str, pk: int) -> bool:
+        return ((given, family) in self.names or ("given", given, father) in self.fathers
+                or ("family", family, father) in self.fathers
+                or bool(self.phone and phone == self.phone) or pk in self.document_holders)
+
+
+def _lookup_of(row: RecordRow) -> _Lookup:
     # The stored keys, derived the way the registry derives them.
     probe = Person(given_name=row.given_name, family_name=row.family_name,
                    patronymic=row.patronymic)
     probe.derive_search_forms()
-    lookups = Q(pk__in=[])
     givens, families, fathers = (keys - {""} for keys in _key_readings(probe, row))
+    lookup = _Lookup(phone=row.phone)
     for given, family in product(givens, families):
-        lookups |= Q(family_key=family, given_key=given) | Q(family_key=given, given_key=family)
-    for given, father in product(givens, fathers):
-        lookups |= Q(given_key=given, patronymic_key=father)
-    for family, father in product(families, fathers):
-        lookups |= Q(family_key=family, patronymic_key=father)
-    if row.phone:
-        lookups |= Q(phone=row.phone)
-    if row.document:
-        lookups |= Q(pk__in=Document.objects.filter(number_key=row.document)
-                     .values("person_id")[:DESK_CANDIDATES])
-    people = Person.objects.counted().filter(lookups)
+        lookup.names |= {(given, family), (family, given)}
+    lookup.fathers |= {("given", g, f) for g, f in product(givens, fathers)}
+    lookup.fathers |= {("family", n, f) for n, f in product(families, fathers)}
+    return lookup
+
+
+def _candidates(rows: list[RecordRow], exclude_household: int | None) -> list[list[int]]:
+    """For each typed person, the ids of registered people sharing a pair of name keys, a
+    phone or a document: one query for the whole household, sorted out per person here."""
+    lookups = [_lookup_of(row) for row in rows]
+    documents = {row.document for row in rows if row.document}
+    holders: dict[str, set] = {}
+    for key, person_id in (Document.objects.filter(number_key__in=documents)
+                           .values_list("number_key", "person_id")[:DESK_CANDIDATES]
+                           if documents else []):
+        holders.setdefault(key, set()).add(person_id)
+    query = Q(pk__in=[])
+    for row, lookup in zip(rows, lookups, strict=True):
+        lookup.document_holders = holders.get(row.document, set())
+        for given, family in lookup.names:
+            query |= Q(given_key=given, family_key=family)
+        for field_name, key, father in lookup.fathers:
+            query |= Q(**{f"{field_name}_key": key, "patronymic_key": father})
+        if lookup.phone:
+            query |= Q(phone=lookup.phone)
+        if lookup.document_holders:
+            query |= Q(pk__in=lookup.document_holders)
+    people = Person.objects.counted().filter(query)
     if exclude_household:
         people = people.exclude(household_id=exclude_household)
-    return list(people.order_by().values_list("pk", flat=True)[:DESK_CANDIDATES])
+    found: list[list[int]] = [[] for _ in rows]
+    for pk, *values in people.order_by().values_list(
+            "pk", "given_key", "family_key", "patronymic_key", "phone")[
+            :DESK_CANDIDATES * len(rows)]:
+        for ids, lookup in zip(found, lookups, strict=True):
+            if len(ids) < DESK_CANDIDATES and lookup.finds(*values, pk):
+                ids.append(pk)
+    return found

@@ -224,6 +224,51 @@ def wait_for_quiet(limit: float = 60, busy_below: float = 0.15, window: float = 
             return note
 
 
+def loaded_registry(db: str, data: str, people: int,
+                    load: bool) -> tuple[dict, float | None, int]:
+    """The benchmark database `data` with Django set up on it: (environment, seconds the
+    load took or None, people registered). With `load`, it is filled first with
+    `demo --people N --reset`; without, what is there is used, migrated to this commit.
+    Exits if fewer people are loaded than asked for."""
+    OUT.mkdir(exist_ok=True)
+    env = db_env(db, data)
+    loaded = None
+    if load:
+        manage(env, "migrate", "-v0")
+        started = time.monotonic()
+        manage(env, "demo", "--people", str(people), "--reset", log=OUT / f"load-{db}.log")
+        loaded = time.monotonic() - started
+        print(f"== Loaded {people:,} people with demo --reset in {loaded:.0f} s")
+    started = time.monotonic()
+    manage(env, "migrate", "-v0")  # data loaded by an older commit needs it
+    print(f"== migrate: {time.monotonic() - started:.1f} s")
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
+    import django
+
+    django.setup()
+    from refuge.registry.models import Person
+
+    count = Person.objects.count()
+    print(f"== {db}: {count:,} people registered")
+    if count < people:
+        sys.exit(f"only {count:,} people loaded; run with --load")
+    return env, loaded, count
+
+
+def busy(before: dict, own: float, after: dict | None = None) -> dict:
+    """How busy the machine was meanwhile, and how much of that was someone else's."""
+    cpu = cpu_delta(before, after or cpu_snapshot())
+    mine = time.process_time() - own
+    print(f"  machine {100 * cpu['busy'] / cpu['total']:.0f}% busy over "
+          f"{cpu['total'] / (os.cpu_count() or 1):.1f} s: this process {mine:.1f} s CPU, "
+          f"server {cpu['server']:.1f} s, postgres {cpu['postgres']:.1f} s, "
+          f"other processes {cpu['other']:.1f} s ({cpu['other_top']})")
+    return {"busy_pct": 100 * cpu["busy"] / cpu["total"], "own_cpu_s": mine,
+            "server_cpu_s": cpu["server"], "postgres_cpu_s": cpu["postgres"],
+            "other_cpu_s": cpu["other"], "other_top": cpu["other_top"]}
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile; q in 0..100."""
     if not values:

@@ -23,7 +23,6 @@ import sys
 import time
 
 import common
-from search import busy, load
 
 MEMBER_FIELDS = ("given_name", "family_name", "patronymic", "sex", "birth_date", "origin")
 
@@ -108,7 +107,7 @@ def in_process(households: list[list[dict]], warmup: list) -> dict:
           f"  {common.latency_row(timings)}  members with a match shown: {found}")
     return {"n": len(timings), "p50_ms": common.percentile(timings, 50) * 1000,
             "p95_ms": common.percentile(timings, 95) * 1000, "max_ms": max(timings) * 1000,
-            "members_matched": found, "machine": busy(before, own)}
+            "members_matched": found, "machine": common.busy(before, own)}
 
 
 def over_http(env: dict, households: list[list[dict]], warmup: list) -> dict:
@@ -141,7 +140,7 @@ def over_http(env: dict, households: list[list[dict]], warmup: list) -> dict:
           f"  {common.latency_row(timings)}  errors: {errors}")
     return {"n": len(timings), "p50_ms": common.percentile(timings, 50) * 1000,
             "p95_ms": common.percentile(timings, 95) * 1000, "max_ms": max(timings) * 1000,
-            "errors": errors, "machine": busy(before, own, after)}
+            "errors": errors, "machine": common.busy(before, own, after)}
 
 
 def main() -> None:
@@ -156,23 +155,7 @@ def main() -> None:
     parser.add_argument("--data", default="matching", help="data name: /tmp/bench-var-NAME or "
                         "database refuge_bench_NAME")
     args = parser.parse_args()
-    common.OUT.mkdir(exist_ok=True)
-    env = common.db_env(args.db, args.data)
-    loaded = load(args.db, env, args.people) if args.load else None
-    if loaded is not None:
-        print(f"== Loaded {args.people:,} people with demo --reset in {loaded:.0f} s")
-    common.manage(env, "migrate", "-v0")
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
-    import django
-
-    django.setup()
-    from refuge.registry.models import Person
-
-    people = Person.objects.count()
-    print(f"== {args.db}: {people:,} people registered")
-    if people < args.people:
-        sys.exit(f"only {people:,} people loaded; run with --load")
+    env, loaded, people = common.loaded_registry(args.db, args.data, args.people, args.load)
     dedupe = None if args.no_dedupe else run_dedupe(env)
     households = typed_households(args.households, args.seed)
     warmup = typed_households(10, args.seed + 1)

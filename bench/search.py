@@ -14,22 +14,12 @@ import http.client
 import json
 import os
 import random
-import sys
 import time
 from collections import defaultdict
 
 import common
 
 KINDS = ("armenian", "cyrillic", "latin", "two_words", "document", "phone", "registration")
-
-
-def load(db: str, env: dict, people: int) -> float:
-    """`manage.py demo --people N --reset`, timed; returns seconds."""
-    common.manage(env, "migrate", "-v0")
-    started = time.monotonic()
-    common.manage(env, "demo", "--people", str(people), "--reset",
-                  log=common.OUT / f"load-{db}.log")
-    return time.monotonic() - started
 
 
 def draw_queries(per_kind: int, seed: int) -> list[tuple[str, str]]:
@@ -104,21 +94,8 @@ def in_process(queries: list[tuple[str, str]], warmup: list) -> tuple[dict, list
         slowest.append((elapsed, kind, text, result.understood_as))
     slowest.sort(reverse=True)
     figures = summarise("queries.search() in-process", timings, hits)
-    figures["machine"] = busy(before, own)
+    figures["machine"] = common.busy(before, own)
     return figures, slowest[:5]
-
-
-def busy(before: dict, own: float, after: dict | None = None) -> dict:
-    """How busy the machine was meanwhile, and how much of that was someone else's."""
-    cpu = common.cpu_delta(before, after or common.cpu_snapshot())
-    mine = time.process_time() - own
-    print(f"  machine {100 * cpu['busy'] / cpu['total']:.0f}% busy over "
-          f"{cpu['total'] / (os.cpu_count() or 1):.1f} s: this process {mine:.1f} s CPU, "
-          f"server {cpu['server']:.1f} s, postgres {cpu['postgres']:.1f} s, "
-          f"other processes {cpu['other']:.1f} s ({cpu['other_top']})")
-    return {"busy_pct": 100 * cpu["busy"] / cpu["total"], "own_cpu_s": mine,
-            "server_cpu_s": cpu["server"], "postgres_cpu_s": cpu["postgres"],
-            "other_cpu_s": cpu["other"], "other_top": cpu["other_top"]}
 
 
 def over_http(env: dict, queries: list[tuple[str, str]], warmup: list) -> dict:
@@ -151,7 +128,7 @@ def over_http(env: dict, queries: list[tuple[str, str]], warmup: list) -> dict:
         conn.close()
         after = common.cpu_snapshot(group)
     figures = summarise("POST /api/search over HTTP, one keep-alive client", timings, hits)
-    figures["machine"] = busy(before, own, after)
+    figures["machine"] = common.busy(before, own, after)
     print(f"  errors: {errors}")
     return {**figures, "errors": errors}
 
@@ -190,26 +167,7 @@ def main() -> None:
     parser.add_argument("--data", default="search", help="data name: /tmp/bench-var-NAME or "
                         "database refuge_bench_NAME")
     args = parser.parse_args()
-    common.OUT.mkdir(exist_ok=True)
-    env = common.db_env(args.db, args.data)
-    loaded = load(args.db, env, args.people) if args.load else None
-    if loaded is not None:
-        print(f"== Loaded {args.people:,} people with demo --reset in {loaded:.0f} s")
-    started = time.monotonic()
-    common.manage(env, "migrate", "-v0")  # data loaded by an older commit needs it
-    print(f"== migrate: {time.monotonic() - started:.1f} s")
-
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
-    import django
-
-    django.setup()
-    from refuge.registry.models import Person
-
-    people = Person.objects.count()
-    print(f"== {args.db}: {people:,} people registered")
-    if people < args.people:
-        sys.exit(f"only {people:,} people loaded; run with --load")
+    env, loaded, people = common.loaded_registry(args.db, args.data, args.people, args.load)
     queries = draw_queries(args.per_kind, args.seed)
     warmup = draw_queries(args.warmup, args.seed + 1)
     local, slowest = in_process(queries, warmup)

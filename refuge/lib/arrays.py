@@ -1,4 +1,4 @@
-"""Distinct values of large integer arrays by sorting.
+"""Distinct values of large integer arrays by sorting, and ragged ranges.
 
 numpy 2.x's `np.unique` takes a hash-table path that is tens of times slower than a
 sort on the tens of millions of pair codes that matching handles (34 s against 0.4 s
@@ -29,6 +29,14 @@ def counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ordered = np.sort(values)
     starts = np.flatnonzero(_firsts(ordered))
     return ordered[starts], np.diff(np.r_[starts, len(ordered)])
+
+
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The ranges starts[i] .. starts[i] + lengths[i] - 1, one after another, without a
+    Python loop: ranges([5, 0], [2, 3]) is [5, 6, 0, 1, 2]."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + within
 
 
 def _firsts(ordered: np.ndarray) -> np.ndarray:

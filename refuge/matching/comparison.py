@@ -112,8 +112,9 @@ class Records:
         words_of = [word_codes(text.split()) for text in self.place_text]
         word_counts = np.array([len(w) for w in words_of], dtype=np.int64)
         self.place_word_of = np.repeat(np.arange(self.size), word_counts[self.place])
+        starts = np.cumsum(word_counts) - word_counts  # of each place's words, below
         self.place_word = np.concatenate([np.empty(0, np.int64), *words_of])[
-            _positions_of(self.place, word_counts)]
+            arrays.ranges(starts[self.place], word_counts[self.place])]
         self.year = np.fromiter((r.birth.year for r in rows), np.int32, self.size)
         self.month = np.fromiter((r.birth.month for r in rows), np.int32, self.size)
         self.day = np.fromiter((r.birth.day for r in rows), np.int32, self.size)
@@ -138,14 +139,6 @@ class Records:
         """Whether relatives can be told apart here: some registration holds two people,
         or fathers' names are recorded."""
         return bool((np.bincount(self.registration) > 1).any() or (self.father > 0).any())
-
-
-def _positions_of(codes: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Where, in the concatenated lists of every code, each record's list lies."""
-    starts = np.cumsum(counts) - counts
-    lengths = counts[codes]
-    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return np.repeat(starts[codes], lengths) + offsets
 
 
 def compare(records: Records, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:

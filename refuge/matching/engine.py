@@ -90,15 +90,16 @@ def link(rows: list[RecordRow], *, start: fs.Model | None = None,
     model = start or fs.Model()
     model.relatives_rule = records.has_family_structure()
     learn = records.size >= MIN_RECORDS_TO_LEARN
+    population = records.pair_count()
     if learn:
         say("estimating")
         model = train(records, model, seed)
-        model = fs.estimate(levels, model, learn_m=(), population=records.pair_count())
+        model = fs.estimate(levels, model, learn_m=(), population=population)
     say("family evidence")
     levels["family_evidence"] = family_evidence(records, a, b, model.probability(levels))
     if learn:
         model = fs.estimate(levels, model, learn_m=("family_evidence",),
-                            learn_u=("family_evidence",), population=records.pair_count())
+                            learn_u=("family_evidence",), population=population)
     return Linkage(records, a, b, levels, model.probability(levels), model)
 
 
@@ -288,8 +289,7 @@ def block_pairs(codes: np.ndarray, cap: int | None, anchored: np.ndarray | None 
     if anchored is not None:
         partners = np.where(anchored[order], partners, 0)
     first = np.repeat(position, partners)
-    offsets = np.arange(len(first)) - np.repeat(np.cumsum(partners) - partners, partners)
-    second = first + 1 + offsets
+    second = arrays.ranges(position + 1, partners)  # each record's partners come after it
     a, b = order[first], order[second]
     return np.minimum(a, b), np.maximum(a, b)
 

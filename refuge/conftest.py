@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, User
 
 from refuge.accounts import roles
 from refuge.accounts.models import ApiToken
+from refuge.lib.recent import forget_all
 from refuge.registry import services
 from refuge.registry.models import Post
 
@@ -51,6 +52,13 @@ def no_stray_connections(django_db_setup, django_db_blocker):
 def fast_passwords(settings):
     """Real hashing costs a third of a second per user; tests need no such protection."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def nothing_remembered():
+    """Each test starts with no token, role or post remembered from another's rolled-back
+    data (refuge.lib.recent)."""
+    forget_all()
 
 
 def make_user(username: str, role: str | None = None) -> User:

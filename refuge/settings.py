@@ -134,6 +134,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 REFUGE_COLLECT_MAX_BYTES = env_int("REFUGE_COLLECT_MAX_BYTES", 10_000_000)
 # Hours a reserved bed is held for a household that has not yet arrived.
 REFUGE_RESERVATION_HOURS = env_int("REFUGE_RESERVATION_HOURS", 12)
+# Seconds an app process reuses an API token's user and roles, and a post, before
+# reading them again (refuge.lib.recent); 0 reads them on every request.
+REFUGE_LOOKUP_SECONDS = env_int("REFUGE_LOOKUP_SECONDS", 10)
 # Country whose numbering plan applies to phone numbers typed without a +code.
 REFUGE_PHONE_REGION = env_str("REFUGE_PHONE_REGION", "AM")
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from refuge.lib.recent import remembered
+
 
 def hash_token(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
@@ -18,10 +20,17 @@ class ApiTokenQuerySet(models.QuerySet):
         return token, key
 
     def user_for_key(self, key: str):
-        token = self.select_related("user").filter(key_hash=hash_token(key)).first()
-        if token is None or not token.user.is_active:
-            return None
-        return token.user
+        return _user_for_hash(hash_token(key))
+
+
+@remembered
+def _user_for_hash(key_hash: str):
+    """The active user a token belongs to, or None. The user object is reused for a few
+    seconds, with the roles cached on it (refuge.lib.recent)."""
+    token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
 
 
 class ApiToken(models.Model):

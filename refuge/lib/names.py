@@ -53,6 +53,8 @@ def combine_scripts(texts: list[str]) -> str:
 
 def forbidden_char(text: str) -> str | None:
     """The first control or invisible character in text, if any."""
+    if text.isprintable():  # C-speed: every forbidden category is unprintable
+        return None
     for char in text:
         if unicodedata.category(char) in FORBIDDEN_CATEGORIES:
             return char

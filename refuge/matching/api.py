@@ -68,7 +68,7 @@ def check(request, body: CheckIn):
     exclude = None
     if body.household:
         exclude = get_object_or_404(Household, uuid=body.household).pk
-    found = queries.desk_matches([m.dict() for m in body.members], exclude_household=exclude)
+    found = queries.desk_matches([m.model_dump() for m in body.members], exclude_household=exclude)
     shown = [match.person.uuid for matches in found for match in matches]
     if shown:
         audit.record_views(request.user, "person", shown, via="desk duplicate check")

@@ -87,9 +87,8 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
         raise Invalid([FieldError("post", _("households are registered at a reception centre"))])
     client_uuid = parse_uuid(payload.get("uuid"), "uuid")
     digest = body_hash(payload)
-    existing = _earlier_registration(client_uuid, digest)
-    if existing:
-        return Registration(existing, created=False)
+    # A retry is found by the unique UUID refusing the insert below, rather than by a
+    # look-up before every registration: retries are rare, registrations are not.
     cleaned = clean_household(payload, today)
     _find_people_registered_before(cleaned["members"])
     registered_on = None

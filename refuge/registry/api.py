@@ -118,6 +118,7 @@ class HouseholdOut(Schema):
     registered_at: str
     registered_on: datetime
     status: str
+    version: int
     members: list[PersonOut]
     card_url: str
 
@@ -166,6 +167,7 @@ def household_out(household: Household, members: list[dict] | None = None) -> di
         "registered_at": household.registered_at.code,
         "registered_on": household.registered_on,
         "status": household.status,
+        "version": household.version,
         "members": members,
         "card_url": f"/households/{household.uuid}/card/",
     }
@@ -251,15 +253,31 @@ def link_households(request, uuid: UUID, payload: LinkIn):
 
 class HouseholdPatch(Strict):
     status: str | None = None
+    base_version: int | None = None
 
 
-@router.patch("/households/{uuid}", response={200: HouseholdOut, 422: Errors})
+@router.patch("/households/{uuid}", response={200: HouseholdOut, 409: Errors, 422: Errors})
 def update_household(request, uuid: UUID, payload: HouseholdPatch):
+    """Change the household's status. Send `base_version`, the `version` you edited: a
+    status someone changed after it is not overwritten (409, both kept for review)."""
     ensure(request.user, EDIT_PEOPLE)
     household = get_object_or_404(Household, uuid=uuid)
-    services.update_household(household, payload.model_dump(exclude_unset=True),
-                              user=request.user)
+    changes = payload.model_dump(exclude_unset=True)
+    base_version = changes.pop("base_version", None)
+    saved = services.update_household(household, changes, user=request.user,
+                                      base_version=base_version)
+    if saved.conflicts_raised:
+        return edit_conflicts(saved.conflicts_raised, base_version)
     return show_household(request, households_with_members().get(pk=household.pk))
+
+
+def edit_conflicts(conflicts: list, base_version: int | None) -> Status:
+    """The 409 for edits kept for review because someone changed the field first."""
+    return Status(409, {"errors": [{
+        "field": c.field,
+        "message": gettext("changed on another device since version %(version)s; both "
+                           "versions are kept for review") % {"version": base_version}}
+        for c in conflicts]})
 
 
 @router.get("/people/{uuid}", response=PersonOut)
@@ -300,26 +318,27 @@ def update_person(request, uuid: UUID, payload: PersonPatch):
                                    base_version=base_version)
     conflicts = getattr(saved, "conflicts_raised", [])
     if conflicts:
-        return Status(409, {"errors": [{
-            "field": c.field,
-            "message": gettext("changed on another device since version %(version)s; both "
-                         "versions are kept for review") % {"version": base_version}}
-            for c in conflicts]})
+        return edit_conflicts(conflicts, base_version)
     return person_out(queries.people_for_display().get(pk=person.pk))
 
 
 class MoveIn(Strict):
     household: UUID
     relationship: str = ""
+    base_version: int | None = Field(None, description="The person's `version` the mover "
+                                     "saw; a move made on another device since is not undone")
 
 
-@router.post("/people/{uuid}/move", response={200: PersonOut, 422: Errors})
+@router.post("/people/{uuid}/move", response={200: PersonOut, 409: Errors, 422: Errors})
 def move_person(request, uuid: UUID, payload: MoveIn):
     ensure(request.user, EDIT_PEOPLE)
     person = get_object_or_404(queries.people_for_display(), uuid=uuid)
     household = get_object_or_404(Household, uuid=payload.household)
-    services.move_person(person, household, user=request.user,
-                         relationship=payload.relationship)
+    moved = services.move_person(person, household, user=request.user,
+                                 relationship=payload.relationship,
+                                 base_version=payload.base_version)
+    if moved.conflicts_raised:
+        return edit_conflicts(moved.conflicts_raised, payload.base_version)
     return person_out(queries.people_for_display().get(pk=person.pk))
 
 

@@ -72,7 +72,9 @@ class Household(models.Model):
     group = models.UUIDField(db_index=True, default=uuid4)
     registered_at = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="households")
     registered_on = models.DateTimeField(default=timezone.now, db_index=True)
-    status = models.CharField(max_length=10, choices=STATUSES, default=ACTIVE)
+    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=ACTIVE)
+    # Counts changes to the household itself, as Person.version does for a person.
+    version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(excluded_fields=["registered_on"])
 
     class Meta:
@@ -313,7 +315,11 @@ class RegistrationEvent(models.Model):
 
 class EditConflict(models.Model):
     """One field edited on two devices: the edit saved first stays, the later one waits
-    here, with the value both started from, until someone chooses."""
+    here, with the value both started from, until someone chooses.
+
+    The field is a person's (`person`; "household" when two devices moved them to
+    different households, the values then being registration numbers) or a household's
+    own (`household`, e.g. its status)."""
 
     OPEN = "open"
     KEPT = "kept"
@@ -321,7 +327,10 @@ class EditConflict(models.Model):
     STATUSES = [(OPEN, _("to review")), (KEPT, _("saved value kept")),
                 (REPLACED, _("replaced by the other edit"))]
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="conflicts")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="conflicts")
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="conflicts")
     field = models.CharField(max_length=30)
     base_value = models.TextField(blank=True)
     saved_value = models.TextField(blank=True)
@@ -336,6 +345,9 @@ class EditConflict(models.Model):
 
     class Meta:
         ordering = ["-proposed_at"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(person__isnull=True) ^ models.Q(household__isnull=True),
+            name="conflict_of_a_person_or_a_household")]
 
     def __str__(self) -> str:
-        return f"{self.field} of {self.person_id}"
+        return f"{self.field} of {self.person_id or self.household_id}"

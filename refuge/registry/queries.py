@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from refuge.lib import names
 from refuge.registry.models import (
     Document,
+    EditConflict,
     Household,
     Person,
     Post,
@@ -149,12 +150,22 @@ def labelled_changes(person: Person) -> list[dict]:
     ]
 
 
-def field_label(name: str) -> str:
-    """A person field's name as the screen shows it, in the user's language."""
+def field_label(name: str, model: type[Person | Household] = Person) -> str:
+    """A person's (or household's) field name as the screen shows it, in the user's
+    language."""
     try:
-        return str(Person._meta.get_field(name).verbose_name)
+        return str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:  # a field since removed still shows its name
         return name
+
+
+def open_conflicts(record: Person | Household) -> list[EditConflict]:
+    """Edits made on two devices that wait for someone to choose, each with `.label`."""
+    conflicts = list(record.conflicts.filter(status=EditConflict.OPEN)
+                     .select_related("proposed_by"))
+    for conflict in conflicts:
+        conflict.label = field_label(conflict.field, type(record))
+    return conflicts
 
 
 def name_index(post: Post) -> list[str]:

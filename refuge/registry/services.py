@@ -26,6 +26,7 @@ from refuge.registry.models import (
     Tally,
     document_key,
 )
+from refuge.registry.queries import household_by_number
 from refuge.registry.validation import (
     RELATIONSHIPS,
     FieldError,
@@ -268,8 +269,13 @@ def correct_tally(tally: Tally, changes: dict, *, user) -> Tally:
     return tally
 
 
-def update_household(household: Household, changes: dict, *, user) -> Household:
-    """Change what belongs to the household itself (for now, whether it is active)."""
+def update_household(household: Household, changes: dict, *, user,
+                     base_version: int | None = None) -> Household:
+    """Change what belongs to the household itself (for now, whether it is active).
+
+    `base_version` works as for update_person: a status someone else changed after it is
+    not overwritten, and the returned household lists the conflict in `.conflicts_raised`.
+    """
     problems = Problems()
     statuses = {code for code, _label in Household.STATUSES}
     status = changes.get("status", household.status)
@@ -277,13 +283,20 @@ def update_household(household: Household, changes: dict, *, user) -> Household:
         problems.add("status", _("%(value)s is not one of: %(allowed)s")
                      % {"value": status, "allowed": ", ".join(sorted(statuses))})
     problems.raise_if_any()
-    if status != household.status:
-        with transaction.atomic():
-            household.status = status
-            household._history_user = user
-            household.save(update_fields=["status"])
-            audit.record(user, AuditEvent.UPDATE, "household", household.uuid, fields=["status"])
-    return household
+    with transaction.atomic():
+        current = Household.objects.select_for_update().select_related(
+            "registered_at").get(pk=household.pk)
+        changed = ["status"] if status != current.status else []
+        current.conflicts_raised = _hold_conflicting(current, changed, {"status": status},
+                                                     base_version, user)
+        if not changed or current.conflicts_raised:
+            return current
+        current.status = status
+        current.version += 1
+        current._history_user = user
+        current.save(update_fields=["status", "version"])
+        audit.record(user, AuditEvent.UPDATE, "household", current.uuid, fields=["status"])
+    return current
 
 
 # Fields that decide which figures a person is counted in (see refuge.reports).
@@ -351,21 +364,36 @@ def _stored(value) -> str:
     return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _hold_conflicting(current: Person, changed: list[str], cleaned: dict,
+def _base(current: Person | Household, base_version: int | None):
+    """The record as it was at `base_version`, or None when nothing changed since."""
+    if base_version is None or base_version >= current.version:
+        return None
+    return (current.history.filter(version=base_version).order_by("-history_id").first()
+            or current.history.order_by("history_id").first())
+
+
+def _hold_conflicting(current: Person | Household, changed: list[str], cleaned: dict,
                       base_version: int | None, user) -> list[EditConflict]:
     """The edits to fields someone else changed after `base_version`, kept for review."""
-    if base_version is None or base_version >= current.version:
+    base = _base(current, base_version)
+    if base is None:
         return []
-    base = (current.history.filter(version=base_version).order_by("-history_id").first()
-            or current.history.order_by("history_id").first())
-    conflicts = [
-        EditConflict(person=current, field=name, base_value=_stored(getattr(base, name)),
-                     saved_value=_stored(getattr(current, name)),
-                     proposed_value=_stored(cleaned[name]), proposed_by=user)
-        for name in changed if getattr(base, name) != getattr(current, name)]
+    return _hold(current, [(name, _stored(getattr(base, name)), _stored(getattr(current, name)),
+                            _stored(cleaned[name]))
+                           for name in changed if getattr(base, name) != getattr(current, name)],
+                 user)
+
+
+def _hold(current: Person | Household, fields: list[tuple[str, str, str, str]],
+          user) -> list[EditConflict]:
+    """Keep each (field, value before both edits, saved value, other edit) for review."""
+    owner = "person" if isinstance(current, Person) else "household"
+    conflicts = [EditConflict(**{owner: current}, field=name, base_value=base,
+                              saved_value=saved, proposed_value=proposed, proposed_by=user)
+                 for name, base, saved, proposed in fields]
     EditConflict.objects.bulk_create(conflicts)
     if conflicts:
-        audit.record(user, AuditEvent.UPDATE, "person", current.uuid,
+        audit.record(user, AuditEvent.UPDATE, owner, current.uuid,
                      conflicts=sorted(c.field for c in conflicts))
     return conflicts
 
@@ -377,14 +405,27 @@ def resolve_conflict(conflict: EditConflict, *, use_proposed: bool, user) -> Edi
     if conflict.status != EditConflict.OPEN:
         return conflict
     if use_proposed:
-        value = conflict.proposed_value
-        if conflict.field == "needs":
-            value = value.split(",") if value else []
-        update_person(conflict.person, {conflict.field: value}, user=user)
+        _apply_proposed(conflict, user)
     conflict.status = EditConflict.REPLACED if use_proposed else EditConflict.KEPT
     conflict.resolved_by, conflict.resolved_at = user, timezone.now()
     conflict.save()
     return conflict
+
+
+def _apply_proposed(conflict: EditConflict, user) -> None:
+    value = conflict.proposed_value
+    if conflict.household_id:
+        update_household(conflict.household, {conflict.field: value}, user=user)
+    elif conflict.field == "household":
+        target = household_by_number(value)
+        if target is None:
+            raise Invalid([FieldError("household", _("household %(number)s no longer exists")
+                                      % {"number": value})])
+        move_person(conflict.person, target, user=user)
+    else:
+        if conflict.field == "needs":
+            value = value.split(",") if value else []
+        update_person(conflict.person, {conflict.field: value}, user=user)
 
 
 def _check_focal_point(person: Person, relationship: str | None, problems: Problems) -> None:
@@ -403,8 +444,13 @@ def _demote_focal_point(household: Household, user) -> None:
         focal.save(update_fields=["relationship"])
 
 
-def move_person(person: Person, household: Household, *, user, relationship: str = "") -> Person:
-    """Move a person into another household, e.g. when a family was registered in parts."""
+def move_person(person: Person, household: Household, *, user, relationship: str = "",
+                base_version: int | None = None) -> Person:
+    """Move a person into another household, e.g. when a family was registered in parts.
+
+    With `base_version` (the person's version the mover saw): if another device moved them
+    since, they stay where that device put them, and this move waits for review as a
+    conflict on "household" (`.conflicts_raised`)."""
     problems = Problems()
     if relationship:
         clean_choice(relationship, RELATIONSHIPS, "relationship", problems, "")
@@ -413,7 +459,14 @@ def move_person(person: Person, household: Household, *, user, relationship: str
     problems.raise_if_any()
     with transaction.atomic():
         current = _locked_person(person)
+        current.conflicts_raised = []
         if current.household_id == household.pk:
+            return current
+        base = _base(current, base_version)
+        if base is not None and base.household_id != current.household_id:
+            current.conflicts_raised = _hold(current, [(
+                "household", _number_of(base.household_id),
+                current.household.registration_number, household.registration_number)], user)
             return current
         return _rehouse(current, household, relationship or (
             "other_relative" if current.relationship == Person.FOCAL_POINT
@@ -427,12 +480,18 @@ def _rehouse(current: Person, household: Household, relationship: str, user,
     leaving = current.household
     current.household = household
     current.relationship = relationship
+    current.version += 1
     current._history_user = user
-    current.save(update_fields=["household", "relationship"])
+    current.save(update_fields=["household", "relationship", "version"])
     _hand_over_focal_point(leaving, user)
     audit.record(user, AuditEvent.MOVE, "person", current.uuid,
                  from_household=str(leaving.uuid), to_household=str(household.uuid), **detail)
     return current
+
+
+def _number_of(household_id: int) -> str:
+    return Household.objects.select_related("registered_at").get(
+        pk=household_id).registration_number
 
 
 def _hand_over_focal_point(household: Household, user) -> None:

@@ -150,8 +150,39 @@ def household_detail(request, household_uuid):
     linked = Household.objects.filter(group=household.group).exclude(pk=household.pk)
     return render(request, "registry/household.html", {
         "household": household, "members": members, "linked": linked,
-        "may_edit": can(request.user, EDIT_PEOPLE),
+        "may_edit": can(request.user, EDIT_PEOPLE), "statuses": Household.STATUSES,
+        "conflicts": queries.open_conflicts(household),
     })
+
+
+@requires(EDIT_PEOPLE)
+@require_http_methods(["POST"])
+def household_status(request, household_uuid):
+    """Close a household or open it again, from the version the editor saw."""
+    household = get_object_or_404(Household, uuid=household_uuid)
+    try:
+        saved = services.update_household(household, {"status": request.POST.get("status")},
+                                          user=request.user,
+                                          base_version=_version(request.POST))
+    except Invalid as invalid:
+        messages.error(request, invalid.errors[0].message)
+    else:
+        _say_saved(request, saved)
+    return redirect("household", household_uuid=household.uuid)
+
+
+def _version(post) -> int | None:
+    """The record version an edit form was rendered with."""
+    version = post.get("version", "")
+    return int(version) if version.isdigit() else None
+
+
+def _say_saved(request, saved) -> None:
+    if getattr(saved, "conflicts_raised", []):
+        messages.warning(request, _("Someone changed this while you were editing: see the "
+                                    "fields below to choose."))
+    else:
+        messages.success(request, _("Saved."))
 
 
 @requires(EDIT_PEOPLE)
@@ -179,13 +210,17 @@ def move_person(request, person_uuid):
         messages.error(request, _("No household has that registration number."))
         return redirect("person", person_uuid=person.uuid)
     try:
-        services.move_person(person, target, user=request.user,
-                             relationship=request.POST.get("relationship", ""))
+        moved = services.move_person(person, target, user=request.user,
+                                     relationship=request.POST.get("relationship", ""),
+                                     base_version=_version(request.POST))
     except Invalid as invalid:
         messages.error(request, invalid.errors[0].message)
     else:
-        messages.success(request, _("Moved to %(number)s.") % {
-            "number": target.registration_number})
+        if moved.conflicts_raised:
+            _say_saved(request, moved)
+        else:
+            messages.success(request, _("Moved to %(number)s.") % {
+                "number": target.registration_number})
     return redirect("person", person_uuid=person.uuid)
 
 
@@ -221,19 +256,13 @@ def person_detail(request, person_uuid):
         changes["needs"] = changes["needs"].replace(",", " ").split()
         if changes["birth_date"].strip() == _birth_input(person):
             del changes["birth_date"]  # shown as typed, e.g. "age 7": not a correction
-        version = request.POST.get("version", "")
         try:
             saved = services.update_person(person, changes, user=request.user,
-                                           base_version=int(version) if version.isdigit()
-                                           else None)
+                                           base_version=_version(request.POST))
         except Invalid as invalid:
             errors = {e.field: e.message for e in invalid.errors}
         else:
-            if getattr(saved, "conflicts_raised", []):
-                messages.warning(request, _("Someone changed this person while you were "
-                                            "editing: see the fields below to choose."))
-            else:
-                messages.success(request, _("Saved."))
+            _say_saved(request, saved)
             return redirect("person", person_uuid=person.uuid)
     else:
         audit.record(request.user, AuditEvent.VIEW, "person", person.uuid, via="person page")
@@ -250,8 +279,7 @@ def person_detail(request, person_uuid):
         "changes": queries.labelled_changes(person),
         "relationships": [r for r in Person.RELATIONSHIPS if r[0] != Person.FOCAL_POINT],
         "documents": person.documents.all(),
-        "conflicts": person.conflicts.filter(status=EditConflict.OPEN)
-                                     .select_related("proposed_by"),
+        "conflicts": queries.open_conflicts(person),
         # Merges standing (not undone): this record into another, others into this one.
         "merged_into": person.merges_into.filter(undone_at__isnull=True)
                                          .select_related("kept", "merged_by").first(),
@@ -263,13 +291,24 @@ def person_detail(request, person_uuid):
 @requires(EDIT_PEOPLE)
 @require_http_methods(["POST"])
 def resolve_conflict(request, person_uuid, conflict_id):
-    conflict = get_object_or_404(EditConflict, pk=conflict_id, person__uuid=person_uuid)
+    _resolve(request, get_object_or_404(EditConflict, pk=conflict_id, person__uuid=person_uuid))
+    return redirect("person", person_uuid=person_uuid)
+
+
+@requires(EDIT_PEOPLE)
+@require_http_methods(["POST"])
+def resolve_household_conflict(request, household_uuid, conflict_id):
+    _resolve(request, get_object_or_404(EditConflict, pk=conflict_id,
+                                        household__uuid=household_uuid))
+    return redirect("household", household_uuid=household_uuid)
+
+
+def _resolve(request, conflict: EditConflict) -> None:
     try:
         services.resolve_conflict(conflict, use_proposed=request.POST.get("keep") == "other",
                                   user=request.user)
     except Invalid as invalid:
         messages.error(request, invalid.errors[0].message)
-    return redirect("person", person_uuid=person_uuid)
 
 
 def _birth_input(person: Person) -> str:

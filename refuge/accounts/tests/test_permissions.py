@@ -44,6 +44,7 @@ def world(reception, crossing, personas):
              for name in ("Gayane", "Siranush", "Tatevik")]
     merge = matching_services.merge_pair(pairs[2], user=personas["administrator"])
     proposals = {p.household_id: p.uuid for p in run.proposals.all()}
+    conflicts = _edit_conflicts(household, personas["registrar"])
     return {"run": run.uuid, "accept": proposals[household.pk], "reject": proposals[other.pk],
             "h": household.uuid, "p": household.members.first().uuid, "o": other.uuid,
             "t": tally.uuid, "site": hotel.uuid, "site2": centre.uuid,
@@ -51,7 +52,19 @@ def world(reception, crossing, personas):
             "o_number": other.registration_number,
             "reception": reception, "crossing": crossing,
             "pair": pairs[0].uuid, "pair2": pairs[1].uuid, "merge": merge.uuid,
-            "hmatch": _household_match(pairs[0]).uuid, "hmatch2": _household_match(pairs[1]).uuid}
+            "hmatch": _household_match(pairs[0]).uuid, "hmatch2": _household_match(pairs[1]).uuid,
+            **conflicts}
+
+
+def _edit_conflicts(household, user) -> dict:
+    """An open edit conflict on a person and on a household."""
+    person = household.members.first()
+    services.update_person(person, {"origin": "Martuni"}, user=user, base_version=1)
+    services.update_person(person, {"origin": "Askeran"}, user=user, base_version=1)
+    services.update_household(household, {"status": "closed"}, user=user, base_version=1)
+    services.update_household(household, {"status": "active"}, user=user, base_version=1)
+    return {"person_conflict": person.conflicts.first().pk,
+            "household_conflict": household.conflicts.first().pk}
 
 
 def _household_match(pair: CandidatePair) -> HouseholdMatch:
@@ -81,6 +94,11 @@ def pages(w):
                                         "sex": "F", "status": "registered"}, R.EDIT_PEOPLE),
         ("post", f"/households/{w['h']}/link/", {"other": w["o_number"]}, R.EDIT_PEOPLE),
         ("post", f"/people/{w['p']}/move/", {"household": w["o_number"]}, R.EDIT_PEOPLE),
+        ("post", f"/households/{w['h']}/status/", {"status": "closed"}, R.EDIT_PEOPLE),
+        ("post", f"/people/{w['p']}/conflicts/{w['person_conflict']}/", {"keep": "saved"},
+         R.EDIT_PEOPLE),
+        ("post", f"/households/{w['h']}/conflicts/{w['household_conflict']}/",
+         {"keep": "saved"}, R.EDIT_PEOPLE),
         ("get", "/audit/", None, R.READ_AUDIT),
         ("get", "/dashboard/", None, R.VIEW_FIGURES),
         ("get", "/dashboard/?part=1", None, R.VIEW_FIGURES),

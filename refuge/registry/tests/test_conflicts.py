@@ -75,3 +75,95 @@ def test_the_person_page_shows_the_conflict_and_resolves_it(client, person, pers
     conflict.refresh_from_db()
     person.refresh_from_db()
     assert conflict.status == EditConflict.KEPT and person.patronymic == "Grigor"
+
+
+# Household-level edits: a move of a member, and the household's own status.
+
+@pytest.fixture
+def two_more(reception, registrar):
+    return (make_household(reception, registrar, member("Lilit", sex="F", birth_date="1975")),
+            make_household(reception, registrar, member("Gohar", sex="F", birth_date="1950")))
+
+
+def test_a_move_from_an_older_version_does_not_undo_another_devices_move(
+        person, two_more, personas):
+    editor = personas["registrar"]
+    first, second = two_more
+    services.move_person(person, first, user=editor, base_version=1)
+    person.refresh_from_db()
+    assert person.household == first and person.version == 2
+    # A second device, still at version 1, moves the same man elsewhere.
+    moved = services.move_person(person, second, user=editor, base_version=1)
+    person.refresh_from_db()
+    assert person.household == first  # the earlier move stands
+    [conflict] = moved.conflicts_raised
+    assert (conflict.field, conflict.saved_value, conflict.proposed_value) == (
+        "household", first.registration_number, second.registration_number)
+    assert conflict.base_value not in (first.registration_number, second.registration_number)
+    services.resolve_conflict(conflict, use_proposed=True, user=editor)
+    person.refresh_from_db()
+    assert person.household == second
+    assert EditConflict.objects.get().status == EditConflict.REPLACED
+
+
+def test_a_move_from_the_current_version_is_no_conflict(person, two_more, personas):
+    first, _second = two_more
+    services.update_person(person, {"origin": "Martuni"}, user=personas["registrar"],
+                           base_version=1)
+    moved = services.move_person(person, first, user=personas["registrar"], base_version=1)
+    assert moved.conflicts_raised == [] and moved.household == first
+
+
+def test_the_api_answers_409_for_a_status_changed_on_another_device(
+        client, person, personas):
+    client.defaults.update(bearer(personas["registrar"]))
+    url = f"/api/households/{person.household.uuid}"
+    assert client.get(url).json()["version"] == 1
+    closed = client.patch(url, {"status": "closed", "base_version": 1},
+                          content_type="application/json")
+    assert closed.status_code == 200 and closed.json()["version"] == 2
+    again = client.patch(url, {"status": "active", "base_version": 1},
+                         content_type="application/json")
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "status"
+    household = person.household
+    household.refresh_from_db()
+    assert household.status == "closed"
+    conflict = EditConflict.objects.get()
+    assert (conflict.household, conflict.person, conflict.base_value, conflict.saved_value,
+            conflict.proposed_value) == (household, None, "active", "closed", "active")
+    # The same status sent from the current version is saved as usual.
+    current = client.patch(url, {"status": "active", "base_version": 2},
+                           content_type="application/json")
+    assert current.status_code == 200 and current.json()["status"] == "active"
+
+
+def test_the_api_answers_409_for_a_move_made_on_another_device(
+        client, person, two_more, personas):
+    client.defaults.update(bearer(personas["registrar"]))
+    first, second = two_more
+    url = f"/api/people/{person.uuid}/move"
+    assert client.post(url, {"household": str(first.uuid), "base_version": 1},
+                       content_type="application/json").status_code == 200
+    late = client.post(url, {"household": str(second.uuid), "base_version": 1},
+                       content_type="application/json")
+    assert late.status_code == 409 and late.json()["errors"][0]["field"] == "household"
+    person.refresh_from_db()
+    assert person.household == first
+
+
+def test_the_household_page_shows_a_status_conflict_and_resolves_it(
+        client, person, personas):
+    editor = personas["registrar"]
+    client.force_login(editor)
+    household = person.household
+    services.update_household(household, {"status": "closed"}, user=editor, base_version=1)
+    page = client.post(f"/households/{household.uuid}/status/",
+                       {"status": "active", "version": "1"}, follow=True)
+    html = page.content.decode()
+    assert "while you were editing" in html and 'data-testid="conflicts"' in html
+    conflict = EditConflict.objects.get()
+    client.post(f"/households/{household.uuid}/conflicts/{conflict.pk}/", {"keep": "other"})
+    household.refresh_from_db()
+    conflict.refresh_from_db()
+    assert household.status == "active" and conflict.status == EditConflict.REPLACED
+    assert household.history.count() == 3  # created, closed, opened again

@@ -364,12 +364,24 @@ def _stored(value) -> str:
     return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
 
 
+class _Unknown:
+    """A version of which no history row is kept (records loaded in bulk, by the demo or
+    an import, have none for their first version): every field counts as changed since,
+    so nothing is overwritten unseen."""
+
+    def __getattr__(self, name):
+        return self
+
+    def __str__(self) -> str:
+        return ""
+
+
 def _base(current: Person | Household, base_version: int | None):
     """The record as it was at `base_version`, or None when nothing changed since."""
     if base_version is None or base_version >= current.version:
         return None
     return (current.history.filter(version=base_version).order_by("-history_id").first()
-            or current.history.order_by("history_id").first())
+            or _Unknown())
 
 
 def _hold_conflicting(current: Person | Household, changed: list[str], cleaned: dict,
@@ -465,7 +477,7 @@ def move_person(person: Person, household: Household, *, user, relationship: str
         base = _base(current, base_version)
         if base is not None and base.household_id != current.household_id:
             current.conflicts_raised = _hold(current, [(
-                "household", _number_of(base.household_id),
+                "household", "" if isinstance(base, _Unknown) else _number_of(base.household_id),
                 current.household.registration_number, household.registration_number)], user)
             return current
         return _rehouse(current, household, relationship or (

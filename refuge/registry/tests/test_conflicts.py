@@ -167,3 +167,23 @@ def test_the_household_page_shows_a_status_conflict_and_resolves_it(
     conflict.refresh_from_db()
     assert household.status == "active" and conflict.status == EditConflict.REPLACED
     assert household.history.count() == 3  # created, closed, opened again
+
+
+def test_a_record_loaded_without_history_holds_every_late_edit_for_review(
+        person, two_more, personas):
+    """The demo and imports load people with no history row for version 1: what the
+    record was then is unknown, so a late edit never overwrites anything unseen."""
+    editor = personas["registrar"]
+    first, second = two_more
+    person.history.all().delete()
+    services.update_person(person, {"origin": "Martuni"}, user=editor, base_version=1)
+    late = services.update_person(person, {"origin": "Askeran", "phone": "+37491123456"},
+                                  user=editor, base_version=1)
+    assert sorted((c.field, c.base_value, c.saved_value) for c in late.conflicts_raised) == [
+        ("origin", "", "Martuni"), ("phone", "", "")]
+    person.refresh_from_db()
+    assert person.origin == "Martuni" and person.phone == ""
+    services.move_person(person, first, user=editor, base_version=2)
+    moved = services.move_person(person, second, user=editor, base_version=1)
+    [conflict] = moved.conflicts_raised
+    assert (conflict.base_value, conflict.saved_value) == ("", first.registration_number)

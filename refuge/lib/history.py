@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
-from refuge.lib.inserts import insert_rows
+from refuge.lib.inserts import insert_values
 
 
 @cache
@@ -28,13 +28,10 @@ def record_created(objects: Sequence[models.Model], user, when: datetime | None 
         return
     history = historical_model(type(objects[0]))
     when = when or timezone.now()
-    insert_rows([
-        history(
-            history_date=when,
-            history_user=user,
-            history_change_reason="",
-            history_type="+",
-            **{field.attname: getattr(obj, field.attname) for field in history.tracked_fields},
-        )
+    tracked = [field.attname for field in history.tracked_fields]
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    insert_values(history, [
+        {**{name: getattr(obj, name) for name in tracked}, "history_date": when,
+         "history_user_id": user_id, "history_change_reason": "", "history_type": "+"}
         for obj in objects
     ])

@@ -11,17 +11,33 @@ from functools import cache
 
 from django.db import connection, models
 
+# Field types whose stored value is the Python value itself when that is already a str,
+# int, bool or None: Django's preparation would only confirm it. Exact types only, so a
+# subclass that converts (or encrypts) its values still goes through its own code.
+_PLAIN_FIELDS = {models.CharField, models.TextField, models.IntegerField,
+                 models.PositiveIntegerField, models.PositiveSmallIntegerField,
+                 models.SmallIntegerField, models.BigIntegerField, models.BooleanField,
+                 models.AutoField, models.BigAutoField}
+_PLAIN_VALUES = {str, int, bool, type(None)}
+
+
+def _is_plain(field: models.Field) -> bool:
+    if isinstance(field, models.ForeignKey):
+        return type(field.target_field) in _PLAIN_FIELDS
+    return type(field) in _PLAIN_FIELDS
+
 
 @cache
-def _fields(model: type[models.Model]) -> list[models.Field]:
-    return [field for field in model._meta.concrete_fields
-            if not isinstance(field, models.AutoField)]
+def _fields(model: type[models.Model]) -> tuple[list[models.Field], list[bool]]:
+    fields = [field for field in model._meta.concrete_fields
+              if not isinstance(field, models.AutoField)]
+    return fields, [_is_plain(field) for field in fields]
 
 
 @cache
 def _statement(model: type[models.Model], vendor: str, rows: int, returning: bool) -> str:
     quote = connection.ops.quote_name
-    fields = _fields(model)
+    fields, _plain = _fields(model)
     columns = ", ".join(quote(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     values = row if not returning else ", ".join([row] * rows)
@@ -39,15 +55,37 @@ def insert_rows(objects: Sequence[models.Model], set_ids: bool = False) -> None:
     if not objects:
         return
     model = type(objects[0])
-    fields = _fields(model)
-    rows = [[field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-            for obj in objects]
-    sql = _statement(model, connection.vendor, len(rows), set_ids)
+    fields, plain = _fields(model)
+    rows = [[getattr(obj, field.attname) if is_plain else field.pre_save(obj, True)
+             for field, is_plain in zip(fields, plain, strict=True)] for obj in objects]
+    ids = _insert(model, rows, set_ids)
+    for obj, pk in zip(objects, ids, strict=set_ids):
+        obj.pk = pk
+        obj._state.adding = False
+
+
+def insert_values(model: type[models.Model], values: Sequence[dict]) -> None:
+    """INSERT rows given as {attname: value}, without building a model instance for each;
+    a field left out gets its default."""
+    fields, _plain = _fields(model)
+    rows = [[row[field.attname] if field.attname in row else field.get_default()
+             for field in fields] for row in values]
+    _insert(model, rows, False)
+
+
+def _insert(model: type[models.Model], rows: list[list], returning: bool) -> list:
+    """Prepare the Python values for the database and INSERT them; the new ids, if asked."""
+    if not rows:
+        return []
+    fields, plain = _fields(model)
+    prepared = [[value if is_plain and type(value) in _PLAIN_VALUES
+                 else field.get_db_prep_save(value, connection)
+                 for field, is_plain, value in zip(fields, plain, row, strict=True)]
+                for row in rows]
+    sql = _statement(model, connection.vendor, len(prepared), returning)
     with connection.cursor() as cursor:
-        if not set_ids:
-            cursor.executemany(sql, rows)
-            return
-        cursor.execute(sql, [value for row in rows for value in row])
-        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
-            obj._state.adding = False
+        if not returning:
+            cursor.executemany(sql, prepared)
+            return []
+        cursor.execute(sql, [value for row in prepared for value in row])
+        return [pk for (pk,) in cursor.fetchall()]

@@ -18,8 +18,8 @@ def record(user, action: str, object_type: str = "", object_uuid: UUID | None = 
 
 
 def record_views(user, object_type: str, uuids: Iterable[UUID], via: str) -> None:
-    """One audit event per person shown, in one insert."""
-    AuditEvent.objects.bulk_create(
+    """One audit event per person shown, in one prepared insert (a search shows fifty)."""
+    insert_rows([
         AuditEvent(
             user=user if user.is_authenticated else None,
             action=AuditEvent.VIEW,
@@ -28,4 +28,4 @@ def record_views(user, object_type: str, uuids: Iterable[UUID], via: str) -> Non
             detail={"via": via},
         )
         for uuid in uuids
-    )
+    ])

@@ -375,8 +375,10 @@ def search(request, payload: SearchIn):
     result = queries.search(payload.q)
     audit.record(request.user, AuditEvent.SEARCH, "person", None, results=len(result.people))
     audit.record_views(request.user, "person", [p.uuid for p in result.people], "api-search")
-    return {"understood_as": result.understood_as,
-            "people": [person_out(p) for p in result.people]}
+    # Built from stored records by person_out, as the registration answer is: rendered
+    # without validating fifty people again through the response schema.
+    return api_response(request, {"understood_as": result.understood_as,
+                                  "people": [person_out(p) for p in result.people]}, 200)
 
 
 class TallyIn(Strict):

@@ -307,3 +307,22 @@ def test_a_move_does_not_rewrite_the_day_someone_arrived(reception, crossing, re
     services.move_person(here.members.get(given_name="Armen"), there, user=registrar)
     after = {p.code: p.registered for p in queries.picture().posts}
     assert before == after == {"GOR": 2, "KOR": 0, "VAY": 1}
+
+
+def test_the_report_font_is_cut_to_the_scripts_a_report_prints(settings, tmp_path):
+    from fontTools.ttLib import TTFont
+
+    from refuge.reports import pdf
+
+    settings.VAR_DIR = tmp_path
+    pdf.report_font.cache_clear()
+    try:
+        cut = pdf.report_font("DejaVuSans.ttf")
+        assert cut.parent == tmp_path / "fonts"
+        font, whole = TTFont(cut), TTFont(pdf.font_path("DejaVuSans.ttf"))
+        letters = font.getBestCmap()
+        assert all(ord(c) in letters for c in "AzԱֆЖя№—·%ბ")
+        assert len(font.getGlyphOrder()) < len(whole.getGlyphOrder()) / 2
+        assert pdf.report_font("DejaVuSans.ttf") == cut  # made once
+    finally:
+        pdf.report_font.cache_clear()

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from refuge.lib.env import env_int
+from refuge.reports import pdf
 
 
 class Command(BaseCommand):
@@ -24,6 +25,10 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        try:
+            pdf.prepare_fonts()
+        except pdf.FontMissing as missing:  # everything but the PDF report still works
+            self.stderr.write(str(missing))
         from gunicorn.app.base import BaseApplication
 
         from refuge.wsgi import application

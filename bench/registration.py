@@ -158,11 +158,11 @@ def count_saved(db: str, env: dict) -> int:
 PERSON_COLUMNS = ("uuid", "relationship", "given_name", "family_name", "patronymic",
                   "name_script", "given_key", "family_key", "patronymic_key", "sex",
                   "birth_date", "birth_precision", "origin", "phone", "destination", "status",
-                  "needs")
+                  "needs", "version")
 # Newer schemas also keep on each person where and when it was registered.
 REGISTRATION_COLUMNS = ("registered_at_id", "registered_on")
 INSERT_HOUSEHOLD = ('INSERT INTO registry_household (uuid, "group", registered_on, status, '
-                    "registered_at_id) VALUES (%s, %s, %s, 'active', %s)")
+                    "version, registered_at_id) VALUES (%s, %s, %s, 'active', 1, %s)")
 SELECT_PEOPLE = "SELECT uuid, id FROM registry_person WHERE household_id = %s"
 INSERT_DOCUMENT = ("INSERT INTO registry_document (uuid, kind, number, number_key, person_id) "
                    "VALUES (%s, %s, %s, %s, %s)")
@@ -203,7 +203,7 @@ def person_template(member: dict, today: date) -> tuple:
     return (member["relationship"], given, family, patronymic,
             names.combine_scripts([given, family, patronymic]), names.search_key(given),
             names.search_key(family), names.search_key(patronymic), member["sex"],
-            birth.value.isoformat(), birth.precision, "", "", "", "registered", "")
+            birth.value.isoformat(), birth.precision, "", "", "", "registered", "", 1)
 
 
 def insert_postgres(conn, template: list[tuple], post_id: int, columns: tuple) -> None:

@@ -78,7 +78,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, with writers queued by the kernel (see there).
+            "ENGINE": "refuge.lib.sqlite",
             "NAME": VAR_DIR / "refuge.sqlite3",
             "OPTIONS": {
                 # WAL lets readers carry on while one desk writes; IMMEDIATE

@@ -1,0 +1,108 @@
+"""The SQLite backend's writer queue and checkpoints (refuge.lib.sqlite), on a file of
+its own: the test database lives in memory, where neither applies."""
+
+import fcntl
+import os
+import sqlite3
+import threading
+import time
+
+import pytest
+from django.db import connections, transaction
+
+from refuge.lib.sqlite import base
+
+
+def open_database(path, alias: str):
+    """A connection under `alias` (so transaction.atomic(using=alias) finds it)."""
+    connections.settings[alias] = connections.configure_settings({
+        "default": {}, alias: {
+            "ENGINE": "refuge.lib.sqlite", "NAME": str(path),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+        }})[alias]
+    return connections[alias]
+
+
+def close_database(alias: str) -> None:
+    connections[alias].close()
+    del connections[alias]
+    del connections.settings[alias]
+
+
+@pytest.fixture
+def database(tmp_path, django_db_blocker):
+    """A file database of its own, outside the test database pytest-django guards."""
+    path = tmp_path / "queue.sqlite3"
+    with django_db_blocker.unblock():
+        first = open_database(path, "first")
+        with first.cursor() as cursor:
+            cursor.execute("CREATE TABLE event (what TEXT)")
+        yield path, first
+        close_database("first")
+
+
+def test_a_second_writer_waits_for_the_first_to_commit(database):
+    path, first = database
+    order, holding = [], threading.Event()
+
+    def second_writer():
+        second = open_database(path, "second")
+        holding.wait()
+        with transaction.atomic(using="second"), second.cursor() as cursor:
+            order.append("second begins")
+            cursor.execute("INSERT INTO event VALUES ('second')")
+        close_database("second")
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    with transaction.atomic(using="first"), first.cursor() as cursor:
+        cursor.execute("INSERT INTO event VALUES ('first')")
+        holding.set()
+        time.sleep(0.3)  # the second writer is queued on the lock file meanwhile
+        order.append("first commits")
+    thread.join(5)
+    assert order == ["first commits", "second begins"]
+
+
+def test_the_lock_file_is_held_from_begin_to_commit(database):
+    path, first = database
+    lock = os.open(path.parent / "queue.sqlite3-writer", os.O_RDWR | os.O_CREAT)
+    try:
+        with transaction.atomic(using="first"):
+            first.cursor().execute("INSERT INTO event VALUES ('first')")
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once committed
+    finally:
+        os.close(lock)
+
+
+def test_a_failed_transaction_lets_the_next_writer_in(database):
+    path, first = database
+    with pytest.raises(RuntimeError), transaction.atomic(using="first"):
+        first.cursor().execute("INSERT INTO event VALUES ('rolled back')")
+        raise RuntimeError
+    assert not first._writing
+    with transaction.atomic(using="first"):  # would wait for ever if the lock were held
+        first.cursor().execute("INSERT INTO event VALUES ('kept')")
+
+
+def test_the_log_is_copied_into_the_database_after_the_commit(database, monkeypatch):
+    path, first = database
+    with first.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone() == (0,)  # SQLite's own, inside COMMIT, is off
+    first._checkpointed = 0.0
+    with transaction.atomic(using="first"):
+        first.cursor().execute("INSERT INTO event VALUES ('checkpointed')")
+    # Read the database file alone, ignoring the log: the row is there.
+    alone = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    assert alone.execute("SELECT what FROM event").fetchall() == [("checkpointed",)]
+    alone.close()
+    monkeypatch.setattr(base, "CHECKPOINT_SECONDS", 3600)
+    with transaction.atomic(using="first"):
+        first.cursor().execute("INSERT INTO event VALUES ('in the log only')")
+    alone = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    assert alone.execute("SELECT count(*) FROM event").fetchone() == (1,)
+    alone.close()

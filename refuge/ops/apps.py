@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class OpsConfig(AppConfig):
@@ -6,3 +7,8 @@ class OpsConfig(AppConfig):
 
     name = "refuge.ops"
     label = "ops"
+
+    def ready(self) -> None:
+        from refuge.ops.statistics import analyze_unmeasured_tables
+
+        post_migrate.connect(analyze_unmeasured_tables, dispatch_uid="analyze-after-migrate")

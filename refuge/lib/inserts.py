@@ -34,23 +34,27 @@ def _fields(model: type[models.Model]) -> tuple[list[models.Field], list[bool]]:
     return fields, [_is_plain(field) for field in fields]
 
 
+# Rows per statement: within both databases' limits on parameters (SQLite's 32,766)
+# for the widest table.
+CHUNK = 500
+
+
 @cache
 def _statement(model: type[models.Model], vendor: str, rows: int, returning: bool) -> str:
+    """One INSERT of `rows` rows: PostgreSQL parses and plans it once, where
+    executemany had it parse and plan every row."""
     quote = connection.ops.quote_name
     fields, _plain = _fields(model)
     columns = ", ".join(quote(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    values = row if not returning else ", ".join([row] * rows)
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)}"
     return sql + f" RETURNING {quote(model._meta.pk.column)}" if returning else sql
 
 
 def insert_rows(objects: Sequence[models.Model], set_ids: bool = False) -> None:
     """INSERT the objects (all of one model) in one statement.
 
-    With set_ids, each object gets its new primary key (one multi-row INSERT ...
-    RETURNING, which both SQLite and PostgreSQL return in the order given, as
-    Django's own bulk_create relies on).
+    With set_ids, each object gets its new primary key (INSERT ... RETURNING).
     """
     if not objects:
         return
@@ -74,18 +78,19 @@ def insert_values(model: type[models.Model], values: Sequence[dict]) -> None:
 
 
 def _insert(model: type[models.Model], rows: list[list], returning: bool) -> list:
-    """Prepare the Python values for the database and INSERT them; the new ids, if asked."""
-    if not rows:
-        return []
+    """Prepare the Python values for the database and INSERT them; the new ids, if asked
+    (both databases return them in the order given, as Django's bulk_create relies on)."""
     fields, plain = _fields(model)
     prepared = [[value if is_plain and type(value) in _PLAIN_VALUES
                  else field.get_db_prep_save(value, connection)
                  for field, is_plain, value in zip(fields, plain, row, strict=True)]
                 for row in rows]
-    sql = _statement(model, connection.vendor, len(prepared), returning)
+    ids = []
     with connection.cursor() as cursor:
-        if not returning:
-            cursor.executemany(sql, prepared)
-            return []
-        cursor.execute(sql, [value for row in prepared for value in row])
-        return [pk for (pk,) in cursor.fetchall()]
+        for start in range(0, len(prepared), CHUNK):
+            chunk = prepared[start:start + CHUNK]
+            cursor.execute(_statement(model, connection.vendor, len(chunk), returning),
+                           [value for row in chunk for value in row])
+            if returning:
+                ids += [pk for (pk,) in cursor.fetchall()]
+    return ids

@@ -7,11 +7,13 @@ own transaction, so a figure is right the moment a registration is saved.
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from refuge.lib.dates import age_on
+from refuge.lib.inserts import CHUNK
 from refuge.registry.models import Person, Tally
 from refuge.reports.models import CrossingFigure, RegistrationFigure, age_band
 
@@ -54,7 +56,8 @@ def count_tallies(tallies: Iterable[Tally], sign: int = 1) -> None:
 
 
 def _add(model, key_columns: list[str], value_columns: list[str], rows: list[tuple]) -> None:
-    """Add to counters with one upsert per row: INSERT ... ON CONFLICT DO UPDATE.
+    """Add to counters: INSERT ... ON CONFLICT DO UPDATE, many rows to a statement (each
+    key once: callers count with a Counter).
 
     SQLite and PostgreSQL both read this statement the same way; Django's
     bulk_create can only overwrite on conflict, not add.
@@ -64,21 +67,28 @@ def _add(model, key_columns: list[str], value_columns: list[str], rows: list[tup
     # Always touch counters in the same order, so two transactions adding to the same
     # rows wait for each other instead of deadlocking.
     rows = sorted(rows, key=lambda row: tuple(str(v) for v in row))
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = [model._meta.get_field(c.removesuffix("_id")).column for c in key_columns]
-    values = [model._meta.get_field(c).column for c in value_columns]
-    quoted = [connection.ops.quote_name(c) for c in columns + values]
-    updates = ", ".join(f"{q} = {table}.{q} + excluded.{q}" for q in quoted[len(columns):])
-    sql = (
-        f"INSERT INTO {table} ({', '.join(quoted)}) "
-        f"VALUES ({', '.join(['%s'] * len(quoted))}) "
-        f"ON CONFLICT ({', '.join(quoted[:len(columns)])}) DO UPDATE SET {updates}"
-    )
     field_of = [model._meta.get_field(c.removesuffix("_id")) for c in key_columns + value_columns]
     prepared = [[field.get_db_prep_value(value, connection)
                  for field, value in zip(field_of, row, strict=True)] for row in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, prepared)
+        for start in range(0, len(prepared), CHUNK):
+            chunk = prepared[start:start + CHUNK]
+            cursor.execute(_upsert(model, tuple(key_columns), tuple(value_columns), len(chunk)),
+                           [value for row in chunk for value in row])
+
+
+@cache
+def _upsert(model, key_columns: tuple[str, ...], value_columns: tuple[str, ...],
+            rows: int) -> str:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [model._meta.get_field(c.removesuffix("_id")).column for c in key_columns]
+    values = [model._meta.get_field(c).column for c in value_columns]
+    quoted = [quote(c) for c in columns + values]
+    updates = ", ".join(f"{q} = {table}.{q} + excluded.{q}" for q in quoted[len(columns):])
+    row = f"({', '.join(['%s'] * len(quoted))})"
+    return (f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {', '.join([row] * rows)} "
+            f"ON CONFLICT ({', '.join(quoted[:len(columns)])}) DO UPDATE SET {updates}")
 
 
 @transaction.atomic

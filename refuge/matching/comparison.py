@@ -50,6 +50,31 @@ class RecordRow(NamedTuple):
     document: str = ""
 
 
+class RecordColumns(NamedTuple):
+    """The fields of many RecordRows, one list per field: the whole registry is read
+    straight into these, without a tuple per person."""
+
+    record_id: list
+    registration: list
+    household: list
+    given_name: list
+    family_name: list
+    patronymic: list
+    sex: list
+    birth: list
+    place: list
+    phone: list
+    document: list
+
+    @classmethod
+    def of(cls, rows: "list[RecordRow] | RecordColumns") -> "RecordColumns":
+        if isinstance(rows, RecordColumns):
+            return rows
+        if not rows:
+            return cls(*([] for _ in cls._fields))
+        return cls(*(list(column) for column in zip(*rows, strict=True)))
+
+
 class Codes:
     """Small integer codes for values, 0 for "missing", shared by every column it codes."""
 
@@ -70,13 +95,14 @@ class Records:
     per distinct value (`folded_text`, `place_text`), and the columns hold their codes.
     Each distinct name is normalised once, however many people share it."""
 
-    def __init__(self, rows: list[RecordRow]):
-        self.ids = [row.record_id for row in rows]
-        self.size = len(rows)
+    def __init__(self, rows: list[RecordRow] | RecordColumns):
+        columns = RecordColumns.of(rows)
+        self.ids = columns.record_id
+        self.size = len(self.ids)
         typed = Codes()  # names as typed
-        given, family = typed(r.given_name for r in rows), typed(r.family_name for r in rows)
+        given, family = typed(columns.given_name), typed(columns.family_name)
         patronymics = Codes()
-        patronymic = patronymics(r.patronymic for r in rows)
+        patronymic = patronymics(columns.patronymic)
         stems = Codes()  # fathers' names, from the patronymics
         father = stems(names.patronymic_stem(p) for p in patronymics.values())[patronymic]
         typed_names, father_names = typed.values(), stems.values()
@@ -103,7 +129,7 @@ class Records:
         self.family_h_key = self._other(self.family_key, name_key_h[family])
         self.father_h_key = self._other(self.father_key, father_key_h[father])
         typed_places = Codes()
-        place = typed_places(r.place for r in rows)
+        place = typed_places(columns.place)
         places = Codes()
         self.place = places(normalise.place(p) for p in typed_places.values())[place]
         self.place_text = places.values()
@@ -115,16 +141,20 @@ class Records:
         starts = np.cumsum(word_counts) - word_counts  # of each place's words, below
         self.place_word = np.concatenate([np.empty(0, np.int64), *words_of])[
             arrays.ranges(starts[self.place], word_counts[self.place])]
-        self.year = np.fromiter((r.birth.year for r in rows), np.int32, self.size)
-        self.month = np.fromiter((r.birth.month for r in rows), np.int32, self.size)
-        self.day = np.fromiter((r.birth.day for r in rows), np.int32, self.size)
-        self.sex = np.fromiter(({"F": 1, "M": 2}.get(r.sex, 0) for r in rows), np.int8,
-                               self.size)
+        dates = Codes()  # a registry holds some tens of thousands of distinct dates
+        birth = dates(columns.birth)
+        parts = [(0, 0, 0)] + [(b.year, b.month, b.day) for b in dates.values()[1:]]
+        births = np.array(parts, dtype=np.int32).reshape(-1, 3)[birth]
+        self.year, self.month, self.day = births[:, 0], births[:, 1], births[:, 2]
+        sexes = Codes()
+        sex = sexes(columns.sex)
+        self.sex = np.array([{"F": 1, "M": 2}.get(v, 0) for v in sexes.values()],
+                            dtype=np.int8)[sex]
         contacts = Codes()
-        self.phone = contacts(r.phone for r in rows)
-        self.document = contacts(r.document for r in rows)
-        self.registration = Codes()(r.registration for r in rows)
-        self.household = Codes()(r.household for r in rows)
+        self.phone = contacts(columns.phone)
+        self.document = contacts(columns.document)
+        self.registration = Codes()(columns.registration)
+        self.household = Codes()(columns.household)
 
     @staticmethod
     def _other(first: np.ndarray, second: np.ndarray) -> np.ndarray:

@@ -21,7 +21,14 @@ import numpy as np
 
 from refuge.lib import arrays
 from refuge.matching import model as fs
-from refuge.matching.comparison import FIELDS, NULL, RecordRow, Records, compare
+from refuge.matching.comparison import (
+    FIELDS,
+    NULL,
+    RecordColumns,
+    RecordRow,
+    Records,
+    compare,
+)
 from refuge.matching.normalise import birth_from_text
 
 # A pair at or above this probability is the same person: the clusters' and household
@@ -79,10 +86,10 @@ def find_pairs(rows: list[dict], progress: Progress | None = None) -> list[tuple
     return link(rows_from_dicts(rows), progress=progress).pairs()
 
 
-def link(rows: list[RecordRow], *, start: fs.Model | None = None,
+def link(rows: list[RecordRow] | RecordColumns | Records, *, start: fs.Model | None = None,
          progress: Progress | None = None, seed: int = 0) -> Linkage:
     say = progress or (lambda _step: None)
-    records = Records(rows)
+    records = rows if isinstance(rows, Records) else Records(rows)
     say("blocking")
     a, b = candidate_pairs(records)
     say("comparing")
@@ -134,7 +141,9 @@ def candidate_pairs(records: Records) -> tuple[np.ndarray, np.ndarray]:
         apart = records.registration[a] != records.registration[b]
         codes.append(a[apart] * records.size + b[apart])
     found = arrays.distinct(np.concatenate(codes))  # one sort for every rule's pairs
-    return found // records.size, found % records.size
+    # Positions fit in 32 bits: half the memory for ten million pairs and their copies.
+    kind = np.int32 if records.size < 2**31 else np.int64
+    return (found // records.size).astype(kind), (found % records.size).astype(kind)
 
 
 def blocking_rules(records: Records) -> list[Rule]:

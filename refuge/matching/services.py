@@ -16,6 +16,7 @@ from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates
 from refuge.matching import engine, queries
+from refuge.matching.comparison import Records
 from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun, Merge
 from refuge.registry import services as registry
 from refuge.registry.models import Document, Household, Person
@@ -46,13 +47,17 @@ def dedupe(progress: Callable[[str], None] | None = None) -> DedupeResult:
     started = time.monotonic()
     say = progress or (lambda _step: None)
     say("reading")
-    rows = queries.record_rows()
-    linkage = engine.link(rows, progress=say)
+    columns = queries.registry_columns()
+    households = columns.household
+    with queries.paused_garbage_collection():  # arrays and tuples, none in a cycle
+        records = Records(columns)
+        del columns  # the names as read: half a gigabyte at a million people
+        linkage = engine.link(records, progress=say)
     say("saving")
     with transaction.atomic():
         queued = _queue_pairs(linkage)
-        links = _propose_household_links(linkage, [row.household for row in rows])
-        result = DedupeResult(len(rows), len(linkage.a), queued, links,
+        links = _propose_household_links(linkage, households)
+        result = DedupeResult(records.size, len(linkage.a), queued, links,
                               time.monotonic() - started)
         MatchingRun.objects.create(seconds=result.seconds, people=result.people,
                                    candidates=result.candidates, queued=queued,
@@ -83,21 +88,25 @@ def _queue_pairs(linkage: engine.Linkage) -> int:
     likely = np.flatnonzero(linkage.probability >= engine.REVIEW_FLOOR)
     first, second = ids[linkage.a[likely]], ids[linkage.b[likely]]
     low, high = np.minimum(first, second), np.maximum(first, second)
-    known = {(a, b): (pk, status) for a, b, pk, status in CandidatePair.objects.values_list(
-        "person_a_id", "person_b_id", "id", "status").iterator(chunk_size=20000)}
-    new, changed = [], []
+    known = {(a, b): (pk, status, p) for a, b, pk, status, p in CandidatePair.objects
+             .values_list("person_a_id", "person_b_id", "id", "status", "probability")
+             .iterator(chunk_size=20000)}
+    new, changed, unchanged = [], [], 0
     for index, a, b in zip(likely, low.tolist(), high.tolist(), strict=True):
         probability = float(linkage.probability[index])
-        levels = linkage.levels_of(index)
         if (a, b) not in known:
             new.append(CandidatePair(person_a_id=a, person_b_id=b, probability=probability,
-                                     levels=levels))
-        elif known[(a, b)][1] == CandidatePair.OPEN:
+                                     levels=linkage.levels_of(index)))
+        elif known[(a, b)][1] != CandidatePair.OPEN:
+            continue
+        elif abs(known[(a, b)][2] - probability) > 1e-9:
             changed.append(CandidatePair(pk=known[(a, b)][0], probability=probability,
-                                         levels=levels))
+                                         levels=linkage.levels_of(index)))
+        else:  # scored the same again: a second run over the same registry writes nothing
+            unchanged += 1
     CandidatePair.objects.bulk_create(new, batch_size=5000)
     CandidatePair.objects.bulk_update(changed, ["probability", "levels"], batch_size=5000)
-    return len(new) + len(changed)
+    return len(new) + len(changed) + unchanged
 
 
 def _propose_household_links(linkage: engine.Linkage, households: list[int]) -> int:

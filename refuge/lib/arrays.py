@@ -14,9 +14,24 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return ordered[_firsts(ordered)]
 
 
+def argsort(values: np.ndarray) -> np.ndarray:
+    """The order that sorts the integers, not necessarily stable.
+
+    numpy sorts int64 values with SIMD instructions, but its argsort does not: on ten
+    million values 0.16 s against 1.0-1.5 s. When each value and its position fit in 63
+    bits together, the positions ride in the low bits of one sort instead."""
+    values = np.asarray(values)
+    bits = max(1, (len(values) - 1).bit_length())
+    if (len(values) and values.dtype.kind in "iu" and int(values.min()) >= 0
+            and int(values.max()) < 1 << (63 - bits)):
+        packed = np.sort((values.astype(np.int64) << bits) | np.arange(len(values)))
+        return packed & ((1 << bits) - 1)
+    return np.argsort(values)
+
+
 def dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values, sorted, and for each value its index among them."""
-    order = np.argsort(values, kind="stable")
+    order = argsort(values)
     ordered = values[order]
     first = _firsts(ordered)
     inverse = np.empty(len(values), dtype=np.int64)

@@ -281,7 +281,7 @@ def block_pairs(codes: np.ndarray, cap: int | None, anchored: np.ndarray | None 
     with `anchored`, only the pairs in which at least one record is anchored."""
     present = np.flatnonzero(codes > 0)
     if anchored is None:
-        order = present[np.argsort(codes[present], kind="stable")]
+        order = present[arrays.argsort(codes[present])]
     else:  # within a block, anchored records first: each pairs with every record after it
         order = present[np.lexsort((~anchored[present], codes[present]))]
     sorted_codes = codes[order]

@@ -2,6 +2,7 @@
 and the desk's question "is anyone we are typing registered already?"."""
 
 import gc
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice, product
@@ -53,21 +54,28 @@ def record_rows(people: QuerySet) -> list[RecordRow]:
 
 def registry_columns() -> RecordColumns:
     """Everyone counted, as matching sees them, read in chunks straight into columns (a
-    tuple per person cost `refuge dedupe` five of its seconds at a million people)."""
+    tuple per person cost `refuge dedupe` five of its seconds at a million people).
+    Names and places are interned as they arrive: a million copies of a few thousand
+    names took half a gigabyte."""
     documents = _first_documents(DOCUMENT_KEYS.iterator(chunk_size=20000))
-    columns: list[list] = [[] for _ in PERSON_COLUMNS]
+    columns = RecordColumns(*([] for _ in RecordColumns._fields))
+    people = _person_values(Person.objects.counted()).iterator(chunk_size=20000)
     with paused_garbage_collection():
-        people = _person_values(Person.objects.counted()).iterator(chunk_size=20000)
         while chunk := list(islice(people, 20000)):
-            for column, values in zip(columns, zip(*chunk, strict=True), strict=True):
-                column.extend(values)
-        pk, household, given, family, father, sex, born, precision, origin, phone = columns
-        return RecordColumns(
-            record_id=pk, registration=household, household=household, given_name=given,
-            family_name=family, patronymic=father,
-            sex=["" if value == "U" else value for value in sex],
-            birth=list(map(normalise.birth_from_stored, born, precision)), place=origin,
-            phone=phone, document=[documents.get(key, "") for key in pk])
+            pk, household, given, family, father, sex, born, precision, origin, phone = zip(
+                *chunk, strict=True)
+            columns.record_id.extend(pk)
+            columns.registration.extend(household)
+            columns.household.extend(household)
+            columns.given_name.extend(map(sys.intern, given))
+            columns.family_name.extend(map(sys.intern, family))
+            columns.patronymic.extend(map(sys.intern, father))
+            columns.sex.extend("" if value == "U" else value for value in sex)
+            columns.birth.extend(map(normalise.birth_from_stored, born, precision))
+            columns.place.extend(map(sys.intern, origin))
+            columns.phone.extend(phone)
+            columns.document.extend(documents.get(key, "") for key in pk)
+    return columns
 
 
 @contextmanager

@@ -166,6 +166,7 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
         people.append(person)
     # Plain bulk inserts (ids come back from both databases) with their history rows
     # written alongside: the desk's hot path, kept to a few statements and round trips.
+    # Members registered before join through the ORM, which cannot run in a pipeline.
     with pipelined():
         insert_rows([household], set_ids=True)
         history.record_created([household], user, now)
@@ -174,30 +175,40 @@ def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id
         insert_rows(people, set_ids=True)
         history.record_created(people, user, now)
         count_people(people)
+        if not joining:
+            return _write_the_rest(people, cleaned["members"], household, client_uuid,
+                                   digest, user, post, desk, device_id, now)
     for member in joining:  # already registered: they join this household, once
         person = _rehouse(_locked_person(member["same_as"]), household,
                           member["relationship"], user, reason="registered again")
         people.append(person)
     in_order = [m for m in cleaned["members"] if not m.get("same_as")] + joining
+    with pipelined():
+        return _write_the_rest(people, in_order, household, client_uuid, digest, user, post,
+                               desk, device_id, now)
+
+
+def _write_the_rest(people, members, household, client_uuid, digest, user, post, desk,
+                    device_id, now) -> Registration:
+    """The members' documents (those a member registered before does not hold yet), the
+    registration event and the audit record."""
     documents = [
         Document(person=person, kind=d["kind"], number=d["number"],
                  number_key=document_key(d["number"]))
-        for person, member in zip(people, in_order, strict=True)
+        for person, member in zip(people, members, strict=True)
         for d in member["documents"]
         if not (member.get("same_as") and person.documents.filter(
             number_key=document_key(d["number"])).exists())
     ]
-    with pipelined():
-        if documents:
-            insert_rows(documents, set_ids=True)
-            history.record_created(documents, user, now)
-        insert_rows([
-            RegistrationEvent(uuid=client_uuid, household=household, post=post,
-                              desk=desk[:20], device_id=device_id[:64], user=user,
-                              body_hash=digest, at=now),
-            ])
-        audit.record(user, AuditEvent.CREATE, "household", household.uuid,
-                     members=len(people), post=post.code)
+    if documents:
+        insert_rows(documents, set_ids=True)
+        history.record_created(documents, user, now)
+    insert_rows([
+        RegistrationEvent(uuid=client_uuid, household=household, post=post, desk=desk[:20],
+                          device_id=device_id[:64], user=user, body_hash=digest, at=now),
+        ])
+    audit.record(user, AuditEvent.CREATE, "household", household.uuid,
+                 members=len(people), post=post.code)
     return Registration(household, created=True, people=people, documents=documents)
 
 

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, User
 
 from refuge.accounts import roles
 from refuge.accounts.models import ApiToken
-from refuge.lib.recent import forget_all
+from refuge.lib.recent import forget_everything
 from refuge.registry import services
 from refuge.registry.models import Post
 
@@ -58,7 +58,7 @@ def fast_passwords(settings):
 def nothing_remembered():
     """Each test starts with no token, role or post remembered from another's rolled-back
     data (refuge.lib.recent)."""
-    forget_all()
+    forget_everything()
 
 
 def make_user(username: str, role: str | None = None) -> User:

@@ -6,8 +6,8 @@ instead; values are prepared by the model's own fields, so they are stored exact
 as the ORM would store them.
 """
 
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 
 from django.db import connection, models
@@ -97,12 +97,17 @@ def _insert(model: type[models.Model], rows: list[list], returning: bool) -> lis
     return ids
 
 
-def pipelined() -> AbstractContextManager:
+@contextmanager
+def pipelined() -> Iterator[None]:
     """On PostgreSQL, send the statements inside without waiting for each answer (psycopg's
     pipeline mode): a registration's eleven round trips become four, one per statement
-    whose answer is read (the ids RETURNING gives). Errors still surface by the end of
-    the block, inside the transaction. Elsewhere, nothing changes."""
+    whose answer is read (the ids RETURNING gives). An error from a statement whose answer
+    was not read surfaces as the block ends, as Django's own exception (an IntegrityError
+    stays one), inside the transaction. Elsewhere, nothing changes. Only inserts belong
+    inside: in a pipeline an UPDATE cannot tell how many rows it changed."""
     if connection.vendor != "postgresql":
-        return nullcontext()
+        yield
+        return
     connection.ensure_connection()
-    return connection.connection.pipeline()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield

@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 
 from cachetools import TTLCache
 from django.conf import settings
+from django.db import transaction
 
 _everything: list[Callable[[], None]] = []
 
@@ -51,6 +52,14 @@ def remembered(lookup: Callable[[Hashable], object]) -> Callable[[Hashable], obj
 
 
 def forget_all(*_args, **_kwargs) -> None:
-    """Drop every remembered look-up (connected to the signals of what they read)."""
+    """Drop every remembered look-up (connected to the signals of what they read): now,
+    and again once the change is committed, in case another thread of this process read
+    the old row in between."""
+    forget_everything()
+    transaction.on_commit(forget_everything)
+
+
+def forget_everything() -> None:
+    """Drop every remembered look-up now."""
     for forget in _everything:
         forget()

@@ -88,20 +88,22 @@ def _queue_pairs(linkage: engine.Linkage) -> int:
     likely = np.flatnonzero(linkage.probability >= engine.REVIEW_FLOOR)
     first, second = ids[linkage.a[likely]], ids[linkage.b[likely]]
     low, high = np.minimum(first, second), np.maximum(first, second)
-    known = {(a, b): (pk, status, p) for a, b, pk, status, p in CandidatePair.objects
-             .values_list("person_a_id", "person_b_id", "id", "status", "probability")
+    known = {(a, b): (pk, status, p, levels) for a, b, pk, status, p, levels
+             in CandidatePair.objects.values_list("person_a_id", "person_b_id", "id",
+                                                  "status", "probability", "levels")
              .iterator(chunk_size=20000)}
     new, changed, unchanged = [], [], 0
     for index, a, b in zip(likely, low.tolist(), high.tolist(), strict=True):
         probability = float(linkage.probability[index])
+        levels = linkage.levels_of(index)
         if (a, b) not in known:
             new.append(CandidatePair(person_a_id=a, person_b_id=b, probability=probability,
-                                     levels=linkage.levels_of(index)))
+                                     levels=levels))
         elif known[(a, b)][1] != CandidatePair.OPEN:
             continue
-        elif abs(known[(a, b)][2] - probability) > 1e-9:
+        elif known[(a, b)][2] != probability or known[(a, b)][3] != levels:
             changed.append(CandidatePair(pk=known[(a, b)][0], probability=probability,
-                                         levels=linkage.levels_of(index)))
+                                         levels=levels))
         else:  # scored the same again: a second run over the same registry writes nothing
             unchanged += 1
     CandidatePair.objects.bulk_create(new, batch_size=5000)

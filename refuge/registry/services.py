@@ -90,8 +90,16 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
     digest = body_hash(payload)
     # A retry is found by the unique UUID refusing the insert below, rather than by a
     # look-up before every registration: retries are rare, registrations are not.
-    cleaned = clean_household(payload, today)
-    _find_people_registered_before(cleaned["members"])
+    try:
+        cleaned = clean_household(payload, today)
+        _find_people_registered_before(cleaned["members"])
+    except Invalid:
+        # Saved before, and no longer valid now (a person it links has been merged
+        # since, a date that was today is not): the retry still gets what was saved.
+        existing = _earlier_registration(client_uuid, digest)
+        if existing:
+            return Registration(existing, created=False)
+        raise
     registered_on = None
     if payload.get("registered_on"):
         # A desk that was offline sends when the household was registered, not sent.
@@ -526,16 +534,19 @@ def _hand_over_focal_point(household: Household, user) -> None:
     """A household that lost its focal point gets its eldest remaining member as one."""
     remaining = list(household.members.order_by(F("birth_date").asc(nulls_last=True), "id"))
     if not remaining:
-        household.status = Household.CLOSED
-        household._history_user = user
-        household.save()
+        emptied = Household.objects.select_for_update().get(pk=household.pk)
+        emptied.status = Household.CLOSED
+        emptied.version += 1  # a device's later edit of the status is then a conflict
+        emptied._history_user = user
+        emptied.save(update_fields=["status", "version"])
+        household.status, household.version = emptied.status, emptied.version
         return
     if any(p.relationship == Person.FOCAL_POINT for p in remaining):
         return
     eldest = remaining[0]
     eldest.relationship = Person.FOCAL_POINT
     eldest._history_user = user
-    eldest.save()
+    eldest.save(update_fields=["relationship"])
 
 
 def link_households(household: Household, other: Household, *, user) -> uuidlib.UUID:

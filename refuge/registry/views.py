@@ -174,7 +174,7 @@ def household_status(request, household_uuid):
 def _version(post) -> int | None:
     """The record version an edit form was rendered with."""
     version = post.get("version", "")
-    return int(version) if version.isdigit() else None
+    return int(version) if version.isdecimal() else None
 
 
 def _say_saved(request, saved) -> None:

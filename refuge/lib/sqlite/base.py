@@ -7,7 +7,9 @@ sleep while the lock is free and the CPU idles (measured: a quarter of two cores
 each write transaction first takes an exclusive lock on a file beside the database
 (flock); the kernel wakes the next writer the moment the last one commits, and SQLite's
 lock is then always free. Readers are not affected (WAL), nor are single statements
-outside a transaction. A process that dies releases its lock with it.
+outside a transaction. A process that dies releases its lock with it. A writer waits at
+most the `timeout` option, as it would for SQLite's own lock, looking again every 0.2 ms
+(flock has no time limit of its own).
 
 SQLite also copies the write-ahead log back into the database (a checkpoint) inside the
 COMMIT that fills it past 1,000 pages, which then held the lock for everyone: a third
@@ -16,9 +18,12 @@ it has let go of the lock, or before it closes, at most once a second; SQLite's 
 checkpoint is left only as a backstop, at 10,000 pages (40 MB).
 """
 
+import logging
 import os
+import sqlite3
 import time
 
+from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 try:
@@ -29,6 +34,10 @@ except ImportError:  # not POSIX: SQLite's busy handler queues writers alone
 
 CHECKPOINT_SECONDS = 1.0
 BACKSTOP_PAGES = 10_000
+# How often a queued writer looks again: short enough that the lock is never left idle
+# for long, long enough to cost nothing (a few microseconds a look).
+POLL_SECONDS = 0.0002
+log = logging.getLogger(__name__)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -65,7 +74,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         now = time.monotonic()
         if now - self._checkpointed >= CHECKPOINT_SECONDS:
             self._checkpointed = now
-            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            try:
+                self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as error:  # the write is committed: this must not undo it
+                log.warning("checkpoint skipped: %s", error)
 
     def _rollback(self):
         try:
@@ -88,13 +100,49 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return fcntl is not None and not self.is_in_memory_db()
 
     def _queue_as_writer(self) -> None:
-        if not self._queues_writers():
+        """Wait for the lock file, as long as SQLite itself would wait (the `timeout`
+        option), then fail as SQLite does: "database is locked"."""
+        if not self._queues_writers() or not self._open_writer_file():
             return
-        if self._writer_file is None:
-            self._writer_file = os.open(f"{self.settings_dict['NAME']}-writer",
-                                        os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self._writer_file, fcntl.LOCK_EX)
+        waited_since = None
+        while True:
+            try:
+                fcntl.flock(self._writer_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                now = time.monotonic()
+                waited_since = waited_since or now
+                if now - waited_since > self._timeout():
+                    raise OperationalError(
+                        f"database is locked: another write has held it for over "
+                        f"{self._timeout():g} s") from None
+                time.sleep(POLL_SECONDS)
         self._writing = True
+
+    def _timeout(self) -> float:
+        return float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+
+    def _open_writer_file(self) -> bool:
+        """The lock file, made like SQLite makes its -wal and -shm files: with the
+        database's permissions and owner, so the service and an administrator running a
+        command as root can both use it. Without it, writers are not queued."""
+        if self._writer_file is not None:
+            return True
+        database = str(self.settings_dict["NAME"])
+        path = f"{database}-writer"
+        try:
+            stat = os.stat(database) if os.path.exists(database) else None
+            self._writer_file = os.open(path, os.O_RDWR | os.O_CREAT,
+                                        stat.st_mode & 0o666 if stat else 0o600)
+            if stat and os.fstat(self._writer_file).st_uid == os.geteuid():
+                os.fchmod(self._writer_file, stat.st_mode & 0o666)  # whatever the umask
+                if os.geteuid() == 0:
+                    os.fchown(self._writer_file, stat.st_uid, stat.st_gid)
+        except OSError as error:
+            log.warning("writers are not queued (%s): SQLite's busy handler alone", error)
+            self._writer_file = None
+            return False
+        return True
 
     def _done_writing(self) -> None:
         if self._writing:

@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 
 from refuge.lib.sqlite import base
 
@@ -106,3 +106,47 @@ def test_the_log_is_copied_into_the_database_after_the_commit(database, monkeypa
     alone = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
     assert alone.execute("SELECT count(*) FROM event").fetchone() == (1,)
     alone.close()
+
+
+def test_a_writer_waits_no_longer_than_the_timeout(database, monkeypatch):
+    path, first = database
+    monkeypatch.setitem(first.settings_dict["OPTIONS"], "timeout", 0.2)
+    lock = os.open(path.parent / "queue.sqlite3-writer", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # another process in the middle of a long write
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="database is locked"), \
+                transaction.atomic(using="first"):
+            first.cursor().execute("INSERT INTO event VALUES ('waited')")
+        assert 0.2 <= time.monotonic() - started < 2
+    finally:
+        os.close(lock)
+    with transaction.atomic(using="first"):  # free again
+        first.cursor().execute("INSERT INTO event VALUES ('written')")
+
+
+def test_the_lock_file_takes_the_databases_permissions(database):
+    path, first = database
+    os.chmod(path, 0o640)
+    (path.parent / "queue.sqlite3-writer").unlink(missing_ok=True)
+    first.close()
+    with transaction.atomic(using="first"):
+        first.cursor().execute("INSERT INTO event VALUES ('x')")
+    assert (path.parent / "queue.sqlite3-writer").stat().st_mode & 0o777 == 0o640
+
+
+def test_without_a_usable_lock_file_writes_still_go_through(database, monkeypatch):
+    path, first = database
+    first.close()
+    monkeypatch.setitem(first.settings_dict, "NAME", str(path))
+    real_open = os.open
+
+    def refused(name, *args, **kwargs):
+        if str(name).endswith("-writer"):
+            raise PermissionError(13, "Permission denied", name)
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refused)
+    with transaction.atomic(using="first"):
+        first.cursor().execute("INSERT INTO event VALUES ('unqueued')")
+    assert not first._writing

@@ -2,8 +2,10 @@ import uuid
 from datetime import date
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from refuge.conftest import household_payload, make_household, member
+from refuge.lib.inserts import insert_rows, pipelined
 from refuge.registry import services
 from refuge.registry.models import Household, Person, RegistrationEvent, parse_registration_number
 from refuge.registry.validation import Invalid
@@ -124,3 +126,38 @@ def test_a_tally_needs_a_sensible_number_of_people(crossing, registrar, people):
         services.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": people},
                               user=registrar, post=crossing)
     assert invalid.value.errors[0].field == "people_aboard"
+
+
+def test_a_retry_gets_what_was_saved_even_if_it_would_no_longer_validate(
+        reception, registrar):
+    """A member linked to someone registered before, who has been merged since: the
+    offline desk's retry must not be told "refused" for what was saved."""
+    earlier = make_household(reception, registrar, member("Gohar", birth_date="1950"))
+    gohar = earlier.members.get()
+    payload = household_payload(member("Anahit"),
+                                member("Gohar", relationship="parent", same_as=str(gohar.uuid)))
+    first = services.register_household(payload, user=registrar, post=reception)
+    Person.objects.filter(pk=gohar.pk).update(status=Person.MERGED)
+    again = services.register_household(payload, user=registrar, post=reception)
+    assert (again.created, again.household) == (False, first.household)
+    with pytest.raises(Invalid):  # a new registration naming her is still refused
+        services.register_household({**payload, "uuid": str(uuid.uuid4())},
+                                    user=registrar, post=reception)
+
+
+def test_an_error_at_the_end_of_a_pipeline_is_djangos_own(reception, registrar):
+    """On PostgreSQL the last inserts' errors arrive as the pipeline ends: they must be
+    Django's IntegrityError, which the retry and conflict handling catch."""
+    household = make_household(reception, registrar, member("Anahit"))
+    event = household.events.get()
+    with pytest.raises(IntegrityError), transaction.atomic(), pipelined():
+        insert_rows([RegistrationEvent(uuid=event.uuid, household=household, post=reception,
+                                       user=registrar, body_hash="x")])
+
+
+def test_a_household_emptied_by_a_move_is_closed_with_a_new_version(reception, registrar):
+    alone = make_household(reception, registrar, member("Aram"))
+    other = make_household(reception, registrar, member("Anahit"))
+    services.move_person(alone.members.get(), other, user=registrar)
+    alone.refresh_from_db()
+    assert (alone.status, alone.version) == (Household.CLOSED, 2)

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
@@ -160,12 +161,22 @@ def field_label(name: str, model: type[Person | Household] = Person) -> str:
 
 
 def open_conflicts(record: Person | Household) -> list[EditConflict]:
-    """Edits made on two devices that wait for someone to choose, each with `.label`."""
+    """Edits made on two devices that wait for someone to choose, each with `.label` and
+    `.current`, the value now (changed again since the conflict, perhaps): keeping it is
+    what "keep" does."""
     conflicts = list(record.conflicts.filter(status=EditConflict.OPEN)
                      .select_related("proposed_by"))
     for conflict in conflicts:
         conflict.label = field_label(conflict.field, type(record))
+        conflict.current = (record.household.registration_number
+                            if conflict.field == "household" and isinstance(record, Person)
+                            else stored_text(getattr(record, conflict.field, "")))
     return conflicts
+
+
+def stored_text(value) -> str:
+    """A field's value as an edit conflict keeps it: text, dates as YYYY-MM-DD."""
+    return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
 
 
 def name_index(post: Post) -> list[str]:

@@ -26,7 +26,7 @@ from refuge.registry.models import (
     Tally,
     document_key,
 )
-from refuge.registry.queries import household_by_number
+from refuge.registry.queries import household_by_number, stored_text
 from refuge.registry.validation import (
     RELATIONSHIPS,
     FieldError,
@@ -384,10 +384,6 @@ def update_person(person: Person, changes: dict, *, user, today: date | None = N
     return current
 
 
-def _stored(value) -> str:
-    return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
-
-
 class _Unknown:
     """A version of which no history row is kept (records loaded in bulk, by the demo or
     an import, have none for their first version): every field counts as changed since,
@@ -414,8 +410,8 @@ def _hold_conflicting(current: Person | Household, changed: list[str], cleaned: 
     base = _base(current, base_version)
     if base is None:
         return []
-    return _hold(current, [(name, _stored(getattr(base, name)), _stored(getattr(current, name)),
-                            _stored(cleaned[name]))
+    return _hold(current, [(name, stored_text(getattr(base, name)),
+                            stored_text(getattr(current, name)), stored_text(cleaned[name]))
                            for name in changed if getattr(base, name) != getattr(current, name)],
                  user)
 

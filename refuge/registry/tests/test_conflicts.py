@@ -187,3 +187,22 @@ def test_a_record_loaded_without_history_holds_every_late_edit_for_review(
     moved = services.move_person(person, second, user=editor, base_version=1)
     [conflict] = moved.conflicts_raised
     assert (conflict.base_value, conflict.saved_value) == ("", first.registration_number)
+
+
+def test_a_conflict_shows_the_value_as_it_is_now(person, two_more, personas):
+    from refuge.registry.queries import open_conflicts
+
+    editor = personas["registrar"]
+    household = person.household
+    services.update_household(household, {"status": "closed"}, user=editor, base_version=1)
+    services.update_household(household, {"status": "active"}, user=editor, base_version=1)
+    services.update_household(household, {"status": "active"}, user=editor, base_version=2)
+    [conflict] = open_conflicts(household)
+    assert (conflict.saved_value, conflict.current, conflict.label) == ("closed", "active",
+                                                                        "status")
+    first, _second = two_more
+    services.move_person(person, first, user=editor, base_version=1)
+    services.move_person(person, two_more[1], user=editor, base_version=1)
+    person.refresh_from_db()
+    [moved] = open_conflicts(person)
+    assert (moved.current, moved.label) == (first.registration_number, "household")

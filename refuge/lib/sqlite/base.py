@@ -22,6 +22,7 @@ import logging
 import os
 import sqlite3
 import time
+from contextlib import contextmanager
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
@@ -40,10 +41,47 @@ POLL_SECONDS = 0.0002
 log = logging.getLogger(__name__)
 
 
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class QueuedCursor(base.SQLiteCursorWrapper):
+    """A write outside any transaction (an audit row, a session) queues like the others:
+    otherwise it meets SQLite's busy handler alone, and a steady stream of queued writers
+    could starve it until the timeout."""
+
+    wrapper: "DatabaseWrapper"
+
+    def execute(self, query, params=None):
+        with self.wrapper.queued_if_alone(query):
+            return super().execute(query, params)
+
+    def executemany(self, query, param_list):
+        with self.wrapper.queued_if_alone(query):
+            return super().executemany(query, param_list)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _writer_file: int | None = None
     _writing = False
     _checkpointed = 0.0
+
+    def create_cursor(self, name=None):
+        cursor = self.connection.cursor(factory=QueuedCursor)
+        cursor.wrapper = self
+        return cursor
+
+    @contextmanager
+    def queued_if_alone(self, query: str):
+        """Hold the writers' lock around one statement that writes in autocommit mode."""
+        alone = (not self._writing and self.get_autocommit() and not self.in_atomic_block
+                 and query.lstrip()[:6].upper() in WRITES)
+        if alone:
+            self._queue_as_writer()
+        try:
+            yield
+        finally:
+            if alone:
+                self._done_writing()
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)

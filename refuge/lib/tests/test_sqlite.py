@@ -150,3 +150,31 @@ def test_without_a_usable_lock_file_writes_still_go_through(database, monkeypatc
     with transaction.atomic(using="first"):
         first.cursor().execute("INSERT INTO event VALUES ('unqueued')")
     assert not first._writing
+
+
+def test_a_write_outside_a_transaction_queues_too(database):
+    path, first = database
+    lock = os.open(path.parent / "queue.sqlite3-writer", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # a transaction elsewhere is writing
+    done = threading.Event()
+
+    def audit_row():
+        second = open_database(path, "second")
+        with second.cursor() as cursor:  # autocommit: no transaction of its own
+            cursor.execute("INSERT INTO event VALUES ('audit')")
+        assert not second._writing
+        close_database("second")
+        done.set()
+
+    thread = threading.Thread(target=audit_row)
+    try:
+        thread.start()
+        assert not done.wait(0.3)  # it waits its turn
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
+    thread.join(5)
+    assert done.is_set()
+    with first.cursor() as cursor:
+        cursor.execute("SELECT what FROM event")  # reads never queue
+        assert cursor.fetchall() == [("audit",)]

@@ -316,9 +316,8 @@ def update_person(request, uuid: UUID, payload: PersonPatch):
     base_version = changes.pop("base_version", None)
     saved = services.update_person(person, changes, user=request.user,
                                    base_version=base_version)
-    conflicts = getattr(saved, "conflicts_raised", [])
-    if conflicts:
-        return edit_conflicts(conflicts, base_version)
+    if saved.conflicts_raised:
+        return edit_conflicts(saved.conflicts_raised, base_version)
     return person_out(queries.people_for_display().get(pk=person.pk))
 
 

@@ -177,12 +177,13 @@ def _version(post) -> int | None:
     return int(version) if version.isdecimal() else None
 
 
-def _say_saved(request, saved) -> None:
-    if getattr(saved, "conflicts_raised", []):
+def _say_saved(request, saved, done: str = "") -> None:
+    """"Saved." (or `done`), unless an edit was kept for review as a conflict."""
+    if saved.conflicts_raised:
         messages.warning(request, _("Someone changed this while you were editing: see the "
                                     "fields below to choose."))
     else:
-        messages.success(request, _("Saved."))
+        messages.success(request, done or _("Saved."))
 
 
 @requires(EDIT_PEOPLE)
@@ -216,11 +217,8 @@ def move_person(request, person_uuid):
     except Invalid as invalid:
         messages.error(request, invalid.errors[0].message)
     else:
-        if moved.conflicts_raised:
-            _say_saved(request, moved)
-        else:
-            messages.success(request, _("Moved to %(number)s.") % {
-                "number": target.registration_number})
+        _say_saved(request, moved, _("Moved to %(number)s.") % {
+            "number": target.registration_number})
     return redirect("person", person_uuid=person.uuid)
 
 

@@ -1,9 +1,7 @@
 """What matching asks of the registry: people as records, the current model, the queue,
 and the desk's question "is anyone we are typing registered already?"."""
 
-import gc
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice, product
 
@@ -60,35 +58,21 @@ def registry_columns() -> RecordColumns:
     documents = _first_documents(DOCUMENT_KEYS.iterator(chunk_size=20000))
     columns = RecordColumns(*([] for _ in RecordColumns._fields))
     people = _person_values(Person.objects.counted()).iterator(chunk_size=20000)
-    with paused_garbage_collection():
-        while chunk := list(islice(people, 20000)):
-            pk, household, given, family, father, sex, born, precision, origin, phone = zip(
-                *chunk, strict=True)
-            columns.record_id.extend(pk)
-            columns.registration.extend(household)
-            columns.household.extend(household)
-            columns.given_name.extend(map(sys.intern, given))
-            columns.family_name.extend(map(sys.intern, family))
-            columns.patronymic.extend(map(sys.intern, father))
-            columns.sex.extend("" if value == "U" else value for value in sex)
-            columns.birth.extend(map(normalise.birth_from_stored, born, precision))
-            columns.place.extend(map(sys.intern, origin))
-            columns.phone.extend(phone)
-            columns.document.extend(documents.get(key, "") for key in pk)
+    while chunk := list(islice(people, 20000)):
+        pk, household, given, family, father, sex, born, precision, origin, phone = zip(
+            *chunk, strict=True)
+        columns.record_id.extend(pk)
+        columns.registration.extend(household)
+        columns.household.extend(household)
+        columns.given_name.extend(map(sys.intern, given))
+        columns.family_name.extend(map(sys.intern, family))
+        columns.patronymic.extend(map(sys.intern, father))
+        columns.sex.extend("" if value == "U" else value for value in sex)
+        columns.birth.extend(map(normalise.birth_from_stored, born, precision))
+        columns.place.extend(map(sys.intern, origin))
+        columns.phone.extend(phone)
+        columns.document.extend(documents.get(key, "") for key in pk)
     return columns
-
-
-@contextmanager
-def paused_garbage_collection():
-    """Python's cycle collector runs over and over while a million tuples are made, none of
-    them in a cycle: it cost a third of the read."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _person_values(people: QuerySet) -> QuerySet:

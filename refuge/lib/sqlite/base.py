@@ -6,10 +6,11 @@ that finds it taken is put to sleep by SQLite's busy handler for 1, 2, 5, 10, 15
 sleep while the lock is free and the CPU idles (measured: a quarter of two cores). Here
 each write transaction first takes an exclusive lock on a file beside the database
 (flock); the kernel wakes the next writer the moment the last one commits, and SQLite's
-lock is then always free. Readers are not affected (WAL), nor are single statements
-outside a transaction. A process that dies releases its lock with it. A writer waits at
-most the `timeout` option, as it would for SQLite's own lock, looking again every 0.2 ms
-(flock has no time limit of its own).
+lock is then always free. A single write outside a transaction (an audit row, a
+session) queues the same way for its one statement (QueuedCursor); readers never queue
+(WAL). A process that dies releases its lock with it. A writer waits at most the
+`timeout` option, as it would for SQLite's own lock, looking again every 0.2 ms (flock
+has no time limit of its own).
 
 SQLite also copies the write-ahead log back into the database (a checkpoint) inside the
 COMMIT that fills it past 1,000 pages, which then held the lock for everyone: a third

@@ -6,12 +6,13 @@ each level into a weight; the reviewer sees the levels in words.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
-from rapidfuzz.fuzz import partial_token_set_ratio, token_set_ratio
+from rapidfuzz.fuzz import token_set_ratio
 
 from refuge.lib import arrays, names
 from refuge.matching import normalise
@@ -22,13 +23,18 @@ NAME_FIELDS = ("given", "family", "father")
 FIELDS = ("given", "family", "father", "birth", "sex", "place", "phone", "document",
           "family_evidence")
 # How many levels each field has, beside NULL.
-LEVELS = {"given": 4, "family": 4, "father": 4, "birth": 6, "sex": 2, "place": 5,
+LEVELS = {"given": 5, "family": 5, "father": 5, "birth": 6, "sex": 2, "place": 7,
           "phone": 2, "document": 2, "family_evidence": 3}
 # Relatives share these, so they say "same family", not "same person". They may only
 # count for a match when the person's own given name and birth date do not disagree.
 SHARED_BY_FAMILY = ("family", "father", "place", "phone", "family_evidence")
 # Below these similarities (Jaro-Winkler on folded Latin) two names are different names.
 CLOSE, SIMILAR = 0.92, 0.80
+# A name held by at least this share of the registry is common: the same common name says
+# less than the same rare one (Fellegi–Sunter's term frequencies, in two levels).
+COMMON = 0.001
+# Place words kept in a stored model with their counts; rarer ones count as held once.
+KEPT_WORDS = 100_000
 
 
 class RecordRow(NamedTuple):
@@ -90,15 +96,55 @@ class Codes:
         return np.array(list(self.index), dtype=object)
 
 
+@dataclass(frozen=True)
+class Frequencies:
+    """How common names and place words are in the whole registry. `refuge dedupe`
+    measures them and keeps them with the model, so the desk, which compares a few
+    hundred records, weighs a shared name or word as the registry-wide run did."""
+
+    size: int
+    common_names: dict[str, frozenset[str]]  # per name field, folded
+    word_counts: dict[str, int]  # folded place words held by two people or more
+
+    @classmethod
+    def of(cls, records: "Records") -> "Frequencies":
+        common = {field: frozenset(records.folded_text[getattr(records, f"{field}_common")])
+                  for field in NAME_FIELDS}
+        counts = records.word_counts
+        kept = np.flatnonzero(counts >= 2)
+        kept = kept[np.argsort(-counts[kept], kind="stable")[:KEPT_WORDS]]
+        return cls(records.population, common,
+                   dict(zip(records.word_text[kept].tolist(), counts[kept].tolist(),
+                            strict=True)))
+
+    def as_dict(self) -> dict:
+        return {"size": self.size,
+                "common_names": {f: sorted(v) for f, v in self.common_names.items()},
+                "word_counts": self.word_counts}
+
+    @classmethod
+    def from_dict(cls, stored: dict | None) -> "Frequencies | None":
+        if not stored:
+            return None
+        return cls(int(stored["size"]),
+                   {f: frozenset(stored["common_names"].get(f, ())) for f in NAME_FIELDS},
+                   dict(stored["word_counts"]))
+
+
 class Records:
     """Columns of derived forms for many people, indexed by position. Texts are held once
     per distinct value (`folded_text`, `place_text`), and the columns hold their codes.
-    Each distinct name is normalised once, however many people share it."""
+    Each distinct name is normalised once, however many people share it.
 
-    def __init__(self, rows: list[RecordRow] | RecordColumns):
+    How common a name or a place word is comes from `frequencies` (the registry's, kept
+    with the model) or, without them, from these records themselves."""
+
+    def __init__(self, rows: list[RecordRow] | RecordColumns,
+                 frequencies: Frequencies | None = None):
         columns = RecordColumns.of(rows)
         self.ids = columns.record_id
         self.size = len(self.ids)
+        self.population = frequencies.size if frequencies else self.size
         typed = Codes()  # names as typed
         given, family = typed(columns.given_name), typed(columns.family_name)
         patronymics = Codes()
@@ -112,8 +158,11 @@ class Records:
         father_fold = folded(normalise.fold(n) for n in father_names)
         father_fold_h = folded(normalise.fold_h(n) for n in father_names)
         self.folded_text = folded.values()
+        self.initials = np.array([ord(text[0]) if text else 0 for text in self.folded_text])
         self.given, self.family = name_fold[given], name_fold[family]
         self.father = father_fold[father]
+        for field in NAME_FIELDS:
+            setattr(self, f"{field}_common", self._common(field, frequencies))
         # The same with a Russian г read as h: equal to the above for most names.
         self.given_h, self.family_h = name_fold_h[given], name_fold_h[family]
         self.father_h = father_fold_h[father]
@@ -133,14 +182,26 @@ class Records:
         places = Codes()
         self.place = places(normalise.place(p) for p in typed_places.values())[place]
         self.place_text = places.values()
-        # Every word of every place, for blocking: word codes and whose word each is.
+        # The distinct words of every place: of place p, place_words[starts[p]:][:counts[p]].
         word_codes = Codes()
-        words_of = [word_codes(text.split()) for text in self.place_text]
+        words_of = [np.unique(word_codes(text.split())) for text in self.place_text]
         word_counts = np.array([len(w) for w in words_of], dtype=np.int64)
+        self.place_word_starts = np.cumsum(word_counts) - word_counts
+        self.place_word_counts = word_counts
+        self.place_words = np.concatenate([np.empty(0, np.int64), *words_of])
+        # Every word of every record's place, for blocking: whose word each is, and the word.
         self.place_word_of = np.repeat(np.arange(self.size), word_counts[self.place])
-        starts = np.cumsum(word_counts) - word_counts  # of each place's words, below
-        self.place_word = np.concatenate([np.empty(0, np.int64), *words_of])[
-            arrays.ranges(starts[self.place], word_counts[self.place])]
+        self.place_word = self.place_words[
+            arrays.ranges(self.place_word_starts[self.place], word_counts[self.place])]
+        # How much a word says: log2 of one over the share of people whose place holds it.
+        # A postcode or a hamlet says much more than "street" or the region everyone is from.
+        self.word_text = word_codes.values()
+        self.word_counts = np.bincount(self.place_word, minlength=len(self.word_text))
+        if frequencies:
+            holders = np.array([frequencies.word_counts.get(w, 1) for w in self.word_text])
+        else:
+            holders = self.word_counts
+        self.word_bits = np.log2(self.population / np.maximum(holders, 1))
         dates = Codes()  # a registry holds some tens of thousands of distinct dates
         birth = dates(columns.birth)
         parts = [(0, 0, 0)] + [(b.year, b.month, b.day) for b in dates.values()[1:]]
@@ -155,6 +216,15 @@ class Records:
         self.document = contacts(columns.document)
         self.registration = Codes()(columns.registration)
         self.household = Codes()(columns.household)
+
+    def _common(self, field: str, frequencies: Frequencies | None) -> np.ndarray:
+        """By folded name code: whether the name is common in this field."""
+        if frequencies:
+            common = frequencies.common_names[field]
+            return np.array([text in common for text in self.folded_text], dtype=bool)
+        counts = np.bincount(getattr(self, field), minlength=len(self.folded_text))
+        counts[0] = 0  # no name
+        return counts >= max(self.size * COMMON, 3)
 
     @staticmethod
     def _other(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -184,25 +254,34 @@ def compare(records: Records, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     return levels
 
 
-def name_levels(records: Records, field: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    codes = getattr(records, field)
-    keys = getattr(records, f"{field}_key")
-    ca, cb = codes[a], codes[b]
+def name_levels(records: Records, field: str, a: np.ndarray, b: np.ndarray,
+                other: str | None = None) -> np.ndarray:
+    """4 the same uncommon name; 3 the same common name (`Records.given_common`); 2 close
+    (a typo, a variant, or the same key); 1 similar; 0 different. Compares `field` of a
+    with `other` (by default the same field) of b."""
+    other = other or field
+    ca, cb = getattr(records, field)[a], getattr(records, other)[b]
     level = np.full(len(a), NULL, dtype=np.int8)
     present = (ca > 0) & (cb > 0)
     level[present] = 0
-    level[present & (ca == cb)] = 3
+    same = present & (ca == cb)
+    common = getattr(records, f"{field}_common")[ca] | getattr(records, f"{other}_common")[ca]
+    level[same] = np.where(common[same], 3, 4)
     differ = np.flatnonzero(present & (ca != cb))
     if len(differ):
         da, db = a[differ], b[differ]
         similarity = similarities(ca[differ], cb[differ], records.folded_text)
-        h_codes, h_keys = getattr(records, f"{field}_h"), getattr(records, f"{field}_h_key")
-        read = np.flatnonzero((h_codes[da] != ca[differ]) | (h_codes[db] != cb[differ]))
+        ha, hb = getattr(records, f"{field}_h")[da], getattr(records, f"{other}_h")[db]
+        read = np.flatnonzero((ha != ca[differ]) | (hb != cb[differ]))
         if len(read):
             similarity[read] = np.maximum(similarity[read], similarities(
-                h_codes[da[read]], h_codes[db[read]], records.folded_text))
-        h_keys = np.where(h_keys > 0, h_keys, keys)
-        same_key = (keys[da] == keys[db]) | (h_keys[da] == h_keys[db])
+                ha[read], hb[read], records.folded_text))
+        keys_a, keys_b = getattr(records, f"{field}_key")[da], getattr(records, f"{other}_key")[db]
+        h_keys_a = getattr(records, f"{field}_h_key")[da]
+        h_keys_b = getattr(records, f"{other}_h_key")[db]
+        same_key = ((keys_a == keys_b)
+                    | (np.where(h_keys_a > 0, h_keys_a, keys_a)
+                       == np.where(h_keys_b > 0, h_keys_b, keys_b)))
         level[differ] = np.where((similarity >= CLOSE) | same_key, 2,
                                  np.where(similarity >= SIMILAR, 1, 0))
     return level
@@ -222,12 +301,27 @@ def similarities(left: np.ndarray, right: np.ndarray, texts: np.ndarray,
 
 
 def _swapped_names(records: Records, a, b, levels: dict) -> None:
-    """A given name typed as the family name and the other way round is the same name."""
-    swapped = ((records.given[a] == records.family[b]) & (records.family[a] == records.given[b])
-               & (records.given[a] > 0) & (records.family[a] > 0)
-               & (records.given[a] != records.family[a]))
-    levels["given"][swapped] = 3
-    levels["family"][swapped] = 3
+    """A given name typed in the family name's box and the other way round: where the
+    names compared crosswise agree better, each at least similar and one at least close
+    (typos and all), their levels stand for the names."""
+    given, family = levels["given"], levels["family"]
+    r = records
+    # Crosswise at least one close name: nearly always one starting with the same letter.
+    initial = r.initials
+    one_alike = ((initial[r.given[a]] == initial[r.family[b]])
+                 | (initial[r.family[a]] == initial[r.given[b]]))
+    loose = np.flatnonzero((np.maximum(given, family) < 3) & (np.minimum(given, family) < 2)
+                           & (given != NULL) & (family != NULL) & one_alike)
+    if len(loose):
+        la, lb = a[loose], b[loose]
+        crossed_given = name_levels(records, "given", la, lb, "family")
+        crossed_family = name_levels(records, "family", la, lb, "given")
+        better = ((np.minimum(crossed_given, crossed_family) >= 1)
+                  & (np.maximum(crossed_given, crossed_family) >= 2)
+                  & (crossed_given + crossed_family > given[loose] + family[loose])
+                  & (records.given[la] != records.family[la]))
+        given[loose[better]] = crossed_given[better]
+        family[loose[better]] = crossed_family[better]
 
 
 def birth_levels(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -252,20 +346,49 @@ def birth_levels(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def place_levels(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """4 the same; 3 nearly (the words of one within the other, a typo or two); 2 similar;
-    1 sharing a word (a village, a street, a postcode); 0 nothing in common."""
+    """6 the same; 5 nearly (the words of one within the other, a typo or two); 4 similar;
+    then by what the words they share say (`shared_words`): 3 rare words, such as a
+    hamlet, a street and its number, a postcode; 2 a word few places have; 1 only common
+    words (a region, "street"); 0 nothing in common."""
     ca, cb = records.place[a], records.place[b]
     level = np.full(len(a), NULL, dtype=np.int8)
     present = (ca > 0) & (cb > 0)
     level[present] = 0
-    level[present & (ca == cb)] = 4
+    level[present & (ca == cb)] = 6
     differ = np.flatnonzero(present & (ca != cb))
     if len(differ):
         left, right, texts = ca[differ], cb[differ], records.place_text
         score = similarities(left, right, texts, token_set_ratio)
-        shares_word = similarities(left, right, texts, partial_token_set_ratio) == 100
-        level[differ] = np.select([score >= 90, score >= 70, shares_word], [3, 2, 1], 0)
+        bits, shared = shared_words(records, left, right)
+        rare = np.log2(max(records.population, 2))  # as rare as one person in the registry
+        level[differ] = np.select(
+            [score >= 90, score >= 70, bits >= rare, bits >= rare / 2, shared > 0],
+            [5, 4, 3, 2, 1], 0)
     return level
+
+
+def shared_words(records: Records, left: np.ndarray, right: np.ndarray,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """For pairs of place codes, the bits (`Records.word_bits`) of the words both hold,
+    and how many they are, computed once per distinct pair without a Python loop: each
+    pair's words from both sides, sorted together, meet where the pair holds a word twice."""
+    radix = len(records.place_text) + 1
+    distinct, inverse = arrays.dense(left.astype(np.int64) * radix + right)
+    first, second = distinct // radix, distinct % radix
+    starts, counts, words = (records.place_word_starts, records.place_word_counts,
+                             records.place_words)
+    owner = np.r_[np.repeat(np.arange(len(distinct)), counts[first]),
+                  np.repeat(np.arange(len(distinct)), counts[second])]
+    word = np.r_[words[arrays.ranges(starts[first], counts[first])],
+                 words[arrays.ranges(starts[second], counts[second])]]
+    words_radix = len(records.word_bits) + 1
+    code = np.sort(owner * words_radix + word)
+    twice = code[1:][code[1:] == code[:-1]]
+    owners = twice // words_radix
+    bits = np.bincount(owners, weights=records.word_bits[twice % words_radix],
+                       minlength=len(distinct))
+    count = np.bincount(owners, minlength=len(distinct))
+    return bits[inverse.reshape(-1)], count[inverse.reshape(-1)]
 
 
 def _exact_levels(codes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -13,7 +13,8 @@ FIELD_LABELS = {
     "document": _("document"),
     "family_evidence": _("household members"),
 }
-NAME_LEVELS = [_("different"), _("similar"), _("same name, other spelling"), _("same")]
+NAME_LEVELS = [_("different"), _("similar"), _("same name, other spelling"),
+               _("same, a common name"), _("same, an uncommon name")]
 LEVEL_WORDS = {
     "given": NAME_LEVELS,
     "family": NAME_LEVELS,
@@ -21,8 +22,8 @@ LEVEL_WORDS = {
     "birth": [_("more than two years apart"), _("within two years"), _("one part differs"),
               _("day and month swapped"), _("agree as far as known"), _("same day")],
     "sex": [_("different"), _("same")],
-    "place": [_("different"), _("share a word"), _("similar"), _("nearly the same"),
-              _("same")],
+    "place": [_("different"), _("share only common words"), _("share a word few have"),
+              _("share rare words"), _("similar"), _("nearly the same"), _("same")],
     "phone": [_("different"), _("same")],
     "document": [_("different"), _("same number")],
     "family_evidence": [_("no others match"), _("one other matches"),

@@ -28,12 +28,12 @@ MIN_PRIOR, MAX_PRIOR = 1e-7, 0.5
 
 # Where EM starts from, and the m of a registry too small to estimate its own.
 START_M = {
-    "given": [0.005, 0.03, 0.12, 0.845],
-    "family": [0.03, 0.05, 0.12, 0.80],
-    "father": [0.03, 0.05, 0.12, 0.80],
+    "given": [0.005, 0.03, 0.12, 0.545, 0.3],
+    "family": [0.03, 0.05, 0.12, 0.50, 0.3],
+    "father": [0.03, 0.05, 0.12, 0.50, 0.3],
     "birth": [0.01, 0.04, 0.10, 0.03, 0.22, 0.60],
     "sex": [0.02, 0.98],
-    "place": [0.08, 0.04, 0.05, 0.10, 0.73],
+    "place": [0.06, 0.02, 0.04, 0.05, 0.05, 0.10, 0.68],
     "phone": [0.30, 0.70],
     "document": [0.05, 0.95],
     "family_evidence": [0.30, 0.30, 0.40],
@@ -41,12 +41,12 @@ START_M = {
 # The u of a typical registry (Armenian and Russian names, a week's arrivals); each
 # `refuge dedupe` replaces it with the u measured on the registry itself.
 START_U = {
-    "given": [0.975, 0.015, 0.005, 0.005],
-    "family": [0.990, 0.006, 0.002, 0.002],
-    "father": [0.975, 0.015, 0.005, 0.005],
+    "given": [0.975, 0.015, 0.005, 0.0049, 0.0001],
+    "family": [0.990, 0.006, 0.002, 0.00195, 0.00005],
+    "father": [0.975, 0.015, 0.005, 0.0049, 0.0001],
     "birth": [0.93, 0.06, 0.006, 0.00005, 0.002, 0.00005],
     "sex": [0.5, 0.5],
-    "place": [0.78, 0.02, 0.05, 0.05, 0.10],
+    "place": [0.78, 0.015, 0.005, 0.001, 0.05, 0.05, 0.099],
     "phone": [0.99999, 0.00001],
     "document": [0.999999, 0.000001],
     "family_evidence": [0.98, 0.015, 0.005],
@@ -66,6 +66,8 @@ class Model:
     # records (no household holds two people, no father's names) has no relatives to
     # tell apart, and there the learned weights decide alone.
     relatives_rule: bool = True
+    # How common names and place words are in the registry (`comparison.Frequencies`).
+    frequencies: dict | None = None
 
     def weights(self) -> dict[str, np.ndarray]:
         return {f: np.log2(np.asarray(self.m[f]) / np.asarray(self.u[f])) for f in FIELDS}
@@ -106,13 +108,14 @@ class Model:
 
     def as_dict(self) -> dict:
         return {"prior": self.prior, "m": self.m, "u": self.u,
-                "relatives_rule": self.relatives_rule}
+                "relatives_rule": self.relatives_rule, "frequencies": self.frequencies}
 
     @classmethod
     def from_dict(cls, stored: dict) -> "Model":
         model = cls()
         model.prior = float(stored["prior"])
         model.relatives_rule = bool(stored.get("relatives_rule", True))
+        model.frequencies = stored.get("frequencies")
         for name in FIELDS:  # a field added or changed since keeps its start values
             m, u = stored["m"].get(name, []), stored["u"].get(name, [])
             if len(m) == len(u) == LEVELS[name]:
@@ -198,3 +201,27 @@ def u_from_pairs(levels: dict[str, np.ndarray], start: Model) -> dict[str, list[
         u[name] = (level_frequencies(levels[name], LEVELS[name]) if present
                    else list(start.u[name]))
     return u
+
+
+def u_without_matches(observed: dict[str, list[float]], model: Model,
+                      floor: float) -> dict[str, list[float]]:
+    """u with the matches among the random pairs taken out.
+
+    A share `prior` of random pairs are one person, so each level is seen on them at
+    prior·m + (1 − prior)·u. In a registry where every person has several records,
+    that share alone is as large as the u of a full agreement, and would halve its
+    weight. No level falls below `floor`, what one random pair in two would show.
+    """
+    u = {}
+    for name in FIELDS:
+        seen, m = np.asarray(observed[name]), np.asarray(model.m[name])
+        unmatched = np.maximum(seen - model.prior * m, floor) / (1 - model.prior)
+        u[name] = list(unmatched / unmatched.sum())
+    return u
+
+
+def weights_moved(before: dict[str, list[float]], after: dict[str, list[float]],
+                  bits: float = 0.1) -> bool:
+    """Whether any level's weight moves by `bits` or more from one u to the other."""
+    return any(np.abs(np.log2(np.asarray(after[name]) / np.asarray(before[name]))).max()
+               >= bits for name in FIELDS)

@@ -10,10 +10,12 @@ from django.db.models import CharField, F, Q, QuerySet
 from django.db.models.functions import Cast
 
 from refuge.lib import dates, names
+from refuge.lib.recent import remembered
 from refuge.matching import engine, normalise
 from refuge.matching.comparison import (
     FIELDS,
     NULL,
+    Frequencies,
     RecordColumns,
     RecordRow,
     Records,
@@ -38,8 +40,20 @@ DESK_SHOWN = 3
 
 def current_model() -> Model:
     """The model the last `refuge dedupe` estimated, or the start model before any."""
-    run = MatchingRun.objects.only("parameters").first()
-    return Model.from_dict(run.parameters) if run else Model()
+    return _current()[0]
+
+
+def _current() -> tuple[Model, Frequencies | None]:
+    latest = MatchingRun.objects.values_list("pk", "started_at").first()
+    return _stored_model(latest) if latest else (Model(), None)
+
+
+@remembered
+def _stored_model(run: tuple) -> tuple[Model, Frequencies | None]:
+    """A run's model and the registry's frequencies, which never change once stored: the
+    desk checks every few keystrokes, and the frequencies may run to many thousand words."""
+    model = Model.from_dict(MatchingRun.objects.only("parameters").get(pk=run[0]).parameters)
+    return model, Frequencies.from_dict(model.frequencies)
 
 
 def record_rows(people: QuerySet) -> list[RecordRow]:
@@ -162,14 +176,14 @@ def _matches_of(typed_rows: list[RecordRow], exclude_household: int | None,
     stored = {row.record_id: row for row in record_rows(
         Person.objects.counted().filter(pk__in=every_id))}
     rows = typed_rows + [stored[pk] for pk in every_id if pk in stored]
-    records = Records(rows)
+    model, frequencies = _current()
+    records = Records(rows, frequencies)
     position = {pk: len(typed_rows) + i for i, pk in enumerate(
         pk for pk in every_id if pk in stored)}
     a = np.array([i for i, ids in enumerate(found) for pk in ids if pk in position],
                  dtype=np.int64)
     b = np.array([position[pk] for ids in found for pk in ids if pk in position],
                  dtype=np.int64)
-    model = current_model()
     levels = compare(records, a, b)
     levels["family_evidence"] = engine.family_evidence(records, a, b, model.probability(levels))
     probability = model.probability(levels)

@@ -1,0 +1,93 @@
+"""Field comparisons that need the registry around them: names typed in each other's
+boxes, how rare a shared name or address word is, and u without the matches hidden among
+random pairs."""
+
+import numpy as np
+import pytest
+
+from refuge.matching import model as fs
+from refuge.matching.comparison import Frequencies, Records, compare
+from refuge.matching.engine import candidate_pairs, rows_from_dicts
+
+
+def row(record_id, given, family, place="", born=""):
+    return {"record_id": record_id, "household_ref": record_id, "given_name": given,
+            "family_name": family, "birth_date": born, "place_of_origin": place}
+
+
+def levels_of(rows, first, second, frequencies=None):
+    records = Records(rows_from_dicts(rows), frequencies)
+    ids = list(records.ids)
+    a, b = np.array([ids.index(first)]), np.array([ids.index(second)])
+    return {name: int(values[0]) for name, values in compare(records, a, b).items()}
+
+
+def crowd(size, place="Stepanakert"):
+    """People with other names from one town, so names and words have a frequency."""
+    return [row(f"x{i}", f"Given{i % 97}", f"Family{i % 89}", place) for i in range(size)]
+
+
+def test_names_in_each_other_s_boxes_with_a_typo_still_agree():
+    levels = levels_of([row("a", "Hovhannes", "Sargsyan"), row("b", "Sargsian", "Hovanes")],
+                       "a", "b")
+    assert levels["given"] >= 2 and levels["family"] >= 2
+
+
+def test_one_name_in_the_other_box_and_another_given_name_do_not_agree():
+    levels = levels_of([row("a", "Hovhannes", "Sargsyan"), row("b", "Sargsyan", "Davtyan")],
+                       "a", "b")
+    assert levels["given"] == 0 and levels["family"] == 0
+
+
+def test_a_common_name_agrees_less_than_a_rare_one():
+    rows = [*crowd(200), row("a", "Armen", "Grigoryan"), row("b", "Armen", "Grigoryan"),
+            *(row(f"g{i}", f"Other{i}", "Grigoryan") for i in range(5))]
+    levels = levels_of(rows, "a", "b")
+    assert levels["given"] == 4  # two Armens in 207
+    assert levels["family"] == 3  # seven Grigoryans
+
+
+def test_a_shared_rare_address_word_says_more_than_a_shared_town():
+    rows = [*crowd(300),
+            row("a", "Ani", "Avetisyan", "Stepanakert Kalinin street 14"),
+            row("b", "Anna", "Avetyan", "Stepanakert Kalinin str. 14"),
+            row("c", "Lilit", "Harutyunyan", "Stepanakert Tumanyan 3")]
+    rare, common = levels_of(rows, "a", "b")["place"], levels_of(rows, "a", "c")["place"]
+    assert common == 1  # only the town, which hundreds share
+    assert rare > common
+
+
+def test_the_desk_weighs_names_and_words_by_the_registry_not_by_its_few_rows():
+    registry = [*crowd(300), *(row(f"g{i}", "Armen", f"Family{i}") for i in range(5)),
+                row("a", "Armen", "Mkrtchyan", "Stepanakert Kalinin 14"),
+                row("b", "Armen", "Mkrtchyan", "Stepanakert Kalinin 14a")]
+    frequencies = Frequencies.of(Records(rows_from_dicts(registry)))
+    stored = Frequencies.from_dict(frequencies.as_dict())
+    few = [registry[-2], registry[-1]]
+    assert levels_of(few, "a", "b", stored) == levels_of(registry, "a", "b")
+    assert levels_of(few, "a", "b")["given"] == 4  # on its own, two rows: no name is common
+    assert levels_of(few, "a", "b", stored)["given"] == 3
+
+
+def test_u_without_matches_takes_out_what_the_matches_among_random_pairs_add():
+    model = fs.Model(prior=0.001)
+    model.m = {name: [0.5] * len(values) for name, values in model.m.items()}
+    model.m["birth"] = [0.05, 0.0, 0.0, 0.0, 0.0, 0.95]
+    observed = {name: list(values) for name, values in model.u.items()}
+    true_u = [0.95, 0.04, 0.009, 0.0005, 0.0003, 0.0002]
+    # What random pairs show when one in a thousand of them is one person.
+    observed["birth"] = list(0.001 * np.array(model.m["birth"]) + 0.999 * np.array(true_u))
+    corrected = fs.u_without_matches(observed, model, floor=1e-7)
+    assert corrected["birth"] == pytest.approx(true_u, rel=1e-3)
+    assert fs.weights_moved(observed, corrected)
+
+
+def test_addresses_find_records_whose_names_and_dates_all_differ():
+    records = Records(rows_from_dicts([
+        *crowd(50, "Goris"),
+        row("a", "Zara", "Shepherd", "308 Solly place Fairway 2138"),
+        row("b", "Zaruhi", "Matevosyan", "308 Solly pl. Fairway 2138"),
+    ]))
+    a, b = candidate_pairs(records)
+    ids = list(records.ids)
+    assert (ids.index("a"), ids.index("b")) in set(zip(a.tolist(), b.tolist(), strict=True))

@@ -5,6 +5,7 @@ A level is a small integer: 0 is "different", higher is closer agreement, and NU
 each level into a weight; the reviewer sees the levels in words.
 """
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -88,8 +89,20 @@ class Codes:
         self.index: dict = {"": 0}
 
     def __call__(self, values: Iterable) -> np.ndarray:
+        """The codes of the values. A value seen first gets its position as a provisional
+        code, all in C (`map`), and the new ones are then numbered densely: a generator
+        calling setdefault cost a million-person registry two of its seconds."""
         index = self.index
-        return np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64)
+        start = len(index)
+        codes = np.fromiter(map(index.setdefault, values, itertools.count(start)),
+                            dtype=np.int64)
+        if len(index) > start:
+            new = list(itertools.islice(index, start, None))
+            provisional = np.array([index[value] for value in new], dtype=np.int64)
+            index.update(zip(new, range(start, len(index)), strict=True))
+            fresh = codes >= start
+            codes[fresh] = np.searchsorted(provisional, codes[fresh]) + start
+        return codes
 
     def values(self) -> np.ndarray:
         """The value of each code, by code."""
@@ -177,6 +190,10 @@ class Records:
         self.given_h_key = self._other(self.given_key, name_key_h[given])
         self.family_h_key = self._other(self.family_key, name_key_h[family])
         self.father_h_key = self._other(self.father_key, father_key_h[father])
+        # The key in the h reading, where there is one, else the key.
+        for field in NAME_FIELDS:
+            keys, h_keys = getattr(self, f"{field}_key"), getattr(self, f"{field}_h_key")
+            setattr(self, f"{field}_read_key", np.where(h_keys > 0, h_keys, keys))
         typed_places = Codes()
         place = typed_places(columns.place)
         places = Codes()
@@ -264,9 +281,10 @@ def name_levels(records: Records, field: str, a: np.ndarray, b: np.ndarray,
     level = np.full(len(a), NULL, dtype=np.int8)
     present = (ca > 0) & (cb > 0)
     level[present] = 0
-    same = present & (ca == cb)
-    common = getattr(records, f"{field}_common")[ca] | getattr(records, f"{other}_common")[ca]
-    level[same] = np.where(common[same], 3, 4)
+    same = np.flatnonzero(present & (ca == cb))
+    name = ca[same]
+    common = getattr(records, f"{field}_common")[name] | getattr(records, f"{other}_common")[name]
+    level[same] = np.where(common, 3, 4)
     differ = np.flatnonzero(present & (ca != cb))
     if len(differ):
         da, db = a[differ], b[differ]
@@ -276,12 +294,9 @@ def name_levels(records: Records, field: str, a: np.ndarray, b: np.ndarray,
         if len(read):
             similarity[read] = np.maximum(similarity[read], similarities(
                 ha[read], hb[read], records.folded_text))
-        keys_a, keys_b = getattr(records, f"{field}_key")[da], getattr(records, f"{other}_key")[db]
-        h_keys_a = getattr(records, f"{field}_h_key")[da]
-        h_keys_b = getattr(records, f"{other}_h_key")[db]
-        same_key = ((keys_a == keys_b)
-                    | (np.where(h_keys_a > 0, h_keys_a, keys_a)
-                       == np.where(h_keys_b > 0, h_keys_b, keys_b)))
+        same_key = ((getattr(records, f"{field}_key")[da] == getattr(records, f"{other}_key")[db])
+                    | (getattr(records, f"{field}_read_key")[da]
+                       == getattr(records, f"{other}_read_key")[db]))
         level[differ] = np.where((similarity >= CLOSE) | same_key, 2,
                                  np.where(similarity >= SIMILAR, 1, 0))
     return level

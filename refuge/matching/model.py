@@ -166,7 +166,7 @@ def estimate(levels: dict[str, np.ndarray], start: Model, *, learn_m: tuple[str,
         return start
     patterns, counts = _patterns(levels)
     model = Model(prior=start.prior, m=_copy(start.m), u=_copy(start.u),
-                  relatives_rule=start.relatives_rule)
+                  relatives_rule=start.relatives_rule, frequencies=start.frequencies)
     for _step in range(iterations):
         posterior = model.probability(patterns)
         matched = counts * posterior

@@ -126,6 +126,23 @@ def test_the_desk_check_finds_a_registered_person_in_another_script(twice, regis
     assert {e["field"] for e in matches[0]["evidence"]} >= {"given", "family", "birth"}
 
 
+def test_dedupe_keeps_the_registry_s_frequencies_for_the_desk(twice, monkeypatch):
+    services.dedupe()
+    model = queries.current_model()
+    assert model.frequencies["size"] == 4
+    used = []
+    original = queries.Records
+
+    def recording(rows, frequencies=None):
+        used.append(frequencies)
+        return original(rows, frequencies)
+
+    monkeypatch.setattr(queries, "Records", recording)
+    queries.desk_matches([{"given_name": "Hayk", "family_name": "Hovhannisyan",
+                           "birth_date": "1980-03-14"}])
+    assert used and used[0].size == 4
+
+
 def test_the_desk_check_reads_a_russian_g_as_the_armenian_h(reception, registrar):
     make_household(reception, registrar,
                    member("Վահան", "Գրիգորյան", sex="M", birth_date="1975-05-02"))

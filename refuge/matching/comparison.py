@@ -36,6 +36,7 @@ CLOSE, SIMILAR = 0.92, 0.80
 COMMON = 0.001
 # Place words kept in a stored model with their counts; rarer ones count as held once.
 KEPT_WORDS = 100_000
+WORD_PAIRS_AT_ONCE = 100_000
 
 
 class RecordRow(NamedTuple):
@@ -385,15 +386,27 @@ def place_levels(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def shared_words(records: Records, left: np.ndarray, right: np.ndarray,
                  ) -> tuple[np.ndarray, np.ndarray]:
     """For pairs of place codes, the bits (`Records.word_bits`) of the words both hold,
-    and how many they are, computed once per distinct pair without a Python loop: each
-    pair's words from both sides, sorted together, meet where the pair holds a word twice."""
+    and how many they are, computed once per distinct pair."""
     radix = len(records.place_text) + 1
     distinct, inverse = arrays.dense(left.astype(np.int64) * radix + right)
-    first, second = distinct // radix, distinct % radix
+    bits = np.zeros(len(distinct))
+    count = np.zeros(len(distinct), dtype=np.int64)
+    # In slices: a million pairs of ten-word addresses would hold twenty million words.
+    for begin in range(0, len(distinct), WORD_PAIRS_AT_ONCE):
+        part = slice(begin, begin + WORD_PAIRS_AT_ONCE)
+        bits[part], count[part] = _shared(records, distinct[part] // radix,
+                                          distinct[part] % radix)
+    return bits[inverse.reshape(-1)], count[inverse.reshape(-1)]
+
+
+def _shared(records: Records, first: np.ndarray, second: np.ndarray,
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Without a Python loop: each pair's words from both sides, sorted together, meet
+    where the pair holds a word twice."""
     starts, counts, words = (records.place_word_starts, records.place_word_counts,
                              records.place_words)
-    owner = np.r_[np.repeat(np.arange(len(distinct)), counts[first]),
-                  np.repeat(np.arange(len(distinct)), counts[second])]
+    pairs = np.arange(len(first))
+    owner = np.r_[np.repeat(pairs, counts[first]), np.repeat(pairs, counts[second])]
     word = np.r_[words[arrays.ranges(starts[first], counts[first])],
                  words[arrays.ranges(starts[second], counts[second])]]
     words_radix = len(records.word_bits) + 1
@@ -401,9 +414,8 @@ def shared_words(records: Records, left: np.ndarray, right: np.ndarray,
     twice = code[1:][code[1:] == code[:-1]]
     owners = twice // words_radix
     bits = np.bincount(owners, weights=records.word_bits[twice % words_radix],
-                       minlength=len(distinct))
-    count = np.bincount(owners, minlength=len(distinct))
-    return bits[inverse.reshape(-1)], count[inverse.reshape(-1)]
+                       minlength=len(first))
+    return bits, np.bincount(owners, minlength=len(first))
 
 
 def _exact_levels(codes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

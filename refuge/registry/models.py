@@ -75,7 +75,10 @@ class Household(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=ACTIVE)
     # Counts changes to the household itself, as Person.version does for a person.
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords(excluded_fields=["registered_on"])
+    # History is read per record (by id and date), never searched by these: each index
+    # left out is one write less on every registration.
+    history = HistoricalRecords(excluded_fields=["registered_on"],
+                                no_db_index=["uuid", "group", "registered_at"])
 
     class Meta:
         ordering = ["-id"]
@@ -172,7 +175,9 @@ class Person(models.Model):
 
     uuid = models.UUIDField(unique=True, default=uuid4)
     # The identifier a record had in the file it was imported from, kept for exports.
-    record_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # NULL rather than "" for records typed at a desk: the constraint below keeps imported
+    # identifiers unique, and only NULLs may repeat.
+    record_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members",
                                   verbose_name=_("household"))
     # Where and when this person was registered; unlike the household, it never changes,
@@ -189,17 +194,16 @@ class Person(models.Model):
     name_script = models.CharField(_("script"), max_length=10, choices=SCRIPTS, blank=True)
     given_key = models.CharField(max_length=100, blank=True)
     family_key = models.CharField(max_length=100, blank=True)
-    patronymic_key = models.CharField(max_length=100, blank=True, db_index=True)
+    patronymic_key = models.CharField(max_length=100, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=SEXES, default="U")
     birth_date = models.DateField(_("born"), null=True, blank=True)
     birth_precision = models.CharField(
         _("precision of birth date"), max_length=10, choices=BIRTH_PRECISIONS, default=dates.UNKNOWN
     )
     origin = models.CharField(_("place of origin"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
     destination = models.CharField(_("going to"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=REGISTERED,
-                              db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=REGISTERED)
     needs = models.CharField(
         _("specific needs"), max_length=100, blank=True,
         help_text=_("Specific-needs codes, comma-separated"),
@@ -207,7 +211,8 @@ class Person(models.Model):
     # Counts the record's changes. A device sends the version it edited; an edit made
     # from an older version than the one saved may not overwrite what changed since.
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords(excluded_fields=["given_key", "family_key", "patronymic_key"])
+    history = HistoricalRecords(excluded_fields=["given_key", "family_key", "patronymic_key"],
+                                no_db_index=["uuid", "record_id", "household", "registered_at"])
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -218,6 +223,14 @@ class Person(models.Model):
             models.Index(fields=["family_key", "given_key"], name="person_family_given"),
             models.Index(fields=["given_key", "patronymic_key"], name="person_given_father"),
             models.Index(fields=["family_key", "patronymic_key"], name="person_family_father"),
+            # Declared here rather than with db_index or unique on the field, which on
+            # PostgreSQL also builds a second, prefix-search index no query uses.
+            models.Index(fields=["patronymic_key"], name="person_father"),
+            models.Index(fields=["phone"], name="person_phone"),
+            models.Index(fields=["status"], name="person_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["record_id"], name="person_record_id_once"),
         ]
 
     def __str__(self) -> str:
@@ -282,7 +295,7 @@ class Document(models.Model):
     kind = models.CharField(max_length=20, choices=KINDS, default=PASSPORT)
     number = models.CharField(max_length=40)
     number_key = models.CharField(max_length=40, db_index=True)
-    history = HistoricalRecords(excluded_fields=["number_key"])
+    history = HistoricalRecords(excluded_fields=["number_key"], no_db_index=["uuid", "person"])
 
 
 def document_key(number: str) -> str:

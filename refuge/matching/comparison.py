@@ -173,6 +173,7 @@ class Records:
         father_fold_h = folded(normalise.fold_h(n) for n in father_names)
         self.folded_text = folded.values()
         self.initials = np.array([ord(text[0]) if text else 0 for text in self.folded_text])
+        self.folded_lengths = np.array([len(text) for text in self.folded_text])
         self.given, self.family = name_fold[given], name_fold[family]
         self.father = father_fold[father]
         for field in NAME_FIELDS:
@@ -202,7 +203,7 @@ class Records:
         self.place_text = places.values()
         # The distinct words of every place: of place p, place_words[starts[p]:][:counts[p]].
         word_codes = Codes()
-        words_of = [np.unique(word_codes(text.split())) for text in self.place_text]
+        words_of = [word_codes(dict.fromkeys(text.split())) for text in self.place_text]
         word_counts = np.array([len(w) for w in words_of], dtype=np.int64)
         self.place_word_starts = np.cumsum(word_counts) - word_counts
         self.place_word_counts = word_counts
@@ -215,10 +216,10 @@ class Records:
         # A postcode or a hamlet says much more than "street" or the region everyone is from.
         self.word_text = word_codes.values()
         self.word_counts = np.bincount(self.place_word, minlength=len(self.word_text))
-        if frequencies:
-            holders = np.array([frequencies.word_counts.get(w, 1) for w in self.word_text])
-        else:
-            holders = self.word_counts
+        holders = self.word_counts
+        if frequencies:  # the rows at hand may hold a word the registry had only once
+            holders = np.maximum(holders, [frequencies.word_counts.get(w, 0)
+                                           for w in self.word_text])
         self.word_bits = np.log2(self.population / np.maximum(holders, 1))
         dates = Codes()  # a registry holds some tens of thousands of distinct dates
         birth = dates(columns.birth)
@@ -330,14 +331,26 @@ def _swapped_names(records: Records, a, b, levels: dict) -> None:
                            & (given != NULL) & (family != NULL) & one_alike)
     if len(loose):
         la, lb = a[loose], b[loose]
-        crossed_given = name_levels(records, "given", la, lb, "family")
-        crossed_family = name_levels(records, "family", la, lb, "given")
+        crossed_given = _crossed(records, name_levels(records, "given", la, lb, "family"),
+                                 records.given[la], records.family[lb])
+        crossed_family = _crossed(records, name_levels(records, "family", la, lb, "given"),
+                                  records.family[la], records.given[lb])
         better = ((np.minimum(crossed_given, crossed_family) >= 1)
                   & (np.maximum(crossed_given, crossed_family) >= 2)
                   & (crossed_given + crossed_family > given[loose] + family[loose])
                   & (records.given[la] != records.family[la]))
         given[loose[better]] = crossed_given[better]
         family[loose[better]] = crossed_family[better]
+
+
+def _crossed(records: Records, level: np.ndarray, left: np.ndarray, right: np.ndarray,
+             ) -> np.ndarray:
+    """A given name against a surname is not close merely because the surname is made
+    from it (Petros, Petrosyan; Hakob, Hakobyan): short of the same name, only names of
+    about one length agree crosswise, as a typo leaves them."""
+    lengths = records.folded_lengths
+    apart = np.abs(lengths[left] - lengths[right]) > 2
+    return np.where((level > 0) & (level < 3) & apart, 0, level).astype(np.int8)
 
 
 def birth_levels(records: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:

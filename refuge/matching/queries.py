@@ -3,6 +3,7 @@ and the desk's question "is anyone we are typing registered already?"."""
 
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice, product
 
 import numpy as np
@@ -10,7 +11,6 @@ from django.db.models import CharField, F, Q, QuerySet
 from django.db.models.functions import Cast
 
 from refuge.lib import dates, names
-from refuge.lib.recent import remembered
 from refuge.matching import engine, normalise
 from refuge.matching.comparison import (
     FIELDS,
@@ -48,10 +48,11 @@ def _current() -> tuple[Model, Frequencies | None]:
     return _stored_model(latest) if latest else (Model(), None)
 
 
-@remembered
+@lru_cache(maxsize=2)
 def _stored_model(run: tuple) -> tuple[Model, Frequencies | None]:
-    """A run's model and the registry's frequencies, which never change once stored: the
-    desk checks every few keystrokes, and the frequencies may run to many thousand words."""
+    """A run's model and the registry's frequencies, kept by run (id and start time): they
+    never change once stored, the desk checks every few keystrokes, and the frequencies
+    may run to many thousand words."""
     model = Model.from_dict(MatchingRun.objects.only("parameters").get(pk=run[0]).parameters)
     return model, Frequencies.from_dict(model.frequencies)
 

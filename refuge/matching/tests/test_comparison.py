@@ -2,12 +2,17 @@
 boxes, how rare a shared name or address word is, and u without the matches hidden among
 random pairs."""
 
+from importlib import import_module
+
 import numpy as np
 import pytest
+from django.apps import apps
 
+from refuge.conftest import make_household, member
 from refuge.matching import model as fs
 from refuge.matching.comparison import Frequencies, Records, compare
 from refuge.matching.engine import candidate_pairs, rows_from_dicts
+from refuge.matching.models import CandidatePair
 
 
 def row(record_id, given, family, place="", born=""):
@@ -91,3 +96,29 @@ def test_addresses_find_records_whose_names_and_dates_all_differ():
     a, b = candidate_pairs(records)
     ids = list(records.ids)
     assert (ids.index("a"), ids.index("b")) in set(zip(a.tolist(), b.tolist(), strict=True))
+
+
+def test_a_given_name_is_not_the_surname_made_from_it():
+    levels = levels_of([row("a", "Grigor", "Hakobyan", "Goris 3", "1950"),
+                        row("b", "Hakob", "Grigoryan", "Goris 3", "1951")], "a", "b")
+    assert levels["given"] == 0 and levels["family"] == 0
+
+
+def test_the_desk_counts_a_word_the_registry_held_once_as_dedupe_will():
+    registry = [*crowd(300), row("a", "Ani", "Avetisyan", "Stepanakert Kalinin 14")]
+    stored = Frequencies.from_dict(Frequencies.of(Records(rows_from_dicts(registry))).as_dict())
+    typed = row("b", "Anna", "Avetyan", "Stepanakert Kalinin 14a")
+    at_the_desk = levels_of([registry[-1], typed], "a", "b", stored)
+    after_registering = levels_of([*registry, typed], "a", "b")
+    assert at_the_desk["place"] == after_registering["place"]
+
+
+def test_pairs_found_before_the_seven_place_levels_are_renumbered(reception, registrar):
+    renumbering = import_module("refuge.matching.migrations.0002_renumber_place_levels")
+    household = make_household(reception, registrar, member("Ani"), member("Anna"))
+    first, second = household.members.order_by("pk")
+    pair = CandidatePair.objects.create(person_a=first, person_b=second, probability=0.9,
+                                        levels={"given": 3, "place": 3})
+    renumbering.renumber(renumbering.OLD_TO_NEW)(apps, None)
+    pair.refresh_from_db()
+    assert pair.levels == {"given": 3, "place": 5}  # "nearly the same" keeps its words

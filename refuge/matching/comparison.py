@@ -37,6 +37,7 @@ COMMON = 0.001
 # Place words kept in a stored model with their counts; rarer ones count as held once.
 KEPT_WORDS = 100_000
 WORD_PAIRS_AT_ONCE = 100_000
+FEW_VALUES = 5_000
 
 
 class RecordRow(NamedTuple):
@@ -94,9 +95,13 @@ class Codes:
         code, all in C (`map`), and the new ones are then numbered densely: a generator
         calling setdefault cost a million-person registry two of its seconds."""
         index = self.index
+        values = values if isinstance(values, list | tuple) else list(values)
+        if len(values) < FEW_VALUES:  # the desk's few hundred: numbering as they come is quicker
+            return np.fromiter((index.setdefault(v, len(index)) for v in values),
+                               dtype=np.int64, count=len(values))
         start = len(index)
         codes = np.fromiter(map(index.setdefault, values, itertools.count(start)),
-                            dtype=np.int64)
+                            dtype=np.int64, count=len(values))
         if len(index) > start:
             new = list(itertools.islice(index, start, None))
             provisional = np.array([index[value] for value in new], dtype=np.int64)

@@ -122,3 +122,15 @@ def test_pairs_found_before_the_seven_place_levels_are_renumbered(reception, reg
     renumbering.renumber(renumbering.OLD_TO_NEW)(apps, None)
     pair.refresh_from_db()
     assert pair.levels == {"given": 3, "place": 5}  # "nearly the same" keeps its words
+
+
+@pytest.mark.parametrize("few", [5_000, 0])
+def test_codes_number_values_densely_in_the_order_first_seen(monkeypatch, few):
+    from refuge.matching import comparison
+
+    monkeypatch.setattr(comparison, "FEW_VALUES", few)  # both ways of numbering
+    codes = comparison.Codes()
+    first = codes(["x", "y", "", "x", "z"])
+    second = codes(iter(["z", "w", "y", "q", "w"]))
+    assert first.tolist() == [1, 2, 0, 1, 3] and second.tolist() == [3, 4, 2, 5, 4]
+    assert codes.values().tolist() == ["", "x", "y", "z", "w", "q"]

@@ -6,7 +6,9 @@ instead; values are prepared by the model's own fields, so they are stored exact
 as the ORM would store them.
 """
 
-from collections.abc import Iterator, Sequence
+import datetime
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 
@@ -33,6 +35,42 @@ def _fields(model: type[models.Model]) -> tuple[list[models.Field], list[bool]]:
     fields = [field for field in model._meta.concrete_fields
               if not isinstance(field, models.AutoField)]
     return fields, [_is_plain(field) for field in fields]
+
+
+def _same(value):
+    return value
+
+
+def _sqlite_datetime(value: datetime.datetime) -> str:
+    return str(value.astimezone(connection.timezone).replace(tzinfo=None))
+
+
+@cache
+def _converters(model: type[models.Model], vendor: str,
+                ) -> list[tuple[type, Callable] | None]:
+    """Per field, the one kind of value whose stored form is quick to make, and how; the
+    rest goes through Django. Each gives exactly what the backend's own adapter gives
+    (tested): PostgreSQL takes UUIDs, dates and aware datetimes as they are, SQLite their
+    text, a datetime in the connection's time zone."""
+    native = vendor == "postgresql"
+    quick = {
+        models.UUIDField: (uuid.UUID, _same if native else lambda value: value.hex),
+        models.DateField: (datetime.date, _same if native else str),
+        models.DateTimeField: (datetime.datetime, _same if native else _sqlite_datetime),
+    }
+    fields, _plain = _fields(model)
+    return [None if isinstance(field, models.ForeignKey) else quick.get(type(field))
+            for field in fields]
+
+
+def _prepare(value, field: models.Field, is_plain: bool, quick: tuple | None):
+    kind = type(value)
+    if is_plain and kind in _PLAIN_VALUES:
+        return value
+    # A naive datetime goes through Django, which warns of it.
+    if quick and kind is quick[0] and (kind is not datetime.datetime or value.tzinfo):
+        return quick[1](value)
+    return field.get_db_prep_save(value, connection)
 
 
 # Rows per statement: within both databases' limits on parameters (SQLite's 32,766)
@@ -82,9 +120,9 @@ def _insert(model: type[models.Model], rows: list[list], returning: bool) -> lis
     """Prepare the Python values for the database and INSERT them; the new ids, if asked
     (both databases return them in the order given, as Django's bulk_create relies on)."""
     fields, plain = _fields(model)
-    prepared = [[value if is_plain and type(value) in _PLAIN_VALUES
-                 else field.get_db_prep_save(value, connection)
-                 for field, is_plain, value in zip(fields, plain, row, strict=True)]
+    quick = _converters(model, connection.vendor)
+    prepared = [[_prepare(value, field, is_plain, fast)
+                 for field, is_plain, fast, value in zip(fields, plain, quick, row, strict=True)]
                 for row in rows]
     ids = []
     with connection.cursor() as cursor:

@@ -1,0 +1,40 @@
+"""The insert path's quick conversions give exactly what Django's fields would store."""
+
+import datetime
+import uuid
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from refuge.lib import inserts
+from refuge.registry.models import Household, Person, RegistrationEvent
+
+VALUES = [
+    uuid.UUID("12345678-1234-5678-1234-567812345678"),
+    datetime.date(1950, 3, 14),
+    datetime.datetime(2023, 9, 28, 21, 5, 7, 123456, tzinfo=datetime.UTC),
+    datetime.datetime(2023, 9, 28, 1, 5, tzinfo=ZoneInfo("Asia/Yerevan")),
+    datetime.datetime(2023, 9, 28, 1, 5, 0, 1, tzinfo=ZoneInfo("Europe/Moscow")),
+]
+
+
+@pytest.mark.parametrize("model", [Person, Household, RegistrationEvent])
+def test_quick_conversions_store_what_django_stores(db, model):
+    fields, plain = inserts._fields(model)
+    quick = inserts._converters(model, connection.vendor)
+    checked = 0
+    for field, is_plain, fast in zip(fields, plain, quick, strict=True):
+        for value in VALUES:
+            if fast and type(value) is fast[0]:
+                assert (inserts._prepare(value, field, is_plain, fast)
+                        == field.get_db_prep_save(value, connection)), (field.name, value)
+                checked += 1
+    assert checked  # each model has a UUID and a date or datetime
+
+
+def test_a_naive_datetime_still_goes_through_django(db, settings):
+    field = Household._meta.get_field("registered_on")
+    quick = (datetime.datetime, lambda value: pytest.fail("taken the quick way"))
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        inserts._prepare(datetime.datetime(2023, 9, 28, 12, 0), field, False, quick)

@@ -50,10 +50,11 @@ def _converters(model: type[models.Model], vendor: str,
                 ) -> list[tuple[type, Callable] | None]:
     """Per field, the one kind of value whose stored form is quick to make, and how; the
     rest goes through Django. Each gives exactly what the backend's own adapter gives
-    (tested): PostgreSQL takes UUIDs, dates and aware datetimes as they are, SQLite their
-    text, a datetime in the connection's time zone."""
+    (tested): both take a float as it is; PostgreSQL takes UUIDs, dates and aware
+    datetimes as they are, SQLite their text, a datetime in the connection's time zone."""
     native = vendor == "postgresql"
     quick = {
+        models.FloatField: (float, _same),
         models.UUIDField: (uuid.UUID, _same if native else lambda value: value.hex),
         models.DateField: (datetime.date, _same if native else str),
         models.DateTimeField: (datetime.datetime, _same if native else _sqlite_datetime),
@@ -110,6 +111,8 @@ def insert_rows(objects: Sequence[models.Model], set_ids: bool = False) -> None:
 def insert_values(model: type[models.Model], values: Sequence[dict]) -> None:
     """INSERT rows given as {attname: value}, without building a model instance for each;
     a field left out gets its default."""
+    if not values:
+        return
     fields, _plain = _fields(model)
     rows = [[row[field.attname] if field.attname in row else field.get_default()
              for field in fields] for row in values]

@@ -8,9 +8,11 @@ import pytest
 from django.db import connection
 
 from refuge.lib import inserts
+from refuge.matching.models import CandidatePair
 from refuge.registry.models import Household, Person, RegistrationEvent
 
 VALUES = [
+    0.8123456789,
     uuid.UUID("12345678-1234-5678-1234-567812345678"),
     datetime.date(1950, 3, 14),
     datetime.datetime(2023, 9, 28, 21, 5, 7, 123456, tzinfo=datetime.UTC),
@@ -19,7 +21,7 @@ VALUES = [
 ]
 
 
-@pytest.mark.parametrize("model", [Person, Household, RegistrationEvent])
+@pytest.mark.parametrize("model", [Person, Household, RegistrationEvent, CandidatePair])
 def test_quick_conversions_store_what_django_stores(db, model):
     fields, plain = inserts._fields(model)
     quick = inserts._converters(model, connection.vendor)

@@ -172,12 +172,12 @@ def arrival_matches(household) -> list[tuple[Person, list[DeskMatch]]]:
 
 def _matches_of(typed_rows: list[RecordRow], exclude_household: int | None,
                 ) -> list[list[DeskMatch]]:
-    found = _candidates(typed_rows, exclude_household)
+    found, values_of = _candidates(typed_rows, exclude_household)
     every_id = sorted({pk for ids in found for pk in ids})
     if not every_id:
         return [[] for _ in typed_rows]
-    stored = {row.record_id: row for row in record_rows(
-        Person.objects.counted().filter(pk__in=every_id))}
+    documents = _first_documents(DOCUMENT_KEYS.filter(person_id__in=every_id))
+    stored = {pk: _record_row(values_of[pk], documents.get(pk, "")) for pk in every_id}
     rows = typed_rows + [stored[pk] for pk in every_id if pk in stored]
     model, frequencies = _current()
     records = Records(rows, frequencies)
@@ -293,9 +293,12 @@ def _lookup_of(row: RecordRow) -> _Lookup:
     return lookup
 
 
-def _candidates(rows: list[RecordRow], exclude_household: int | None) -> list[list[int]]:
+def _candidates(rows: list[RecordRow], exclude_household: int | None,
+                ) -> tuple[list[list[int]], dict[int, tuple]]:
     """For each typed person, the ids of registered people sharing a pair of name keys, a
-    phone or a document: one query for the whole household, sorted out per person here."""
+    phone or a document: one query for the whole household, sorted out per person here.
+    With them, each one's values as matching reads them (`PERSON_COLUMNS`), from the same
+    query: reading them again by id took a second query over as many rows."""
     lookups = [_lookup_of(row) for row in rows]
     documents = {row.document for row in rows if row.document}
     holders: dict[str, set] = {}
@@ -304,18 +307,22 @@ def _candidates(rows: list[RecordRow], exclude_household: int | None) -> list[li
                            if documents else []):
         holders.setdefault(key, set()).add(person_id)
     found: list[list[int]] = [[] for _ in rows]
+    values_of: dict[int, tuple] = {}
     for row, lookup in zip(rows, lookups, strict=True):
         lookup.document_holders = holders.get(row.document, set())
     query = _any_of(lookups)
     if query is None:
-        return found
+        return found, values_of
     people = Person.objects.counted().filter(query)
     if exclude_household:
         people = people.exclude(household_id=exclude_household)
-    for pk, *values in people.order_by().values_list(
-            "pk", "given_key", "family_key", "patronymic_key", "phone")[
-            :DESK_CANDIDATES * len(rows)]:
+    for *values, given, family, father in (
+            people.order_by().annotate(birth_text=Cast("birth_date", CharField()))
+            .values_list(*PERSON_COLUMNS, "given_key", "family_key", "patronymic_key")[
+                :DESK_CANDIDATES * len(rows)]):
+        pk, phone = values[0], values[-1]
         for ids, lookup in zip(found, lookups, strict=True):
-            if len(ids) < DESK_CANDIDATES and lookup.finds(*values, pk):
+            if len(ids) < DESK_CANDIDATES and lookup.finds(given, family, father, phone, pk):
                 ids.append(pk)
-    return found
+                values_of[pk] = tuple(values)
+    return found, values_of

@@ -69,7 +69,8 @@ def _prepare(value, field: models.Field, is_plain: bool, quick: tuple | None):
     if is_plain and kind in _PLAIN_VALUES:
         return value
     # A naive datetime goes through Django, which warns of it.
-    if quick and kind is quick[0] and (kind is not datetime.datetime or value.tzinfo):
+    if quick and kind is quick[0] and (kind is not datetime.datetime
+                                       or value.utcoffset() is not None):
         return quick[1](value)
     return field.get_db_prep_save(value, connection)
 
@@ -80,7 +81,8 @@ CHUNK = 500
 
 
 @cache
-def _statement(model: type[models.Model], vendor: str, rows: int, returning: bool) -> str:
+def _statement(model: type[models.Model], vendor: str, rows: int, returning: bool,
+               skip_conflicts: bool = False) -> str:
     """One INSERT of `rows` rows: PostgreSQL parses and plans it once, where
     executemany had it parse and plan every row."""
     quote = connection.ops.quote_name
@@ -88,6 +90,8 @@ def _statement(model: type[models.Model], vendor: str, rows: int, returning: boo
     columns = ", ".join(quote(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)}"
+    if skip_conflicts:  # both databases write it so
+        sql += " ON CONFLICT DO NOTHING"
     return sql + f" RETURNING {quote(model._meta.pk.column)}" if returning else sql
 
 
@@ -108,18 +112,21 @@ def insert_rows(objects: Sequence[models.Model], set_ids: bool = False) -> None:
         obj._state.adding = False
 
 
-def insert_values(model: type[models.Model], values: Sequence[dict]) -> None:
+def insert_values(model: type[models.Model], values: Sequence[dict], *,
+                  skip_conflicts: bool = False) -> None:
     """INSERT rows given as {attname: value}, without building a model instance for each;
-    a field left out gets its default."""
+    a field left out gets its default. With skip_conflicts, a row that would break a
+    unique constraint is left out, as bulk_create's ignore_conflicts does."""
     if not values:
         return
     fields, _plain = _fields(model)
     rows = [[row[field.attname] if field.attname in row else field.get_default()
              for field in fields] for row in values]
-    _insert(model, rows, False)
+    _insert(model, rows, False, skip_conflicts)
 
 
-def _insert(model: type[models.Model], rows: list[list], returning: bool) -> list:
+def _insert(model: type[models.Model], rows: list[list], returning: bool,
+            skip_conflicts: bool = False) -> list:
     """Prepare the Python values for the database and INSERT them; the new ids, if asked
     (both databases return them in the order given, as Django's bulk_create relies on)."""
     fields, plain = _fields(model)
@@ -131,7 +138,8 @@ def _insert(model: type[models.Model], rows: list[list], returning: bool) -> lis
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), CHUNK):
             chunk = prepared[start:start + CHUNK]
-            cursor.execute(_statement(model, connection.vendor, len(chunk), returning),
+            cursor.execute(_statement(model, connection.vendor, len(chunk), returning,
+                                      skip_conflicts),
                            [value for row in chunk for value in row])
             if returning:
                 ids += [pk for (pk,) in cursor.fetchall()]

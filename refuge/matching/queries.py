@@ -177,16 +177,12 @@ def _matches_of(typed_rows: list[RecordRow], exclude_household: int | None,
     if not every_id:
         return [[] for _ in typed_rows]
     documents = _first_documents(DOCUMENT_KEYS.filter(person_id__in=every_id))
-    stored = {pk: _record_row(values_of[pk], documents.get(pk, "")) for pk in every_id}
-    rows = typed_rows + [stored[pk] for pk in every_id if pk in stored]
+    rows = typed_rows + [_record_row(values_of[pk], documents.get(pk, "")) for pk in every_id]
     model, frequencies = _current()
     records = Records(rows, frequencies)
-    position = {pk: len(typed_rows) + i for i, pk in enumerate(
-        pk for pk in every_id if pk in stored)}
-    a = np.array([i for i, ids in enumerate(found) for pk in ids if pk in position],
-                 dtype=np.int64)
-    b = np.array([position[pk] for ids in found for pk in ids if pk in position],
-                 dtype=np.int64)
+    position = {pk: len(typed_rows) + i for i, pk in enumerate(every_id)}
+    a = np.array([i for i, ids in enumerate(found) for _pk in ids], dtype=np.int64)
+    b = np.array([position[pk] for ids in found for pk in ids], dtype=np.int64)
     levels = compare(records, a, b)
     levels["family_evidence"] = engine.family_evidence(records, a, b, model.probability(levels))
     probability = model.probability(levels)
@@ -254,7 +250,8 @@ class _Lookup:
 def _any_of(lookups: list[_Lookup]) -> RawSQL | None:
     """People matching any of the lookups, as one OR of indexed conditions: the same
     condition Q objects would make, written directly, since Django took several
-    milliseconds to build a few dozen of them on every check."""
+    milliseconds to build a few dozen of them on every check. It names the person table
+    itself, so it belongs in a top-level query of people, not in a subquery."""
     quote = connection.ops.quote_name
     column = {name: f"{quote(Person._meta.db_table)}.{quote(name)}"
               for name in ("id", "given_key", "family_key", "patronymic_key", "phone")}

@@ -125,7 +125,8 @@ def _queue_pairs(linkage: engine.Linkage) -> int:
         else:  # scored the same again: a second run over the same registry writes nothing
             unchanged += 1
     # Plain multi-row INSERTs: bulk_create spent seconds building 30,000 model instances.
-    insert_values(CandidatePair, new)
+    # A pair the desk's arrival check queued meanwhile stays as it is.
+    insert_values(CandidatePair, new, skip_conflicts=True)
     CandidatePair.objects.bulk_update(changed, ["probability", "levels"], batch_size=5000)
     return len(new) + len(changed) + unchanged
 
@@ -151,7 +152,7 @@ def _propose_household_links(linkage: engine.Linkage, households: list[int]) -> 
     new = [{"household_a_id": a, "household_b_id": b, "people": n, "found_at": now}
            for (a, b), n in wanted.items()
            if (a, b) not in known and groups.get(a) != groups.get(b)]
-    insert_values(HouseholdMatch, new)
+    insert_values(HouseholdMatch, new, skip_conflicts=True)
     return len(new)
 
 

@@ -40,3 +40,16 @@ def test_a_naive_datetime_still_goes_through_django(db, settings):
     quick = (datetime.datetime, lambda value: pytest.fail("taken the quick way"))
     with pytest.warns(RuntimeWarning, match="naive datetime"):
         inserts._prepare(datetime.datetime(2023, 9, 28, 12, 0), field, False, quick)
+
+
+def test_skipping_conflicts_leaves_the_row_already_there(reception, registrar):
+    from refuge.conftest import make_household, member
+    from refuge.matching.models import CandidatePair
+
+    first, second = make_household(reception, registrar, member("Ani"),
+                                   member("Anna")).members.order_by("pk")
+    pair = {"person_a_id": first.pk, "person_b_id": second.pk, "probability": 0.9,
+            "levels": {"given": 2}}
+    inserts.insert_values(CandidatePair, [pair])
+    inserts.insert_values(CandidatePair, [{**pair, "probability": 0.5}], skip_conflicts=True)
+    assert list(CandidatePair.objects.values_list("probability", flat=True)) == [0.9]

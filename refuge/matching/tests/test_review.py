@@ -143,6 +143,18 @@ def test_dedupe_keeps_the_registry_s_frequencies_for_the_desk(twice, monkeypatch
     assert used and used[0].size == 4
 
 
+def test_the_desk_reads_candidates_as_matching_reads_the_registry(twice):
+    typed = [queries._typed_row(0, {"given_name": "Hayk", "family_name": "Hovhannisyan",
+                                    "patronymic": "Samveli", "phone": "+37477123456"})]
+    found, values_of = queries._candidates(typed, None)
+    assert found[0]
+    documents = queries._first_documents(queries.DOCUMENT_KEYS.filter(person_id__in=found[0]))
+    read = {pk: queries._record_row(values_of[pk], documents.get(pk, "")) for pk in found[0]}
+    expected = {row.record_id: row for row in queries.record_rows(
+        Person.objects.filter(pk__in=found[0]))}
+    assert read == expected
+
+
 def test_the_desk_check_reads_a_russian_g_as_the_armenian_h(reception, registrar):
     make_household(reception, registrar,
                    member("Վահան", "Գրիգորյան", sex="M", birth_date="1975-05-02"))

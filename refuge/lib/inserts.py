@@ -134,16 +134,24 @@ def _insert(model: type[models.Model], rows: list[list], returning: bool,
     prepared = [[_prepare(value, field, is_plain, fast)
                  for field, is_plain, fast, value in zip(fields, plain, quick, row, strict=True)]
                 for row in rows]
-    ids = []
+    found = execute_in_chunks(
+        lambda rows: _statement(model, connection.vendor, rows, returning, skip_conflicts),
+        prepared, fetch=returning)
+    return [pk for (pk,) in found]
+
+
+def execute_in_chunks(statement: Callable[[int], str], rows: list[list],
+                      fetch: bool = False) -> list[tuple]:
+    """Run `statement(n)`, a statement of n rows of values, over the rows CHUNK at a
+    time; with fetch, what each one returns, in order."""
+    fetched = []
     with connection.cursor() as cursor:
-        for start in range(0, len(prepared), CHUNK):
-            chunk = prepared[start:start + CHUNK]
-            cursor.execute(_statement(model, connection.vendor, len(chunk), returning,
-                                      skip_conflicts),
-                           [value for row in chunk for value in row])
-            if returning:
-                ids += [pk for (pk,) in cursor.fetchall()]
-    return ids
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start:start + CHUNK]
+            cursor.execute(statement(len(chunk)), [value for row in chunk for value in row])
+            if fetch:
+                fetched += cursor.fetchall()
+    return fetched
 
 
 @contextmanager

@@ -312,14 +312,22 @@ def name_levels(records: Records, field: str, a: np.ndarray, b: np.ndarray,
 def similarities(left: np.ndarray, right: np.ndarray, texts: np.ndarray,
                  scorer=JaroWinkler.normalized_similarity) -> np.ndarray:
     """`scorer` of the texts of each pair of codes, computed once per distinct pair."""
-    pair = left.astype(np.int64) * (len(texts) + 1) + right
-    distinct, inverse = arrays.dense(pair)
-    first, second = distinct // (len(texts) + 1), distinct % (len(texts) + 1)
+    first, second, inverse = distinct_pairs(left, right, len(texts))
     # Threads pay off on the registry's millions of pairs, not on the desk's few hundred.
-    workers = -1 if len(distinct) > 20_000 else 1
+    workers = -1 if len(first) > 20_000 else 1
     scores = process.cpdist(list(texts[first]), list(texts[second]), scorer=scorer,
                             workers=workers)
-    return np.asarray(scores, dtype=np.float64)[inverse.reshape(-1)]
+    return np.asarray(scores, dtype=np.float64)[inverse]
+
+
+def distinct_pairs(left: np.ndarray, right: np.ndarray, codes: int,
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct pairs (first[j], second[j]) among the pairs of codes (left[i],
+    right[i]), codes below `codes`, and for each pair given the index j of its own, so
+    that what is computed once per distinct pair is spread back by `[inverse]`."""
+    radix = codes + 1
+    distinct, inverse = arrays.dense(left.astype(np.int64) * radix + right)
+    return distinct // radix, distinct % radix, inverse.reshape(-1)
 
 
 def _swapped_names(records: Records, a, b, levels: dict) -> None:
@@ -327,11 +335,10 @@ def _swapped_names(records: Records, a, b, levels: dict) -> None:
     names compared crosswise agree better, each at least similar and one at least close
     (typos and all), their levels stand for the names."""
     given, family = levels["given"], levels["family"]
-    r = records
     # Crosswise at least one close name: nearly always one starting with the same letter.
-    initial = r.initials
-    one_alike = ((initial[r.given[a]] == initial[r.family[b]])
-                 | (initial[r.family[a]] == initial[r.given[b]]))
+    initial = records.initials
+    one_alike = ((initial[records.given[a]] == initial[records.family[b]])
+                 | (initial[records.family[a]] == initial[records.given[b]]))
     loose = np.flatnonzero((np.maximum(given, family) < 3) & (np.minimum(given, family) < 2)
                            & (given != NULL) & (family != NULL) & one_alike)
     if len(loose):
@@ -405,16 +412,14 @@ def shared_words(records: Records, left: np.ndarray, right: np.ndarray,
                  ) -> tuple[np.ndarray, np.ndarray]:
     """For pairs of place codes, the bits (`Records.word_bits`) of the words both hold,
     and how many they are, computed once per distinct pair."""
-    radix = len(records.place_text) + 1
-    distinct, inverse = arrays.dense(left.astype(np.int64) * radix + right)
-    bits = np.zeros(len(distinct))
-    count = np.zeros(len(distinct), dtype=np.int64)
+    first, second, inverse = distinct_pairs(left, right, len(records.place_text))
+    bits = np.zeros(len(first))
+    count = np.zeros(len(first), dtype=np.int64)
     # In slices: a million pairs of ten-word addresses would hold twenty million words.
-    for begin in range(0, len(distinct), WORD_PAIRS_AT_ONCE):
+    for begin in range(0, len(first), WORD_PAIRS_AT_ONCE):
         part = slice(begin, begin + WORD_PAIRS_AT_ONCE)
-        bits[part], count[part] = _shared(records, distinct[part] // radix,
-                                          distinct[part] % radix)
-    return bits[inverse.reshape(-1)], count[inverse.reshape(-1)]
+        bits[part], count[part] = _shared(records, first[part], second[part])
+    return bits[inverse], count[inverse]
 
 
 def _shared(records: Records, first: np.ndarray, second: np.ndarray,

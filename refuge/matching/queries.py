@@ -61,7 +61,11 @@ def _stored_model(run: tuple) -> tuple[Model, Frequencies | None]:
 
 def record_rows(people: QuerySet) -> list[RecordRow]:
     """The people given, as matching sees them (a few, for the desk)."""
-    found = list(_person_values(people))
+    return _with_documents(list(_person_values(people)))
+
+
+def _with_documents(found: list[tuple]) -> list[RecordRow]:
+    """People read as `PERSON_COLUMNS`, each with their first document."""
     documents = _first_documents(DOCUMENT_KEYS.filter(
         person_id__in=[values[0] for values in found]))
     return [_record_row(values, documents.get(values[0], "")) for values in found]
@@ -92,9 +96,10 @@ def registry_columns() -> RecordColumns:
     return columns
 
 
-def _person_values(people: QuerySet) -> QuerySet:
+def _person_values(people: QuerySet, *more: str) -> QuerySet:
+    """The people as `PERSON_COLUMNS`, then any `more` columns."""
     return (people.order_by().annotate(birth_text=Cast("birth_date", CharField()))
-            .values_list(*PERSON_COLUMNS))
+            .values_list(*PERSON_COLUMNS, *more))
 
 
 def _first_documents(documents) -> dict[int, str]:
@@ -176,8 +181,7 @@ def _matches_of(typed_rows: list[RecordRow], exclude_household: int | None,
     every_id = sorted({pk for ids in found for pk in ids})
     if not every_id:
         return [[] for _ in typed_rows]
-    documents = _first_documents(DOCUMENT_KEYS.filter(person_id__in=every_id))
-    rows = typed_rows + [_record_row(values_of[pk], documents.get(pk, "")) for pk in every_id]
+    rows = typed_rows + _with_documents([values_of[pk] for pk in every_id])
     model, frequencies = _current()
     records = Records(rows, frequencies)
     position = {pk: len(typed_rows) + i for i, pk in enumerate(every_id)}
@@ -313,10 +317,8 @@ def _candidates(rows: list[RecordRow], exclude_household: int | None,
     people = Person.objects.counted().filter(query)
     if exclude_household:
         people = people.exclude(household_id=exclude_household)
-    for *values, given, family, father in (
-            people.order_by().annotate(birth_text=Cast("birth_date", CharField()))
-            .values_list(*PERSON_COLUMNS, "given_key", "family_key", "patronymic_key")[
-                :DESK_CANDIDATES * len(rows)]):
+    for *values, given, family, father in _person_values(
+            people, "given_key", "family_key", "patronymic_key")[:DESK_CANDIDATES * len(rows)]:
         pk, phone = values[0], values[-1]
         for ids, lookup in zip(found, lookups, strict=True):
             if len(ids) < DESK_CANDIDATES and lookup.finds(given, family, father, phone, pk):

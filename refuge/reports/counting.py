@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from refuge.lib.dates import age_on
-from refuge.lib.inserts import CHUNK
+from refuge.lib.inserts import execute_in_chunks
 from refuge.registry.models import Person, Tally
 from refuge.reports.models import CrossingFigure, RegistrationFigure, age_band
 
@@ -70,11 +70,8 @@ def _add(model, key_columns: list[str], value_columns: list[str], rows: list[tup
     field_of = [model._meta.get_field(c.removesuffix("_id")) for c in key_columns + value_columns]
     prepared = [[field.get_db_prep_value(value, connection)
                  for field, value in zip(field_of, row, strict=True)] for row in rows]
-    with connection.cursor() as cursor:
-        for start in range(0, len(prepared), CHUNK):
-            chunk = prepared[start:start + CHUNK]
-            cursor.execute(_upsert(model, tuple(key_columns), tuple(value_columns), len(chunk)),
-                           [value for row in chunk for value in row])
+    execute_in_chunks(
+        lambda count: _upsert(model, tuple(key_columns), tuple(value_columns), count), prepared)
 
 
 @cache

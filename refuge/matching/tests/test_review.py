@@ -148,8 +148,8 @@ def test_the_desk_reads_candidates_as_matching_reads_the_registry(twice):
                                     "patronymic": "Samveli", "phone": "+37477123456"})]
     found, values_of = queries._candidates(typed, None)
     assert found[0]
-    documents = queries._first_documents(queries.DOCUMENT_KEYS.filter(person_id__in=found[0]))
-    read = {pk: queries._record_row(values_of[pk], documents.get(pk, "")) for pk in found[0]}
+    read = {row.record_id: row for row in queries._with_documents(
+        [values_of[pk] for pk in found[0]])}
     expected = {row.record_id: row for row in queries.record_rows(
         Person.objects.filter(pk__in=found[0]))}
     assert read == expected

@@ -53,3 +53,25 @@ def test_skipping_conflicts_leaves_the_row_already_there(reception, registrar):
     inserts.insert_values(CandidatePair, [pair])
     inserts.insert_values(CandidatePair, [{**pair, "probability": 0.5}], skip_conflicts=True)
     assert list(CandidatePair.objects.values_list("probability", flat=True)) == [0.9]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares them")
+def test_registration_inserts_are_prepared_on_postgresql(reception, registrar):
+    from refuge.conftest import make_household, member
+
+    household = make_household(reception, registrar, member("Ani"), member("Արամ"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any(s.startswith('INSERT INTO "registry_person"') for s in prepared), prepared
+    assert sorted(household.members.values_list("given_name", flat=True)) == ["Ani", "Արամ"]
+
+
+def test_counted_queries_still_show_the_inserts(reception, registrar):
+    from django.test.utils import CaptureQueriesContext
+
+    from refuge.conftest import make_household, member
+
+    with CaptureQueriesContext(connection) as captured:
+        make_household(reception, registrar, member("Ani"))
+    assert any(q["sql"].startswith('INSERT INTO "registry_person"') for q in captured)

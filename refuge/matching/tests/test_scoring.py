@@ -99,3 +99,20 @@ def test_clusters_never_join_two_people_of_one_registration():
     assert found["a"] == found["x"]
     assert found["b"] != found["a"]
     assert len({found["lone"], found["a"], found["b"]}) == 3
+
+
+def test_many_pairs_are_weighed_by_pattern_exactly_as_one_by_one(monkeypatch):
+    import numpy as np
+
+    from refuge.matching import model
+    from refuge.matching.comparison import FIELDS, LEVELS
+
+    rng = np.random.default_rng(3)
+    levels = {name: rng.integers(-1, LEVELS[name], 5000).astype(np.int8) for name in FIELDS}
+    trained = model.Model(prior=0.002)
+    one_by_one = model.probability_of(trained.match_weight(levels))
+    monkeypatch.setattr(model, "MANY_PAIRS", 1000)
+    assert np.array_equal(trained.probability(levels), one_by_one)
+    patterns, counts, pattern_of = model._patterns(levels)
+    assert counts.sum() == 5000 and len(counts) < 5000
+    assert all(np.array_equal(patterns[name][pattern_of], levels[name]) for name in FIELDS)

@@ -70,7 +70,13 @@ class Linkage:
         return [(ids[self.a[i]], ids[self.b[i]], float(self.probability[i])) for i in keep]
 
     def levels_of(self, index: int) -> dict[str, int]:
-        return {name: int(values[index]) for name, values in self.levels.items()}
+        return self.levels_at([index])[0]
+
+    def levels_at(self, indices) -> list[dict[str, int]]:
+        """The levels of the pairs at these indices, a dict each."""
+        names = list(self.levels)
+        columns = [self.levels[name][indices].tolist() for name in names]
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def rows_from_dicts(rows: Iterable[dict]) -> list[RecordRow]:

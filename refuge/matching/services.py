@@ -110,9 +110,9 @@ def _queue_pairs(linkage: engine.Linkage) -> int:
              .iterator(chunk_size=20000)}
     new, changed, unchanged = [], [], 0
     now = timezone.now()
-    for index, a, b in zip(likely, low.tolist(), high.tolist(), strict=True):
-        probability = float(linkage.probability[index])
-        levels = linkage.levels_of(index)
+    for probability, levels, a, b in zip(linkage.probability[likely].tolist(),
+                                         linkage.levels_at(likely), low.tolist(), high.tolist(),
+                                         strict=True):
         if (a, b) not in known:
             new.append({"person_a_id": a, "person_b_id": b, "probability": probability,
                         "levels": levels, "found_at": now})

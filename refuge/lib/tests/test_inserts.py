@@ -5,7 +5,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from refuge.lib import inserts
 from refuge.matching.models import CandidatePair
@@ -25,21 +25,33 @@ VALUES = [
 def test_quick_conversions_store_what_django_stores(db, model):
     fields, plain = inserts._fields(model)
     quick = inserts._converters(model, connection.vendor)
+    db = connections["default"]
     checked = 0
     for field, is_plain, fast in zip(fields, plain, quick, strict=True):
-        for value in VALUES:
-            if fast and type(value) is fast[0]:
-                assert (inserts._prepare(value, field, is_plain, fast)
+        for value in [*VALUES, None]:
+            if type(value) in fast:
+                assert (inserts._prepare(value, field, is_plain, fast, db)
                         == field.get_db_prep_save(value, connection)), (field.name, value)
                 checked += 1
     assert checked  # each model has a UUID and a date or datetime
 
 
+def test_a_datetime_is_written_in_the_connections_time_zone_of_the_moment():
+    class Connection:
+        timezone = ZoneInfo("Asia/Yerevan")
+
+    moment = VALUES[3]
+    assert inserts._sqlite_datetime(moment, Connection) == "2023-09-29 01:05:07.123456"
+    Connection.timezone = datetime.UTC  # the text cached for the other zone is not reused
+    assert inserts._sqlite_datetime(moment, Connection) == "2023-09-28 21:05:07.123456"
+
+
 def test_a_naive_datetime_still_goes_through_django(db, settings):
     field = Household._meta.get_field("registered_on")
-    quick = (datetime.datetime, lambda value: pytest.fail("taken the quick way"))
+    quick = {datetime.datetime: lambda value, db: pytest.fail("taken the quick way")}
     with pytest.warns(RuntimeWarning, match="naive datetime"):
-        inserts._prepare(datetime.datetime(2023, 9, 28, 12, 0), field, False, quick)
+        inserts._prepare(datetime.datetime(2023, 9, 28, 12, 0), field, False, quick,
+                         connections["default"])
 
 
 def test_skipping_conflicts_leaves_the_row_already_there(reception, registrar):

@@ -6,6 +6,8 @@
 
 1. `manage.py dedupe` in a process of its own: wall time, and its peak resident memory
    from wait4 (the interpreter, Django, the people read from the database, the engine).
+   The review queue is emptied first (`--keep-queue` not to), so the run writes every
+   pair and household link as a registry's first run does.
 2. The desk's check: households typed as a desk types them, checked against the registry
    with `queries.desk_matches()` in-process and with POST /api/matching/check over HTTP
    against `refuge serve`. Half the households are people already registered, typed again
@@ -25,6 +27,14 @@ import time
 import common
 
 MEMBER_FIELDS = ("given_name", "family_name", "patronymic", "sex", "birth_date", "origin")
+
+
+def empty_queue() -> None:
+    from refuge.matching.models import CandidatePair, HouseholdMatch
+
+    pairs, _ = CandidatePair.objects.all().delete()
+    links, _ = HouseholdMatch.objects.all().delete()
+    print(f"== review queue emptied: {pairs:,} pairs and {links:,} household links")
 
 
 def run_dedupe(env: dict) -> dict:
@@ -150,12 +160,17 @@ def main() -> None:
     parser.add_argument("--load", action="store_true", help="run demo --reset first, timed")
     parser.add_argument("--households", type=int, default=200, help="households checked")
     parser.add_argument("--no-dedupe", action="store_true", help="only the desk's check")
+    parser.add_argument("--keep-queue", dest="empty_queue", action="store_false",
+                        help="leave the review queue as the last run left it (by default it "
+                        "is emptied, so that dedupe writes every pair as a first run does)")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--data", default="matching", help="data name: /tmp/bench-var-NAME or "
                         "database refuge_bench_NAME")
     args = parser.parse_args()
     env, loaded, people = common.loaded_registry(args.db, args.data, args.people, args.load)
+    if args.empty_queue:
+        empty_queue()
     dedupe = None if args.no_dedupe else run_dedupe(env)
     households = typed_households(args.households, args.seed)
     warmup = typed_households(10, args.seed + 1)

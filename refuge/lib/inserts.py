@@ -193,14 +193,27 @@ def _cursor():
 def _prepared_cursor_class() -> type:
     import psycopg
 
-    class PreparedCursor(psycopg.Cursor):
+    class PreparedCursor(psycopg.RawCursor):
         """Binds values on the server and prepares every statement at once (when the
-        connection allows it: settings' prepare_threshold)."""
+        connection allows it: settings' prepare_threshold). Takes Django's %s
+        placeholders, numbered here once per statement: psycopg's own cursor parses
+        a statement of more than 50 values anew on every call, 3 µs a value, which
+        cost each registration about a millisecond and dedupe three seconds."""
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            return super().execute(_numbered(query), params, prepare=True, binary=binary)
 
     return PreparedCursor
+
+
+@lru_cache(maxsize=512)
+def _numbered(query: str) -> str:
+    """The statement with PostgreSQL's own placeholders, $1, $2 ..., for Django's %s."""
+    if "%%" in query or "%(" in query:
+        raise ValueError("only plain %s placeholders are numbered")
+    parts = query.split("%s")
+    numbered = [part + f"${number}" for number, part in enumerate(parts[:-1], start=1)]
+    return "".join(numbered) + parts[-1]
 
 
 @contextmanager

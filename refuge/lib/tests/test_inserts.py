@@ -87,3 +87,10 @@ def test_counted_queries_still_show_the_inserts(reception, registrar):
     with CaptureQueriesContext(connection) as captured:
         make_household(reception, registrar, member("Ani"))
     assert any(q["sql"].startswith('INSERT INTO "registry_person"') for q in captured)
+
+
+def test_placeholders_are_numbered_for_postgresql():
+    assert (inserts._numbered("INSERT INTO t (a, b) VALUES (%s, %s), (%s, %s)")
+            == "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)")
+    with pytest.raises(ValueError, match="plain %s"):
+        inserts._numbered("SELECT '100%%' WHERE a = %s")

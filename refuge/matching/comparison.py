@@ -6,7 +6,9 @@ each level into a weight; the reviewer sees the levels in words.
 """
 
 import itertools
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -38,6 +40,9 @@ COMMON = 0.001
 KEPT_WORDS = 100_000
 WORD_PAIRS_AT_ONCE = 100_000
 FEW_VALUES = 5_000
+# From this many pairs on, fields are compared side by side on threads (the desk's few
+# hundred are quicker on one).
+SIDE_BY_SIDE = 100_000
 
 
 class RecordRow(NamedTuple):
@@ -201,6 +206,13 @@ class Records:
         for field in NAME_FIELDS:
             keys, h_keys = getattr(self, f"{field}_key"), getattr(self, f"{field}_h_key")
             setattr(self, f"{field}_read_key", np.where(h_keys > 0, h_keys, keys))
+        # Comparing ten million pairs gathers these codes again and again: 32 bits halve
+        # the memory that holds (codes are far fewer than 2**31; arithmetic on them
+        # widens first, as `engine._combine` and `distinct_pairs` do).
+        for field in NAME_FIELDS:
+            for form in ("", "_h", "_key", "_h_key", "_read_key"):
+                name = f"{field}{form}"
+                setattr(self, name, getattr(self, name).astype(np.int32))
         typed_places = Codes()
         place = typed_places(columns.place)
         places = Codes()
@@ -238,8 +250,8 @@ class Records:
         contacts = Codes()
         self.phone = contacts(columns.phone)
         self.document = contacts(columns.document)
-        self.registration = Codes()(columns.registration)
-        self.household = Codes()(columns.household)
+        self.registration = Codes()(columns.registration).astype(np.int32)
+        self.household = Codes()(columns.household).astype(np.int32)
 
     def _common(self, field: str, frequencies: Frequencies | None) -> np.ndarray:
         """By folded name code: whether the name is common in this field."""
@@ -265,17 +277,35 @@ class Records:
         return bool((np.bincount(self.registration) > 1).any() or (self.father > 0).any())
 
 
+def side_by_side(steps: list[Callable[[], object]], size: int) -> list:
+    """What each step returns, in order; for `size` of SIDE_BY_SIDE or more (pairs or
+    people), the steps run on threads, one per core: numpy and rapidfuzz let go of the
+    interpreter while they work through millions of values."""
+    if size < SIDE_BY_SIDE:
+        return [step() for step in steps]
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        return list(pool.map(lambda step: step(), steps))
+
+
 def compare(records: Records, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
-    """The level of every field for the pairs (a[i], b[i])."""
-    levels = {field: name_levels(records, field, a, b) for field in NAME_FIELDS}
+    """The level of every field for the pairs (a[i], b[i]): the names on one thread, the
+    other fields beside them on another (each name at once would hold too much memory:
+    half a gigabyte for ten million pairs)."""
+    def names() -> dict[str, np.ndarray]:
+        return {field: name_levels(records, field, a, b) for field in NAME_FIELDS}
+
+    def others() -> dict[str, np.ndarray]:
+        return {"birth": birth_levels(records, a, b),
+                "sex": _exact_levels(records.sex, a, b),
+                "place": place_levels(records, a, b),
+                "phone": _exact_levels(records.phone, a, b),
+                "document": _exact_levels(records.document, a, b)}
+
+    name_levels_found, other_levels = side_by_side([names, others], len(a))
+    levels = {**name_levels_found, **other_levels}
     _swapped_names(records, a, b, levels)
-    levels["birth"] = birth_levels(records, a, b)
-    levels["sex"] = _exact_levels(records.sex, a, b)
-    levels["place"] = place_levels(records, a, b)
-    levels["phone"] = _exact_levels(records.phone, a, b)
-    levels["document"] = _exact_levels(records.document, a, b)
     levels["family_evidence"] = np.full(len(a), NULL, dtype=np.int8)
-    return levels
+    return {field: levels[field] for field in FIELDS}
 
 
 def name_levels(records: Records, field: str, a: np.ndarray, b: np.ndarray,

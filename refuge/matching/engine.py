@@ -18,6 +18,7 @@ No database here: `refuge dedupe`, the import and the benchmarks all hand rows i
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -32,6 +33,7 @@ from refuge.matching.comparison import (
     RecordRow,
     Records,
     compare,
+    side_by_side,
 )
 from refuge.matching.normalise import birth_from_text
 
@@ -156,11 +158,13 @@ class Rule(NamedTuple):
 
 def candidate_pairs(records: Records) -> tuple[np.ndarray, np.ndarray]:
     """The union of the blocking rules' pairs, a < b, without same-registration pairs."""
-    codes = []
-    for rule in blocking_rules(records):
+    def codes_of(rule: Rule) -> np.ndarray:
         a, b = rule.pairs()
         apart = records.registration[a] != records.registration[b]
-        codes.append(a[apart] * records.size + b[apart])
+        return a[apart] * records.size + b[apart]
+
+    codes = side_by_side([partial(codes_of, rule) for rule in blocking_rules(records)],
+                         records.size)
     found = arrays.distinct(np.concatenate(codes))  # one sort for every rule's pairs
     # Positions fit in 32 bits: half the memory for ten million pairs and their copies.
     kind = np.int32 if records.size < 2**31 else np.int64
@@ -366,7 +370,7 @@ def family_evidence(records: Records, a: np.ndarray, b: np.ndarray,
     """
     household_a, household_b = records.household[a], records.household[b]
     low, high = np.minimum(household_a, household_b), np.maximum(household_a, household_b)
-    pair_code = low * (records.household.max() + 1) + high
+    pair_code = low.astype(np.int64) * (int(records.household.max()) + 1) + high
     likely = (probability >= REVIEW_FLOOR) & (household_a != household_b)
     codes, counts = arrays.counted(pair_code[likely])
     others = np.zeros(len(a), dtype=np.int64)

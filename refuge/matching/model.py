@@ -194,13 +194,13 @@ def _patterns(levels: dict[str, np.ndarray],
     """The distinct patterns of levels among the pairs, how many pairs show each, and
     each pair's pattern. A pattern is numbered in mixed radix over the fields' levels
     (1.3 million possible numbers), so they are counted without sorting ten million."""
-    code = np.zeros(len(levels[FIELDS[0]]), dtype=np.int64)
+    code = np.zeros(len(levels[FIELDS[0]]), dtype=np.int32)  # 32 bits hold every number
     for name in FIELDS:
         code *= LEVELS[name] + 1
         code += levels[name] + 1  # NULL is -1
     seen = np.bincount(code, minlength=math.prod(LEVELS[name] + 1 for name in FIELDS))
     unique = np.flatnonzero(seen)
-    number = np.zeros(len(seen), dtype=np.int64)
+    number = np.zeros(len(seen), dtype=np.int32)
     number[unique] = np.arange(len(unique))
     patterns, rest = {}, unique
     for name in reversed(FIELDS):

@@ -134,3 +134,19 @@ def test_codes_number_values_densely_in_the_order_first_seen(monkeypatch, few):
     second = codes(iter(["z", "w", "y", "q", "w"]))
     assert first.tolist() == [1, 2, 0, 1, 3] and second.tolist() == [3, 4, 2, 5, 4]
     assert codes.values().tolist() == ["", "x", "y", "z", "w", "q"]
+
+
+def test_threads_find_and_compare_exactly_the_pairs_one_thread_does(monkeypatch):
+    from refuge.matching import comparison
+
+    rows = crowd(400) + [row("a", "Hovhannes", "Sargsyan", "Goris 3", "1950"),
+                         row("b", "Оганес", "Саргсян", "Goris 3", "1950-03")]
+    records = Records(rows_from_dicts(rows))
+    a, b = candidate_pairs(records)
+    alone = compare(records, a, b)
+    monkeypatch.setattr(comparison, "SIDE_BY_SIDE", 0)
+    a_threads, b_threads = candidate_pairs(records)
+    assert np.array_equal(a, a_threads) and np.array_equal(b, b_threads) and len(a) > 100
+    side_by_side = compare(records, a, b)
+    assert list(side_by_side) == list(alone)
+    assert all(np.array_equal(side_by_side[name], alone[name]) for name in alone)

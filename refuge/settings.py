@@ -79,8 +79,9 @@ if DATABASE_URL:
     # and planned once per connection instead of once per household. Django's own
     # queries never are. Off for a pooler that cannot keep prepared statements
     # (PgBouncer before 1.21 in transaction mode).
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        5 if env_bool("REFUGE_DB_PREPARED", True) else None)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+            5 if env_bool("REFUGE_DB_PREPARED", True) else None)
 else:
     DATABASES = {
         "default": {

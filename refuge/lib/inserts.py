@@ -50,11 +50,13 @@ def _date_text(value: datetime.date, db) -> str:
 
 
 def _sqlite_datetime(value: datetime.datetime, db) -> str:
-    return _in_zone(value, db.timezone)
+    # fold is part of the key: an hour repeated when clocks go back is two moments that
+    # Python calls equal.
+    return _in_zone(value, value.fold, db.timezone)
 
 
 @lru_cache(maxsize=256)  # a batch of rows found at one moment shares one datetime
-def _in_zone(value: datetime.datetime, zone) -> str:
+def _in_zone(value: datetime.datetime, fold: int, zone) -> str:
     return str(value.astimezone(zone).replace(tzinfo=None))
 
 
@@ -93,6 +95,9 @@ def _prepare(value, field: models.Field, is_plain: bool, quick: dict, db):
     return field.get_db_prep_save(value, db)
 
 
+# Statements of at most this many values are prepared (on PostgreSQL): a household of
+# twenty people is 500.
+PREPARED_VALUES = 1000
 # Rows per statement: within both databases' limits on parameters (SQLite's 32,766)
 # for the widest table.
 CHUNK = 500
@@ -201,7 +206,10 @@ def _prepared_cursor_class() -> type:
         cost each registration about a millisecond and dedupe three seconds."""
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(_numbered(query), params, prepare=True, binary=binary)
+            # A registration's few rows come again and again; dedupe's chunks of 500
+            # rarely do, and each prepared one held about a megabyte on the server.
+            prepare = len(params or ()) <= PREPARED_VALUES
+            return super().execute(_numbered(query), params, prepare=prepare, binary=binary)
 
     return PreparedCursor
 

@@ -279,11 +279,12 @@ class Records:
 
 def side_by_side(steps: list[Callable[[], object]], size: int) -> list:
     """What each step returns, in order; for `size` of SIDE_BY_SIDE or more (pairs or
-    people), the steps run on threads, one per core: numpy and rapidfuzz let go of the
+    people), the steps run on two threads: numpy and rapidfuzz let go of the
     interpreter while they work through millions of values."""
     if size < SIDE_BY_SIDE:
         return [step() for step in steps]
-    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+    # Two at a time even on more cores: each step holds hundreds of megabytes at a million.
+    with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
         return list(pool.map(lambda step: step(), steps))
 
 

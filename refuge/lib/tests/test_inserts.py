@@ -96,3 +96,41 @@ def test_placeholders_are_numbered_for_postgresql():
             == "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)")
     with pytest.raises(ValueError, match="plain %s"):
         inserts._numbered("SELECT '100%%' WHERE a = %s")
+
+
+def test_an_hour_repeated_when_clocks_go_back_is_written_as_two_moments():
+    class Connection:
+        timezone = datetime.UTC
+
+    first = datetime.datetime(2023, 10, 29, 2, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    second = first.replace(fold=1)  # the same wall time, an hour later
+    assert inserts._sqlite_datetime(first, Connection) == "2023-10-29 00:30:00"
+    assert inserts._sqlite_datetime(second, Connection) == "2023-10-29 01:30:00"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares them")
+def test_a_large_batch_is_not_prepared(registrar):
+    from refuge.audit.models import AuditEvent
+    from refuge.audit.services import record_views
+
+    record_views(registrar, "person", [uuid.uuid4() for _ in range(300)], via="test")
+    assert AuditEvent.objects.count() == 300
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert not [s for s in prepared if s.startswith('INSERT INTO "audit_auditevent"')
+                and s.count("$") > inserts.PREPARED_VALUES]
+
+
+def test_a_database_url_for_sqlite_still_connects(tmp_path):
+    import subprocess
+    import sys
+
+    check = ("import django; django.setup(); from django.db import connection; "
+             "connection.ensure_connection(); print(connection.vendor)")
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "refuge.settings",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}",
+           "REFUGE_VAR_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.stdout.strip() == "sqlite", done.stderr

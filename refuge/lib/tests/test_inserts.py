@@ -1,12 +1,18 @@
 """The insert path's quick conversions give exactly what Django's fields would store."""
 
 import datetime
+import subprocess
+import sys
 import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
+from refuge.audit.models import AuditEvent
+from refuge.audit.services import record_views
+from refuge.conftest import make_household, member
 from refuge.lib import inserts
 from refuge.matching.models import CandidatePair
 from refuge.registry.models import Household, Person, RegistrationEvent
@@ -55,9 +61,6 @@ def test_a_naive_datetime_still_goes_through_django(db, settings):
 
 
 def test_skipping_conflicts_leaves_the_row_already_there(reception, registrar):
-    from refuge.conftest import make_household, member
-    from refuge.matching.models import CandidatePair
-
     first, second = make_household(reception, registrar, member("Ani"),
                                    member("Anna")).members.order_by("pk")
     pair = {"person_a_id": first.pk, "person_b_id": second.pk, "probability": 0.9,
@@ -67,14 +70,16 @@ def test_skipping_conflicts_leaves_the_row_already_there(reception, registrar):
     assert list(CandidatePair.objects.values_list("probability", flat=True)) == [0.9]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares them")
-def test_registration_inserts_are_prepared_on_postgresql(reception, registrar):
-    from refuge.conftest import make_household, member
-
-    household = make_household(reception, registrar, member("Ani"), member("Արամ"))
+def _prepared_statements() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [statement for (statement,) in cursor.fetchall()]
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares them")
+def test_registration_inserts_are_prepared_on_postgresql(reception, registrar):
+    household = make_household(reception, registrar, member("Ani"), member("Արամ"))
+    prepared = _prepared_statements()
     # REFUGE_DB_PREPARED=false (no prepare_threshold) leaves them unprepared, for a pooler.
     wanted = connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
     assert any(s.startswith('INSERT INTO "registry_person"') for s in prepared) == wanted
@@ -82,10 +87,6 @@ def test_registration_inserts_are_prepared_on_postgresql(reception, registrar):
 
 
 def test_counted_queries_still_show_the_inserts(reception, registrar):
-    from django.test.utils import CaptureQueriesContext
-
-    from refuge.conftest import make_household, member
-
     with CaptureQueriesContext(connection) as captured:
         make_household(reception, registrar, member("Ani"))
     assert any(q["sql"].startswith('INSERT INTO "registry_person"') for q in captured)
@@ -110,22 +111,14 @@ def test_an_hour_repeated_when_clocks_go_back_is_written_as_two_moments():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares them")
 def test_a_large_batch_is_not_prepared(registrar):
-    from refuge.audit.models import AuditEvent
-    from refuge.audit.services import record_views
-
     record_views(registrar, "person", [uuid.uuid4() for _ in range(300)], via="test")
     assert AuditEvent.objects.count() == 300
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [statement for (statement,) in cursor.fetchall()]
+    prepared = _prepared_statements()
     assert not [s for s in prepared if s.startswith('INSERT INTO "audit_auditevent"')
                 and s.count("$") > inserts.PREPARED_VALUES]
 
 
 def test_a_database_url_for_sqlite_still_connects(tmp_path):
-    import subprocess
-    import sys
-
     check = ("import django; django.setup(); from django.db import connection; "
              "connection.ensure_connection(); print(connection.vendor)")
     env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "refuge.settings",

@@ -14,7 +14,7 @@ from ninja.security import HttpBearer, django_auth
 
 from refuge.accounts.models import ApiToken
 from refuge.lib.pagination import BadCursor
-from refuge.registry.services import Conflict
+from refuge.registry.services import AlreadyRegistered, Conflict
 from refuge.registry.validation import Invalid
 
 
@@ -107,6 +107,14 @@ def on_validation_error(request, exc: ValidationError):
 @api.exception_handler(Invalid)
 def on_invalid(request, exc: Invalid):
     return errors(request, 422, [e.as_dict() for e in exc.errors])
+
+
+@api.exception_handler(AlreadyRegistered)
+def on_already_registered(request, exc: AlreadyRegistered):
+    """The household exists: a 409 that names it, so the client can add the new members
+    to it (send `household`)."""
+    return errors(request, 409, [{**e.as_dict(), "household": str(exc.household.uuid)}
+                                 for e in exc.errors])
 
 
 @api.exception_handler(Conflict)

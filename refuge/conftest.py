@@ -14,7 +14,7 @@ from refuge.accounts import roles
 from refuge.accounts.models import ApiToken
 from refuge.lib.recent import forget_everything
 from refuge.registry import services
-from refuge.registry.models import Post
+from refuge.registry.models import Person, Post
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -109,9 +109,22 @@ def household_payload(*members: dict, **fields) -> dict:
 
 
 def make_household(post: Post, user: User, *members: dict, **fields):
+    """A household registered as data arrives from the field: a person registered twice
+    is saved, as from ODK Collect, and queued for review (a test of the desk's question
+    "same person?" calls the service itself). It needs a place to stay unless told."""
     members = members or (member("Anahit", patronymic="Samvel", sex="F", birth_date="1972"),)
-    payload = household_payload(*members, **fields)
-    return services.register_household(payload, user=user, post=post).household
+    payload = household_payload(*members, **{"accommodation": "needs_place", **fields})
+    return services.register_household(payload, user=user, post=post,
+                                       ask_about_duplicates=False).household
+
+
+def queued_pair(first: Person, second: Person, **fields):
+    """The review pair of two people registered as one: their registration queued it
+    already, or it is made now, with the scores a test needs."""
+    from refuge.matching.models import CandidatePair
+
+    a, b = sorted((first, second), key=lambda person: person.pk)
+    return CandidatePair.objects.update_or_create(person_a=a, person_b=b, defaults=fields)[0]
 
 
 def open_desk(page, base_url: str, username: str, desk: str = "2") -> None:

@@ -69,6 +69,7 @@ urlpatterns = [
             name="shelter-placement"),
     path("sw.js", offline.service_worker, name="service-worker"),
     path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("rules.js", offline.rules_script, name="rules-script"),
     path("collect/formList", collect_views.form_list, name="collect-form-list"),
     path("collect/submission", collect_views.submission, name="collect-submission"),
     path("collect/forms/<str:form_id>.xml", collect_views.form, name="collect-form"),

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.roles import REGISTER, can
 from refuge.collect import auth, submissions, xforms
-from refuge.matching import services as matching
 from refuge.registry import services
 from refuge.registry.models import Post
 from refuge.registry.validation import Invalid
@@ -131,8 +130,11 @@ def submission(request):
         if post is None:
             raise submissions.Rejected(_("%(post)s is not a reception centre here: get the "
                                          "blank form again") % {"post": sent.post_code})
+        # Nobody at a phone can choose "same person" or "a different person": certain
+        # duplicates are saved and queued for a reviewer, like every possible one.
         result = services.register_household(sent.payload, user=request.user, post=post,
-                                             desk=sent.desk, device_id=sent.device_id)
+                                             desk=sent.desk, device_id=sent.device_id,
+                                             ask_about_duplicates=False)
     except submissions.Rejected as rejected:
         return _message(rejected.message, rejected.status, "error")
     except Invalid as invalid:
@@ -142,8 +144,6 @@ def submission(request):
     except services.Conflict as conflict:
         return _message(conflict.message, 409, "error")
     number = result.household.registration_number
-    if result.created:  # no desk saw a duplicate warning for it: matching does now
-        matching.queue_arrival_matches(result.household)
     if not result.created:
         return _message(_("Household %(number)s was already received.") % {"number": number},
                         202, "submit_success")

@@ -4,7 +4,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.dates import MONTHS, MONTHS_ALT
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 EXACT = "day"
 MONTH = "month"
@@ -13,11 +15,28 @@ ESTIMATED = "estimated"
 UNKNOWN = "unknown"
 MAX_AGE = 120
 
-UNKNOWN_WORDS = {"", "?", "unknown", "неизвестно", "անհայտ", "-"}
-ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-DAY_FIRST = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
-MONTH_YEAR = re.compile(r"^(\d{1,2})[./](\d{4})$")
-AGE = re.compile(r"^(?:age|возраст|տարիք)?\s*(\d{1,3})\s*(?:y|yrs|years|лет|года|год|տ)?$", re.I)
+# How typed birth dates are read, as data: parse_birth_date below reads these rules, and
+# so does the desk's JavaScript (shipped by refuge.registry.rules), so a date reads the
+# same on the screen as in the registry. Patterns are written in the part of regular
+# expressions Python and JavaScript share ([0-9], not \d, which Python widens).
+RULES = {
+    "unknown": ["", "?", "-", "unknown", "неизвестно", "անհայտ"],
+    "patterns": [
+        {"regex": r"^([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?$",
+         "parts": ["year", "month", "day"]},
+        {"regex": r"^([0-9]{1,2})[./]([0-9]{1,2})[./]([0-9]{4})$",
+         "parts": ["day", "month", "year"]},
+        {"regex": r"^([0-9]{1,2})[./]([0-9]{4})$", "parts": ["month", "year"]},
+        {"regex": r"^(?:age|возраст|տարիք)?\s*([0-9]{1,3})\s*"
+                  r"(?:y|yrs|years|лет|года|год|г\.|տ\.?|տարեկան)?$",
+         "parts": ["age"]},
+    ],
+    "max_age": MAX_AGE,
+    # An age alone is read as half a year past the last birthday: the least wrong guess,
+    # and it keeps age_on(birth, today) equal to the age given.
+    "days_past_birthday": 182,
+}
+PATTERNS = [(re.compile(p["regex"], re.IGNORECASE), p["parts"]) for p in RULES["patterns"]]
 
 
 class BirthDateError(ValueError):
@@ -53,19 +72,15 @@ def parse_birth_date(text: str | None, today: date | None = None) -> BirthDate:
     """
     today = today or date.today()
     raw = (text or "").strip()
-    if raw.lower() in UNKNOWN_WORDS:
+    if raw.lower() in RULES["unknown"]:
         return BirthDate(None, UNKNOWN)
-    if match := ISO.match(raw):
-        year, month, day = (int(g) if g else None for g in match.groups())
-        return _checked(raw, year, month, day, today)
-    if match := DAY_FIRST.match(raw):
-        day, month, year = (int(g) for g in match.groups())
-        return _checked(raw, year, month, day, today)
-    if match := MONTH_YEAR.match(raw):
-        month, year = (int(g) for g in match.groups())
-        return _checked(raw, year, month, None, today)
-    if match := AGE.match(raw):
-        return _from_age(int(match.group(1)), today)
+    for pattern, names in PATTERNS:
+        if match := pattern.match(raw):
+            parts = {name: int(g) if g else None for name, g in zip(names, match.groups(),
+                                                                     strict=True)}
+            if "age" in parts:
+                return _from_age(parts["age"], today)
+            return _checked(raw, parts["year"], parts.get("month"), parts.get("day"), today)
     raise BirthDateError(
         _("%(text)s is not a date: write 1972, 1972-04, 14.04.1972 or age 7") % {"text": raw}
     )
@@ -93,7 +108,28 @@ def _from_age(age: int, today: date) -> BirthDate:
         )
     # Half a year past the last birthday is the least wrong guess when only an age is
     # known, and it keeps age_on(birth, today) equal to the age that was given.
-    return BirthDate(years_before(today, age) - timedelta(days=182), ESTIMATED)
+    return BirthDate(years_before(today, age) - timedelta(days=RULES["days_past_birthday"]),
+                     ESTIMATED)
+
+
+# How the desk reads a date back to the registrar before saving, so a day and month typed
+# the wrong way round show at once ("4 November 1972", not "1972-11-04").
+READINGS = {
+    EXACT: _lazy("%(day)s %(month)s %(year)s"),
+    MONTH: _lazy("%(month)s %(year)s"),
+    YEAR: "%(year)s",
+    ESTIMATED: _lazy("about %(year)s"),
+}
+
+
+def reading(birth: BirthDate) -> str:
+    """What the desk shows for a date it read: '14 April 1972', 'about 2016'."""
+    if birth.value is None:
+        return str(_("unknown"))
+    # With a day, the month's form for dates ("10 декабря 1939"), else its name alone.
+    months = MONTHS_ALT if birth.precision == EXACT else MONTHS
+    return str(READINGS[birth.precision]) % {
+        "day": birth.value.day, "month": months[birth.value.month], "year": birth.value.year}
 
 
 def years_before(day: date, years: int) -> date:

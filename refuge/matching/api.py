@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
@@ -9,9 +10,10 @@ from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, ensure
 from refuge.audit import services as audit
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
 from refuge.matching import queries, services
+from refuge.matching.arrivals import is_certain
 from refuge.matching.models import CandidatePair, HouseholdMatch, Merge
 from refuge.registry.api import Strict
-from refuge.registry.models import Household
+from refuge.registry.models import Household, Person
 
 router = Router(tags=["matching"])
 MAX_CHECKED = 20
@@ -47,10 +49,13 @@ class MatchOut(Schema):
     person: UUID
     household: UUID
     registration_number: str
+    household_size: int = Field(description="People in that household now")
     name: str
     latin_name: str
     born: str
     probability: float
+    certain: bool = Field(description="At or above the threshold for certainly the same "
+                          "person: registering them as new needs `same_as` or `not_same_as`")
     evidence: list[EvidenceOut]
 
 
@@ -72,15 +77,20 @@ def check(request, body: CheckIn):
     shown = [match.person.uuid for matches in found for match in matches]
     if shown:
         audit.record_views(request.user, "person", shown, via="desk duplicate check")
-    return {"members": [[_match_out(match) for match in matches] for matches in found]}
+    sizes = dict(Person.objects.counted().filter(
+        household__in={m.person.household_id for matches in found for m in matches})
+        .values_list("household").annotate(n=Count("id")).order_by())
+    return {"members": [[_match_out(match, sizes) for match in matches] for matches in found]}
 
 
-def _match_out(match: queries.DeskMatch) -> dict:
+def _match_out(match: queries.DeskMatch, sizes: dict[int, int]) -> dict:
     person = match.person
     return {"person": person.uuid, "household": person.household.uuid,
             "registration_number": person.household.registration_number,
+            "household_size": sizes.get(person.household_id, 0),
             "name": person.full_name, "latin_name": person.latin_name,
             "born": person.birth_display, "probability": round(match.probability, 4),
+            "certain": is_certain(match.probability, match.levels),
             "evidence": match.evidence}
 
 

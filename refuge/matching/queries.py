@@ -164,17 +164,6 @@ def desk_matches(typed: list[dict], exclude_household: int | None = None,
                        exclude_household)
 
 
-def arrival_matches(household) -> list[tuple[Person, list[DeskMatch]]]:
-    """The desk's check, for a household that arrived without one: sent from an offline
-    queue or from ODK Collect. Each member with the people they may be."""
-    people = list(Person.objects.counted().filter(household=household).order_by("pk"))
-    rows = [row._replace(registration="typed", household="typed")
-            for row in record_rows(Person.objects.filter(pk__in=[p.pk for p in people]))]
-    by_id = {p.pk: p for p in people}
-    return [(by_id[row.record_id], matches)
-            for row, matches in zip(rows, _matches_of(rows, household.pk), strict=True)]
-
-
 def _matches_of(typed_rows: list[RecordRow], exclude_household: int | None,
                 ) -> list[list[DeskMatch]]:
     found, values_of = _candidates(typed_rows, exclude_household)

@@ -81,24 +81,6 @@ def paused_garbage_collection():
             gc.enable()
 
 
-def queue_arrival_matches(household: Household) -> int:
-    """Queue for review the likely duplicates of a household that reached the server
-    without the desk's check (an offline queue, ODK Collect); returns how many pairs
-    were queued. A pair already known keeps its decision."""
-    found = {}
-    for person, matches in queries.arrival_matches(household):
-        for match in matches:
-            found[tuple(sorted((person.pk, match.person.pk)))] = match
-    known = set(CandidatePair.objects.filter(
-        person_a_id__in={a for a, _b in found}, person_b_id__in={b for _a, b in found},
-    ).values_list("person_a_id", "person_b_id"))
-    new = [CandidatePair(person_a_id=a, person_b_id=b, probability=match.probability,
-                         levels=match.levels)
-           for (a, b), match in found.items() if (a, b) not in known]
-    CandidatePair.objects.bulk_create(new, ignore_conflicts=True)  # a dedupe meanwhile
-    return len(new)
-
-
 def _queue_pairs(linkage: engine.Linkage) -> int:
     ids = np.asarray(linkage.records.ids, dtype=np.int64)
     likely = np.flatnonzero(linkage.probability >= engine.REVIEW_FLOOR)

@@ -67,8 +67,11 @@ class MemberIn(Strict):
     documents: list[DocumentIn] = []
     phone: str = ""
     same_as: UUID | None = Field(None, description="A person registered before who is this "
-                                 "member (from /api/matching/check): they join this "
-                                 "household instead of being registered twice")
+                                 "member (from /api/matching/check): they stay in the "
+                                 "household they belong to and are not registered twice")
+    not_same_as: list[UUID] = Field([], description="Registered people this member is not, "
+                                    "though /api/matching/check is certain of them: recorded "
+                                    "as decided, never asked about again", max_length=10)
 
 
 class HouseholdIn(Strict):
@@ -79,6 +82,11 @@ class HouseholdIn(Strict):
     phone: str = ""
     origin: str = ""
     destination: str = ""
+    accommodation: str = Field("", description="needs_place, relatives, own, or empty (not "
+                               "asked): only households that need a place wait for shelter")
+    household: UUID | None = Field(None, description="A household registered before that the "
+                                   "new members join, instead of a new household (when most "
+                                   "of them are registered together already, it is required)")
     registered_on: datetime | None = Field(
         None, description="When the household was registered, for a device that was "
                           "offline: ISO 8601 with a time zone; default: when it arrives")
@@ -118,6 +126,7 @@ class HouseholdOut(Schema):
     registered_at: str
     registered_on: datetime
     status: str
+    accommodation: str
     version: int
     members: list[PersonOut]
     card_url: str
@@ -167,6 +176,7 @@ def household_out(household: Household, members: list[dict] | None = None) -> di
         "registered_at": household.registered_at.code,
         "registered_on": household.registered_on,
         "status": household.status,
+        "accommodation": household.accommodation,
         "version": household.version,
         "members": members,
         "card_url": f"/households/{household.uuid}/card/",
@@ -200,19 +210,25 @@ def show_household(request, household: Household) -> dict:
 @router.post("/households", response={200: HouseholdOut, 201: HouseholdOut, 409: Errors,
                                       422: Errors})
 def register_household(request, payload: HouseholdIn):
-    """Register a household. Sending the same body with the same UUID returns the
-    same household (200); the same UUID with a different body is a 409."""
+    """Register a household, or add new members to one registered before (`household`).
+
+    Sending the same body with the same UUID returns the same household (200); the same
+    UUID with a different body is a 409. When most of the members are linked (`same_as`)
+    to one household registered before, it is a 409 naming that household: send it as
+    `household` to add the others to it. A member the registry is certain is someone
+    registered already is a 422 on `members[i].same_as`: link them, or send the person
+    as `not_same_as`."""
     ensure(request.user, REGISTER)
     body = payload.model_dump(mode="json", exclude={"post", "desk", "device_id"})
-    if body.get("registered_on") is None:
-        del body["registered_on"]  # so bodies hash as they did before the field existed
+    _drop_unset(body)
     post = open_post(payload.post)
     result = services.register_household(
         body, user=request.user, post=post, desk=payload.desk, device_id=payload.device_id
     )
-    if not result.created:
+    if not result.created or result.added:
+        # A retry, or new members added to a household: the whole household, as it is.
         household = households_with_members().get(pk=result.household.pk)
-        return Status(200, household_out(household))
+        return Status(201 if result.created else 200, household_out(household))
     # Answer from what was just saved rather than reading it back.
     documents: dict[int, list] = {}
     for document in result.documents:
@@ -221,6 +237,17 @@ def register_household(request, payload: HouseholdIn):
     # Built from validated, just-saved data: rendered directly, without a second
     # validation pass through the response schema (the desk's hot path).
     return api_response(request, household_out(result.household, members), status=201)
+
+
+def _drop_unset(body: dict) -> None:
+    """Fields left at their default are left out, so a body hashes as it did before they
+    existed and a retry across an upgrade is still a retry."""
+    for name, default in (("registered_on", None), ("household", None), ("accommodation", "")):
+        if body.get(name) == default:
+            del body[name]
+    for member in body["members"]:
+        if not member.get("not_same_as"):
+            member.pop("not_same_as", None)
 
 
 @router.get("/households", response=HouseholdPage)
@@ -253,13 +280,15 @@ def link_households(request, uuid: UUID, payload: LinkIn):
 
 class HouseholdPatch(Strict):
     status: str | None = None
+    accommodation: str | None = None
     base_version: int | None = None
 
 
 @router.patch("/households/{uuid}", response={200: HouseholdOut, 409: Errors, 422: Errors})
 def update_household(request, uuid: UUID, payload: HouseholdPatch):
-    """Change the household's status. Send `base_version`, the `version` you edited: a
-    status someone changed after it is not overwritten (409, both kept for review)."""
+    """Change the household's status or place to stay. Send `base_version`, the `version`
+    you edited: a field someone changed after it is not overwritten (409, both kept for
+    review)."""
     ensure(request.user, EDIT_PEOPLE)
     household = get_object_or_404(Household, uuid=uuid)
     changes = payload.model_dump(exclude_unset=True)

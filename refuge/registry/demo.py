@@ -46,9 +46,18 @@ POSTS = [
 DAILY_SHARE = [0.010, 0.119, 0.227, 0.264, 0.158, 0.139, 0.083]
 SETTLEMENTS = ["Stepanakert", "Martuni", "Askeran", "Martakert", "Hadrut", "Shushi",
                "Chartar", "Karmir Shuka", "Ivanyan", "Khnapat", "Sos", "Berdashen"]
-DESTINATIONS = ["relatives, Kotayk", "relatives, Yerevan", "hotel, Goris", "relatives, Ararat",
-                "collective centre, Vayk", "relatives, Armavir", "relatives, Lori",
-                "state housing", "relatives, Shirak", ""]
+# Where households said they were going, by whether they needed a place to stay. In 2023
+# about 27,400 of 100,000 arrivals were in state housing on 29 September; most others
+# stayed with relatives; a few found a place of their own.
+ACCOMMODATION_SHARES = {Household.NEEDS_PLACE: 27, Household.RELATIVES: 65,
+                        Household.OWN_ARRANGEMENT: 8}
+DESTINATIONS = {
+    Household.NEEDS_PLACE: ["", "state housing", "collective centre, Vayk", "Syunik", "Kotayk"],
+    Household.RELATIVES: ["relatives, Kotayk", "relatives, Yerevan", "relatives, Ararat",
+                          "relatives, Armavir", "relatives, Lori", "relatives, Shirak",
+                          "friends, Yerevan"],
+    Household.OWN_ARRANGEMENT: ["hotel, Goris", "rented flat, Yerevan", "own flat, Abovyan"],
+}
 PEOPLE_PER_VEHICLE = 4.75
 CROSSED_PER_REGISTERED = 1.12  # the registration backlog: more crossed than registered
 DUPLICATE_SHARE = 0.03
@@ -106,6 +115,7 @@ class HouseholdPlan:
     origin: str
     destination: str
     phone: str
+    accommodation: str = Household.NEEDS_PLACE
 
 
 class Generator:
@@ -182,7 +192,13 @@ class Generator:
         self.add_needs(members)
         phone = f"+374{r.choice(['77', '93', '94', '98', '99', '55', '91', '96'])}" \
                 f"{r.randint(100000, 999999)}" if r.random() < 0.8 else ""
-        return HouseholdPlan(members, r.choice(SETTLEMENTS), r.choice(DESTINATIONS), phone)
+        accommodation = self.accommodation()
+        return HouseholdPlan(members, r.choice(SETTLEMENTS),
+                             r.choice(DESTINATIONS[accommodation]), phone, accommodation)
+
+    def accommodation(self) -> str:
+        return self.random.choices(list(ACCOMMODATION_SHARES),
+                                   list(ACCOMMODATION_SHARES.values()))[0]
 
     def member(self, given, family, father, sex, age, relationship) -> MemberPlan:
         born, precision = self.birth(age)
@@ -246,7 +262,9 @@ def russian_household(gen: Generator) -> HouseholdPlan:
                           else RussianNames.middle_names_female)
     born, precision = gen.birth(gen.age(20, 80))
     member = MemberPlan(given, family, patronymic, sex, born, precision, Person.FOCAL_POINT)
-    return HouseholdPlan([member], r.choice(SETTLEMENTS), r.choice(DESTINATIONS), "")
+    accommodation = gen.accommodation()
+    return HouseholdPlan([member], r.choice(SETTLEMENTS),
+                         r.choice(DESTINATIONS[accommodation]), "", accommodation)
 
 
 def create_users(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
@@ -373,7 +391,8 @@ def person_from(plan: MemberPlan, script: str, household: Household, phone: str,
 def save_batch(rows: list[tuple[HouseholdPlan, Post, datetime, str]], user) -> int:
     """Insert one batch of households with their people, documents and events."""
     with transaction.atomic():
-        made = [Household(registered_at=post, registered_on=when) for _p, post, when, _s in rows]
+        made = [Household(registered_at=post, registered_on=when,
+                          accommodation=plan.accommodation) for plan, post, when, _s in rows]
         for household in made:
             household.group = household.uuid
         Household.objects.bulk_create(made)

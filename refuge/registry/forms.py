@@ -8,12 +8,15 @@ the API, so the messages are the same everywhere.
 import re
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from refuge.lib import dates
 from refuge.registry.models import Document, Person
 
 MEMBER_FIELDS = ["relationship", "given_name", "family_name", "patronymic", "sex",
-                 "birth_date", "needs", "document_kind", "document_number", "same_as"]
+                 "birth_date", "needs", "document_kind", "document_number", "same_as",
+                 "not_same_as"]
 MEMBER_KEY = re.compile(r"^members-(\d+)-(\w+)$")
 
 
@@ -41,6 +44,9 @@ def household_payload(post_data) -> tuple[dict, list[int]]:
         if (row.get("same_as") or "").strip():
             # The registrar linked this row to a person registered before.
             member["same_as"] = row["same_as"].strip()
+        if (row.get("not_same_as") or "").strip():
+            # ... or said it is not the person registered before that the desk showed.
+            member["not_same_as"] = row["not_same_as"].split()
         members.append(member)
         kept.append(index)
     return {
@@ -49,6 +55,11 @@ def household_payload(post_data) -> tuple[dict, list[int]]:
         "origin": post_data.get("origin", ""),
         "destination": post_data.get("destination", ""),
         "members": members,
+        # Left out when not chosen, so a body hashes as it did before the field existed.
+        **({"accommodation": post_data["accommodation"]}
+           if post_data.get("accommodation") else {}),
+        # The household registered before that the new members are added to.
+        **({"household": joining} if (joining := _chosen(post_data, "household")) else {}),
         # Added by the service worker to a household kept while offline.
         **({"registered_on": post_data["registered_on"]}
            if post_data.get("registered_on") else {}),
@@ -65,8 +76,25 @@ def member_rows(post_data, errors: dict[str, str], count: int) -> list[dict]:
         row["errors"] = {
             name: errors.get(f"members[{index}].{name}", "") for name in MEMBER_FIELDS
         }
+        row["birth_reading"] = _reading(row["birth_date"])
         rows.append(row)
     return rows
+
+
+def _chosen(post_data, name: str) -> str:
+    """A field the form may post twice (a hidden default and the button pressed)."""
+    values = post_data.getlist(name) if hasattr(post_data, "getlist") else [post_data.get(name)]
+    return next((v for v in reversed(values) if v), "")
+
+
+def _reading(typed: str) -> str:
+    """How the desk read a birth date, shown again beside it after a failed save."""
+    if not typed.strip():
+        return ""
+    try:
+        return dates.reading(dates.parse_birth_date(typed, timezone.localdate()))
+    except dates.BirthDateError:
+        return ""
 
 
 MAX_ROWS = 60  # as many members as a household may have (validation.MAX_MEMBERS)

@@ -67,12 +67,27 @@ class Household(models.Model):
     ACTIVE = "active"
     CLOSED = "closed"
     STATUSES = [(ACTIVE, _("active")), (CLOSED, _("closed"))]
+    # Whether the household needs a place to stay: only those that do wait for shelter.
+    # In 2023 about a quarter of arrivals were housed by the state; most stayed with
+    # relatives. Unknown is an answer too ("not asked"), kept apart from both.
+    NEEDS_PLACE = "needs_place"
+    RELATIVES = "relatives"
+    OWN_ARRANGEMENT = "own"
+    NOT_ASKED = ""
+    ACCOMMODATION = [
+        (NEEDS_PLACE, _("needs a place to stay")),
+        (RELATIVES, _("staying with relatives or friends")),
+        (OWN_ARRANGEMENT, _("has its own place to stay")),
+        (NOT_ASKED, _("not asked")),
+    ]
 
     uuid = models.UUIDField(unique=True, default=uuid4)
     group = models.UUIDField(db_index=True, default=uuid4)
     registered_at = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="households")
     registered_on = models.DateTimeField(default=timezone.now, db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=ACTIVE)
+    accommodation = models.CharField(_("place to stay"), max_length=12, choices=ACCOMMODATION,
+                                     default=NOT_ASKED, blank=True)
     # Counts changes to the household itself, as Person.version does for a person.
     version = models.PositiveIntegerField(default=1)
     # History is read per record (by id and date), never searched by these: each index
@@ -311,7 +326,9 @@ class RegistrationEvent(models.Model):
     """
 
     REGISTERED = "registered"
-    KINDS = [(REGISTERED, _("registered")), ("updated", _("updated")), ("linked", _("linked"))]
+    ADDED = "added"
+    KINDS = [(REGISTERED, _("registered")), (ADDED, _("members added")),
+             ("updated", _("updated")), ("linked", _("linked"))]
 
     uuid = models.UUIDField(unique=True)
     kind = models.CharField(max_length=12, choices=KINDS, default=REGISTERED)

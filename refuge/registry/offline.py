@@ -12,10 +12,15 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from refuge.registry import rules
+
 # The screens a registrar or a counter works in, kept for when the network is gone.
 PAGES = ["/desk/", "/tally/"]
-ASSETS = ["refuge/css/refuge.css", "refuge/js/desk.js", "refuge/js/offline.js",
-          "refuge/icons/icon-192.png", "refuge/icons/icon-512.png"]
+ASSETS = ["refuge/css/refuge.css", "refuge/js/desk.js", "refuge/js/matches.js",
+          "refuge/js/reading.js", "refuge/js/offline.js", "refuge/icons/icon-192.png",
+          "refuge/icons/icon-512.png"]
+# Served by the app rather than from static files, since they are made from Python's rules.
+MADE = ["/rules.js"]
 
 
 @lru_cache
@@ -25,6 +30,7 @@ def _version() -> str:
     for asset in ASSETS:
         with open(finders.find(asset), "rb") as f:
             digest.update(f.read())
+    digest.update(rules.shared_rules_script().encode())
     return digest.hexdigest()[:12]
 
 
@@ -34,7 +40,7 @@ def _context(version: str) -> dict:
                         "Open it once while the network is up; it then works without one.")
                     + "</p>")
     return {"version": version, "pages": json.dumps(PAGES),
-            "assets": json.dumps([static(a) for a in ASSETS] + ["/manifest.webmanifest"]),
+            "assets": json.dumps([static(a) for a in ASSETS] + MADE + ["/manifest.webmanifest"]),
             "offline_page": json.dumps(offline_page)}
 
 
@@ -43,6 +49,14 @@ def service_worker(request):
     response = HttpResponse(render_to_string("offline/sw.js", _context(_version())),
                             content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def rules_script(request):
+    """The desk's reading rules as a script: RefugeRules (see refuge.registry.rules)."""
+    response = HttpResponse(rules.shared_rules_script(),
+                            content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"  # kept fresh by the service worker's version
     return response
 
 

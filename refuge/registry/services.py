@@ -3,6 +3,8 @@
 import hashlib
 import json
 import uuid as uuidlib
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -16,6 +18,7 @@ from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import history
 from refuge.lib.inserts import insert_rows, pipelined
+from refuge.registry import arrivals
 from refuge.registry.models import (
     Document,
     EditConflict,
@@ -73,16 +76,58 @@ class Registration:
     # What was just saved, so callers can answer without reading it back.
     people: list[Person] | None = None
     documents: list[Document] | None = None
+    # True when the new members joined a household registered before.
+    added: bool = False
+
+
+class AlreadyRegistered(Invalid):
+    """Most of the people typed are registered together already: their household is not
+    registered a second time. Send `household` to add the new members to it."""
+
+    def __init__(self, household: Household):
+        message = _("this household is already registered as %(number)s: add the new "
+                    "members to it, open it, or reprint its card") % {
+                        "number": household.registration_number}
+        super().__init__([FieldError("household", message)])
+        self.household = household
+
+
+@dataclass
+class _Plan:
+    """What a registration will do, decided before anything is written."""
+
+    members: list[dict]
+    # member index -> the registered person this member is; they stay where they are
+    linked: dict[int, Person]
+    # the household the new members join, or None for a new household
+    joining: Household | None
+    matches: list[list[arrivals.PossibleMatch]]
+    # (member index, person id) the registrar declared different people
+    different: list[tuple[int, int]]
+
+    @property
+    def new(self) -> list[int]:
+        return [i for i in range(len(self.members)) if i not in self.linked]
 
 
 def register_household(payload: dict, *, user, post: Post, desk: str = "", device_id: str = "",
-                       today: date | None = None) -> Registration:
-    """Register a household and its members in one transaction.
+                       today: date | None = None, ask_about_duplicates: bool = True,
+                       ) -> Registration:
+    """Register a household and its members in one transaction, or add new members to a
+    household registered before (`payload["household"]`).
 
-    `payload["uuid"]` is the client's UUID. Sending the same payload again
-    returns the household already saved (created=False); the same UUID with a
-    different payload raises Conflict. Raises Invalid with every field problem
-    and saves nothing if any field is wrong.
+    `payload["uuid"]` is the client's UUID. Sending the same payload again returns the
+    household already saved (created=False); the same UUID with a different payload
+    raises Conflict. A member with `same_as` is a person registered before: they stay in
+    the household they belong to and are not registered twice. A member who is, at or
+    above the documented threshold, someone registered already is not saved as new
+    unless linked (`same_as`) or declared a different person (`not_same_as`). Raises
+    Invalid with every field problem and saves nothing if any field is wrong;
+    AlreadyRegistered when most of the people typed are one household registered before.
+    Every registration's possible duplicates are queued for review at once.
+
+    `ask_about_duplicates=False` is for entry points where nobody can make that choice
+    (ODK Collect): a certain duplicate is then saved and waits for a reviewer.
     """
     if post.kind != Post.RECEPTION:
         raise Invalid([FieldError("post", _("households are registered at a reception centre"))])
@@ -91,11 +136,11 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
     # A retry is found by the unique UUID refusing the insert below, rather than by a
     # look-up before every registration: retries are rare, registrations are not.
     try:
-        cleaned = clean_household(payload, today)
-        _find_people_registered_before(cleaned["members"])
+        plan = _plan(payload, today, ask_about_duplicates)
     except Invalid:
-        # Saved before, and no longer valid now (a person it links has been merged
-        # since, a date that was today is not): the retry still gets what was saved.
+        # Saved before, and no longer valid now (its people are registered now, a person
+        # it links has been merged since, a date that was today is not): the retry still
+        # gets what was saved.
         existing = _earlier_registration(client_uuid, digest)
         if existing:
             return Registration(existing, created=False)
@@ -106,9 +151,10 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
         problems = Problems()
         registered_on = clean_moment(payload["registered_on"], "registered_on", problems)
         problems.raise_if_any()
+    write = _Write(client_uuid, digest, user, post, desk, device_id,
+                   registered_on or timezone.now())
     try:
-        return _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id,
-                                  registered_on)
+        return _save_registration(plan, write, payload.get("accommodation"))
     except IntegrityError:
         # Two copies of the same request raced and the other one won, or a UUID
         # is already taken by another record.
@@ -120,22 +166,121 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
         raise Conflict("members", _("a member's UUID is already registered")) from None
 
 
-def _find_people_registered_before(members: list[dict]) -> None:
-    """Resolve each member's same_as to the person it names, or say which is wrong."""
+def _plan(payload: dict, today: date | None, ask_about_duplicates: bool) -> _Plan:
+    cleaned = clean_household(payload, today)
+    members = cleaned["members"]
+    linked = _people_registered_before(members)
+    joining = _household_joined(cleaned.get("household"), members, linked)
+    new = [i for i in range(len(members)) if i not in linked]
+    if not new:
+        raise Invalid([FieldError("members", _(
+            "everyone typed is registered already: there is nobody new to register"))])
+    typed = payload.get("members") or []
+    found = arrivals.possible_matches([_as_typed(typed[i], payload) for i in new])
+    matches: list[list[arrivals.PossibleMatch]] = [[] for _member in members]
+    for i, possible in zip(new, found, strict=True):
+        matches[i] = possible
+    different = _declared_different(members, new)
+    if ask_about_duplicates:
+        _refuse_certain_duplicates(members, matches, linked, different)
+    return _Plan(members, linked, joining, matches, different)
+
+
+def _people_registered_before(members: list[dict]) -> dict[int, Person]:
+    """Each member's same_as, as the person it names, or say which is wrong."""
     wanted = [m["same_as"] for m in members if m.get("same_as")]
     if not wanted:
-        return
-    found = {p.uuid: p for p in Person.objects.counted().filter(uuid__in=wanted)}
+        return {}
+    found = {p.uuid: p for p in Person.objects.counted().select_related(
+        "household__registered_at").filter(uuid__in=wanted)}
     problems = Problems()
+    linked = {}
     for index, member in enumerate(members):
-        if member.get("same_as") and member["same_as"] not in found:
+        if not member.get("same_as"):
+            continue
+        if member["same_as"] not in found:
             problems.add(f"members[{index}].same_as",
                          _("no registered person has this identifier"))
-        elif member.get("same_as") and wanted.count(member["same_as"]) > 1:
+        elif wanted.count(member["same_as"]) > 1:
             problems.add(f"members[{index}].same_as",
                          _("this person is linked to two members"))
-        elif member.get("same_as"):
-            member["same_as"] = found[member["same_as"]]
+        else:
+            linked[index] = found[member["same_as"]]
+    problems.raise_if_any()
+    return linked
+
+
+def _household_joined(target, members: list[dict], linked: dict[int, Person]
+                      ) -> Household | None:
+    """The household the new members join: the one asked for, or None for a new one.
+
+    Without one asked for, a household that most of the people typed already belong to
+    is not registered a second time (AlreadyRegistered)."""
+    if target:
+        household = Household.objects.select_related("registered_at").filter(
+            uuid=target).first()
+        if household is None:
+            raise Invalid([FieldError("household", _("no household has this identifier"))])
+        if household.status != Household.ACTIVE:
+            raise Invalid([FieldError("household", _(
+                "household %(number)s is closed: open it again before adding members")
+                % {"number": household.registration_number})])
+        return household
+    together = Counter(person.household_id for person in linked.values())
+    for household_id, count in together.most_common(1):
+        if 2 * count >= len(members):
+            raise AlreadyRegistered(next(p.household for p in linked.values()
+                                         if p.household_id == household_id))
+    return None
+
+
+def _as_typed(member: dict, payload: dict) -> dict:
+    """A member as the desk's check reads one, from the payload as sent."""
+    documents = member.get("documents") or []
+    return {"given_name": member.get("given_name") or "",
+            "family_name": member.get("family_name") or "",
+            "patronymic": member.get("patronymic") or "", "sex": member.get("sex") or "",
+            "birth_date": str(member.get("birth_date") or ""),
+            "phone": member.get("phone") or payload.get("phone") or "",
+            "origin": member.get("origin") or payload.get("origin") or "",
+            "document": str((documents[0] or {}).get("number") or "") if documents else ""}
+
+
+def _declared_different(members: list[dict], new: list[int]) -> list[tuple[int, int]]:
+    """(member index, person id) for each registered person a registrar said a new member
+    is not."""
+    wanted = {u for i in new for u in members[i].get("not_same_as") or ()}
+    if not wanted:
+        return []
+    ids = dict(Person.objects.filter(uuid__in=wanted).values_list("uuid", "pk"))
+    problems = Problems()
+    different = []
+    for i in new:
+        for person_uuid in members[i].get("not_same_as") or ():
+            if person_uuid not in ids:
+                problems.add(f"members[{i}].not_same_as",
+                             _("no registered person has this identifier"))
+            else:
+                different.append((i, ids[person_uuid]))
+    problems.raise_if_any()
+    return different
+
+
+def _refuse_certain_duplicates(members, matches, linked, different) -> None:
+    """A new member who is certainly someone registered already needs the registrar's
+    choice: link to them, or declare them a different person."""
+    taken = {person.pk for person in linked.values()}
+    problems = Problems()
+    for i, possible in enumerate(matches):
+        for match in possible:
+            if (match.certain and match.person_id not in taken
+                    and (i, match.person_id) not in different):
+                problems.add(f"members[{i}].same_as", _(
+                    "already registered in %(number)s (%(percent)s%%): link to that person, "
+                    "or mark them a different person") % {
+                        "number": match.registration_number,
+                        "percent": int(match.probability * 100)})
+                break
     problems.raise_if_any()
 
 
@@ -153,71 +298,133 @@ def _earlier_registration(client_uuid: uuidlib.UUID, digest: str) -> Household |
     return Household.objects.select_related("registered_at").get(pk=earlier[1])
 
 
+@dataclass(frozen=True)
+class _Write:
+    """Who writes, where and when: the same for every row of one registration."""
+
+    client_uuid: uuidlib.UUID
+    digest: str
+    user: object
+    post: Post
+    desk: str
+    device_id: str
+    registered_on: datetime
+
+
 @transaction.atomic
-def _save_registration(client_uuid, digest, cleaned, user, post, desk, device_id,
-                       registered_on=None) -> Registration:
+def _save_registration(plan: _Plan, write: _Write, accommodation: str | None) -> Registration:
     now = timezone.now()
-    registered_on = registered_on or now
-    household = Household(uuid=client_uuid, group=client_uuid, registered_at=post,
-                          registered_on=registered_on)
-    people, joining = [], []
-    for member in cleaned["members"]:
-        if member.get("same_as"):
-            joining.append(member)
-            continue
-        fields = {k: v for k, v in member.items() if k not in ("documents", "uuid", "same_as")}
-        person = Person(household=household, registered_at=post, registered_on=registered_on,
-                        **fields)
-        if member.get("uuid"):
-            person.uuid = parse_uuid(member["uuid"], "members.uuid")
-        person.derive_search_forms()
-        people.append(person)
+    household = plan.joining
+    if household is None:
+        household = Household(uuid=write.client_uuid, group=write.client_uuid,
+                              registered_at=write.post, registered_on=write.registered_on,
+                              accommodation=accommodation or Household.NOT_ASKED)
+    else:
+        household = _locked_household(household, accommodation, write.user)
+    people = [_new_person(plan, i, household, write) for i in plan.new]
     # Plain bulk inserts (ids come back from both databases) with their history rows
     # written alongside: the desk's hot path, kept to a few statements and round trips.
-    # Members registered before join through the ORM, which cannot run in a pipeline.
     with pipelined():
-        insert_rows([household], set_ids=True)
-        history.record_created([household], user, now)
+        if plan.joining is None:
+            insert_rows([household], set_ids=True)
+            history.record_created([household], write.user, now)
         for person in people:
-            person.household = household  # with its new id
+            person.household = household  # with its id
         insert_rows(people, set_ids=True)
-        history.record_created(people, user, now)
+        history.record_created(people, write.user, now)
         count_people(people)
-        if not joining:
-            return _write_the_rest(people, cleaned["members"], household, client_uuid,
-                                   digest, user, post, desk, device_id, now)
-    for member in joining:  # already registered: they join this household, once
-        person = _rehouse(_locked_person(member["same_as"]), household,
-                          member["relationship"], user, reason="registered again")
-        people.append(person)
-    in_order = [m for m in cleaned["members"] if not m.get("same_as")] + joining
-    with pipelined():
-        return _write_the_rest(people, in_order, household, client_uuid, digest, user, post,
-                               desk, device_id, now)
+        documents = _documents(plan, people, write.user, now)
+        insert_rows([RegistrationEvent(
+            uuid=write.client_uuid, household=household, post=write.post,
+            kind=RegistrationEvent.REGISTERED if plan.joining is None else RegistrationEvent.ADDED,
+            desk=write.desk[:20], device_id=write.device_id[:64], user=write.user,
+            body_hash=write.digest, at=now)])
+    _link_households_of(household, plan.linked.values(), write.user)
+    arrivals.record([plan.matches[i] for i in plan.new], people,
+                    [(people[plan.new.index(i)].pk, person_id)
+                     for i, person_id in plan.different], write.user)
+    audit.record(write.user, AuditEvent.CREATE if plan.joining is None else AuditEvent.UPDATE,
+                 "household", household.uuid, members=len(people), post=write.post.code,
+                 **({"linked": len(plan.linked)} if plan.linked else {}))
+    return Registration(household, created=True, people=people, documents=documents,
+                        added=plan.joining is not None)
 
 
-def _write_the_rest(people, members, household, client_uuid, digest, user, post, desk,
-                    device_id, now) -> Registration:
-    """The members' documents (those a member registered before does not hold yet), the
-    registration event and the audit record."""
-    documents = [
-        Document(person=person, kind=d["kind"], number=d["number"],
-                 number_key=document_key(d["number"]))
-        for person, member in zip(people, members, strict=True)
-        for d in member["documents"]
-        if not (member.get("same_as") and person.documents.filter(
-            number_key=document_key(d["number"])).exists())
-    ]
+def _locked_household(household: Household, accommodation: str | None, user) -> Household:
+    """The household new members join, locked; a place to stay typed now fills one never
+    asked."""
+    current = Household.objects.select_for_update().select_related("registered_at").get(
+        pk=household.pk)
+    if accommodation and not current.accommodation:
+        current.accommodation = accommodation
+        current._history_user = user
+        current.save(update_fields=["accommodation"])
+    return current
+
+
+# A relation typed towards the person at the desk, read the other way round: how the
+# desk's focal point stands to the focal point of the household they join.
+INVERSE_RELATIONSHIP = {"spouse": "spouse", "child": "parent", "parent": "child",
+                        "sibling": "sibling", "grandchild": "grandparent",
+                        "grandparent": "grandchild", "in_law": "in_law",
+                        "unrelated": "unrelated"}
+
+
+def _new_person(plan: _Plan, index: int, household: Household, write: _Write) -> Person:
+    member = plan.members[index]
+    fields = {k: v for k, v in member.items()
+              if k not in ("documents", "uuid", "same_as", "not_same_as")}
+    fields["relationship"] = _relationship_in(plan, index, household)
+    person = Person(household=household, registered_at=write.post,
+                    registered_on=write.registered_on, **fields)
+    if member.get("uuid"):
+        person.uuid = parse_uuid(member["uuid"], "members.uuid")
+    person.derive_search_forms()
+    return person
+
+
+def _relationship_in(plan: _Plan, index: int, household: Household) -> str:
+    """The member's relation to the focal point of the household they go into."""
+    typed = plan.members[index]["relationship"]
+    first_new = plan.new[0]
+    if plan.joining is None:
+        # The desk's focal point may be someone registered before, who stays where they
+        # are: the first new member is then this household's focal point.
+        return Person.FOCAL_POINT if index == first_new else (
+            typed if typed != Person.FOCAL_POINT else "other_relative")
+    if typed != Person.FOCAL_POINT:
+        return typed
+    focal = next((i for i, p in plan.linked.items() if p.household_id == household.pk
+                  and p.relationship == Person.FOCAL_POINT), None)
+    if focal is None:
+        return "other_relative"
+    return INVERSE_RELATIONSHIP.get(plan.members[focal]["relationship"], "other_relative")
+
+
+def _documents(plan: _Plan, people: list[Person], user, now) -> list[Document]:
+    """The new members' documents, and those a linked member brought that their record
+    does not hold yet."""
+    held = set(Document.objects.filter(person__in=list(plan.linked.values()))
+               .values_list("person_id", "number_key")) if plan.linked else set()
+    owners = [(people[n], plan.members[i]) for n, i in enumerate(plan.new)]
+    owners += [(plan.linked[i], plan.members[i]) for i in sorted(plan.linked)]
+    documents = [Document(person=person, kind=d["kind"], number=d["number"],
+                          number_key=document_key(d["number"]))
+                 for person, member in owners for d in member["documents"]
+                 if (person.pk, document_key(d["number"])) not in held]
     if documents:
         insert_rows(documents, set_ids=True)
         history.record_created(documents, user, now)
-    insert_rows([
-        RegistrationEvent(uuid=client_uuid, household=household, post=post, desk=desk[:20],
-                          device_id=device_id[:64], user=user, body_hash=digest, at=now),
-        ])
-    audit.record(user, AuditEvent.CREATE, "household", household.uuid,
-                 members=len(people), post=post.code)
-    return Registration(household, created=True, people=people, documents=documents)
+    return [d for d in documents if d.person in people]
+
+
+def _link_households_of(household: Household, linked: Iterable[Person], user) -> None:
+    """People registered before stay in their households; those households are recorded
+    as parts of one family with this one."""
+    for other_id in sorted({p.household_id for p in linked} - {household.pk}):
+        # The new household joins the family's group, which stays as it was.
+        household.group = link_households(Household.objects.get(pk=other_id), household,
+                                          user=user)
 
 
 def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:
@@ -293,33 +500,40 @@ def correct_tally(tally: Tally, changes: dict, *, user) -> Tally:
     return tally
 
 
+HOUSEHOLD_FIELDS = {"status": {code for code, _label in Household.STATUSES},
+                    "accommodation": {code for code, _label in Household.ACCOMMODATION}}
+
+
 def update_household(household: Household, changes: dict, *, user,
                      base_version: int | None = None) -> Household:
-    """Change what belongs to the household itself (for now, whether it is active).
+    """Change what belongs to the household itself: whether it is active, and whether it
+    needs a place to stay.
 
-    `base_version` works as for update_person: a status someone else changed after it is
+    `base_version` works as for update_person: a field someone else changed after it is
     not overwritten, and the returned household lists the conflict in `.conflicts_raised`.
     """
     problems = Problems()
-    statuses = {code for code, _label in Household.STATUSES}
-    status = changes.get("status", household.status)
-    if status not in statuses:
-        problems.add("status", _("%(value)s is not one of: %(allowed)s")
-                     % {"value": status, "allowed": ", ".join(sorted(statuses))})
+    if "status" in changes and changes["status"] in (None, ""):
+        problems.add("status", _("is required"))
+    cleaned = {name: clean_choice(changes[name], allowed, name, problems, "")
+               for name, allowed in HOUSEHOLD_FIELDS.items() if name in changes}
     problems.raise_if_any()
     with transaction.atomic():
         current = Household.objects.select_for_update().select_related(
             "registered_at").get(pk=household.pk)
-        changed = ["status"] if status != current.status else []
-        current.conflicts_raised = _hold_conflicting(current, changed, {"status": status},
+        changed = [name for name, value in cleaned.items() if getattr(current, name) != value]
+        current.conflicts_raised = _hold_conflicting(current, changed, cleaned,
                                                      base_version, user)
-        if not changed or current.conflicts_raised:
+        changed = [name for name in changed
+                   if name not in {c.field for c in current.conflicts_raised}]
+        if not changed:
             return current
-        current.status = status
+        for name in changed:
+            setattr(current, name, cleaned[name])
         current.version += 1
         current._history_user = user
-        current.save(update_fields=["status", "version"])
-        audit.record(user, AuditEvent.UPDATE, "household", current.uuid, fields=["status"])
+        current.save(update_fields=[*changed, "version"])
+        audit.record(user, AuditEvent.UPDATE, "household", current.uuid, fields=changed)
     return current
 
 

@@ -11,10 +11,11 @@ from uuid import UUID
 
 import phonenumbers
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from refuge.lib import dates, names
-from refuge.registry.models import Document, Person, SpecificNeed
+from refuge.registry.models import Document, Household, Person, SpecificNeed
 
 MAX_MEMBERS = 60
 MAX_DOCUMENTS = 10
@@ -85,6 +86,18 @@ def clean_text(text: str | None, where: str, problems: Problems, max_length: int
     elif names.forbidden_char(value) is not None:
         problems.add(where, _("contains an invisible or control character"))
     return value
+
+
+# Sex as one letter on any keyboard layout: Latin M/F, Armenian Ա (արական) and Ի (իգական),
+# Russian М (мужской) and Ж (женский); the desk shows the word it read.
+SEX_LETTERS = {"M": "M", "F": "F", "U": "U", "М": "M", "Ж": "F", "Ա": "M", "Ի": "F"}
+
+
+def clean_sex(value, where: str, problems: Problems) -> str:
+    letter = str(value or "").strip().upper()
+    if letter in SEX_LETTERS:
+        return SEX_LETTERS[letter]
+    return clean_choice(letter or None, SEXES, where, problems, "U")
 
 
 def clean_choice(value: str | None, allowed: set[str], where: str, problems: Problems,
@@ -171,7 +184,7 @@ def clean_person_fields(member: dict, where: str, problems: Problems, today: dat
         if name_field in member:
             cleaned[name_field] = clean_name(member[name_field], f"{where}{name_field}", problems)
     if "sex" in member:
-        cleaned["sex"] = clean_choice(member["sex"], SEXES, f"{where}sex", problems, "U")
+        cleaned["sex"] = clean_sex(member["sex"], f"{where}sex", problems)
     if "birth_date" in member:
         birth = clean_birth_date(member["birth_date"], f"{where}birth_date", problems, today)
         cleaned["birth_date"], cleaned["birth_precision"] = birth.value, birth.precision
@@ -214,10 +227,28 @@ def clean_same_as(value, where: str, problems: Problems) -> UUID | None:
         return None
 
 
+def clean_not_same_as(values, where: str, problems: Problems) -> list[UUID]:
+    """The registered people a registrar said this member is not."""
+    if isinstance(values, str):
+        values = values.replace(",", " ").split()
+    cleaned = []
+    for value in values or []:
+        person = clean_same_as(value, where, problems)
+        if person and person not in cleaned:
+            cleaned.append(person)
+    return cleaned
+
+
+ACCOMMODATION = {code for code, _label in Household.ACCOMMODATION}
+
+
 def clean_household(payload: dict, today: date | None = None) -> dict:
     """The household a desk or the API sent, checked whole; raises Invalid listing every problem."""
-    today = today or date.today()
+    today = today or timezone.localdate()  # the reception centre's day, not the server's
     problems = Problems()
+    joining = clean_same_as(payload.get("household"), "household", problems)
+    accommodation = clean_choice(payload.get("accommodation"), ACCOMMODATION, "accommodation",
+                                 problems, Household.NOT_ASKED)
     phone = clean_phone(payload.get("phone"), "phone", problems)
     origin = clean_text(payload.get("origin"), "origin", problems, 100)
     destination = clean_text(payload.get("destination"), "destination", problems, 200)
@@ -238,6 +269,8 @@ def clean_household(payload: dict, today: date | None = None) -> dict:
                                                problems)
         cleaned["uuid"] = member.get("uuid")
         cleaned["same_as"] = clean_same_as(member.get("same_as"), f"{where}same_as", problems)
+        cleaned["not_same_as"] = clean_not_same_as(member.get("not_same_as"),
+                                                   f"{where}not_same_as", problems)
         cleaned.setdefault("origin", origin)
         cleaned.setdefault("destination", destination)
         if not cleaned["origin"]:
@@ -254,7 +287,7 @@ def clean_household(payload: dict, today: date | None = None) -> dict:
     problems.raise_if_any()
     if phone and not members[focal[0]].get("phone"):
         members[focal[0]]["phone"] = phone
-    return {"members": members}
+    return {"members": members, "household": joining, "accommodation": accommodation}
 
 
 def clean_people_aboard(value, problems: Problems) -> int:

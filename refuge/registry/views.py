@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -12,9 +11,8 @@ from refuge.accounts.decorators import requires
 from refuge.accounts.roles import COUNT_CROSSINGS, EDIT_PEOPLE, REGISTER, VIEW_PEOPLE, can
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
-from refuge.lib import dates, names
-from refuge.matching import services as matching
-from refuge.registry import cards, figures, queries, services
+from refuge.lib import dates
+from refuge.registry import cards, figures, queries, rules, services
 from refuge.registry.forms import (
     PersonForm,
     SearchForm,
@@ -36,45 +34,101 @@ from refuge.registry.validation import Invalid
 DESK_ROWS = 1
 
 
-def desk_context(request, post_data=None, errors=None, household_uuid=None) -> dict:
+def desk_context(request, post_data=None, errors=None, household_uuid=None,
+                 already: Household | None = None) -> dict:
     errors = errors or {}
     count = max(row_count(post_data), DESK_ROWS) if post_data else DESK_ROWS
-    just_registered = None
-    try:
-        done = uuid.UUID(request.GET.get("done", ""))
-    except ValueError:
-        done = None
-    if done:
-        just_registered = Household.objects.filter(uuid=done).select_related(
-            "registered_at").first()
     return {
         "household_uuid": household_uuid or uuid.uuid4(),
-        "rows": member_rows(post_data, errors, count),
+        "rows": _with_linked(member_rows(post_data, errors, count)),
         "household": {
-            name: (post_data or {}).get(name, "") for name in ("phone", "origin", "destination")
+            name: (post_data or {}).get(name, "")
+            for name in ("phone", "origin", "destination", "accommodation")
         },
         "errors": errors,
         "general_errors": [m for f, m in errors.items() if not f.startswith("members[")
-                           and f not in ("phone", "origin", "destination")],
+                           and f not in ("phone", "origin", "destination", "household")],
         "relationships": Person.RELATIONSHIPS,
-        "sexes": Person.SEXES,
         "document_kinds": Document.KINDS,
+        "accommodation_choices": accommodation_choices(),
         "need_codes": SpecificNeed.CODES,
-        "just_registered": just_registered,
+        "just_registered": _just_registered(request),
+        "added": request.GET.get("added", "").isdecimal() and int(request.GET["added"]),
+        "joining": _household_named(post_data.get("household") if post_data else ""),
+        "already": already,
         "template_row": {"index": "__i__", "relationship": "child", "errors": {}},
-        "transliteration": {"hy": names.ARMENIAN_TO_LATIN, "ru": names.CYRILLIC_TO_LATIN},
-        "desk_strings": {
-            "about": _("about %(year)s"),
-            "not_a_date": _("not a date"),
-            "already": _("May be registered already"),
-            "row": _("Row %(n)s"),
-            "link": _("Same person: link"),
-            "linked": _("Linked to %(number)s: this person joins the household and is not "
-                        "registered twice."),
-            "unlink": _("Undo link"),
-            "months": [str(MONTHS[m]) for m in range(1, 13)],
-        },
+        "desk_rules": rules.desk_rules(),
+        "desk_strings": desk_strings(),
     }
+
+
+def accommodation_choices() -> list[tuple[str, str, str]]:
+    """(key, code, label): one key picks each, on any keyboard layout."""
+    keys = {Household.NEEDS_PLACE: "1", Household.RELATIVES: "2",
+            Household.OWN_ARRANGEMENT: "3", Household.NOT_ASKED: "0"}
+    return [(keys[code], code, label) for code, label in Household.ACCOMMODATION]
+
+
+def desk_strings() -> dict:
+    return {
+        "not_a_date": _("not a date"),
+        "already": _("May be registered already"),
+        "certain": _("Already registered"),
+        "row": _("Row %(n)s"),
+        "link": _("Same person: link"),
+        "different": _("A different person"),
+        "linked": _("Row %(n)s is %(name)s, registered in %(number)s: this person stays in "
+                    "that household and is not registered twice."),
+        "unlink": _("Undo link"),
+        "declared": _("Row %(n)s is not %(name)s of %(number)s: kept apart, and no reviewer "
+                      "is asked about them again."),
+        "undo": _("Undo"),
+        "household_registered": _("This household is already registered as %(number)s "
+                                  "(%(people)s people)."),
+        "add_new": _("Add the new members to %(number)s"),
+        "open": _("Open %(number)s"),
+        "reprint": _("Reprint its card"),
+        "adding": _("Adding the new members to %(number)s. Saving adds them to it; nobody "
+                    "is registered twice."),
+        "new_household": _("Saving registers the others as a new household, linked to "
+                           "%(numbers)s as part of the same family."),
+        "sexes": {"M": _("male"), "F": _("female"), "U": _("unknown")},
+        "not_a_sex": _("type M or F"),
+        "date_errors": {"not_a_date": _("not a date"), "not_real": _("not a real date"),
+                        "future": _("in the future"),
+                        "too_old": _("more than %(max)s years ago") % {"max": dates.MAX_AGE}},
+    }
+
+
+def _with_linked(rows: list[dict]) -> list[dict]:
+    """Rows the registrar linked to someone registered before, shown again as linked."""
+    wanted = {}
+    for row in rows:
+        try:
+            wanted[row["index"]] = uuid.UUID(row["same_as"])
+        except ValueError:
+            pass
+    people = Person.objects.select_related("household__registered_at").in_bulk(
+        wanted.values(), field_name="uuid")
+    for row in rows:
+        row["linked"] = people.get(wanted.get(row["index"]))
+    return rows
+
+
+def _just_registered(request) -> Household | None:
+    try:
+        done = uuid.UUID(request.GET.get("done", ""))
+    except ValueError:
+        return None
+    return Household.objects.filter(uuid=done).select_related("registered_at").first()
+
+
+def _household_named(value) -> Household | None:
+    try:
+        wanted = uuid.UUID(str(value or ""))
+    except ValueError:
+        return None
+    return Household.objects.filter(uuid=wanted).select_related("registered_at").first()
 
 
 @requires(REGISTER, needs_post=Post.RECEPTION)
@@ -93,22 +147,26 @@ def desk(request):
     except Invalid as invalid:
         if queued:
             return _queue_reply(invalid.errors, 422)
-        errors = {e.field: e.message for e in invalid.errors}
-        errors = _errors_on_form_rows(rows, errors)
-        context = desk_context(request, request.POST, errors, request.POST.get("household_uuid"))
-        return render(request, "registry/desk.html", context, status=422)
+        return _desk_again(request, rows, invalid, status=422)
     except services.Conflict as conflict:
         if queued:
             return _queue_reply([conflict], 409)
         context = desk_context(request, request.POST, {"uuid": conflict.message})
         return render(request, "registry/desk.html", context, status=409)
     if queued:
-        if result.created:  # no desk saw a duplicate warning for it: matching does now
-            matching.queue_arrival_matches(result.household)
         return JsonResponse({"uuid": str(result.household.uuid),
                              "registration_number": result.household.registration_number},
                             status=201)
-    return redirect(f"/desk/?done={result.household.uuid}")
+    added = f"&added={len(result.people)}" if result.added and result.created else ""
+    return redirect(f"/desk/?done={result.household.uuid}{added}")
+
+
+def _desk_again(request, rows: list[int], invalid: Invalid, status: int):
+    """The desk as it was typed, with each problem beside its field."""
+    errors = _errors_on_form_rows(rows, {e.field: e.message for e in invalid.errors})
+    context = desk_context(request, request.POST, errors, request.POST.get("household_uuid"),
+                           already=getattr(invalid, "household", None))
+    return render(request, "registry/desk.html", context, status=status)
 
 
 def _from_offline_queue(request) -> bool:
@@ -151,6 +209,7 @@ def household_detail(request, household_uuid):
     return render(request, "registry/household.html", {
         "household": household, "members": members, "linked": linked,
         "may_edit": can(request.user, EDIT_PEOPLE), "statuses": Household.STATUSES,
+        "accommodation_choices": Household.ACCOMMODATION,
         "conflicts": queries.open_conflicts(household),
     })
 
@@ -158,11 +217,13 @@ def household_detail(request, household_uuid):
 @requires(EDIT_PEOPLE)
 @require_http_methods(["POST"])
 def household_status(request, household_uuid):
-    """Close a household or open it again, from the version the editor saw."""
+    """Close a household or open it again, or record whether it needs a place to stay,
+    from the version the editor saw."""
     household = get_object_or_404(Household, uuid=household_uuid)
+    changes = {name: request.POST[name] for name in ("status", "accommodation")
+               if name in request.POST}
     try:
-        saved = services.update_household(household, {"status": request.POST.get("status")},
-                                          user=request.user,
+        saved = services.update_household(household, changes, user=request.user,
                                           base_version=_version(request.POST))
     except Invalid as invalid:
         messages.error(request, invalid.errors[0].message)
@@ -204,12 +265,25 @@ def link_household(request, household_uuid):
 @requires(EDIT_PEOPLE)
 @require_http_methods(["POST"])
 def move_person(request, person_uuid):
-    """Move a person into another household, named by its registration number."""
-    person = get_object_or_404(Person, uuid=person_uuid)
+    """Move a person into another household, named by its registration number: a separate,
+    explicit act, confirmed on a page that says what will happen to both households."""
+    person = get_object_or_404(Person.objects.select_related("household__registered_at"),
+                               uuid=person_uuid)
     target = queries.household_by_number(request.POST.get("household", ""))
     if target is None:
         messages.error(request, _("No household has that registration number."))
         return redirect("person", person_uuid=person.uuid)
+    if target.pk == person.household_id:
+        messages.info(request, _("%(name)s is already in %(number)s.") % {
+            "name": person.full_name, "number": target.registration_number})
+        return redirect("person", person_uuid=person.uuid)
+    if request.POST.get("confirm") != "1":
+        return render(request, "registry/move_confirm.html", {
+            "person": person, "target": target,
+            "left_behind": person.household.members.exclude(pk=person.pk).count(),
+            "joining": target.members.count(),
+            "relationship": request.POST.get("relationship", ""),
+            "version": request.POST.get("version", "")})
     try:
         moved = services.move_person(person, target, user=request.user,
                                      relationship=request.POST.get("relationship", ""),

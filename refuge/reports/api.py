@@ -38,6 +38,7 @@ class SituationOut(Schema):
     placed: int
     households: int
     households_waiting: int
+    households_not_asked: int
     days: list[DayOut]
     posts: list[PostOut]
     pyramid: list[dict]
@@ -53,6 +54,6 @@ def situation(request):
     return {
         **{name: getattr(picture, name) for name in (
             "as_of", "expected", "crossed", "registered", "backlog", "placed", "households",
-            "households_waiting", "days", "posts", "pyramid", "shelter")},
+            "households_waiting", "households_not_asked", "days", "posts", "pyramid", "shelter")},
         "needs": [{**n, "label": str(n["label"])} for n in picture.needs],
     }

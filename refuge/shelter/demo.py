@@ -43,12 +43,14 @@ def create_sites(rng: random.Random, people: int) -> list[Site]:
 
 @transaction.atomic
 def place_households(rng: random.Random, share_of_beds: float = 0.6) -> int:
-    """Check in the earliest households until the sites are about this full."""
+    """Check in the earliest households that need a place until the sites are about this
+    full."""
     sites = list(Site.objects.all())
     free = {site.pk: int(site.beds * share_of_beds) for site in sites}
     now = timezone.now()
     placements, placed = [], []
-    households = (Household.objects.annotate(size=Count("members")).order_by("registered_on")
+    households = (Household.objects.filter(accommodation=Household.NEEDS_PLACE)
+                  .annotate(size=Count("members")).order_by("registered_on")
                   .values_list("pk", "size", "registered_on"))
     for household_id, size, registered_on in households.iterator(chunk_size=5000):
         candidates = [pk for pk, beds in free.items() if beds >= size]

@@ -79,12 +79,26 @@ def _provinces(sites) -> list[dict]:
 
 
 def _without_place():
+    """Active households that need a place to stay and hold none. Households staying with
+    relatives or in a place of their own, or never asked, do not wait for shelter."""
     holding = Placement.objects.filter(household=OuterRef("pk"), status__in=HOLDING)
-    return Household.objects.filter(status=Household.ACTIVE).exclude(Exists(holding))
+    return Household.objects.filter(status=Household.ACTIVE,
+                                    accommodation=Household.NEEDS_PLACE).exclude(Exists(holding))
+
+
+def households_waiting() -> int:
+    return _without_place().count()
+
+
+def households_not_asked() -> int:
+    """Active households nobody asked whether they need a place, holding none: to ask."""
+    holding = Placement.objects.filter(household=OuterRef("pk"), status__in=HOLDING)
+    return (Household.objects.filter(status=Household.ACTIVE, accommodation=Household.NOT_ASKED)
+            .exclude(Exists(holding)).count())
 
 
 def waiting_households():
-    """Active households with no place reserved or taken, longest waiting first."""
+    """Households that need a place and hold none, longest waiting first."""
     return (_without_place()
             .select_related("registered_at")
             .annotate(size=Count("members"))

@@ -9,7 +9,7 @@ from django.test import Client
 
 from refuge.accounts import roles
 from refuge.api import api
-from refuge.conftest import PERSONAS, bearer, make_household, member
+from refuge.conftest import PERSONAS, bearer, make_household, member, queued_pair
 from refuge.matching import services as matching_services
 from refuge.matching.models import CandidatePair, HouseholdMatch
 from refuge.registry import services
@@ -75,8 +75,8 @@ def _household_match(pair: CandidatePair) -> HouseholdMatch:
 def _pair_of_twice_registered(post, user, name) -> CandidatePair:
     first = make_household(post, user, member(name, birth_date="1990-01-01")).members.get()
     again = make_household(post, user, member(name, birth_date="1990-01-01")).members.get()
-    return CandidatePair.objects.create(person_a=first, person_b=again, probability=0.99,
-                                        levels={"given": 3, "family": 3, "birth": 5})
+    return queued_pair(first, again, probability=0.99,
+                       levels={"given": 3, "family": 3, "birth": 5})
 
 
 def pages(w):

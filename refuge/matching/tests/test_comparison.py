@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 from django.apps import apps
 
-from refuge.conftest import make_household, member
+from refuge.conftest import make_household, member, queued_pair
 from refuge.matching import model as fs
 from refuge.matching.comparison import Frequencies, Records, compare
 from refuge.matching.engine import candidate_pairs, rows_from_dicts
-from refuge.matching.models import CandidatePair
 
 
 def row(record_id, given, family, place="", born=""):
@@ -117,8 +116,8 @@ def test_pairs_found_before_the_seven_place_levels_are_renumbered(reception, reg
     renumbering = import_module("refuge.matching.migrations.0002_renumber_place_levels")
     household = make_household(reception, registrar, member("Ani"), member("Anna"))
     first, second = household.members.order_by("pk")
-    pair = CandidatePair.objects.create(person_a=first, person_b=second, probability=0.9,
-                                        levels={"given": 3, "place": 3})
+    pair = queued_pair(first, second, probability=0.9,
+                       levels={"given": 3, "place": 3})
     renumbering.renumber(renumbering.OLD_TO_NEW)(apps, None)
     pair.refresh_from_db()
     assert pair.levels == {"given": 3, "place": 5}  # "nearly the same" keeps its words

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from refuge.conftest import household_payload, make_household, member
+from refuge.conftest import household_payload, make_household, member, queued_pair
 from refuge.matching import queries, services
 from refuge.matching.models import CandidatePair, HouseholdMatch
 from refuge.registry import services as registry
@@ -165,17 +165,19 @@ def test_the_desk_check_reads_a_russian_g_as_the_armenian_h(reception, registrar
     assert matches[0].probability >= 0.9
 
 
-def test_a_member_linked_at_the_desk_joins_the_household_instead_of_a_duplicate(
+def test_a_member_linked_at_the_desk_stays_in_the_household_he_belongs_to(
         twice, reception, registrar):
     hayk = twice[0].members.get(given_name="Հայկ")
     payload = household_payload(member("Gohar", "Hovhannisyan", sex="F"),
                                 member("Hayk", "Hovhannisyan", relationship="spouse",
-                                       same_as=str(hayk.uuid)))
+                                       same_as=str(hayk.uuid)),
+                                member("Lilit", "Hovhannisyan", relationship="child"))
     before = Person.objects.count()
     household = registry.register_household(payload, user=registrar, post=reception).household
-    assert Person.objects.count() == before + 1
+    assert Person.objects.count() == before + 2
     hayk.refresh_from_db()
-    assert hayk.household == household and hayk.relationship == "spouse"
+    assert hayk.household == twice[0] and hayk.relationship == "focal_point"
+    assert household.members.count() == 2 and household.group == twice[0].group
     assert registry.register_household(payload, user=registrar, post=reception).created is False
 
 
@@ -245,8 +247,8 @@ def test_a_merge_that_fills_the_birth_date_and_needs_keeps_every_figure_exact(
     kept = make_household(reception, registrar, member("Gohar", sex="F")).members.get()
     later = make_household(reception, registrar, member(
         "Gohar", sex="F", birth_date="1940-05-05", needs=["OP"])).members.get()
-    pair = CandidatePair.objects.create(person_a=kept, person_b=later, probability=0.95,
-                                        levels={"given": 3, "family": 3})
+    pair = queued_pair(kept, later, probability=0.95,
+                       levels={"given": 3, "family": 3})
     merge = services.merge_pair(pair, user=registrar)
     kept.refresh_from_db()
     assert kept.birth_date.year == 1940 and kept.need_codes == ["OP"]
@@ -266,27 +268,43 @@ def _desk_form(**member_fields) -> dict:
             **{f"members-0-{name}": value for name, value in fields.items()}}
 
 
-def test_a_household_sent_from_an_offline_queue_is_matched_on_arrival(twice, registrar,
-                                                                        reception):
+def _desk_client(registrar, reception) -> Client:
     desk = Client()
     desk.force_login(registrar)
     session = desk.session
     session["post_id"], session["desk"] = reception.pk, "3"
     session.save()
+    return desk
+
+
+def test_every_possible_duplicate_is_queued_for_review_at_once(twice, registrar, reception):
+    desk = _desk_client(registrar, reception)
     form = _desk_form(given_name="Hayk", family_name="Hovhannisyan", patronymic="Samveli",
-                      birth_date="1980-03-14")
+                      birth_date="1980")
     assert desk.post("/desk/", form, HTTP_X_REFUGE_QUEUE="1").status_code == 201
     arrived = Person.objects.get(given_name="Hayk")
     queued = CandidatePair.objects.filter(person_b=arrived)
     assert {p.person_a.given_name for p in queued} == {"Հայկ", "Айк"}
-    assert all(p.probability >= 0.5 for p in queued)
+    assert all(p.probability >= 0.5 and p.status == CandidatePair.OPEN for p in queued)
     desk.post("/desk/", form, HTTP_X_REFUGE_QUEUE="1")  # sent twice: nothing queued twice
     assert CandidatePair.objects.filter(person_b=arrived).count() == 2
-    # At the desk, online, the registrar saw the warning already: no pair is queued.
+    # At the desk, online, the registrar saw the warning and saved anyway: queued at once,
+    # without waiting for `refuge dedupe`.
     desk.post("/desk/", _desk_form(given_name="Hayk", family_name="Hovhannisyan",
-                                   birth_date="1980-03-14"))
+                                   birth_date="1980"))
     online = Person.objects.exclude(pk=arrived.pk).get(given_name="Hayk")
-    assert not CandidatePair.objects.filter(person_b=online).exists()
+    assert CandidatePair.objects.filter(person_b=online, status=CandidatePair.OPEN).exists()
+
+
+def test_a_certain_duplicate_from_an_offline_queue_is_sent_back_to_the_registrar(
+        twice, registrar, reception):
+    desk = _desk_client(registrar, reception)
+    form = _desk_form(given_name="Hayk", family_name="Hovhannisyan", patronymic="Samveli",
+                      birth_date="1980-03-14")
+    refused = desk.post("/desk/", form, HTTP_X_REFUGE_QUEUE="1")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "members[0].same_as"
+    assert not Person.objects.filter(given_name="Hayk").exists()
 
 
 def test_household_links_over_the_api_are_idempotent(twice, registrar):
@@ -314,8 +332,8 @@ def test_a_passport_both_records_hold_is_listed_once_after_a_merge(reception, re
     again = make_household(reception, registrar, member("Garegin", "Khachents", sex="M",
                                                         birth_date="1996-11-07",
                                                         documents=passport)).members.get()
-    pair = CandidatePair.objects.create(person_a=first, person_b=again, probability=0.99,
-                                        levels={"given": 3, "family": 3, "document": 1})
+    pair = queued_pair(first, again, probability=0.99,
+                       levels={"given": 3, "family": 3, "document": 1})
     merge = services.merge_pair(pair, user=registrar)
     assert [d.number for d in first.documents.all()] == ["AN7654321"]
     services.unmerge(merge, user=registrar)

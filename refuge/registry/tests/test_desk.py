@@ -138,8 +138,12 @@ def test_households_are_linked_and_people_moved_by_registration_number(desk):
     second.refresh_from_db()
     assert second.group == first.group
     armen = first.members.get(given_name="Armen")
-    desk.post(f"/people/{armen.uuid}/move/", {"household": second.registration_number,
-                                              "relationship": "sibling"})
+    move = {"household": second.registration_number, "relationship": "sibling"}
+    asked = desk.post(f"/people/{armen.uuid}/move/", move)
+    armen.refresh_from_db()
+    assert armen.household == first  # a move is confirmed first, on a page that says so
+    assert f"joins household {second.registration_number}" in asked.content.decode()
+    desk.post(f"/people/{armen.uuid}/move/", {**move, "confirm": "1"})
     armen.refresh_from_db()
     assert armen.household == second and armen.relationship == "sibling"
     assert armen.history.filter(household=second).exists()

@@ -134,8 +134,10 @@ def test_a_retry_gets_what_was_saved_even_if_it_would_no_longer_validate(
     offline desk's retry must not be told "refused" for what was saved."""
     earlier = make_household(reception, registrar, member("Gohar", birth_date="1950"))
     gohar = earlier.members.get()
+    # She was registered alone; Anahit joins her household.
     payload = household_payload(member("Anahit"),
-                                member("Gohar", relationship="parent", same_as=str(gohar.uuid)))
+                                member("Gohar", relationship="parent", same_as=str(gohar.uuid)),
+                                household=str(earlier.uuid))
     first = services.register_household(payload, user=registrar, post=reception)
     Person.objects.filter(pk=gohar.pk).update(status=Person.MERGED)
     again = services.register_household(payload, user=registrar, post=reception)

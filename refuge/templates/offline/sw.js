@@ -8,11 +8,24 @@ var CACHE = "refuge-{{ version }}";
 var PAGES = {{ pages|safe }};
 var ASSETS = {{ assets|safe }};
 
+// The screens themselves are kept at once too, so that one visit is enough: a laptop
+// opened once at the reception centre works when the network goes.
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE)
-    .then(function (cache) { return cache.addAll(ASSETS); })
+    .then(function (cache) {
+      return cache.addAll(ASSETS).then(function () {
+        return Promise.all(PAGES.map(function (page) { return keep(cache, page); }));
+      });
+    })
     .then(function () { return self.skipWaiting(); }));
 });
+
+// A screen this user may open (not a redirect to sign in or to choose a post).
+function keep(cache, page) {
+  return fetch(page, { credentials: "same-origin" }).then(function (response) {
+    if (response.ok && !response.redirected) return cache.put(page, response);
+  }).catch(function () { /* no network now: kept on the next visit */ });
+}
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (keys) {

@@ -6,9 +6,8 @@
   if (!form) return;
   const body = document.getElementById("members");
   const template = document.getElementById("member-row");
-  const tables = JSON.parse(document.getElementById("transliteration").textContent);
   const strings = JSON.parse(document.getElementById("desk-strings").textContent);
-  const MONTHS = strings.months;
+  const readings = JSON.parse(document.getElementById("desk-rules").textContent);
 
   const rows = () => Array.from(body.querySelectorAll("tr.member"));
   const field = (row, name) => row.querySelector(`[data-field="${name}"]`);
@@ -21,11 +20,13 @@
         field(row, name).dataset.prefilled === "1");
   }
 
+  const sexOf = (row) => RefugeSex.read(field(row, "sex").value);
+
   function fatherName() {
     const first = focal();
-    if (field(first, "sex").value === "M") return field(first, "given_name").value;
+    if (sexOf(first) === "M") return field(first, "given_name").value;
     for (const row of rows().slice(1)) {
-      if (field(row, "relationship").value === "spouse" && field(row, "sex").value === "M") {
+      if (field(row, "relationship").value === "spouse" && sexOf(row) === "M") {
         return field(row, "given_name").value;
       }
     }
@@ -78,14 +79,19 @@
     form.submit();
   }
 
-  let escapeArmed = 0;
-  form.addEventListener("keydown", (event) => {
-    const target = event.target;
+  // Saving works from anywhere on the page, whatever has the focus: a match's button,
+  // the page itself after a panel redraw, a link.
+  document.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       save();
-      return;
     }
+  });
+
+  let escapeArmed = 0;
+  form.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) return;
     if (event.altKey && (event.key === "n" || event.key === "N" || event.code === "KeyN")) {
       event.preventDefault();
       addRow(true);
@@ -126,7 +132,14 @@
     if (row === focal() && ["family_name", "given_name", "patronymic"].includes(target.dataset.field)) {
       rows().slice(1).forEach(prefill);
     }
-    if (target.dataset.field === "birth_date") showBirthReading(target);
+    if (target.dataset.field === "birth_date") {
+      showBirthReading(target);
+      guessDocumentKind(row);
+    }
+    if (target.dataset.field === "sex") {
+      showSex(target);
+      rows().slice(1).forEach(prefill);
+    }
     if (target.dataset.field === "given_name" || target.dataset.field === "family_name") {
       showLatin(target);
     }
@@ -134,6 +147,7 @@
 
   form.addEventListener("change", (event) => {
     const target = event.target;
+    if (target.dataset.field === "document_kind") target.dataset.chosen = "1";
     if (target.dataset.field === "relationship" || target.dataset.field === "sex") {
       rows().slice(1).forEach(prefill);
     }
@@ -148,50 +162,39 @@
     return input.parentElement.querySelector(".hint");
   }
 
-  // How the desk reads what was typed, before saving ("about 2016").
-  function readBirthDate(text) {
-    const raw = text.trim().toLowerCase();
-    if (!raw) return "";
-    let m;
-    const year = new Date().getFullYear();
-    if ((m = raw.match(/^(\d{4})$/))) return m[1];
-    if ((m = raw.match(/^(\d{4})-(\d{1,2})$/))) return `${MONTHS[+m[2] - 1] || "?"} ${m[1]}`;
-    if ((m = raw.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/))) return `${+m[3]} ${MONTHS[+m[2] - 1] || "?"} ${m[1]}`;
-    if ((m = raw.match(/^(\d{1,2})[./](\d{1,2})[./](\d{4})$/))) return `${+m[1]} ${MONTHS[+m[2] - 1] || "?"} ${m[3]}`;
-    if ((m = raw.match(/^(\d{1,2})[./](\d{4})$/))) return `${MONTHS[+m[1] - 1] || "?"} ${m[2]}`;
-    if ((m = raw.match(/^(?:age|возраст|տարիք)?\s*(\d{1,3})\s*(?:y|yrs|years|лет|года|год)?$/))) {
-      return strings.about.replace("%(year)s", String(year - +m[1]));
-    }
-    return strings.not_a_date;
-  }
-
+  // How the desk reads what was typed, before saving ("about 2016"): the registry's own
+  // rules (reading.js), so the screen says what will be stored.
   function showBirthReading(input) {
-    const reading = readBirthDate(input.value);
-    hint(input).textContent = reading;
-    hint(input).classList.toggle("warn", reading === strings.not_a_date);
+    const typed = input.value.trim();
+    const birth = RefugeDates.parse(typed);
+    hint(input).textContent = typed ? RefugeDates.reading(birth, {...readings,
+      errors: strings.date_errors}) : "";
+    hint(input).classList.toggle("warn", Boolean(birth.error));
   }
 
-  function toLatin(text) {
-    let out = "";
-    const chars = Array.from(text);
-    chars.forEach((ch, i) => {
-      const lower = ch.toLowerCase();
-      const next = (chars[i + 1] || "").toLowerCase();
-      const start = i === 0 || !/\p{L}/u.test(chars[i - 1]);
-      let piece;
-      if (lower === "ո" && next === "ւ") piece = "u";
-      else if (lower === "ւ" && (chars[i - 1] || "").toLowerCase() === "ո") piece = "";
-      else if (lower === "ե" && start) piece = "ye";
-      else if (lower === "ո" && start) piece = "vo";
-      else piece = tables.hy[lower] ?? tables.ru[lower] ?? lower;
-      out += ch !== lower && piece ? piece[0].toUpperCase() + piece.slice(1) : piece;
-    });
-    return out;
+  // Armenian passports are issued at 16: a younger child's document is most likely a
+  // birth certificate. A kind the registrar chose is never changed.
+  const PASSPORT_AGE = 16;
+  function guessDocumentKind(row) {
+    const kind = field(row, "document_kind");
+    const birth = RefugeDates.parse(field(row, "birth_date").value);
+    if (!kind || kind.dataset.chosen === "1" || !birth.value) return;
+    const born = new Date(birth.value), today = new Date();
+    const age = today.getFullYear() - born.getFullYear() -
+      (today < new Date(today.getFullYear(), born.getMonth(), born.getDate()) ? 1 : 0);
+    kind.value = age < PASSPORT_AGE ? "birth_certificate" : "passport";
+  }
+
+  function showSex(input) {
+    const sex = RefugeSex.read(input.value);
+    hint(input).textContent = input.value.trim() ? (strings.sexes[sex] || strings.not_a_sex) : "";
+    hint(input).classList.toggle("warn", !sex);
   }
 
   function showLatin(input) {
     const text = input.value;
-    hint(input).textContent = /[\u0530-\u058F\u0400-\u04FF]/.test(text) ? toLatin(text) : "";
+    hint(input).textContent = /[\u0530-\u058F\u0400-\u04FF]/.test(text)
+      ? RefugeNames.toLatin(text) : "";
   }
 
   function showNotice(text) {
@@ -223,6 +226,7 @@
   rows().forEach((row) => {
     ["given_name", "family_name"].forEach((n) => showLatin(field(row, n)));
     showBirthReading(field(row, "birth_date"));
+    showSex(field(row, "sex"));
   });
   const firstError = form.querySelector("[aria-invalid=true]");
   (firstError || field(focal(), "given_name")).focus();

@@ -1,6 +1,9 @@
 // The desk asks the server, while the registrar types, whether anyone typed is registered
 // already (/api/matching/check), shows each likely match with its evidence, and lets the
-// registrar link the row to that person instead of registering them twice.
+// registrar link the row to that person (who stays in the household they belong to and
+// is not registered twice) or, for a match the server is certain of, say it is a
+// different person. When most of the people typed are one household registered before,
+// it says so and offers to add the new members to it, to open it or to reprint its card.
 // With no network this stays quiet; the offline name index (offline.js) warns instead.
 (function () {
   "use strict";
@@ -9,20 +12,32 @@
   if (!form || !panel) return;
   const strings = JSON.parse(document.getElementById("desk-strings").textContent);
   const body = document.getElementById("members");
+  const known = document.getElementById("household-known");
+  const joining = document.getElementById("joining");
   const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
   const FIELDS = ["given_name", "family_name", "patronymic", "sex", "birth_date"];
-  let timer = null, asked = 0;
+  let timer = null, asked = 0, lastTyped = null, answer = [];
 
   const rows = () => Array.from(body.querySelectorAll("tr.member"));
+  const input = (row, name) => row.querySelector(`[data-field="${name}"]`);
   const value = (row, name) => {
-    const input = row.querySelector(`[data-field="${name}"]`);
-    return input ? input.value.trim() : "";
+    const el = input(row, name);
+    return el && el.dataset.prefilled !== "1" ? el.value.trim() : "";
   };
   const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_m, k) => values[k]);
+  const declared = (row) => (input(row, "not_same_as").value || "").split(/\s+/).filter(Boolean);
+  // Rows the registrar has typed into: the desk's own prefilled names are not a person.
+  const typedRows = () => rows().filter((row) => value(row, "given_name") ||
+    value(row, "family_name") || value(row, "birth_date") || value(row, "document_number") ||
+    input(row, "same_as").value);
 
   function typed(row) {
     const member = {};
+    // A row with no given name is nobody yet: a family name alone matches whole families.
+    if (!value(row, "given_name")) return member;
     FIELDS.forEach((name) => { member[name] = value(row, name); });
+    member.family_name = input(row, "family_name").value.trim();
+    member.patronymic = input(row, "patronymic").value.trim();
     member.document = value(row, "document_number");
     member.origin = (form.querySelector("[name=origin]") || { value: "" }).value.trim();
     return member;
@@ -31,7 +46,8 @@
   function ask() {
     const all = rows();
     const members = all.map(typed);
-    if (!navigator.onLine || !members.some((m) => m.given_name || m.family_name)) {
+    if (!navigator.onLine || !members.some((m) => m.given_name)) {
+      answer = [];
       return render(all, []);
     }
     const mine = ++asked;
@@ -40,27 +56,43 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ members: members.slice(0, 20) }),
     }).then((r) => (r.ok ? r.json() : null))
-      .then((answer) => { if (answer && mine === asked) render(all, answer.members); })
+      .then((found) => {
+        if (found && mine === asked) { answer = found.members; render(all, answer); }
+      })
       .catch(() => {});
   }
 
   function render(all, found) {
     panel.replaceChildren();
     all.forEach((row, i) => {
-      const link = row.querySelector("[data-field=same_as]");
-      const matches = found[i] || [];
-      if (link && link.value) return panel.append(linked(row, i, link));
-      matches.forEach((match) => panel.append(offer(row, i, match)));
+      const link = input(row, "same_as");
+      if (link.value) return panel.append(linked(row, i));
+      const apart = declared(row);
+      (found[i] || []).forEach((match) => {
+        if (apart.includes(match.person)) panel.append(keptApart(row, i, match));
+        else panel.append(offer(row, i, match));
+      });
     });
     panel.hidden = !panel.children.length;
+    showHousehold();
+  }
+
+  function button(text, action, testid) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    if (testid) b.dataset.testid = testid;
+    b.addEventListener("click", action);
+    return b;
   }
 
   function offer(row, i, match) {
     const item = document.createElement("div");
-    item.className = "match";
+    item.className = "match" + (match.certain ? " certain" : "");
     item.dataset.testid = "match";
     const heading = document.createElement("strong");
-    heading.textContent = `${fill(strings.row, { n: i + 1 })} · ${strings.already}: ` +
+    heading.textContent = `${fill(strings.row, { n: i + 1 })} · ` +
+      `${match.certain ? strings.certain : strings.already}: ` +
       `${match.name}${match.latin_name ? " (" + match.latin_name + ")" : ""}, ` +
       `${match.born}, ${match.registration_number} · ${Math.round(match.probability * 100)}%`;
     const evidence = document.createElement("ul");
@@ -69,41 +101,145 @@
       li.textContent = `${e.label}: ${e.says} (${e.weight > 0 ? "+" : ""}${e.weight})`;
       evidence.append(li);
     });
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = strings.link;
-    button.addEventListener("click", () => {
-      row.querySelector("[data-field=same_as]").value = match.person;
-      row.dataset.linkedNumber = match.registration_number;
-      row.classList.add("linked");
-      ask();
-    });
-    item.append(heading, evidence, button);
+    item.append(heading, evidence, button(strings.link, () => linkRow(row, match), "link"));
+    if (match.certain) {
+      item.append(" ", button(strings.different, () => keepApart(row, match), "different"));
+    }
     return item;
   }
 
-  function linked(row, i, link) {
+  function linkRow(row, match) {
+    input(row, "same_as").value = match.person;
+    Object.assign(row.dataset, { linkedNumber: match.registration_number,
+      linkedName: match.name, linkedHousehold: match.household,
+      linkedSize: String(match.household_size) });
+    row.classList.add("linked");
+    render(rows(), answer);
+    refocus(row);
+  }
+
+  function keepApart(row, match) {
+    const apart = declared(row);
+    apart.push(match.person);
+    input(row, "not_same_as").value = apart.join(" ");
+    row.dataset["apart" + match.person.replaceAll("-", "")] = match.registration_number;
+    render(rows(), answer);
+    refocus(row);
+  }
+
+  function linked(row, i) {
     const item = document.createElement("div");
     item.className = "match linked";
     item.dataset.testid = "linked";
-    item.textContent = `${fill(strings.row, { n: i + 1 })} · ` +
-      fill(strings.linked, { number: row.dataset.linkedNumber || "" }) + " ";
-    const undo = document.createElement("button");
-    undo.type = "button";
-    undo.textContent = strings.unlink;
-    undo.addEventListener("click", () => {
-      link.value = "";
+    item.textContent = fill(strings.linked, { n: i + 1, name: row.dataset.linkedName || "",
+      number: row.dataset.linkedNumber || "" }) + " ";
+    item.append(button(strings.unlink, () => {
+      input(row, "same_as").value = "";
       row.classList.remove("linked");
       ask();
-    });
-    item.append(undo);
+      input(row, "given_name").focus();
+    }, "unlink"));
     return item;
   }
 
+  function keptApart(row, i, match) {
+    const item = document.createElement("div");
+    item.className = "match apart";
+    item.dataset.testid = "kept-apart";
+    item.textContent = fill(strings.declared, { n: i + 1, name: match.name,
+      number: match.registration_number }) + " ";
+    item.append(button(strings.undo, () => {
+      input(row, "not_same_as").value = declared(row).filter((p) => p !== match.person).join(" ");
+      render(rows(), answer);
+    }));
+    return item;
+  }
+
+  // Most of the people typed are one household registered before: it is not registered
+  // a second time. Otherwise, the people linked stay where they are, and the others make
+  // a new household linked to theirs.
+  function showHousehold() {
+    if (!known) return;
+    const counted = typedRows();
+    const households = {};
+    counted.forEach((row) => {
+      if (!input(row, "same_as").value) return;
+      const id = row.dataset.linkedHousehold;
+      households[id] = households[id] || { count: 0, number: row.dataset.linkedNumber,
+        size: row.dataset.linkedSize, id: id };
+      households[id].count += 1;
+    });
+    const all = Object.values(households).sort((a, b) => b.count - a.count);
+    const most = all[0];
+    known.replaceChildren();
+    if (joining.value && (!most || joining.value === most.id)) {
+      // Chosen here, or on the page the server sent back after "add the new members".
+      const number = most ? most.number : known.dataset.joiningNumber;
+      known.dataset.joiningNumber = number;
+      known.append(paragraph(fill(strings.adding, { number: number })));
+    } else if (most && 2 * most.count >= counted.length) {
+      joining.value = "";
+      known.append(paragraph(fill(strings.household_registered,
+        { number: most.number, people: most.size }), "strong"));
+      const actions = document.createElement("p");
+      actions.className = "actions";
+      const add = button(fill(strings.add_new, { number: most.number }), () => {
+        joining.value = most.id;
+        showHousehold();
+        const save = document.getElementById("save");
+        if (save) save.focus();
+      }, "add-new");
+      add.classList.add("primary");
+      actions.append(add, " ", anchor(fill(strings.open, { number: most.number }),
+        `/households/${most.id}/`), " · ",
+      anchor(strings.reprint, `/households/${most.id}/card/?print=1`));
+      known.append(actions);
+    } else if (most) {
+      joining.value = "";
+      known.append(paragraph(fill(strings.new_household,
+        { numbers: all.map((h) => h.number).join(", ") })));
+    } else {
+      joining.value = "";
+    }
+    known.hidden = !known.children.length;
+  }
+
+  function paragraph(text, tag) {
+    const p = document.createElement("p");
+    if (tag) {
+      const inner = document.createElement(tag);
+      inner.textContent = text;
+      p.append(inner);
+    } else {
+      p.textContent = text;
+    }
+    return p;
+  }
+
+  function anchor(text, href) {
+    const a = document.createElement("a");
+    a.textContent = text;
+    a.href = href;
+    return a;
+  }
+
+  // After a choice, the next keystroke goes where it makes sense: the household's own
+  // choice when there is one to make, otherwise the field the registrar was typing in.
+  function refocus(row) {
+    const add = known && !known.hidden && known.querySelector("[data-testid=add-new]");
+    if (add) return add.focus();
+    const back = lastTyped && document.body.contains(lastTyped) ? lastTyped
+      : input(row.nextElementSibling || row, "given_name");
+    back.focus();
+  }
+
+  form.addEventListener("focusin", (event) => {
+    if (event.target.matches("input:not([type=hidden]), select")) lastTyped = event.target;
+  });
   body.addEventListener("input", (event) => {
     // Typing over a linked row's names means it is someone else after all.
     const row = event.target.closest("tr.member");
-    const link = row && row.querySelector("[data-field=same_as]");
+    const link = row && input(row, "same_as");
     if (link && link.value && event.target.dataset.field !== "needs") {
       link.value = "";
       row.classList.remove("linked");
@@ -112,4 +248,8 @@
     timer = setTimeout(ask, 300);
   });
   body.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(ask, 300); });
+  // A row removed takes its warnings with it.
+  new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(ask, 50); })
+    .observe(body, { childList: true });
+  if (typedRows().length) ask();
 })();

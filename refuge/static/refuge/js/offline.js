@@ -2,7 +2,8 @@
 // it returns. The service worker (sw.js) puts a form it could not send here; the desk
 // and tally pages show what is waiting and send it, oldest first. Each record carries
 // the UUID its form was given, so one sent twice is stored once.
-// Loaded by the pages and, through importScripts, by the service worker.
+// Loaded by the pages and, through importScripts, by the service worker; the desk's
+// duplicate warning reads names with RefugeNames (reading.js).
 var RefugeQueue = (function () {
   "use strict";
   var DB = "refuge-offline", QUEUE = "queue", META = "meta";
@@ -59,90 +60,6 @@ var RefugeQueue = (function () {
       return run(META, "readwrite", function (s) { return request(s.put(value, key)); });
     },
   };
-})();
-
-// The search key of a name, exactly as refuge/lib/names.py makes it, so the desk can
-// look names up in the index of people already registered with no network.
-var RefugeNames = (function () {
-  "use strict";
-  var HY = {"ա": "a", "բ": "b", "գ": "g", "դ": "d", "ե": "e", "զ": "z", "է": "e", "ը": "y",
-    "թ": "t", "ժ": "zh", "ի": "i", "լ": "l", "խ": "kh", "ծ": "ts", "կ": "k", "հ": "h",
-    "ձ": "dz", "ղ": "gh", "ճ": "ch", "մ": "m", "յ": "y", "ն": "n", "շ": "sh", "ո": "o",
-    "չ": "ch", "պ": "p", "ջ": "j", "ռ": "r", "ս": "s", "վ": "v", "տ": "t", "ր": "r",
-    "ց": "ts", "ւ": "v", "փ": "p", "ք": "k", "օ": "o", "ֆ": "f", "և": "ev"};
-  var RU = {"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-    "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g"};
-  var ENDINGS = /(?:ian|jan|yan|ean|ants|yants|iants|yanc)$/;
-  var DIGRAPHS = [["dzh", "j"], ["shch", "s"], ["sh", "s"], ["ch", "c"], ["zh", "z"], ["kh", "k"],
-    ["gh", "g"], ["ts", "c"], ["tz", "c"], ["dz", "z"], ["ph", "p"], ["th", "t"], ["ck", "k"]];
-  var STEMS = [["oganes", "ovanes"], ["oganis", "ovanis"], ["ogan", "ovan"]];
-  var SOUND = {q: "k", x: "k", w: "v", j: "y", g: "k", h: "", y: "", p: "b", t: "d"};
-
-  function stripAccents(text) { return text.normalize("NFKD").replace(/\p{M}/gu, ""); }
-
-  function armenianWord(word) {
-    var chars = Array.from(word), out = "";
-    for (var i = 0; i < chars.length;) {
-      var lower = chars[i].toLowerCase(), next = (chars[i + 1] || "").toLowerCase();
-      var piece = null, step = 1;
-      if (lower === "ո" && next === "ւ") { piece = "u"; step = 2; }
-      else if (lower === "ե" && i === 0) piece = "ye";
-      else if (lower === "ո" && i === 0) piece = "vo";
-      else if (lower === "և") piece = i === 0 ? "yev" : "ev";
-      else piece = HY[lower] !== undefined ? HY[lower] : lower;
-      out += chars[i] !== lower && piece ? piece[0].toUpperCase() + piece.slice(1) : piece;
-      i += step;
-    }
-    return out;
-  }
-
-  function cyrillicWord(word) {
-    return Array.from(word).map(function (ch) {
-      var lower = ch.toLowerCase(), piece = RU[lower] !== undefined ? RU[lower] : lower;
-      return ch !== lower && piece ? piece[0].toUpperCase() + piece.slice(1) : piece;
-    }).join("");
-  }
-
-  function toLatin(text) {
-    return text.normalize("NFC").replace(/[\p{L}\p{N}_]+/gu, function (word) {
-      var scripts = {};
-      Array.from(word).forEach(function (ch) {
-        if (!/\p{L}/u.test(ch)) return;
-        scripts[/\p{Script=Armenian}/u.test(ch) ? "hy" : /\p{Script=Cyrillic}/u.test(ch) ? "ru"
-          : /\p{Script=Latin}/u.test(ch) ? "latin" : "other"] = true;
-      });
-      var found = Object.keys(scripts);
-      if (found.length === 1 && found[0] === "hy") return armenianWord(word);
-      if (found.length === 1 && found[0] === "ru") return cyrillicWord(word);
-      if (found.length === 0 || (found.length === 1 && found[0] === "other")) return word;
-      return stripAccents(cyrillicWord(armenianWord(word)));
-    });
-  }
-
-  function wordKey(word) {
-    word = stripAccents(word);
-    for (var i = 0; i < STEMS.length; i++) {
-      if (word.indexOf(STEMS[i][0]) === 0) { word = STEMS[i][1] + word.slice(STEMS[i][0].length); break; }
-    }
-    var ending = ENDINGS.test(word);
-    word = word.replace(ENDINGS, "");
-    DIGRAPHS.forEach(function (d) { word = word.split(d[0]).join(d[1]); });
-    word = Array.from(word).map(function (c) { return SOUND[c] !== undefined ? SOUND[c] : c; }).join("");
-    if (!word) return "";
-    var head = "aeiou".indexOf(word[0]) !== -1 ? "a" : word[0];
-    var rest = Array.from(word.slice(1)).filter(function (c) { return "aeiou".indexOf(c) === -1; });
-    return (head + rest.join("")).replace(/(.)\1+/g, "$1") + (ending ? "~" : "");
-  }
-
-  function searchKey(text) {
-    var words = toLatin(text).toLowerCase().match(/[\p{L}\p{N}_]+/gu) || [];
-    return words.map(wordKey).filter(Boolean).join(" ");
-  }
-
-  return { searchKey: searchKey, toLatin: toLatin };
 })();
 
 if (typeof document !== "undefined") (function () {

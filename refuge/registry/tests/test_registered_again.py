@@ -1,0 +1,216 @@
+"""People who come to a desk again: a person linked stays in the household he belongs to,
+a household registered before is never registered a second time, and someone the
+registry is certain of is not saved as new without the registrar's choice."""
+
+import uuid
+
+import pytest
+from django.test import Client
+
+from refuge.conftest import bearer, household_payload, make_household, member
+from refuge.matching.models import CandidatePair
+from refuge.registry import services
+from refuge.registry.models import Household, Person, RegistrationEvent
+from refuge.registry.validation import Invalid
+from refuge.reports.queries import registrations_count_check
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def family(reception, registrar) -> Household:
+    """Armen, his wife and their son, registered yesterday."""
+    return make_household(
+        reception, registrar,
+        member("Armen", "Hovhannisyan", patronymic="Grigor", sex="M", birth_date="1969-04-02",
+               documents=[{"kind": "passport", "number": "AM1234567"}]),
+        member("Ani", "Hovhannisyan", patronymic="Samvel", sex="F", birth_date="1972-11-30",
+               relationship="spouse"),
+        member("Aram", "Hovhannisyan", patronymic="Armen", sex="M", birth_date="2010-05-05",
+               relationship="child"))
+
+
+def person(household: Household, given: str) -> Person:
+    return household.members.get(given_name=given)
+
+
+def register(payload, reception, registrar, **options):
+    return services.register_household(payload, user=registrar, post=reception, **options)
+
+
+def test_a_focal_point_linked_again_stays_in_his_family(family, reception, registrar):
+    armen = person(family, "Armen")
+    payload = household_payload(
+        member("Armen", "Hovhannisyan", sex="M", same_as=str(armen.uuid)),
+        member("Gayane", "Petrosyan", sex="F", birth_date="1990", relationship="in_law"),
+        member("Lilit", "Petrosyan", sex="F", birth_date="2015", relationship="grandchild"))
+    new = register(payload, reception, registrar).household
+    armen.refresh_from_db()
+    family.refresh_from_db()
+    assert armen.household == family and armen.relationship == "focal_point"
+    assert family.members.count() == 3 and family.status == Household.ACTIVE
+    # The others are a new household, with its own focal point, linked to his family.
+    assert sorted(new.members.values_list("given_name", "relationship")) == [
+        ("Gayane", "focal_point"), ("Lilit", "grandchild")]
+    assert new.group == family.group
+    assert registrations_count_check()[0] == registrations_count_check()[1]
+
+
+def test_a_family_registered_again_is_not_registered_twice(family, reception, registrar):
+    payload = household_payload(
+        member("Armen", "Hovhannisyan", sex="M", same_as=str(person(family, "Armen").uuid)),
+        member("Ani", "Hovhannisyan", sex="F", relationship="spouse",
+               same_as=str(person(family, "Ani").uuid)),
+        member("Aram", "Hovhannisyan", sex="M", relationship="child",
+               same_as=str(person(family, "Aram").uuid)))
+    households = Household.objects.count()
+    with pytest.raises(services.AlreadyRegistered) as raised:
+        register(payload, reception, registrar)
+    assert raised.value.household == family
+    assert family.registration_number in raised.value.errors[0].message
+    assert Household.objects.count() == households
+    family.refresh_from_db()
+    assert family.members.count() == 3 and family.status == Household.ACTIVE
+
+
+def test_the_new_members_are_added_to_the_household_registered_before(
+        family, reception, registrar):
+    payload = household_payload(
+        member("Armen", "Hovhannisyan", sex="M", same_as=str(person(family, "Armen").uuid)),
+        member("Ani", "Hovhannisyan", sex="F", relationship="spouse",
+               same_as=str(person(family, "Ani").uuid)),
+        member("Nare", "Hovhannisyan", sex="F", birth_date="2023-09-20",
+               relationship="child"),
+        household=str(family.uuid))
+    households = Household.objects.count()
+    result = register(payload, reception, registrar)
+    assert (result.household, result.added) == (family, True)
+    assert Household.objects.count() == households
+    assert family.members.count() == 4
+    assert person(family, "Nare").relationship == "child"
+    event = RegistrationEvent.objects.get(uuid=payload["uuid"])
+    assert (event.household, event.kind) == (family, RegistrationEvent.ADDED)
+    assert person(family, "Nare").history.count() == 1
+    counted, people = registrations_count_check()
+    assert counted == people
+    # Sent again: the same answer, nothing added twice.
+    again = register(payload, reception, registrar)
+    assert (again.created, again.household, family.members.count()) == (False, family, 4)
+
+
+def test_a_new_focal_point_joining_a_household_takes_the_relation_the_other_way_round(
+        family, reception, registrar):
+    """Ani's mother comes to a desk with Ani: typed with herself first, she is Ani's
+    parent, so in Armen's household she is... related through Ani: other relative."""
+    payload = household_payload(
+        member("Siranush", "Grigoryan", sex="F", birth_date="1945"),
+        member("Armen", "Hovhannisyan", sex="M", relationship="in_law",
+               same_as=str(person(family, "Armen").uuid)),
+        household=str(family.uuid))
+    register(payload, reception, registrar)
+    assert person(family, "Siranush").relationship == "in_law"
+    assert person(family, "Armen").relationship == "focal_point"
+
+
+def test_adding_to_a_closed_or_unknown_household_is_refused(family, reception, registrar):
+    services.update_household(family, {"status": Household.CLOSED}, user=registrar)
+    for target in (family.uuid, uuid.uuid4()):
+        payload = household_payload(member("Nare", sex="F"), household=str(target))
+        with pytest.raises(Invalid) as raised:
+            register(payload, reception, registrar)
+        assert raised.value.errors[0].field == "household"
+
+
+def test_the_same_passport_is_not_saved_as_someone_new(family, reception, registrar):
+    payload = household_payload(member("Armen", "Hovhannisyan", sex="M", documents=[
+        {"kind": "passport", "number": "am 1234567"}]))
+    people = Person.objects.count()
+    with pytest.raises(Invalid) as raised:
+        register(payload, reception, registrar)
+    assert raised.value.errors[0].field == "members[0].same_as"
+    assert family.registration_number in raised.value.errors[0].message
+    assert Person.objects.count() == people
+
+
+def test_the_same_names_and_birth_date_in_another_script_need_a_choice(
+        family, reception, registrar):
+    payload = household_payload(member("Արմեն", "Հովհաննիսյան", patronymic="Գրիգորի", sex="M",
+                                       birth_date="02.04.1969"))
+    with pytest.raises(Invalid) as raised:
+        register(payload, reception, registrar)
+    assert raised.value.errors[0].field == "members[0].same_as"
+
+
+def test_a_different_person_is_saved_and_the_decision_kept_out_of_the_review_queue(
+        family, reception, registrar):
+    armen = person(family, "Armen")
+    payload = household_payload(member("Armen", "Hovhannisyan", patronymic="Grigor", sex="M",
+                                       birth_date="1969-04-02", not_same_as=[str(armen.uuid)]))
+    saved = register(payload, reception, registrar).people[0]
+    pair = CandidatePair.objects.get(person_a=armen, person_b=saved)
+    assert (pair.status, pair.decided_by) == (CandidatePair.REJECTED, registrar)
+
+
+def test_a_likely_but_not_certain_match_is_saved_and_queued_at_once(
+        family, reception, registrar):
+    payload = household_payload(member("Armen", "Hovhannisyan", patronymic="Grigor", sex="M",
+                                       birth_date="1969"))
+    saved = register(payload, reception, registrar).people[0]
+    pair = CandidatePair.objects.get(person_b=saved)
+    assert (pair.person_a, pair.status) == (person(family, "Armen"), CandidatePair.OPEN)
+
+
+def test_where_nobody_can_choose_a_certain_duplicate_is_saved_and_queued(
+        family, reception, registrar):
+    payload = household_payload(member("Armen", "Hovhannisyan", sex="M", documents=[
+        {"kind": "passport", "number": "AM1234567"}]))
+    saved = register(payload, reception, registrar, ask_about_duplicates=False).people[0]
+    assert CandidatePair.objects.get(person_b=saved).status == CandidatePair.OPEN
+
+
+def test_a_row_with_names_alone_is_never_a_certain_duplicate(family, reception, registrar):
+    payload = household_payload(member("Armen", "Hovhannisyan"))
+    assert register(payload, reception, registrar).created
+
+
+def test_the_api_names_the_household_registered_before(family, reception, registrar):
+    client = Client(**bearer(registrar))
+    payload = household_payload(
+        member("Armen", "Hovhannisyan", sex="M", same_as=str(person(family, "Armen").uuid)),
+        member("Nare", "Hovhannisyan", sex="F", relationship="child"), post="GOR")
+    refused = client.post("/api/households", payload, content_type="application/json")
+    assert refused.status_code == 409
+    error = refused.json()["errors"][0]
+    assert (error["field"], error["household"]) == ("household", str(family.uuid))
+    added = client.post("/api/households", {**payload, "household": str(family.uuid)},
+                        content_type="application/json")
+    assert added.status_code == 201 and added.json()["uuid"] == str(family.uuid)
+    assert len(added.json()["members"]) == 4
+
+
+def test_the_desk_without_javascript_offers_to_add_the_new_members(
+        family, reception, registrar):
+    desk = Client()
+    desk.force_login(registrar)
+    session = desk.session
+    session["post_id"], session["desk"] = reception.pk, "1"
+    session.save()
+    form = {"household_uuid": str(uuid.uuid4()),
+            "members-0-relationship": "focal_point", "members-0-given_name": "Armen",
+            "members-0-family_name": "Hovhannisyan",
+            "members-0-same_as": str(person(family, "Armen").uuid),
+            "members-1-relationship": "child", "members-1-given_name": "Nare",
+            "members-1-family_name": "Hovhannisyan"}
+    page = desk.post("/desk/", form)
+    html = page.content.decode()
+    assert page.status_code == 422
+    assert f"This household is already registered as {family.registration_number}" in html
+    assert f"Add the new members to {family.registration_number}" in html
+    assert f"/households/{family.uuid}/card/" in html
+    done = desk.post("/desk/", {**form, "household": ["", str(family.uuid)]})
+    assert done.status_code == 302 and str(family.uuid) in done["Location"]
+    assert family.members.count() == 4
+    shown = desk.get(done["Location"]).content.decode()
+    assert f"1 new member added to <strong class=\"regno\">{family.registration_number}" in shown
+    card = desk.get(f"/households/{family.uuid}/card/").content.decode()
+    assert "<dd>4</dd>" in card

@@ -60,6 +60,8 @@ def read(xml: bytes) -> Submission:
     members = [_member(element) for element in root.findall("member")]
     payload = {"uuid": str(parsed), "members": members, "phone": _text(root, "phone"),
                "origin": _text(root, "origin"), "destination": _text(root, "destination")}
+    if _text(root, "accommodation"):
+        payload["accommodation"] = _text(root, "accommodation")
     return Submission(parsed, _text(root, "post"), _text(root, "desk"),
                       _text(root, "deviceid"), payload)
 

@@ -75,7 +75,7 @@ def desk_strings() -> dict:
         "already": _("May be registered already"),
         "certain": _("Already registered"),
         "row": _("Row %(n)s"),
-        "link": _("Same person: link"),
+        "link": _("Same person: link (stays in %(number)s)"),
         "different": _("A different person"),
         "linked": _("Row %(n)s is %(name)s, registered in %(number)s: this person stays in "
                     "that household and is not registered twice."),

@@ -87,7 +87,8 @@ def test_the_form_list_offers_the_shipped_form(phone, reception):
 
 def test_a_submission_built_from_the_form_is_stored_once(phone, reception):
     instance = uuid.uuid4()
-    xml = filled(FAMILY, instance, phone="+37491123456", destination="relatives, Kotayk")
+    xml = filled(FAMILY, instance, phone="+37491123456", destination="relatives, Kotayk",
+                 accommodation="relatives")
     head = phone.head("/collect/submission")
     assert head.status_code == 204 and head["X-OpenRosa-Accept-Content-Length"]
     response = submit(phone, xml)
@@ -98,6 +99,7 @@ def test_a_submission_built_from_the_form_is_stored_once(phone, reception):
     assert people["Անահիտ"].needs == "PREG" and people["Անահիտ"].documents.get().number
     assert people["Арам"].relationship == "child" and people["Арам"].birth_precision
     assert people["Арам"].destination == "relatives, Kotayk"
+    assert household.accommodation == Household.RELATIVES
     event = RegistrationEvent.objects.get(uuid=instance)
     assert event.device_id == "collect:abc123"
 

@@ -101,7 +101,8 @@
       li.textContent = `${e.label}: ${e.says} (${e.weight > 0 ? "+" : ""}${e.weight})`;
       evidence.append(li);
     });
-    item.append(heading, evidence, button(strings.link, () => linkRow(row, match), "link"));
+    item.append(heading, evidence, button(fill(strings.link, { number: match.registration_number }),
+      () => linkRow(row, match), "link"));
     if (match.certain) {
       item.append(" ", button(strings.different, () => keepApart(row, match), "different"));
     }

@@ -6,7 +6,8 @@ from datetime import date
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from refuge.lib import names
 from refuge.registry.models import (
@@ -30,6 +31,7 @@ class SearchResult:
     people: list[Person] = field(default_factory=list)
     households: list[Household] = field(default_factory=list)
     understood_as: str = ""
+    problem: str = ""
 
 
 def people_for_display() -> QuerySet:
@@ -38,13 +40,24 @@ def people_for_display() -> QuerySet:
 
 
 def search(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
-    """Registration number, phone, document number, or names in any script, in that order."""
+    """Registration number, phone, document number, or names in any script, in that order.
+
+    A registration number that finds nothing (a wrong check digit, say) is reported in
+    `problem`, unless the text found someone as a phone, document or name."""
     query = (text or "").strip()
     if not query:
         return SearchResult()
-    if household := household_by_number(query):
-        people = list(people_for_display().filter(household=household))
-        return SearchResult(people, [household], "registration number")
+    number = look_up_number(query)
+    if number.household is not None:
+        people = list(people_for_display().filter(household=number.household))
+        return SearchResult(people, [number.household], "registration number")
+    result = _search_people(query, limit)
+    if not result.people and number.names_a_post:
+        result.problem = number.problem
+    return result
+
+
+def _search_people(query: str, limit: int) -> SearchResult:
     if PHONE_LIKE.match(query):
         people = _by_phone(query, limit)
         if people:
@@ -56,14 +69,52 @@ def search(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     return SearchResult(people, _households_of(people), "name")
 
 
+NOT_A_NUMBER, CHECK_DIGIT, NOT_FOUND = "not_a_number", "check_digit", "not_found"
+
+
+@dataclass
+class NumberLookup:
+    """What a typed registration number found: the household, or why not, in words."""
+
+    household: Household | None = None
+    problem: str = ""
+    # What went wrong, for a caller that answers in codes: NOT_A_NUMBER, CHECK_DIGIT or
+    # NOT_FOUND.
+    reason: str = ""
+    # The text is shaped like a number whose centre code is a post's: a problem is then
+    # about a registration number, not a name or document that only looks like one.
+    names_a_post: bool = False
+
+
+def look_up_number(text: str) -> NumberLookup:
+    """The household a registration number names, however it was typed, or the problem
+    in words: a wrong check digit, no such household, or not a number at all."""
+    typed = parse_registration_number(text or "")
+    if typed is None:
+        return NumberLookup(problem=_("%(text)s is not a registration number (like "
+                                      "GOR-0001234)") % {"text": (text or "").strip()[:40]},
+                            reason=NOT_A_NUMBER)
+    if typed.check_ok:
+        household = (Household.objects.select_related("registered_at")
+                     .filter(pk=typed.household_id, registered_at__code__in=typed.codes)
+                     .first())
+        if household is not None:
+            return NumberLookup(household, names_a_post=True)
+    known = list(Post.objects.filter(code__in=typed.codes).values_list("code", flat=True))
+    shown = f"{known[0]}-{typed.digits}" if known else str(typed)
+    if not typed.check_ok:
+        reason = CHECK_DIGIT
+        problem = _("%(number)s: the check digit is wrong; check the number on the card")
+    else:
+        reason = NOT_FOUND
+        problem = _("%(number)s: no household has this number")
+    return NumberLookup(problem=problem % {"number": shown}, reason=reason,
+                        names_a_post=bool(known))
+
+
 def household_by_number(text: str) -> Household | None:
     """The household a registration number names, or None for a mistyped one."""
-    parsed = parse_registration_number(text or "")
-    if parsed is None:
-        return None
-    code, household_id = parsed
-    return (Household.objects.select_related("registered_at")
-            .filter(pk=household_id, registered_at__code=code).first())
+    return look_up_number(text).household
 
 
 def _households_of(people: list[Person]) -> list[Household]:
@@ -117,7 +168,8 @@ def _by_name(query: str, limit: int) -> list[Person]:
 
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-HISTORY_LABELS = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
+HISTORY_LABELS = {"created": gettext_lazy("created"), "changed": gettext_lazy("changed"),
+                  "deleted": gettext_lazy("deleted")}
 UNTRACKED = {"history_id", "history_date", "history_change_reason", "history_type",
              "history_user", "history_user_id", "id", "version"}
 

@@ -191,9 +191,10 @@ def _say_saved(request, saved, done: str = "") -> None:
 def link_household(request, household_uuid):
     """Record that another household, named by its number, is part of the same family."""
     household = get_object_or_404(Household, uuid=household_uuid)
-    other = queries.household_by_number(request.POST.get("other", ""))
+    found = queries.look_up_number(request.POST.get("other", ""))
+    other = found.household
     if other is None:
-        messages.error(request, _("No household has that registration number."))
+        messages.error(request, found.problem)
     else:
         services.link_households(household, other, user=request.user)
         messages.success(request, _("Linked with %(number)s.") % {
@@ -206,9 +207,10 @@ def link_household(request, household_uuid):
 def move_person(request, person_uuid):
     """Move a person into another household, named by its registration number."""
     person = get_object_or_404(Person, uuid=person_uuid)
-    target = queries.household_by_number(request.POST.get("household", ""))
+    found = queries.look_up_number(request.POST.get("household", ""))
+    target = found.household
     if target is None:
-        messages.error(request, _("No household has that registration number."))
+        messages.error(request, found.problem)
         return redirect("person", person_uuid=person.uuid)
     try:
         moved = services.move_person(person, target, user=request.user,

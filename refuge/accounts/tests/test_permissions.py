@@ -137,6 +137,7 @@ def endpoints(w):
         ("post", "/api/households", household, R.REGISTER),
         ("get", "/api/households", None, R.VIEW_PEOPLE),
         ("get", f"/api/households/{w['h']}", None, R.VIEW_PEOPLE),
+        ("get", f"/api/households/by-number/{w['o_number']}", None, R.VIEW_PEOPLE),
         ("post", f"/api/households/{w['h']}/link", {"other": str(w["o"])}, R.EDIT_PEOPLE),
         ("get", f"/api/people/{w['p']}", None, R.VIEW_PEOPLE),
         ("patch", f"/api/people/{w['p']}", {"needs": ["MED"]}, R.EDIT_PEOPLE),
@@ -207,7 +208,8 @@ def test_the_matrix_covers_every_api_endpoint(world):
 
 def _template(url: str) -> str:
     parts = url.removeprefix("/api").split("?")[0].split("/")
-    return "/".join("{uuid}" if _is_uuid(p) else p for p in parts)
+    return "/".join("{uuid}" if _is_uuid(p) else "{number}" if before == "by-number" else p
+                    for before, p in zip(["", *parts], parts, strict=False))
 
 
 def _is_uuid(text: str) -> bool:

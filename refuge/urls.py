@@ -7,7 +7,7 @@ from refuge.api import api
 from refuge.audit import views as audit_views
 from refuge.collect import views as collect_views
 from refuge.matching import views as matching_views
-from refuge.registry import offline
+from refuge.registry import offline, tallies
 from refuge.registry import views as registry_views
 from refuge.reports import views as report_views
 from refuge.shelter import views as shelter_views
@@ -18,7 +18,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("post/", account_views.post_picker, name="post"),
     path("desk/", registry_views.desk, name="desk"),
-    path("tally/", registry_views.tally, name="tally"),
+    path("tally/", tallies.tally, name="tally"),
+    path("tally/<uuid:tally_uuid>/correct/", tallies.correct_tally, name="tally-correct"),
+    path("tally/<uuid:tally_uuid>/history/", tallies.tally_history, name="tally-history"),
     path("search/", registry_views.search, name="search"),
     path("households/<uuid:household_uuid>/", registry_views.household_detail, name="household"),
     path("households/<uuid:household_uuid>/card/", registry_views.household_card, name="card"),

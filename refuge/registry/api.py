@@ -451,6 +451,27 @@ def correct_tally(request, uuid: UUID, payload: TallyPatch):
     return tally_out(tally)
 
 
+class TallyFieldChangeOut(Schema):
+    field: str
+    before: int | str
+    after: int | str
+
+
+class TallyChangeOut(Schema):
+    at: datetime
+    user: str | None
+    kind: str
+    fields: list[TallyFieldChangeOut]
+
+
+@router.get("/tallies/{uuid}/history", response=list[TallyChangeOut])
+def tally_history(request, uuid: UUID):
+    """Every version of a count, newest first: when, by whom, and each field's value
+    before and after."""
+    ensure(request.user, COUNT_CROSSINGS)
+    return queries.tally_changes(get_object_or_404(Tally, uuid=uuid))
+
+
 class TallyPage(Schema):
     items: list[TallyOut]
     next_cursor: str | None

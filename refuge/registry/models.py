@@ -43,15 +43,18 @@ class Tally(models.Model):
 
     uuid = models.UUIDField(unique=True, default=uuid4)
     post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="tallies")
-    counted_at = models.DateTimeField(default=timezone.now, db_index=True)
-    vehicle_ref = models.CharField(max_length=40, blank=True)
-    people_aboard = models.PositiveIntegerField()
-    note = models.CharField(max_length=200, blank=True)
+    counted_at = models.DateTimeField(_("counted at"), default=timezone.now, db_index=True)
+    vehicle_ref = models.CharField(_("plate or number"), max_length=40, blank=True)
+    people_aboard = models.PositiveIntegerField(_("people aboard"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     device_id = models.CharField(max_length=64, blank=True)
     body_hash = models.CharField(max_length=64, blank=True)
+    # Corrections keep who changed what and when; read per tally, so no index but its id.
+    history = HistoricalRecords(excluded_fields=["device_id", "body_hash"],
+                                no_db_index=["uuid", "post", "counted_at", "recorded_by"])
 
     class Meta:
         verbose_name = _("tally")

@@ -16,6 +16,7 @@ from refuge.registry.models import (
     Household,
     Person,
     Post,
+    Tally,
     document_key,
     parse_registration_number,
     registration_number,
@@ -203,7 +204,37 @@ def labelled_changes(person: Person) -> list[dict]:
     ]
 
 
-def field_label(name: str, model: type[Person | Household] = Person) -> str:
+TALLY_FIELDS = ("people_aboard", "vehicle_ref", "note")
+
+
+def tally_changes(tally: Tally) -> list[dict]:
+    """A count's history, newest first: when, by whom, and each field's value before and
+    after (a count, a plate and a note: nothing that names a person)."""
+    records = list(tally.history.select_related("history_user")
+                   .order_by("history_date", "history_id"))
+    changes, before = [], None
+    for record in records:
+        fields = [] if before is None else [
+            {"field": name, "label": field_label(name, Tally),
+             "before": getattr(before, name), "after": getattr(record, name)}
+            for name in TALLY_FIELDS if getattr(before, name) != getattr(record, name)]
+        kind = HISTORY_TYPES.get(record.history_type, record.history_type)
+        changes.append({
+            "at": record.history_date,
+            "user": record.history_user.get_username() if record.history_user else None,
+            "kind": kind, "kind_label": HISTORY_LABELS.get(kind, kind), "fields": fields,
+        })
+        before = record
+    return changes[::-1]
+
+
+def corrected_tallies(tallies: list[Tally]) -> set[int]:
+    """Of these tallies, the ids of those corrected since they were counted."""
+    return set(Tally.history.filter(id__in=[t.pk for t in tallies], history_type="~")
+               .values_list("id", flat=True))
+
+
+def field_label(name: str, model: type[Person | Household | Tally] = Person) -> str:
     """A person's (or household's) field name as the screen shows it, in the user's
     language."""
     try:

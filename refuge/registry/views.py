@@ -9,16 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
-from refuge.accounts.roles import COUNT_CROSSINGS, EDIT_PEOPLE, REGISTER, VIEW_PEOPLE, can
+from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, VIEW_PEOPLE, can
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates, names
 from refuge.matching import services as matching
-from refuge.registry import cards, figures, queries, services
+from refuge.registry import cards, queries, services
 from refuge.registry.forms import (
     PersonForm,
     SearchForm,
-    TallyForm,
     household_payload,
     member_rows,
     row_count,
@@ -332,40 +331,3 @@ def search(request):
                      results=len(result.people))
         audit.record_views(request.user, "person", [p.uuid for p in result.people], "search")
     return render(request, "registry/search.html", {"form": form, "result": result})
-
-
-@requires(COUNT_CROSSINGS, needs_post=Post.CROSSING)
-@require_http_methods(["GET", "POST"])
-def tally(request):
-    """A big number and one field: people in this vehicle, Enter."""
-    form = TallyForm(request.POST or None, initial={"uuid": uuid.uuid4()})
-    queued = request.method == "POST" and _from_offline_queue(request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_tally(
-                {**form.cleaned_data, "uuid": str(form.cleaned_data["uuid"])},
-                user=request.user, post=request.post,
-            )
-        except Invalid as invalid:
-            if queued:
-                return _queue_reply(invalid.errors, 422)
-            for error in invalid.errors:
-                form.add_error(error.field if error.field in form.fields else None,
-                               error.message)
-        except services.Conflict as conflict:
-            if queued:
-                return _queue_reply([conflict], 409)
-            form.add_error(None, conflict.message)
-        else:
-            if queued:
-                return JsonResponse({"uuid": str(form.cleaned_data["uuid"])}, status=201)
-            return redirect("tally")
-    elif queued:
-        return JsonResponse({"errors": [{"field": f, "message": str(m[0])}
-                                        for f, m in form.errors.items()]}, status=422)
-    recent = request.post.tallies.order_by("-counted_at")[:8]
-    return render(request, "registry/tally.html", {
-        "form": form,
-        "crossed_today": figures.crossed_today(request.post),
-        "recent": recent,
-    }, status=422 if form.errors else 200)

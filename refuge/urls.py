@@ -67,7 +67,7 @@ urlpatterns = [
     path("shelter/sites/<uuid:site_uuid>/edit/", shelter_views.site_form,
          name="shelter-site-edit"),
     re_path(r"^shelter/placements/(?P<placement_uuid>[0-9a-f-]{36})/"
-            r"(?P<action>check-in|check-out|move)/$", shelter_views.placement_action,
+            r"(?P<action>check-in|check-out|cancel|move)/$", shelter_views.placement_action,
             name="shelter-placement"),
     path("sw.js", offline.service_worker, name="service-worker"),
     path("manifest.webmanifest", offline.manifest, name="manifest"),

@@ -125,7 +125,8 @@ def pages(w):
         ("post", f"/shelter/proposals/{w['reject']}/reject/", {}, R.MANAGE_SHELTER),
         ("post", "/shelter/place/", {"household": w["unplaced"], "site": w["site"]},
          R.MANAGE_SHELTER),
-        ("post", f"/shelter/placements/{w['cancel']}/check-out/", {}, R.MANAGE_SHELTER),
+        ("post", f"/shelter/placements/{w['cancel']}/cancel/", {"confirm": "1"},
+         R.MANAGE_SHELTER),
     ]
 
 

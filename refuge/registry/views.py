@@ -30,7 +30,7 @@ from refuge.registry.models import (
     Post,
     SpecificNeed,
 )
-from refuge.registry.validation import Invalid
+from refuge.registry.validation import Invalid, readable_phone
 
 DESK_ROWS = 1
 
@@ -147,11 +147,24 @@ def household_detail(request, household_uuid):
     members = list(household.members.prefetch_related("documents"))
     audit.record_views(request.user, "person", [p.uuid for p in members], "household page")
     linked = Household.objects.filter(group=household.group).exclude(pk=household.pk)
+    for person in members:
+        person.phone_shown = readable_phone(person.phone) if person.phone else ""
     return render(request, "registry/household.html", {
         "household": household, "members": members, "linked": linked,
+        "contact": _household_contact(members),
+        "member_count": sum(p.status != Person.MERGED for p in members),
         "may_edit": can(request.user, EDIT_PEOPLE), "statuses": Household.STATUSES,
         "conflicts": queries.open_conflicts(household),
     })
+
+
+def _household_contact(members: list[Person]) -> dict[str, list[str]]:
+    """The household's phone, origin and destination: the focal point's first, then any
+    other member's that differ (each member keeps their own)."""
+    ordered = sorted(members, key=lambda p: p.relationship != Person.FOCAL_POINT)
+    return {name: list(dict.fromkeys(
+        getattr(p, "phone_shown" if name == "phone" else name) for p in ordered
+        if getattr(p, name))) for name in ("phone", "origin", "destination")}
 
 
 @requires(EDIT_PEOPLE)

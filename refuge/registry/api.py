@@ -457,10 +457,7 @@ class TallyFieldChangeOut(Schema):
     after: int | str
 
 
-class TallyChangeOut(Schema):
-    at: datetime
-    user: str | None
-    kind: str
+class TallyChangeOut(ChangeOut):
     fields: list[TallyFieldChangeOut]
 
 

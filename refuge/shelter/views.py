@@ -146,49 +146,22 @@ def placement_action(request, placement_uuid, action):
     if action == "check-in":
         _act(request, lambda: services.check_in(placement, user=request.user),
              _("%(number)s is checked in at %(site)s.") % values)
-    elif action == "cancel":
-        if placement.status != Placement.RESERVED:
-            messages.error(request, _("%(number)s is not reserved here (%(status)s): nothing "
-                                      "to cancel.") % {
+    elif action in ("cancel", "check-out"):
+        words = _release_words(action, values)
+        if placement.status != words["from"]:
+            messages.error(request, words["not_here"] % {
                 **values, "status": placement.get_status_display()})
         elif not _confirmed(request):
             return _confirm(
-                request, title=_("Cancel a reservation"),
-                question=_("Cancel the reservation of %(number)s at %(site)s?") % values,
+                request, title=words["title"], question=words["question"],
                 consequences=[ngettext(
                     "Its %(people)s bed is free again for someone else.",
                     "Its %(people)s beds are free again for someone else.",
-                    placement.people) % values,
-                    _("The household is waiting for a place again.")],
-                button=_("Cancel the reservation"), back=back)
+                    placement.people) % values, words["then"]],
+                button=words["button"], back=back)
         else:
             _act(request, lambda: services.check_out(placement, user=request.user),
-                 ngettext("The reservation of %(number)s at %(site)s is cancelled: "
-                          "%(people)s bed is free again.",
-                          "The reservation of %(number)s at %(site)s is cancelled: "
-                          "%(people)s beds are free again.", placement.people) % values)
-    elif action == "check-out":
-        if placement.status != Placement.CHECKED_IN:
-            messages.error(request, _("%(number)s is not checked in here (%(status)s): "
-                                      "nothing to check out.") % {
-                **values, "status": placement.get_status_display()})
-        elif not _confirmed(request):
-            return _confirm(
-                request, title=_("Check out"),
-                question=_("Check %(number)s out of %(site)s?") % values,
-                consequences=[ngettext(
-                    "Its %(people)s bed is free again for someone else.",
-                    "Its %(people)s beds are free again for someone else.",
-                    placement.people) % values,
-                    _("Its members are no longer counted as placed; to move the household "
-                      "to another site, use Move instead.")],
-                button=_("Check out"), back=back)
-        else:
-            _act(request, lambda: services.check_out(placement, user=request.user),
-                 ngettext("%(number)s is checked out of %(site)s: %(people)s bed is free "
-                          "again.",
-                          "%(number)s is checked out of %(site)s: %(people)s beds are free "
-                          "again.", placement.people) % values)
+                 words["done"])
     elif action == "move":
         target = Site.objects.filter(uuid=request.POST.get("site") or None).first()
         if target is None:
@@ -200,6 +173,35 @@ def placement_action(request, placement_uuid, action):
                                 _("The reservation of %(number)s is moved to %(site)s."))
                  % {"number": number, "site": target.name})
     return redirect(back)
+
+
+def _release_words(action: str, values: dict) -> dict:
+    """What cancelling a reservation or checking a household out says: both free beds,
+    so both ask first; `from` is the status the placement must be in."""
+    people = values["people"]
+    if action == "cancel":
+        return {
+            "from": Placement.RESERVED,
+            "not_here": _("%(number)s is not reserved here (%(status)s): nothing to cancel."),
+            "title": _("Cancel a reservation"),
+            "question": _("Cancel the reservation of %(number)s at %(site)s?") % values,
+            "then": _("The household is waiting for a place again."),
+            "button": _("Cancel the reservation"),
+            "done": ngettext("The reservation of %(number)s at %(site)s is cancelled: "
+                             "%(people)s bed is free again.",
+                             "The reservation of %(number)s at %(site)s is cancelled: "
+                             "%(people)s beds are free again.", people) % values}
+    return {
+        "from": Placement.CHECKED_IN,
+        "not_here": _("%(number)s is not checked in here (%(status)s): nothing to check out."),
+        "title": _("Check out"),
+        "question": _("Check %(number)s out of %(site)s?") % values,
+        "then": _("Its members are no longer counted as placed; to move the household to "
+                  "another site, use Move instead."),
+        "button": _("Check out"),
+        "done": ngettext("%(number)s is checked out of %(site)s: %(people)s bed is free again.",
+                         "%(number)s is checked out of %(site)s: %(people)s beds are free "
+                         "again.", people) % values}
 
 
 @requires(MANAGE_SHELTER)

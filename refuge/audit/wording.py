@@ -39,6 +39,11 @@ MODELS = {"person": "registry.Person", "household": "registry.Household",
           "proposal": "shelter.Proposal", "pair": "matching.CandidatePair",
           "allocation": "shelter.AllocationRun"}
 HOUSEHOLD_KEYS = ("household", "from_household", "to_household", "linked")
+# Details read in this order, whatever order the database keeps them in (PostgreSQL's
+# jsonb keeps none); others follow, by name.
+ORDER = ["via", "what", "results", "members", "post", "household", "from_household",
+         "to_household", "linked", "merged", "site", "moved_from", "status", "changed_site",
+         "fields", "conflicts", "households", "proposals"]
 
 
 def describe(events: Iterable[AuditEvent]) -> None:
@@ -51,8 +56,13 @@ def describe(events: Iterable[AuditEvent]) -> None:
         event.record_label = (numbers.get(str(event.object_uuid), "")
                               if event.object_type == "household" else "")
         parts = [_part(event, key, value, numbers, sites)
-                 for key, value in (event.detail or {}).items()]
+                 for key, value in sorted((event.detail or {}).items(), key=_reading_order)]
         event.detail_text = "; ".join(p for p in parts if p)
+
+
+def _reading_order(item: tuple) -> tuple:
+    key = item[0]
+    return (ORDER.index(key) if key in ORDER else len(ORDER), key)
 
 
 def _part(event: AuditEvent, key: str, value, numbers: dict, sites: dict) -> str:

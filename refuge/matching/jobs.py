@@ -104,12 +104,16 @@ def launch(job: DedupeJob) -> None:
     """Start `refuge dedupe --job UUID` in a session of its own: it outlives the request,
     and a restart of the app server does not stop it."""
     try:
-        subprocess.Popen([sys.executable, "-m", "refuge.cli", "dedupe", "--job", str(job.uuid)],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "refuge.cli", "dedupe", "--job", str(job.uuid)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True)
     except OSError as error:
         _finish(job, DedupeJob.FAILED, _("The search could not start: %(error)s")
                 % {"error": error.strerror or type(error).__name__})
+        return
+    # Collect its exit status when it ends, so no finished process lingers as a zombie.
+    threading.Thread(target=process.wait, daemon=True).start()
 
 
 def run(job: DedupeJob, say=None) -> services.DedupeResult:

@@ -53,6 +53,8 @@ def test_households_and_sites_are_named_by_number_and_name(reception, registrar)
 def test_counts_and_unknown_details_read_plainly():
     assert described(results=1) == "1 found"
     assert described(members=3, post="GOR") == "3 members; at GOR"
+    # In one order however they are stored (PostgreSQL's jsonb keeps no order).
+    assert described(post="GOR", members=3) == "3 members; at GOR"
     gone = str(uuid.uuid4())
     assert described(merged=gone) == f"the record {gone[:8]}… merged into this one"
     assert described(new_thing=True, pairs=[1, 2]) == "New thing: yes; Pairs: 1, 2"

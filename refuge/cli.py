@@ -1,4 +1,7 @@
-"""The `refuge` command: manage.py for operators, plus `refuge serve`."""
+"""The `refuge` command: manage.py for operators, plus `refuge serve`.
+
+A command that needs the database finds it ready: brought up to date first, or told in
+one line what to run (refuge/ops/schema.py)."""
 
 import os
 import sys
@@ -6,9 +9,18 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
+    words = command_words(sys.argv[1:])
+    if words and not {"-h", "--help"} & set(words):
+        import django
+
+        django.setup()
+        from refuge.ops.schema import ready_for
+
+        if not ready_for(words[0]):
+            sys.exit(1)
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line([sys.argv[0], *command_words(sys.argv[1:])])
+    execute_from_command_line([sys.argv[0], *words])
 
 
 def command_words(words: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ from refuge.api import api
 from refuge.audit import views as audit_views
 from refuge.collect import views as collect_views
 from refuge.matching import views as matching_views
-from refuge.registry import offline
+from refuge.registry import offline, tallies
 from refuge.registry import views as registry_views
 from refuge.reports import views as report_views
 from refuge.shelter import views as shelter_views
@@ -18,7 +18,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("post/", account_views.post_picker, name="post"),
     path("desk/", registry_views.desk, name="desk"),
-    path("tally/", registry_views.tally, name="tally"),
+    path("tally/", tallies.tally, name="tally"),
+    path("tally/<uuid:tally_uuid>/correct/", tallies.correct_tally, name="tally-correct"),
+    path("tally/<uuid:tally_uuid>/history/", tallies.tally_history, name="tally-history"),
     path("search/", registry_views.search, name="search"),
     path("households/<uuid:household_uuid>/", registry_views.household_detail, name="household"),
     path("households/<uuid:household_uuid>/card/", registry_views.household_card, name="card"),
@@ -42,6 +44,9 @@ urlpatterns = [
     path("exports/people.csv", report_views.export_people, name="export-people"),
     path("duplicates/", matching_views.queue, name="matching"),
     path("duplicates/households/", matching_views.households, name="matching-households"),
+    path("duplicates/search/", matching_views.search_registry, name="matching-search"),
+    path("duplicates/search/progress/", matching_views.search_progress,
+         name="matching-search-progress"),
     path("duplicates/<uuid:pair_uuid>/", matching_views.pair_detail, name="matching-pair"),
     re_path(r"^duplicates/(?P<pair_uuid>[0-9a-f-]{36})/(?P<action>merge|reject|skip)/$",
             matching_views.pair_action, name="matching-pair-action"),
@@ -65,7 +70,7 @@ urlpatterns = [
     path("shelter/sites/<uuid:site_uuid>/edit/", shelter_views.site_form,
          name="shelter-site-edit"),
     re_path(r"^shelter/placements/(?P<placement_uuid>[0-9a-f-]{36})/"
-            r"(?P<action>check-in|check-out|move)/$", shelter_views.placement_action,
+            r"(?P<action>check-in|check-out|cancel|move)/$", shelter_views.placement_action,
             name="shelter-placement"),
     path("sw.js", offline.service_worker, name="service-worker"),
     path("manifest.webmanifest", offline.manifest, name="manifest"),

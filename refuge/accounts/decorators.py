@@ -9,7 +9,8 @@ from refuge.accounts.roles import can
 
 
 def requires(capability: str, needs_post: str | None = None):
-    """Page decorator: signed in, allowed `capability`, and (optionally) at a post of a kind."""
+    """Page decorator: signed in, allowed `capability`, and (optionally) at a post of a kind:
+    the one chosen for that kind before, or the picker when none was."""
 
     def decorator(view):
         @wraps(view)
@@ -19,8 +20,8 @@ def requires(capability: str, needs_post: str | None = None):
             if not can(request.user, capability):
                 raise PermissionDenied
             if needs_post:
-                post = current_post(request)
-                if post is None or post.kind != needs_post:
+                post = current_post(request, needs_post)
+                if post is None:
                     return redirect(f"/post/?kind={needs_post}&next={request.path}")
                 request.post = post
             return view(request, *args, **kwargs)

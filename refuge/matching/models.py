@@ -105,3 +105,40 @@ class HouseholdMatch(models.Model):
             models.CheckConstraint(condition=models.Q(household_a__lt=models.F("household_b")),
                                    name="household_match_in_order"),
         ]
+
+
+class DedupeJob(models.Model):
+    """A search of the whole registry for duplicates (`refuge dedupe`), started from the
+    duplicates page or the command line, run by a process of its own. Its progress is kept
+    here, so any app server can show it, and it survives a reload. One runs at a time:
+    `active` is true only while it is queued or running, and unique."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    STATUSES = [(QUEUED, _("waiting to start")), (RUNNING, _("running")),
+                (DONE, _("finished")), (FAILED, _("failed"))]
+
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
+    active = models.BooleanField(null=True, default=True, unique=True)
+    step = models.CharField(max_length=40, blank=True)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Touched every few seconds while the job's process lives: a job not touched for a
+    # while died with its process (killed, out of memory, the machine restarted).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    run = models.ForeignKey(MatchingRun, null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"dedupe {self.requested_at:%Y-%m-%d %H:%M} ({self.status})"

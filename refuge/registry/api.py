@@ -265,6 +265,19 @@ def get_household(request, uuid: UUID):
     return show_household(request, get_object_or_404(households_with_members(), uuid=uuid))
 
 
+@router.get("/households/by-number/{number}", response={200: HouseholdOut, 404: Errors,
+                                                        422: Errors})
+def household_by_number(request, number: str):
+    """The household a registration number names, typed in any form (`gor-0000123`,
+    `GOR0000123`, spaces); a wrong check digit is a 422 that says so."""
+    ensure(request.user, VIEW_PEOPLE)
+    found = queries.look_up_number(number)
+    if found.household is None:
+        status = 404 if found.reason == queries.NOT_FOUND else 422
+        return Status(status, {"errors": [{"field": "number", "message": found.problem}]})
+    return show_household(request, households_with_members().get(pk=found.household.pk))
+
+
 class LinkIn(Strict):
     other: UUID = Field(description="The household that is another part of the same family")
 
@@ -393,6 +406,8 @@ class SearchIn(Strict):
 
 class SearchOut(Schema):
     understood_as: str
+    problem: str = Field("", description="Why a registration number found nobody, e.g. a "
+                         "wrong check digit; empty otherwise")
     people: list[PersonOut]
 
 
@@ -406,6 +421,7 @@ def search(request, payload: SearchIn):
     # Built from stored records by person_out, as the registration answer is: rendered
     # without validating fifty people again through the response schema.
     return api_response(request, {"understood_as": result.understood_as,
+                                  "problem": result.problem,
                                   "people": [person_out(p) for p in result.people]}, 200)
 
 
@@ -462,6 +478,24 @@ def correct_tally(request, uuid: UUID, payload: TallyPatch):
     tally = get_object_or_404(Tally.objects.select_related("post"), uuid=uuid)
     services.correct_tally(tally, payload.model_dump(exclude_unset=True), user=request.user)
     return tally_out(tally)
+
+
+class TallyFieldChangeOut(Schema):
+    field: str
+    before: int | str
+    after: int | str
+
+
+class TallyChangeOut(ChangeOut):
+    fields: list[TallyFieldChangeOut]
+
+
+@router.get("/tallies/{uuid}/history", response=list[TallyChangeOut])
+def tally_history(request, uuid: UUID):
+    """Every version of a count, newest first: when, by whom, and each field's value
+    before and after."""
+    ensure(request.user, COUNT_CROSSINGS)
+    return queries.tally_changes(get_object_or_404(Tally, uuid=uuid))
 
 
 class TallyPage(Schema):

@@ -429,7 +429,7 @@ def clear_registry() -> None:
     models = (Placement.history.model, Placement, Site.history.model, Site,
               RegistrationFigure, CrossingFigure, AuditEvent, RegistrationEvent,
               Document.history.model, Document, Person.history.model, Person,
-              Household.history.model, Household, Tally)
+              Household.history.model, Household, Tally.history.model, Tally)
     tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -6,7 +6,8 @@ from datetime import date
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from refuge.lib import names
 from refuge.registry.models import (
@@ -15,6 +16,7 @@ from refuge.registry.models import (
     Household,
     Person,
     Post,
+    Tally,
     document_key,
     parse_registration_number,
     registration_number,
@@ -30,6 +32,7 @@ class SearchResult:
     people: list[Person] = field(default_factory=list)
     households: list[Household] = field(default_factory=list)
     understood_as: str = ""
+    problem: str = ""
 
 
 def people_for_display() -> QuerySet:
@@ -38,13 +41,24 @@ def people_for_display() -> QuerySet:
 
 
 def search(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
-    """Registration number, phone, document number, or names in any script, in that order."""
+    """Registration number, phone, document number, or names in any script, in that order.
+
+    A registration number that finds nothing (a wrong check digit, say) is reported in
+    `problem`, unless the text found someone as a phone, document or name."""
     query = (text or "").strip()
     if not query:
         return SearchResult()
-    if household := household_by_number(query):
-        people = list(people_for_display().filter(household=household))
-        return SearchResult(people, [household], "registration number")
+    number = look_up_number(query)
+    if number.household is not None:
+        people = list(people_for_display().filter(household=number.household))
+        return SearchResult(people, [number.household], "registration number")
+    result = _search_people(query, limit)
+    if not result.people and number.names_a_post:
+        result.problem = number.problem
+    return result
+
+
+def _search_people(query: str, limit: int) -> SearchResult:
     if PHONE_LIKE.match(query):
         people = _by_phone(query, limit)
         if people:
@@ -56,14 +70,52 @@ def search(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     return SearchResult(people, _households_of(people), "name")
 
 
+NOT_A_NUMBER, CHECK_DIGIT, NOT_FOUND = "not_a_number", "check_digit", "not_found"
+
+
+@dataclass
+class NumberLookup:
+    """What a typed registration number found: the household, or why not, in words."""
+
+    household: Household | None = None
+    problem: str = ""
+    # What went wrong, for a caller that answers in codes: NOT_A_NUMBER, CHECK_DIGIT or
+    # NOT_FOUND.
+    reason: str = ""
+    # The text is shaped like a number whose centre code is a post's: a problem is then
+    # about a registration number, not a name or document that only looks like one.
+    names_a_post: bool = False
+
+
+def look_up_number(text: str) -> NumberLookup:
+    """The household a registration number names, however it was typed, or the problem
+    in words: a wrong check digit, no such household, or not a number at all."""
+    typed = parse_registration_number(text or "")
+    if typed is None:
+        return NumberLookup(problem=_("%(text)s is not a registration number (like "
+                                      "GOR-0001234)") % {"text": (text or "").strip()[:40]},
+                            reason=NOT_A_NUMBER)
+    if typed.check_ok:
+        household = (Household.objects.select_related("registered_at")
+                     .filter(pk=typed.household_id, registered_at__code__in=typed.codes)
+                     .first())
+        if household is not None:
+            return NumberLookup(household, names_a_post=True)
+    known = list(Post.objects.filter(code__in=typed.codes).values_list("code", flat=True))
+    shown = f"{known[0]}-{typed.digits}" if known else str(typed)
+    if not typed.check_ok:
+        reason = CHECK_DIGIT
+        problem = _("%(number)s: the check digit is wrong; check the number on the card")
+    else:
+        reason = NOT_FOUND
+        problem = _("%(number)s: no household has this number")
+    return NumberLookup(problem=problem % {"number": shown}, reason=reason,
+                        names_a_post=bool(known))
+
+
 def household_by_number(text: str) -> Household | None:
     """The household a registration number names, or None for a mistyped one."""
-    parsed = parse_registration_number(text or "")
-    if parsed is None:
-        return None
-    code, household_id = parsed
-    return (Household.objects.select_related("registered_at")
-            .filter(pk=household_id, registered_at__code=code).first())
+    return look_up_number(text).household
 
 
 def _households_of(people: list[Person]) -> list[Household]:
@@ -117,7 +169,8 @@ def _by_name(query: str, limit: int) -> list[Person]:
 
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-HISTORY_LABELS = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
+HISTORY_LABELS = {"created": gettext_lazy("created"), "changed": gettext_lazy("changed"),
+                  "deleted": gettext_lazy("deleted")}
 UNTRACKED = {"history_id", "history_date", "history_change_reason", "history_type",
              "history_user", "history_user_id", "id", "version"}
 
@@ -151,7 +204,37 @@ def labelled_changes(person: Person) -> list[dict]:
     ]
 
 
-def field_label(name: str, model: type[Person | Household] = Person) -> str:
+TALLY_FIELDS = ("people_aboard", "vehicle_ref", "note")
+
+
+def tally_changes(tally: Tally) -> list[dict]:
+    """A count's history, newest first: when, by whom, and each field's value before and
+    after (a count, a plate and a note: nothing that names a person)."""
+    records = list(tally.history.select_related("history_user")
+                   .order_by("history_date", "history_id"))
+    changes, before = [], None
+    for record in records:
+        fields = [] if before is None else [
+            {"field": name, "label": field_label(name, Tally),
+             "before": getattr(before, name), "after": getattr(record, name)}
+            for name in TALLY_FIELDS if getattr(before, name) != getattr(record, name)]
+        kind = HISTORY_TYPES.get(record.history_type, record.history_type)
+        changes.append({
+            "at": record.history_date,
+            "user": record.history_user.get_username() if record.history_user else None,
+            "kind": kind, "kind_label": HISTORY_LABELS.get(kind, kind), "fields": fields,
+        })
+        before = record
+    return changes[::-1]
+
+
+def corrected_tallies(tallies: list[Tally]) -> set[int]:
+    """Of these tallies, the ids of those corrected since they were counted."""
+    return set(Tally.history.filter(id__in=[t.pk for t in tallies], history_type="~")
+               .values_list("id", flat=True))
+
+
+def field_label(name: str, model: type[Person | Household | Tally] = Person) -> str:
     """A person's (or household's) field name as the screen shows it, in the user's
     language."""
     try:

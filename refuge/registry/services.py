@@ -451,7 +451,9 @@ def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:
         problems.raise_if_any()
     try:
         with transaction.atomic():
-            tally = Tally.objects.create(**fields)
+            tally = Tally(**fields)
+            tally._history_user = user
+            tally.save()
             count_tallies([tally])
     except IntegrityError:
         return record_tally(payload, user=user, post=post)
@@ -479,7 +481,8 @@ def clean_moment(value, where: str, problems: Problems) -> datetime | None:
 
 
 def correct_tally(tally: Tally, changes: dict, *, user) -> Tally:
-    """Correct a count (a mistyped number, a plate, a note); the figures follow."""
+    """Correct a count (a mistyped number, a plate, a note); the figures follow, and the
+    tally's history keeps who changed what, and when. Values as they are change nothing."""
     problems = Problems()
     cleaned = {}
     if "people_aboard" in changes:
@@ -490,13 +493,21 @@ def correct_tally(tally: Tally, changes: dict, *, user) -> Tally:
     problems.raise_if_any()
     with transaction.atomic():
         current = Tally.objects.select_for_update().get(pk=tally.pk)
+        changed = {name: value for name, value in cleaned.items()
+                   if getattr(current, name) != value}
+        if not changed:
+            return tally
+        if not current.history.exists():
+            # Counted in bulk (the demo, an import): keep the count as it was first.
+            history.record_created([current], current.recorded_by, when=current.counted_at)
         count_tallies([current], -1)
-        for name, value in cleaned.items():
+        for name, value in changed.items():
             setattr(current, name, value)
             setattr(tally, name, value)
-        current.save(update_fields=list(cleaned))
+        current._history_user = user
+        current.save(update_fields=list(changed))
         count_tallies([current])
-        audit.record(user, AuditEvent.UPDATE, "tally", current.uuid, fields=sorted(cleaned))
+        audit.record(user, AuditEvent.UPDATE, "tally", current.uuid, fields=sorted(changed))
     return tally
 
 

@@ -66,6 +66,15 @@ def clean_phone(text: str | None, where: str, problems: Problems) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def readable_phone(stored: str) -> str:
+    """A phone number as kept (+37477123456) the way people read it (+374 77 123456)."""
+    try:
+        number = phonenumbers.parse(stored, settings.REFUGE_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return stored
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def clean_name(text: str | None, where: str, problems: Problems) -> str:
     """A name as typed; only surrounding white space is trimmed."""
     if text is None:

@@ -8,15 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
-from refuge.accounts.roles import COUNT_CROSSINGS, EDIT_PEOPLE, REGISTER, VIEW_PEOPLE, can
+from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, VIEW_PEOPLE, can
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates
-from refuge.registry import cards, figures, queries, rules, services
+from refuge.registry import cards, queries, rules, services
 from refuge.registry.forms import (
     PersonForm,
     SearchForm,
-    TallyForm,
     household_payload,
     member_rows,
     row_count,
@@ -29,7 +28,7 @@ from refuge.registry.models import (
     Post,
     SpecificNeed,
 )
-from refuge.registry.validation import Invalid
+from refuge.registry.validation import Invalid, readable_phone
 
 DESK_ROWS = 1
 
@@ -206,12 +205,25 @@ def household_detail(request, household_uuid):
     members = list(household.members.prefetch_related("documents"))
     audit.record_views(request.user, "person", [p.uuid for p in members], "household page")
     linked = Household.objects.filter(group=household.group).exclude(pk=household.pk)
+    for person in members:
+        person.phone_shown = readable_phone(person.phone) if person.phone else ""
     return render(request, "registry/household.html", {
         "household": household, "members": members, "linked": linked,
+        "contact": _household_contact(members),
+        "member_count": sum(p.status != Person.MERGED for p in members),
         "may_edit": can(request.user, EDIT_PEOPLE), "statuses": Household.STATUSES,
         "accommodation_choices": Household.ACCOMMODATION,
         "conflicts": queries.open_conflicts(household),
     })
+
+
+def _household_contact(members: list[Person]) -> dict[str, list[str]]:
+    """The household's phone, origin and destination: the focal point's first, then any
+    other member's that differ (each member keeps their own)."""
+    ordered = sorted(members, key=lambda p: p.relationship != Person.FOCAL_POINT)
+    return {name: list(dict.fromkeys(
+        getattr(p, "phone_shown" if name == "phone" else name) for p in ordered
+        if getattr(p, name))) for name in ("phone", "origin", "destination")}
 
 
 @requires(EDIT_PEOPLE)
@@ -252,9 +264,10 @@ def _say_saved(request, saved, done: str = "") -> None:
 def link_household(request, household_uuid):
     """Record that another household, named by its number, is part of the same family."""
     household = get_object_or_404(Household, uuid=household_uuid)
-    other = queries.household_by_number(request.POST.get("other", ""))
+    found = queries.look_up_number(request.POST.get("other", ""))
+    other = found.household
     if other is None:
-        messages.error(request, _("No household has that registration number."))
+        messages.error(request, found.problem)
     else:
         services.link_households(household, other, user=request.user)
         messages.success(request, _("Linked with %(number)s.") % {
@@ -269,9 +282,10 @@ def move_person(request, person_uuid):
     explicit act, confirmed on a page that says what will happen to both households."""
     person = get_object_or_404(Person.objects.select_related("household__registered_at"),
                                uuid=person_uuid)
-    target = queries.household_by_number(request.POST.get("household", ""))
+    found = queries.look_up_number(request.POST.get("household", ""))
+    target = found.household
     if target is None:
-        messages.error(request, _("No household has that registration number."))
+        messages.error(request, found.problem)
         return redirect("person", person_uuid=person.uuid)
     if target.pk == person.household_id:
         messages.info(request, _("%(name)s is already in %(number)s.") % {
@@ -404,40 +418,3 @@ def search(request):
                      results=len(result.people))
         audit.record_views(request.user, "person", [p.uuid for p in result.people], "search")
     return render(request, "registry/search.html", {"form": form, "result": result})
-
-
-@requires(COUNT_CROSSINGS, needs_post=Post.CROSSING)
-@require_http_methods(["GET", "POST"])
-def tally(request):
-    """A big number and one field: people in this vehicle, Enter."""
-    form = TallyForm(request.POST or None, initial={"uuid": uuid.uuid4()})
-    queued = request.method == "POST" and _from_offline_queue(request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_tally(
-                {**form.cleaned_data, "uuid": str(form.cleaned_data["uuid"])},
-                user=request.user, post=request.post,
-            )
-        except Invalid as invalid:
-            if queued:
-                return _queue_reply(invalid.errors, 422)
-            for error in invalid.errors:
-                form.add_error(error.field if error.field in form.fields else None,
-                               error.message)
-        except services.Conflict as conflict:
-            if queued:
-                return _queue_reply([conflict], 409)
-            form.add_error(None, conflict.message)
-        else:
-            if queued:
-                return JsonResponse({"uuid": str(form.cleaned_data["uuid"])}, status=201)
-            return redirect("tally")
-    elif queued:
-        return JsonResponse({"errors": [{"field": f, "message": str(m[0])}
-                                        for f, m in form.errors.items()]}, status=422)
-    recent = request.post.tallies.order_by("-counted_at")[:8]
-    return render(request, "registry/tally.html", {
-        "form": form,
-        "crossed_today": figures.crossed_today(request.post),
-        "recent": recent,
-    }, status=422 if form.errors else 200)

@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
@@ -51,14 +55,35 @@ def _problem_message(problem: Invalid | Conflict) -> str:
     return problem.errors[0].message if isinstance(problem, Invalid) else problem.message
 
 
-def _act(request, action, success: str):
+def _act(request, action, success) -> bool:
+    """Do `action`; say `success` (text, or a function of what the action returned)."""
     try:
-        action()
+        done = action()
     except (Invalid, Conflict) as problem:
         messages.error(request, _problem_message(problem))
         return False
-    messages.success(request, success)
+    messages.success(request, success(done) if callable(success) else success)
     return True
+
+
+def _confirmed(request) -> bool:
+    return request.POST.get("confirm") == "1"
+
+
+def _confirm(request, *, title: str, question: str, consequences: list[str], button: str,
+             back: str):
+    """Ask before an act that cannot simply be taken back: a page that posts the same
+    form again with confirm=1 (no JavaScript, no dialog), its button focused so Enter
+    confirms, and a way back."""
+    fields = [(name, value) for name, values in request.POST.lists() for value in values
+              if name not in ("csrfmiddlewaretoken", "confirm")]
+    return render(request, "shelter/confirm.html", {
+        "title": title, "question": question, "consequences": consequences,
+        "button": button, "back": back, "action": request.path, "fields": fields})
+
+
+def _local_time(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 @requires(MANAGE_SHELTER)
@@ -69,16 +94,31 @@ def place(request):
     if site is None:
         messages.error(request, _("Choose a site."))
         return redirect("shelter")
-    action = services.place if request.POST.get("check_in") else services.reserve
-    _act(request, lambda: action(household, site, user=request.user),
-         _("%(number)s placed at %(site)s.") % {"number": household.registration_number,
-                                               "site": site.name})
+    number = household.registration_number
+    if request.POST.get("check_in"):
+        _act(request, lambda: services.place(household, site, user=request.user),
+             lambda placement: ngettext(
+                 "%(number)s is checked in at %(site)s: %(people)s bed taken.",
+                 "%(number)s is checked in at %(site)s: %(people)s beds taken.",
+                 placement.people) % {"number": number, "site": site.name,
+                                      "people": placement.people})
+    else:
+        _act(request, lambda: services.reserve(household, site, user=request.user),
+             lambda placement: ngettext(
+                 "%(people)s bed reserved for %(number)s at %(site)s until %(until)s; "
+                 "check the household in when it arrives.",
+                 "%(people)s beds reserved for %(number)s at %(site)s until %(until)s; "
+                 "check the household in when it arrives.",
+                 placement.people) % {"number": number, "site": site.name,
+                                      "people": placement.people,
+                                      "until": _local_time(placement.expires_at)})
     return redirect("shelter")
 
 
 @requires(MANAGE_SHELTER)
 def site_detail(request, site_uuid):
     site = get_object_or_404(Site, uuid=site_uuid)
+    services.expire_reservations(site=site)
     occupancy = queries.occupancy(Site.objects.filter(pk=site.pk))[0]
     residents = list(queries.residents(site))
     audit.record_views(request.user, "person",
@@ -87,7 +127,8 @@ def site_detail(request, site_uuid):
     return render(request, "shelter/site.html", {
         "site": site, "occupancy": occupancy, "residents": residents,
         "reserved": site.placements.filter(status=Placement.RESERVED)
-                        .select_related("household__registered_at"),
+                        .select_related("household__registered_at")
+                        .order_by("expires_at"),
         "rooms": site.rooms.all(),
         "other_sites": [s for s in queries.occupancy(Site.objects.exclude(pk=site.pk))
                         if s.site.is_open and s.free > 0],
@@ -99,21 +140,68 @@ def site_detail(request, site_uuid):
 def placement_action(request, placement_uuid, action):
     placement = get_object_or_404(Placement.objects.select_related("site", "household"),
                                   uuid=placement_uuid)
-    number = placement.household.registration_number
+    number, site = placement.household.registration_number, placement.site
+    back = reverse("shelter-site", args=[site.uuid])
+    values = {"number": number, "site": site.name, "people": placement.people}
     if action == "check-in":
         _act(request, lambda: services.check_in(placement, user=request.user),
-             _("%(number)s checked in.") % {"number": number})
-    elif action == "check-out":
-        _act(request, lambda: services.check_out(placement, user=request.user),
-             _("%(number)s checked out.") % {"number": number})
+             _("%(number)s is checked in at %(site)s.") % values)
+    elif action in ("cancel", "check-out"):
+        words = _release_words(action, values)
+        if placement.status != words["from"]:
+            messages.error(request, words["not_here"] % {
+                **values, "status": placement.get_status_display()})
+        elif not _confirmed(request):
+            return _confirm(
+                request, title=words["title"], question=words["question"],
+                consequences=[ngettext(
+                    "Its %(people)s bed is free again for someone else.",
+                    "Its %(people)s beds are free again for someone else.",
+                    placement.people) % values, words["then"]],
+                button=words["button"], back=back)
+        else:
+            _act(request, lambda: services.check_out(placement, user=request.user),
+                 words["done"])
     elif action == "move":
         target = Site.objects.filter(uuid=request.POST.get("site") or None).first()
         if target is None:
             messages.error(request, _("Choose a site."))
         else:
             _act(request, lambda: services.move(placement, target, user=request.user),
-                 _("%(number)s moved to %(site)s.") % {"number": number, "site": target.name})
-    return redirect("shelter-site", site_uuid=placement.site.uuid)
+                 lambda moved: (_("%(number)s is moved to %(site)s and checked in there.")
+                                if moved.status == Placement.CHECKED_IN else
+                                _("The reservation of %(number)s is moved to %(site)s."))
+                 % {"number": number, "site": target.name})
+    return redirect(back)
+
+
+def _release_words(action: str, values: dict) -> dict:
+    """What cancelling a reservation or checking a household out says: both free beds,
+    so both ask first; `from` is the status the placement must be in."""
+    people = values["people"]
+    if action == "cancel":
+        return {
+            "from": Placement.RESERVED,
+            "not_here": _("%(number)s is not reserved here (%(status)s): nothing to cancel."),
+            "title": _("Cancel a reservation"),
+            "question": _("Cancel the reservation of %(number)s at %(site)s?") % values,
+            "then": _("The household is waiting for a place again."),
+            "button": _("Cancel the reservation"),
+            "done": ngettext("The reservation of %(number)s at %(site)s is cancelled: "
+                             "%(people)s bed is free again.",
+                             "The reservation of %(number)s at %(site)s is cancelled: "
+                             "%(people)s beds are free again.", people) % values}
+    return {
+        "from": Placement.CHECKED_IN,
+        "not_here": _("%(number)s is not checked in here (%(status)s): nothing to check out."),
+        "title": _("Check out"),
+        "question": _("Check %(number)s out of %(site)s?") % values,
+        "then": _("Its members are no longer counted as placed; to move the household to "
+                  "another site, use Move instead."),
+        "button": _("Check out"),
+        "done": ngettext("%(number)s is checked out of %(site)s: %(people)s bed is free again.",
+                         "%(number)s is checked out of %(site)s: %(people)s beds are free "
+                         "again.", people) % values}
 
 
 @requires(MANAGE_SHELTER)
@@ -225,7 +313,9 @@ def proposal_action(request, proposal_uuid, action):
         site = Site.objects.filter(uuid=request.POST.get("site") or None).first()
         chosen = site or proposal.site
         _act(request, lambda: services.accept_proposal(proposal, user=request.user, site=site),
-             _("%(number)s reserved at %(site)s.") % {"number": number, "site": chosen.name})
+             lambda placement: _("%(number)s: beds reserved at %(site)s until %(until)s.") % {
+                 "number": number, "site": chosen.name,
+                 "until": _local_time(placement.expires_at)})
     else:
         _act(request, lambda: services.reject_proposal(proposal, user=request.user),
              _("Proposal for %(number)s rejected; that site will not be proposed for it "
@@ -236,11 +326,37 @@ def proposal_action(request, proposal_uuid, action):
 @requires(MANAGE_SHELTER)
 @require_http_methods(["POST"])
 def accept_proposals(request):
-    """Accept every proposal listed on the page the manager was looking at."""
+    """Accept every proposal listed on the page the manager was looking at, once they
+    confirmed."""
+    proposals = list(Proposal.objects.filter(
+        uuid__in=request.POST.getlist("proposal")[:PROPOSALS_PER_PAGE],
+        status=Proposal.PROPOSED).select_related("household__registered_at", "site"))
+    if not proposals:
+        messages.error(request, _("These proposals are already decided."))
+        return _back_to_page(request)
+    if not _confirmed(request):
+        count, beds = len(proposals), sum(p.people for p in proposals)
+        sites = len({p.site_id for p in proposals})
+        page = request.POST.get("page", "")
+        back = reverse("shelter-allocation") + (f"?page={page}" if page.isdigit() else "")
+        return _confirm(
+            request, title=_("Accept proposals"),
+            question=ngettext("Accept the %(count)s proposal on this page?",
+                              "Accept the %(count)s proposals on this page?", count)
+            % {"count": count},
+            consequences=[
+                ngettext("%(beds)s bed is reserved until %(until)s.",
+                         "%(beds)s beds are reserved until %(until)s.", beds)
+                % {"beds": beds, "until": _local_time(
+                    timezone.now() + timedelta(hours=services.reservation_hours()))},
+                ngettext("The households go to %(sites)s site.",
+                         "The households go to %(sites)s sites.", sites) % {"sites": sites},
+                _("Each household is then expected at its site: check it in there when it "
+                  "arrives.")],
+            button=ngettext("Accept %(count)s proposal", "Accept %(count)s proposals", count)
+            % {"count": count}, back=back)
     accepted, problems = 0, []
-    for proposal in Proposal.objects.filter(
-            uuid__in=request.POST.getlist("proposal")[:PROPOSALS_PER_PAGE],
-            status=Proposal.PROPOSED).select_related("household__registered_at", "site"):
+    for proposal in proposals:
         try:
             services.accept_proposal(proposal, user=request.user)
         except (Invalid, Conflict) as problem:
@@ -248,7 +364,10 @@ def accept_proposals(request):
                             f"{_problem_message(problem)}")
         else:
             accepted += 1
-    messages.success(request, _("%(count)s proposals accepted.") % {"count": accepted})
+    messages.success(request, ngettext(
+        "%(count)s proposal accepted: its beds are reserved.",
+        "%(count)s proposals accepted: their beds are reserved.", accepted)
+        % {"count": accepted})
     for problem in problems:
         messages.error(request, problem)
     return _back_to_page(request)

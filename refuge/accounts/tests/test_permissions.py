@@ -85,6 +85,8 @@ def pages(w):
         ("get", "/post/", None, R.VIEW_FIGURES),
         ("get", "/desk/", None, R.REGISTER),
         ("get", "/tally/", None, R.COUNT_CROSSINGS),
+        ("get", f"/tally/{w['t']}/history/", None, R.COUNT_CROSSINGS),
+        ("post", f"/tally/{w['t']}/correct/", {"people_aboard": "4"}, R.COUNT_CROSSINGS),
         ("get", "/search/", None, R.VIEW_PEOPLE),
         ("post", "/search/", {"q": "Anahit"}, R.VIEW_PEOPLE),
         ("get", f"/households/{w['h']}/", None, R.VIEW_PEOPLE),
@@ -114,6 +116,9 @@ def pages(w):
         ("get", "/duplicates/households/", None, R.EDIT_PEOPLE),
         ("get", f"/duplicates/{w['pair']}/", None, R.EDIT_PEOPLE),
         ("post", f"/duplicates/{w['pair']}/skip/", {}, R.EDIT_PEOPLE),
+        ("get", "/duplicates/search/", None, R.EDIT_PEOPLE),
+        ("get", "/duplicates/search/progress/", None, R.EDIT_PEOPLE),
+        ("post", "/duplicates/search/", {}, R.CONFIGURE),
         ("get", f"/shelter/sites/{w['site']}/", None, R.MANAGE_SHELTER),
         ("get", f"/shelter/sites/{w['site']}/edit/", None, R.MANAGE_SHELTER),
         ("get", "/shelter/sites/new/", None, R.MANAGE_SHELTER),
@@ -123,7 +128,8 @@ def pages(w):
         ("post", f"/shelter/proposals/{w['reject']}/reject/", {}, R.MANAGE_SHELTER),
         ("post", "/shelter/place/", {"household": w["unplaced"], "site": w["site"]},
          R.MANAGE_SHELTER),
-        ("post", f"/shelter/placements/{w['cancel']}/check-out/", {}, R.MANAGE_SHELTER),
+        ("post", f"/shelter/placements/{w['cancel']}/cancel/", {"confirm": "1"},
+         R.MANAGE_SHELTER),
     ]
 
 
@@ -134,9 +140,11 @@ def endpoints(w):
         ("patch", f"/api/households/{w['h']}", {"status": "active"}, R.EDIT_PEOPLE),
         ("get", f"/api/tallies/{w['t']}", None, R.COUNT_CROSSINGS),
         ("patch", f"/api/tallies/{w['t']}", {"note": "bus"}, R.COUNT_CROSSINGS),
+        ("get", f"/api/tallies/{w['t']}/history", None, R.COUNT_CROSSINGS),
         ("post", "/api/households", household, R.REGISTER),
         ("get", "/api/households", None, R.VIEW_PEOPLE),
         ("get", f"/api/households/{w['h']}", None, R.VIEW_PEOPLE),
+        ("get", f"/api/households/by-number/{w['o_number']}", None, R.VIEW_PEOPLE),
         ("post", f"/api/households/{w['h']}/link", {"other": str(w["o"])}, R.EDIT_PEOPLE),
         ("get", f"/api/people/{w['p']}", None, R.VIEW_PEOPLE),
         ("patch", f"/api/people/{w['p']}", {"needs": ["MED"]}, R.EDIT_PEOPLE),
@@ -207,7 +215,8 @@ def test_the_matrix_covers_every_api_endpoint(world):
 
 def _template(url: str) -> str:
     parts = url.removeprefix("/api").split("?")[0].split("/")
-    return "/".join("{uuid}" if _is_uuid(p) else p for p in parts)
+    return "/".join("{uuid}" if _is_uuid(p) else "{number}" if before == "by-number" else p
+                    for before, p in zip(["", *parts], parts, strict=False))
 
 
 def _is_uuid(text: str) -> bool:
@@ -223,7 +232,7 @@ def test_pages_obey_the_role_matrix(world, personas, persona):
     client = Client()
     client.force_login(personas[persona])
     for method, url, body, capability in pages(world):
-        post = world["crossing"] if url == "/tally/" else world["reception"]
+        post = world["crossing"] if url.startswith("/tally/") else world["reception"]
         at_post(client, post)
         response = call(client, method, url, body)
         allowed = persona in ALLOWED[capability]

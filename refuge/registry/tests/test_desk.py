@@ -148,7 +148,7 @@ def test_households_are_linked_and_people_moved_by_registration_number(desk):
     assert armen.household == second and armen.relationship == "sibling"
     assert armen.history.filter(household=second).exists()
     wrong = desk.post(f"/households/{first.uuid}/link/", {"other": "GOR-0000000"}, follow=True)
-    assert "No household has that registration number." in wrong.content.decode()
+    assert "GOR-0000000: no household has this number" in wrong.content.decode()
 
 
 def test_an_unchanged_estimated_birth_date_survives_a_save(desk):

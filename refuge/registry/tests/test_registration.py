@@ -44,9 +44,10 @@ def test_the_registration_number_carries_a_check_digit(reception, registrar):
     household = make_household(reception, registrar)
     number = household.registration_number
     assert number.startswith("GOR-")
-    assert parse_registration_number(number) == ("GOR", household.pk)
+    typed = parse_registration_number(number)
+    assert (typed.codes, typed.household_id, typed.check_ok) == (("GOR",), household.pk, True)
     wrong_digit = number[:-1] + str((int(number[-1]) + 1) % 10)
-    assert parse_registration_number(wrong_digit) is None
+    assert not parse_registration_number(wrong_digit).check_ok
 
 
 def test_sending_the_same_household_twice_registers_it_once(reception, registrar):

@@ -88,6 +88,10 @@ def test_a_manager_accepts_the_allocators_proposals_with_the_keyboard(live_serve
     page.get_by_role("button", name="Accept the 2 proposals on this page").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    assert Placement.objects.count() == 0  # asked first, nothing reserved yet
+    assert "Accept the 2 proposals on this page?" in page.locator("h1").inner_text()
+    with page.expect_navigation():  # the confirm button has the focus
+        page.keyboard.press("Enter")
     assert "2 proposals accepted" in page.content()
     assert "Every proposal of this run has been decided" in page.content()
     assert Placement.objects.filter(status=Placement.RESERVED).count() == 2

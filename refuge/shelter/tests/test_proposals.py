@@ -156,7 +156,7 @@ def test_the_page_runs_the_allocator_and_accepts_a_proposal(client, reception, r
     assert household.registration_number in response.content.decode()
     proposal = Proposal.objects.get()
     response = client.post(f"/shelter/proposals/{proposal.uuid}/accept/", follow=True)
-    assert "reserved at Hotel" in response.content.decode()
+    assert "beds reserved at Hotel until" in response.content.decode()
     assert Placement.objects.filter(household=household).exists()
 
 

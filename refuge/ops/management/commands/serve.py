@@ -1,10 +1,13 @@
+import errno
 import os
+import socket
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from refuge.lib.env import env_int
+from refuge.ops import schema
 from refuge.reports import pdf
 
 
@@ -20,10 +23,17 @@ class Command(BaseCommand):
                             help="gunicorn worker processes")
         parser.add_argument("--threads", type=int, default=1, help="threads per worker")
         parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument("--check-port", action="store_true",
+                            help="only check that the port is free, and stop")
 
     def handle(self, *args, **options):
+        problem = port_problem(options["host"], options["port"])
+        if problem:
+            raise CommandError(problem)
+        if options["check_port"]:
+            return
         if not options["no_migrate"]:
-            call_command("migrate", interactive=False, verbosity=0)
+            schema.migrate_with_progress()
         call_command("collectstatic", interactive=False, verbosity=0)
         try:
             pdf.prepare_fonts()
@@ -54,3 +64,25 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         self.stdout.write(f"Refuge on http://{bind}/ ({db}); Ctrl+C stops it.")
         Server().run()
+
+
+def port_problem(host: str, port: int) -> str:
+    """Why gunicorn could not listen on host:port, in one line with what to do, or "".
+
+    Bound as gunicorn binds (SO_REUSEADDR), so a port left in TIME_WAIT by a Refuge just
+    stopped counts as free; only a program listening on it counts as taking it."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (f"Port {port} on {host} is taken (is Refuge already running?): choose "
+                        f"another with ./scripts/start --port {port + 1} (or refuge serve "
+                        f"--port {port + 1}).")
+            if error.errno == errno.EACCES:
+                return (f"Port {port} needs administrator rights: choose one above 1023, "
+                        "e.g. ./scripts/start --port 8000.")
+            return f"Refuge cannot listen on {host}:{port}: {error.strerror}."
+    return ""

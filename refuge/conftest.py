@@ -114,6 +114,15 @@ def make_household(post: Post, user: User, *members: dict, **fields):
     return services.register_household(payload, user=user, post=post).household
 
 
+def sign_in(page, base_url: str, username: str) -> None:
+    """Sign in through the login form, by keyboard, and wait for the home page."""
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(f"{username}-pass-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base_url}/")
+
+
 def open_desk(page, base_url: str, username: str, desk: str = "2") -> None:
     """Sign in at /desk/ with the keyboard, take the one open reception centre and a desk
     number, and wait for the desk screen."""

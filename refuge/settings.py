@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "ninja",  # serves /api/docs' Swagger UI from its own static files, not a CDN
     "refuge.accounts",
     "refuge.audit",
     "refuge.registry",

@@ -121,6 +121,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = env_str("REFUGE_LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("hy", _("Armenian")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers as each language writes them (refuge/formats/<language>/).
+FORMAT_MODULE_PATH = ["refuge.formats"]
 TIME_ZONE = env_str("REFUGE_TIME_ZONE", "Asia/Yerevan")
 USE_I18N = True
 USE_TZ = True

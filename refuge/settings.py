@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "refuge.accounts.context.current_post_and_roles",
             ],
+            "builtins": ["refuge.lib.template_filters"],
         },
     },
 ]

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from refuge.lib import dates, names
+from refuge.lib.languages import NamedInLanguages
 
 
-class Post(models.Model):
+class Post(NamedInLanguages):
     """A crossing point or a reception centre: where staff count or register people."""
 
     CROSSING = "crossing"
@@ -31,9 +32,6 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["kind", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Tally(models.Model):

@@ -61,6 +61,16 @@ def nothing_remembered():
     forget_everything()
 
 
+@pytest.fixture(autouse=True)
+def no_language_left_over():
+    """A request in Armenian leaves Armenian active in the thread (LocaleMiddleware does
+    not undo it); the next test starts in the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 def make_user(username: str, role: str | None = None) -> User:
     user = User.objects.create_user(username=username, password=f"{username}-pass-1")
     if role:

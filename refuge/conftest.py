@@ -125,10 +125,10 @@ def make_household(post: Post, user: User, *members: dict, **fields):
 
 
 def sign_in(page, base_url: str, username: str) -> None:
-    """Sign in through the login form, by keyboard, and wait for the home page."""
+    """Sign in through the login form, in any language, and wait for the home page."""
     page.goto(f"{base_url}/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(f"{username}-pass-1")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(f"{username}-pass-1")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base_url}/")
 

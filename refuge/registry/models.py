@@ -80,6 +80,10 @@ class Household(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        # Households still waiting for a place, by the province they registered in (the
+        # dashboard and the daily report): read from this index alone.
+        indexes = [models.Index(fields=["registered_at", "status"],
+                                name="household_post_status")]
 
     def __str__(self) -> str:
         return self.registration_number

@@ -222,7 +222,9 @@ def _widths(report: Report, rows: list[list[str]], headings: bool,
             needed[column] = max(needed[column], widest + padding)
     report.set_font(FONT, "", spacing.text)
     spare = max(report.epw - sum(needed), 0)
-    text_columns = [c for c, value in enumerate(rows[-1]) if not _is_number(value)] or [0]
+    body = rows[1:] if headings else rows
+    text_columns = [c for c in range(len(needed))
+                    if any(str(row[c]) and not _is_number(row[c]) for row in body)] or [0]
     return tuple(width + (spare / len(text_columns) if c in text_columns else 0)
                  for c, width in enumerate(needed))
 

@@ -3,8 +3,8 @@ and Cyrillic letters (DejaVu Sans, from Debian's fonts-dejavu-core).
 
 Its charts are the dashboard's own SVG drawings (refuge.reports.charts), embedded as
 they are, so charts and their colours are defined once. Sections are kept whole on a
-page, tables wrap their headings and repeat them on a new page, and a report that would
-leave a few lines on a last page is set again more tightly to end a page earlier.
+page, tables wrap their headings and repeat them on a new page, and a report is set
+tightly when that fits it on one page or spares a nearly empty last one.
 """
 
 import io
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from fpdf import FPDF, FontFace
+from fpdf import FPDF
 
 from refuge.lib.formats import grouped
 from refuge.lib.provinces import shown as province_shown
@@ -38,8 +38,8 @@ NEARLY_EMPTY = 70
 
 @dataclass(frozen=True)
 class Spacing:
-    """How tightly a report is set: the normal one, and the one tried when the normal
-    one leaves a nearly empty last page."""
+    """How tightly a report is set: tightly to fit one page (charts' text still 6 pt),
+    normally when it runs over anyway."""
 
     row: float = 6.0  # a table row, mm
     text: float = 9.0  # pt
@@ -78,12 +78,15 @@ class Report(FPDF):
 
 
 def daily_report(picture: Picture, day_label: str, day: Day | None = None) -> bytes:
-    """The day's report: figures, charts, shelter by province and posts."""
+    """The day's report: figures, charts, shelter by province and posts. On one page,
+    set tightly, whenever it fits there (drawn once); longer reports are set normally,
+    unless that leaves a nearly empty last page that the tight setting avoids."""
+    tight = _draw(picture, day_label, day, TIGHT)
+    if tight.pages_count == 1:
+        return bytes(tight.output())
     report = _draw(picture, day_label, day, NORMAL)
-    if report.pages_count > 1 and report.get_y() - MARGIN < NEARLY_EMPTY:
-        tighter = _draw(picture, day_label, day, TIGHT)
-        if tighter.pages_count < report.pages_count:
-            report = tighter
+    if report.pages_count > tight.pages_count and report.get_y() - MARGIN < NEARLY_EMPTY:
+        report = tight
     return bytes(report.output())
 
 
@@ -192,19 +195,51 @@ def _posts(report: Report, picture: Picture, spacing: Spacing) -> None:
 
 def _table(report: Report, rows: list[list[str]], aligns: tuple, spacing: Spacing,
            headings: bool = True) -> None:
-    """A table whose headings wrap at spaces onto as many lines as they need (Armenian
-    ones are long) and come again at the top of a new page."""
-    report.set_font(FONT, "", spacing.text)
+    """A table whose cells wrap at spaces onto as many lines as they need (Armenian
+    headings are long), with its headings again at the top of a new page. Drawn cell by
+    cell: fpdf2's own tables took three times as long."""
+    widths = _widths(report, rows, headings, spacing)
     report.set_draw_color(*RULE)
-    style = FontFace(emphasis="BOLD", fill_color=HEADING_FILL)
-    with report.table(col_widths=_widths(report, rows, headings, spacing), text_align=aligns,
-                      line_height=spacing.row * 0.75, borders_layout="HORIZONTAL_LINES",
-                      first_row_as_headings=headings, headings_style=style, padding=(1, 1.5),
-                      v_align="MIDDLE", repeat_headings=1) as table:
-        for values in rows:
-            row = table.row()
-            for value in values:
-                row.cell(str(value))
+    head = rows[0] if headings else None
+
+    def draw(values: list[str], bold: bool) -> None:
+        report.set_font(FONT, "B" if bold else "", spacing.text)
+        line = spacing.row * 0.75
+        cells = [_lines(report, str(v), w - 3) for v, w in zip(values, widths, strict=True)]
+        height = max(len(c) for c in cells) * line + 2
+        if report.room < height:
+            report.add_page()
+            if head is not None and values is not head:
+                draw(head, bold=True)
+                report.set_font(FONT, "", spacing.text)
+        top, x = report.get_y(), MARGIN
+        if bold:
+            report.set_fill_color(*HEADING_FILL)
+            report.rect(MARGIN, top, sum(widths), height, style="F")
+        for lines, width, align in zip(cells, widths, aligns, strict=True):
+            y = top + (height - len(lines) * line) / 2
+            for text in lines:
+                report.set_xy(x + 1.5, y)
+                report.cell(width - 3, line, text, align=align[0])
+                y += line
+            x += width
+        report.line(MARGIN, top + height, MARGIN + sum(widths), top + height)
+        report.set_xy(MARGIN, top + height)
+
+    for number, values in enumerate(rows):
+        draw(values, bold=headings and number == 0)
+    report.set_font(FONT, "", spacing.text)
+
+
+def _lines(report: Report, text: str, room: float) -> list[str]:
+    """The text cut at spaces into lines no wider than `room` (a longer word alone)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and report.get_string_width(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def _widths(report: Report, rows: list[list[str]], headings: bool,

@@ -77,18 +77,17 @@ def province_occupancy() -> list[dict]:
 
 
 def _waiting_by_province() -> dict[str, int]:
-    """Active households without a place, by the province of the post they registered
-    at: two grouped counts, as fast as the dashboard's total of waiting households."""
+    """Households waiting for a place, by the province of the post they registered at:
+    active households less those holding beds, as the dashboard's total counts them."""
     province_of = dict(Post.objects.values_list("pk", "province"))
     waiting: dict[str, int] = defaultdict(int)
     for post_id, households in (Household.objects.filter(status=Household.ACTIVE)
                                 .values_list("registered_at_id").annotate(n=Count("id"))
                                 .order_by()):
         waiting[province_of[post_id]] += households
-    for post_id, households in (Placement.objects.filter(
-            status__in=HOLDING, household__status=Household.ACTIVE)
-            .values_list("household__registered_at_id")
-            .annotate(n=Count("household_id", distinct=True)).order_by()):
+    for post_id, households in (Placement.objects.filter(status__in=HOLDING)
+                                .values_list("household__registered_at_id")
+                                .annotate(n=Count("household_id", distinct=True)).order_by()):
         waiting[province_of[post_id]] -= households
     return {province: n for province, n in waiting.items() if n > 0}
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
@@ -34,6 +34,10 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],
     openapi_url="/openapi.json",
     docs_url="/docs",
+    # Swagger UI's files come from django-ninja's static files ("ninja" is an installed
+    # app), never a CDN: a crossing point has no internet. No validator badge either,
+    # which would send the schema to swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
     urls_namespace="api",
 )
 

@@ -61,6 +61,16 @@ def nothing_remembered():
     forget_everything()
 
 
+@pytest.fixture(autouse=True)
+def no_language_left_over():
+    """A request in Armenian leaves Armenian active in the thread (LocaleMiddleware does
+    not undo it); the next test starts in the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 def make_user(username: str, role: str | None = None) -> User:
     user = User.objects.create_user(username=username, password=f"{username}-pass-1")
     if role:
@@ -125,6 +135,15 @@ def queued_pair(first: Person, second: Person, **fields):
 
     a, b = sorted((first, second), key=lambda person: person.pk)
     return CandidatePair.objects.update_or_create(person_a=a, person_b=b, defaults=fields)[0]
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    """Sign in through the login form, in any language, and wait for the home page."""
+    page.goto(f"{base_url}/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(f"{username}-pass-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base_url}/")
 
 
 def open_desk(page, base_url: str, username: str, desk: str = "2") -> None:

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "ninja",  # serves /api/docs' Swagger UI from its own static files, not a CDN
     "refuge.accounts",
     "refuge.audit",
     "refuge.registry",
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "refuge.accounts.context.current_post_and_roles",
             ],
+            "builtins": ["refuge.lib.template_filters"],
         },
     },
 ]
@@ -120,6 +122,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = env_str("REFUGE_LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("hy", _("Armenian")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers as each language writes them (refuge/formats/<language>/).
+FORMAT_MODULE_PATH = ["refuge.formats"]
 TIME_ZONE = env_str("REFUGE_TIME_ZONE", "Asia/Yerevan")
 USE_I18N = True
 USE_TZ = True

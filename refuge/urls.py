@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from refuge.accounts import views as account_views
 from refuge.api import api
@@ -72,6 +74,9 @@ urlpatterns = [
     re_path(r"^shelter/placements/(?P<placement_uuid>[0-9a-f-]{36})/"
             r"(?P<action>check-in|check-out|cancel|move)/$", shelter_views.placement_action,
             name="shelter-placement"),
+    # Browsers ask for /favicon.ico on every page that names no icon (JSON, files).
+    path("favicon.ico", RedirectView.as_view(url=static("refuge/icons/favicon.ico"),
+                                             permanent=True)),
     path("sw.js", offline.service_worker, name="service-worker"),
     path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("rules.js", offline.rules_script, name="rules-script"),

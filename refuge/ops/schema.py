@@ -23,7 +23,7 @@ NO_DATABASE = {
     "squashmigrations", "optimizemigration", "collectstatic", "findstatic",
     "compilemessages", "makemessages", "diffsettings", "startapp", "startproject",
     "sendtestemail", "shell", "dbshell", "test", "testserver", "runserver", "allocate",
-    "serve", "sqlflush", "sqlsequencereset", "inspectdb",
+    "serve", "sqlflush", "sqlsequencereset", "inspectdb", "export_openapi_schema",
 }
 # Bring the database up to date first: these write to it.
 MIGRATE_FIRST = {

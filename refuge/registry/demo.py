@@ -34,12 +34,16 @@ from refuge.reports.counting import count_people
 from refuge.reports.models import CrossingFigure, RegistrationFigure
 from refuge.shelter.models import Placement, Site
 
-POSTS = [
-    (Post.CROSSING, "KOR", "Kornidzor crossing", "Syunik"),
-    (Post.CROSSING, "TEG", "Tegh crossing", "Syunik"),
-    (Post.RECEPTION, "GOR", "Goris reception centre", "Syunik"),
-    (Post.RECEPTION, "VAY", "Vayk reception centre", "Vayots Dzor"),
-    (Post.RECEPTION, "YER", "Yerevan reception centre", "Yerevan"),
+POSTS = [  # kind, code, and the name in English, Armenian and Russian; province
+    (Post.CROSSING, "KOR", "Kornidzor crossing", "Կոռնիձորի անցակետ", "КПП Корнидзор",
+     "Syunik"),
+    (Post.CROSSING, "TEG", "Tegh crossing", "Տեղի անցակետ", "КПП Тех", "Syunik"),
+    (Post.RECEPTION, "GOR", "Goris reception centre", "Գորիսի ընդունման կենտրոն",
+     "Центр приёма в Горисе", "Syunik"),
+    (Post.RECEPTION, "VAY", "Vayk reception centre", "Վայքի ընդունման կենտրոն",
+     "Центр приёма в Вайке", "Vayots Dzor"),
+    (Post.RECEPTION, "YER", "Yerevan reception centre", "Երևանի ընդունման կենտրոն",
+     "Центр приёма в Ереване", "Yerevan"),
 ]
 # Share of the week's crossings on each day, after the 2023 figures
 # (1,050 on the first day, 22,800 and 26,600 at the peak, then tailing off).
@@ -285,10 +289,10 @@ def create_users(password_for: Callable[[str], str]) -> list[tuple[str, str, str
 
 def create_posts() -> dict[str, Post]:
     posts = {}
-    for kind, code, name, province in POSTS:
-        posts[code], _created = Post.objects.update_or_create(
-            code=code, defaults={"kind": kind, "name": name, "province": province, "is_open": True}
-        )
+    for kind, code, name, name_hy, name_ru, province in POSTS:
+        posts[code], _created = Post.objects.update_or_create(code=code, defaults={
+            "kind": kind, "name": name, "name_hy": name_hy, "name_ru": name_ru,
+            "province": province, "is_open": True})
     return posts
 
 

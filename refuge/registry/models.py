@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from refuge.lib import dates, names
+from refuge.lib.languages import NamedInLanguages
 
 
-class Post(models.Model):
+class Post(NamedInLanguages):
     """A crossing point or a reception centre: where staff count or register people."""
 
     CROSSING = "crossing"
@@ -33,9 +34,6 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["kind", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Tally(models.Model):
@@ -102,6 +100,10 @@ class Household(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        # Households still waiting for a place, by the province they registered in (the
+        # dashboard and the daily report): read from this index alone.
+        indexes = [models.Index(fields=["registered_at", "status"],
+                                name="household_post_status")]
 
     def __str__(self) -> str:
         return self.registration_number

@@ -11,18 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
+from refuge.lib import provinces
 from refuge.registry.models import Person, Post
 from refuge.reports import queries
 from refuge.reports.models import CrossingFigure
 
 SMALLEST_SHOWN = 5  # cells of 1 to 4 people could identify someone
-
-# ISO 3166-2 codes of Armenia's provinces (marzer), used as HXL #adm1+code.
-PROVINCE_CODES = {
-    "Aragatsotn": "AM-AG", "Ararat": "AM-AR", "Armavir": "AM-AV", "Gegharkunik": "AM-GR",
-    "Kotayk": "AM-KT", "Lori": "AM-LO", "Shirak": "AM-SH", "Syunik": "AM-SU",
-    "Tavush": "AM-TV", "Vayots Dzor": "AM-VD", "Yerevan": "AM-ER",
-}
 
 COLUMNS = [
     # key, header, HXL hashtag
@@ -49,10 +43,10 @@ def by_date_and_province() -> list[dict]:
     """Crossed and registered people per day and province, small cells suppressed."""
     rows = {(r["date"], r["province"]): {**r, "crossed": 0} for r in
             queries.by_date_and_province()}
-    provinces = dict(Post.objects.values_list("pk", "province"))
+    province_of = dict(Post.objects.values_list("pk", "province"))
     day_of = queries.local_days()
     for hour, post_id, people in CrossingFigure.objects.values_list("hour", "post_id", "people"):
-        key = (day_of(hour), provinces[post_id])
+        key = (day_of(hour), province_of[post_id])
         row = rows.setdefault(key, {"date": key[0], "province": key[1], "crossed": 0,
                                     **{k: 0 for k in COUNT_KEYS if k != "crossed"}})
         row["crossed"] += people
@@ -66,7 +60,7 @@ def by_date_and_province() -> list[dict]:
         table.append({
             "date": row["date"].isoformat(),
             "province": row["province"],
-            "province_code": PROVINCE_CODES.get(row["province"], ""),
+            "province_code": provinces.code_of(row["province"]),
             **shown,
         })
     return table

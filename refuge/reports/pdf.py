@@ -1,190 +1,284 @@
 """The daily situation report as a PDF, drawn with fpdf2 in a font that has Armenian
-and Cyrillic letters (DejaVu Sans, from Debian's fonts-dejavu-core)."""
+and Cyrillic letters (DejaVu Sans, from Debian's fonts-dejavu-core).
 
-import os
-from functools import cache
-from pathlib import Path
+Its charts are the dashboard's own SVG drawings (refuge.reports.charts), embedded as
+they are, so charts and their colours are defined once. Sections are kept whole on a
+page, tables wrap their headings and repeat them on a new page, and a report is set
+tightly when that fits it on one page or spares a nearly empty last one.
+"""
 
-from django.conf import settings
+import io
+import re
+from dataclasses import dataclass
+
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from fontTools import subset
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
+from refuge.lib.formats import grouped
+from refuge.lib.provinces import shown as province_shown
+from refuge.reports import charts
+from refuge.reports.fonts import (  # noqa: F401 (FontMissing and the rest are used from here)
+    REPORT_FONTS,
+    FontMissing,
+    font_path,
+    prepare_fonts,
+    report_font,
+)
 from refuge.reports.queries import Day, Picture
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
-             Path("/usr/local/share/fonts")]
+FONT = "DejaVu Sans"  # the name the charts' SVG asks for, so their text is drawn in it
+MARGIN = 15  # mm
+INK, MUTED, RULE, HEADING_FILL = (28, 36, 48), (91, 102, 117), (213, 218, 225), (238, 241, 245)
+# A last page holding less than this (mm) is not worth a sheet of paper.
+NEARLY_EMPTY = 70
 
 
-class FontMissing(RuntimeError):
-    pass
+@dataclass(frozen=True)
+class Spacing:
+    """How tightly a report is set: tightly to fit one page (charts' text still 6 pt),
+    normally when it runs over anyway."""
+
+    row: float = 6.0  # a table row, mm
+    text: float = 9.0  # pt
+    gap: float = 4.0  # between sections, mm
+    chart_size: charts.Size = charts.PAGE
 
 
-def font_path(name: str) -> Path:
-    for folder in FONT_DIRS:
-        if (folder / name).exists():
-            return folder / name
-    raise FontMissing(
-        f"{name} was not found in {', '.join(map(str, FONT_DIRS))}: "
-        "install it with 'apt-get install fonts-dejavu-core'"
-    )
+NORMAL = Spacing()
+TIGHT = Spacing(row=4.6, text=7.5, gap=1.5,  # charts' text still 6 pt
+                chart_size=charts.Size(wide=450, tall=190, narrow=450))
 
 
-def _bars(pdf: FPDF, x: float, y: float, width: float, height: float,
-          labels: list[str], series: list[tuple[list[int], tuple[int, int, int]]]) -> None:
-    maximum = max([v for values, _colour in series for v in values] + [1])
-    slot = width / max(len(labels), 1)
-    bar = min(slot * 0.4, 8)
-    pdf.set_draw_color(200, 200, 200)
-    pdf.line(x, y + height, x + width, y + height)
-    for i, label in enumerate(labels):
-        for j, (values, colour) in enumerate(series):
-            h = height * values[i] / maximum
-            pdf.set_fill_color(*colour)
-            pdf.rect(x + i * slot + j * bar + slot * 0.1, y + height - h, bar, h, style="F")
-        pdf.set_xy(x + i * slot, y + height + 1)
-        pdf.set_font_size(7)
-        pdf.cell(slot, 4, label, align="C")
-    pdf.set_font_size(10)
+class Report(FPDF):
+    def __init__(self, footer_text: str):
+        super().__init__(format="A4")
+        self.footer_text = footer_text
+        for style, name in REPORT_FONTS.items():
+            self.add_font(FONT, style, str(report_font(name)))
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(True, margin=MARGIN)
+        self.alias_nb_pages()
 
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(FONT, "", 7)
+        self.set_text_color(*MUTED)
+        self.cell(0, 4, self.footer_text, align="L")
+        self.set_x(MARGIN)
+        self.cell(0, 4, f"{self.page_no()}/{{nb}}", align="R")
+        self.set_text_color(*INK)
 
-# What a report may print: Latin, Greek, Cyrillic, Armenian and Georgian letters, with
-# punctuation, currency, letter-like signs (№), arrows and the like.
-REPORT_CHARACTERS = [(0x20, 0x36F), (0x370, 0x3FF), (0x400, 0x52F), (0x530, 0x58F),
-                     (0x10A0, 0x10FF), (0x1E00, 0x1EFF), (0x2000, 0x214F), (0x2190, 0x22FF),
-                     (0x25A0, 0x25FF), (0xFB13, 0xFB17)]
-
-
-@cache
-def report_font(name: str) -> Path:
-    """The font cut down to REPORT_CHARACTERS, a third of its glyphs: loading the whole
-    of DejaVu took half of a report's time. Made once, under var/fonts/; where that
-    cannot be written, the whole font is used."""
-    source = font_path(name)
-    stat = source.stat()
-    target = (Path(settings.VAR_DIR) / "fonts"
-              / f"{source.stem}-report-{stat.st_size}-{stat.st_mtime_ns}.ttf")
-    if target.exists():
-        return target
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.drop_tables += ["FFTM"]  # a timestamp table fontTools cannot cut, and warns of
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[c for first, last in REPORT_CHARACTERS
-                                 for c in range(first, last + 1)])
-    font = TTFont(source)
-    subsetter.subset(font)
-    partial = target.with_name(f"{target.name}.{os.getpid()}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        font.save(partial)
-        os.replace(partial, target)  # whole or not at all, if two processes race
-    except OSError:
-        return source
-    return target
-
-
-REPORT_FONTS = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}  # by style
-
-
-def prepare_fonts() -> None:
-    """Cut the report fonts now (about a second), not in a coordinator's first request."""
-    for name in REPORT_FONTS.values():
-        report_font(name)
-
-
-def _blank_document() -> FPDF:
-    pdf = FPDF(format="A4")
-    for style, name in REPORT_FONTS.items():
-        pdf.add_font("DejaVu", style, str(report_font(name)))
-    pdf.set_auto_page_break(True, margin=15)
-    return pdf
+    @property
+    def room(self) -> float:
+        """Height left on this page, mm."""
+        return self.h - MARGIN - self.get_y()
 
 
 def daily_report(picture: Picture, day_label: str, day: Day | None = None) -> bytes:
-    pdf = _blank_document()
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.cell(0, 10, _("Daily situation report"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    as_of = _("as of %(moment)s") % {
-        "moment": date_format(picture.as_of, "SHORT_DATETIME_FORMAT")}
-    pdf.cell(0, 6, f"{day_label} · {as_of}", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    figures = []
-    if day is not None:
-        figures += [
-            (_("People crossed on this day"), day.crossed),
-            (_("People registered on this day"), day.registered),
-        ]
-    figures += [
-        (_("People crossed"), picture.crossed),
-        (_("People registered"), picture.registered),
-        (_("Waiting to register"), picture.backlog),
-        (_("Households waiting for a place"), picture.households_waiting),
+    """The day's report: figures, charts, shelter by province and posts. On one page,
+    set tightly, whenever it fits there (drawn once); longer reports are set normally,
+    unless that leaves a nearly empty last page that the tight setting avoids."""
+    tight = _draw(picture, day_label, day, TIGHT)
+    if tight.pages_count == 1:
+        return bytes(tight.output())
+    report = _draw(picture, day_label, day, NORMAL)
+    if report.pages_count > tight.pages_count and report.get_y() - MARGIN < NEARLY_EMPTY:
+        report = tight
+    return bytes(report.output())
+
+
+def as_of_text(picture: Picture) -> str:
+    """When the figures were read, in the deployment's time zone (REFUGE_TIME_ZONE)."""
+    return _("as of %(moment)s") % {
+        "moment": date_format(timezone.localtime(picture.as_of), "SHORT_DATETIME_FORMAT")}
+
+
+def _draw(picture: Picture, day_label: str, day: Day | None, spacing: Spacing) -> Report:
+    title = _("Daily situation report")
+    report = Report(f"Refuge · {title} · {day_label} · {as_of_text(picture)}")
+    report.add_page()
+    report.set_font(FONT, "B", 16)
+    report.multi_cell(0, 8, f"{title} · {day_label}", new_x="LMARGIN", new_y="NEXT")
+    report.set_font(FONT, "", 10)
+    report.set_text_color(*MUTED)
+    report.cell(0, 6, as_of_text(picture), new_x="LMARGIN", new_y="NEXT")
+    report.set_text_color(*INK)
+    report.ln(spacing.gap)
+    _figures(report, picture, day or Day(timezone.localdate()), spacing)
+    drawings = charts.situation(picture, spacing.chart_size)
+    _charts(report, spacing, (_("Per day"), drawings["daily_chart"]),
+            (_("To date"), drawings["cumulative_chart"]))
+    _charts(report, spacing, (_("Age and sex"), drawings["pyramid_chart"]),
+            (_("Specific needs"), drawings["needs_chart"]))
+    _shelter(report, picture, spacing)
+    _posts(report, picture, spacing)
+    return report
+
+
+def _heading(report: Report, text: str, spacing: Spacing, keep: float) -> None:
+    """A section's heading, on a new page unless `keep` mm of the section fit below it."""
+    if report.room < 8 + keep:
+        report.add_page()
+    report.set_font(FONT, "B", 12)
+    report.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+    report.set_font(FONT, "", spacing.text)
+
+
+def _figures(report: Report, picture: Picture, today: Day, spacing: Spacing) -> None:
+    pairs = [
+        (_("People crossed on this day"), today.crossed,
+         _("People crossed to date"), picture.crossed),
+        (_("People registered on this day"), today.registered,
+         _("People registered to date"), picture.registered),
+        (_("People placed in shelter on this day"), today.placed,
+         _("People in shelter now"), picture.placed),
+        (_("Waiting to register"), picture.backlog,
+         _("Households waiting for a place"), picture.households_waiting),
     ]
     if picture.expected:
-        figures.append((_("Expected population"), picture.expected))
-    pdf.set_font("DejaVu", "B", 11)
-    for label, value in figures:
-        pdf.cell(95, 7, label, border="B")
-        pdf.cell(40, 7, f"{value:,}", border="B", align="R", new_x="LMARGIN", new_y="NEXT")
-    if picture.crossed_share is not None:
-        pdf.set_font("DejaVu", "", 10)
-        pdf.cell(0, 7, _("%(share)s%% of the expected population have crossed")
-                 % {"share": picture.crossed_share}, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font("DejaVu", "B", 12)
-    pdf.cell(0, 8, _("Crossed and registered per day"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    top = pdf.get_y()
-    _bars(pdf, 15, top + 2, 180, 45, [d.day.strftime("%d.%m") for d in picture.days],
-          [([d.crossed for d in picture.days], (11, 92, 173)),
-           ([d.registered for d in picture.days], (224, 123, 0)),
-           ([max(d.placed, 0) for d in picture.days], (29, 107, 52))])
-    pdf.set_y(top + 55)
-    pdf.set_font("DejaVu", "B", 12)
-    pdf.cell(0, 8, _("Posts"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9)
-    headers = ((_("Post"), 80), (_("Crossed"), 35),
-               (pgettext("people column", "Registered"), 35), (_("Today"), 30))
-    for header, width in headers:
-        pdf.cell(width, 6, header, border="B")
-    pdf.ln()
-    for post in picture.posts:
-        today = post.crossed_today if post.kind == "crossing" else post.registered_today
-        total = post.crossed if post.kind == "crossing" else post.registered
-        pdf.cell(80, 6, post.name)
-        pdf.cell(35, 6, f"{post.crossed:,}" if post.kind == "crossing" else "")
-        pdf.cell(35, 6, f"{post.registered:,}" if post.kind != "crossing" else "")
-        pdf.cell(30, 6, f"{today:,} / {total:,}", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "B", 12)
-    pdf.cell(0, 8, _("Age and sex"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8)
-    maximum = max([max(r["F"], r["M"]) for r in picture.pyramid] + [1])
-    for row in picture.pyramid:
-        y = pdf.get_y()
-        female, male = 60 * row["F"] / maximum, 60 * row["M"] / maximum
-        pdf.set_fill_color(180, 69, 127)
-        pdf.rect(95 - female, y + 0.5, female, 3.5, style="F")
-        pdf.set_fill_color(47, 125, 140)
-        pdf.rect(115, y + 0.5, male, 3.5, style="F")
-        pdf.set_xy(95, y)
-        pdf.cell(20, 4.5, row["band"], align="C")
-        pdf.set_xy(15, y)
-        pdf.cell(20, 4.5, f"{row['F']:,}")
-        pdf.set_xy(180, y)
-        pdf.cell(20, 4.5, f"{row['M']:,}", align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "B", 12)
-    pdf.cell(0, 8, _("Specific needs"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9)
-    for need in picture.needs:
-        pdf.cell(20, 5.5, need["code"])
-        pdf.cell(110, 5.5, str(need["label"]))
-        pdf.cell(30, 5.5, f"{need['people']:,}", align="R", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+        pairs.append((_("Expected population"), picture.expected,
+                      _("Crossed of expected"), f"{picture.crossed_share}%"))
+    rows = [[label, _number(value), other, _number(other_value)]
+            for label, value, other, other_value in pairs]
+    _table(report, rows, ("LEFT", "RIGHT", "LEFT", "RIGHT"), spacing, headings=False)
+
+
+def _charts(report: Report, spacing: Spacing, *charts_with_titles) -> None:
+    """Charts side by side, each under its own heading, kept on one page."""
+    gap = 6
+    width = (report.epw - gap * (len(charts_with_titles) - 1)) / len(charts_with_titles)
+    sized = [(title, _for_pdf(svg), width * _aspect(svg)) for title, svg in charts_with_titles]
+    height = max(h for _t, _s, h in sized)
+    report.ln(spacing.gap)
+    if report.room < height + 9:
+        report.add_page()
+    top = report.get_y()
+    for i, (title, svg, _h) in enumerate(sized):
+        x = MARGIN + i * (width + gap)
+        report.set_xy(x, top)
+        report.set_font(FONT, "B", 11)
+        report.cell(width, 7, title)
+        report.image(io.BytesIO(svg.encode()), x=x, y=top + 8, w=width)
+    report.set_xy(MARGIN, top + 8 + height)
+
+
+def _shelter(report: Report, picture: Picture, spacing: Spacing) -> None:
+    headings = [_("Province"), _("Sites"), _("Beds"), _("Taken"), _("Free beds"),
+                _("Households placed"), _("Households waiting for a place")]
+    rows = [[province_shown(p["province"]) or "—", *(_number(p[key]) for key in (
+        "sites", "beds", "taken", "free", "households_placed", "households_waiting"))]
+        for p in picture.shelter]
+    report.ln(spacing.gap)
+    _heading(report, _("Shelter by province"), spacing, keep=spacing.row * 4)
+    if not rows:
+        report.cell(0, spacing.row, _("No shelter sites are recorded yet."),
+                    new_x="LMARGIN", new_y="NEXT")
+        return
+    _table(report, [headings, *rows], ("LEFT",) + ("RIGHT",) * 6, spacing)
+
+
+def _posts(report: Report, picture: Picture, spacing: Spacing) -> None:
+    headings = [_("Post"), _("Province"), _("Crossed today"), _("Crossed"),
+                _("Registered today"), pgettext("people column", "Registered")]
+    rows = [[post.name, province_shown(post.province), *(
+        _number(value) if post.kind == kind else "" for kind, value in (
+            ("crossing", post.crossed_today), ("crossing", post.crossed),
+            ("reception", post.registered_today), ("reception", post.registered)))]
+        for post in picture.posts]
+    report.ln(spacing.gap)
+    _heading(report, _("Posts"), spacing, keep=spacing.row * 4)
+    _table(report, [headings, *rows], ("LEFT", "LEFT") + ("RIGHT",) * 4, spacing)
+
+
+def _table(report: Report, rows: list[list[str]], aligns: tuple, spacing: Spacing,
+           headings: bool = True) -> None:
+    """A table whose cells wrap at spaces onto as many lines as they need (Armenian
+    headings are long), with its headings again at the top of a new page. Drawn cell by
+    cell: fpdf2's own tables took three times as long."""
+    widths = _widths(report, rows, headings, spacing)
+    report.set_draw_color(*RULE)
+    head = rows[0] if headings else None
+
+    def draw(values: list[str], bold: bool) -> None:
+        report.set_font(FONT, "B" if bold else "", spacing.text)
+        line = spacing.row * 0.75
+        cells = [_lines(report, str(v), w - 3) for v, w in zip(values, widths, strict=True)]
+        height = max(len(c) for c in cells) * line + 2
+        if report.room < height:
+            report.add_page()
+            if head is not None and values is not head:
+                draw(head, bold=True)
+                report.set_font(FONT, "", spacing.text)
+        top, x = report.get_y(), MARGIN
+        if bold:
+            report.set_fill_color(*HEADING_FILL)
+            report.rect(MARGIN, top, sum(widths), height, style="F")
+        for lines, width, align in zip(cells, widths, aligns, strict=True):
+            y = top + (height - len(lines) * line) / 2
+            for text in lines:
+                report.set_xy(x + 1.5, y)
+                report.cell(width - 3, line, text, align=align[0])
+                y += line
+            x += width
+        report.line(MARGIN, top + height, MARGIN + sum(widths), top + height)
+        report.set_xy(MARGIN, top + height)
+
+    for number, values in enumerate(rows):
+        draw(values, bold=headings and number == 0)
+    report.set_font(FONT, "", spacing.text)
+
+
+def _lines(report: Report, text: str, room: float) -> list[str]:
+    """The text cut at spaces into lines no wider than `room` (a longer word alone)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and report.get_string_width(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _widths(report: Report, rows: list[list[str]], headings: bool,
+            spacing: Spacing) -> tuple[float, ...]:
+    """Each column as wide as its longest word (a heading's, in bold) or value needs,
+    so that no word is broken; what is left goes to the text columns."""
+    padding = 4
+    needed = [0.0] * len(rows[0])
+    for number, values in enumerate(rows):
+        bold = headings and number == 0
+        report.set_font(FONT, "B" if bold else "", spacing.text)
+        for column, value in enumerate(values):
+            words = str(value).split() if bold else [str(value)]
+            widest = max((report.get_string_width(w) for w in words), default=0)
+            needed[column] = max(needed[column], widest + padding)
+    report.set_font(FONT, "", spacing.text)
+    spare = max(report.epw - sum(needed), 0)
+    body = rows[1:] if headings else rows
+    text_columns = [c for c in range(len(needed))
+                    if any(str(row[c]) and not _is_number(row[c]) for row in body)] or [0]
+    return tuple(width + (spare / len(text_columns) if c in text_columns else 0)
+                 for c, width in enumerate(needed))
+
+
+def _is_number(value) -> bool:
+    return bool(re.fullmatch(r"[\d\s\xa0,.%]+", str(value)))
+
+
+def _number(value) -> str:
+    return grouped(value) if isinstance(value, int) else str(value)
+
+
+def _for_pdf(svg: str) -> str:
+    """The chart without its tooltips (<title>), which a page cannot show."""
+    return re.sub(r"<title>.*?</title>", "", str(svg))
+
+
+def _aspect(svg: str) -> float:
+    """Height over width, from the chart's viewBox."""
+    _x, _y, width, height = map(float, re.search(r'viewBox="([^"]+)"', str(svg)).group(1)
+                                .split())
+    return height / width

@@ -113,7 +113,8 @@ def picture(now: datetime | None = None, hours_back: int = 24,
     placement_rows = placement_changes()
     day_of = local_days()
     today = day_of(now)
-    posts = {p.pk: PostFigures(p.code, p.name, p.kind, p.province) for p in Post.objects.all()}
+    posts = {p.pk: PostFigures(p.code, p.shown_name, p.kind, p.province)
+             for p in Post.objects.all()}
     for hour, post_id, people in crossing_rows:
         posts[post_id].crossed += people
         if day_of(hour) == today:

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
@@ -20,45 +19,6 @@ from refuge.reports.models import Situation
 REFRESH_SECONDS = 30
 
 
-def chart_context(picture: queries.Picture) -> dict:
-    days = [d.day.strftime("%d.%m") for d in picture.days]
-    crossed, registered, placed = (pgettext("figure caption", "crossed"),
-                                   pgettext("figure caption", "registered"),
-                                   pgettext("figure caption", "placed"))
-    crossing = [p for p in picture.posts if p.kind == "crossing"]
-    reception = [p for p in picture.posts if p.kind != "crossing"]
-    hours = picture.hours
-    return {
-        "daily_chart": charts.bars(days, [
-            (crossed, [d.crossed for d in picture.days], charts.CROSSED),
-            (registered, [d.registered for d in picture.days], charts.REGISTERED),
-            (placed, [d.placed for d in picture.days], charts.PLACED),
-        ], _("People crossed, registered and placed per day")),
-        "cumulative_chart": charts.lines(days, [
-            (crossed, [d.crossed_total for d in picture.days], charts.CROSSED),
-            (registered, [d.registered_total for d in picture.days], charts.REGISTERED),
-            (placed, [d.placed_total for d in picture.days], charts.PLACED),
-        ], _("People crossed, registered and placed to date"), picture.expected,
-            _("expected")),
-        "hourly_chart": charts.bars(
-            [timezone.localtime(h.hour).strftime("%H") for h in hours], [
-                (crossed, [h.crossed for h in hours], charts.CROSSED),
-                (registered, [h.registered for h in hours], charts.REGISTERED),
-                (placed, [h.placed for h in hours], charts.PLACED),
-            ], _("People crossed, registered and placed per hour, last 24 hours")),
-        "crossing_chart": charts.horizontal_bars(
-            [(p.name, p.crossed) for p in crossing], _("People crossed per crossing point")),
-        "reception_chart": charts.horizontal_bars(
-            [(p.name, p.registered) for p in reception],
-            _("People registered per reception centre"), charts.REGISTERED),
-        "pyramid_chart": charts.pyramid(picture.pyramid, _("Age and sex"),
-                                        (_("female"), _("male"))),
-        "needs_chart": charts.horizontal_bars(
-            [(f"{n['label']} ({n['code']})", n["people"]) for n in picture.needs],
-            _("People with specific needs"), charts.FEMALE, width=460, label_width=230),
-    }
-
-
 @requires(VIEW_FIGURES)
 def dashboard(request):
     """Crossed, registered and placed people, and who is most at risk, for coordinators."""
@@ -67,7 +27,7 @@ def dashboard(request):
         refresh = min(max(int(request.GET.get("refresh", REFRESH_SECONDS)), 2), 600)
     except ValueError:
         refresh = REFRESH_SECONDS
-    context = {"picture": picture, "refresh_seconds": refresh, **chart_context(picture),
+    context = {"picture": picture, "refresh_seconds": refresh, **charts.situation(picture),
                "may_configure": can(request.user, CONFIGURE),
                "expected_form": ExpectedPopulationForm(instance=Situation.current())}
     template = "reports/_figures.html" if request.GET.get("part") else "reports/dashboard.html"
@@ -104,14 +64,14 @@ def daily_report(request):
     picture = queries.picture()
     today = next((d for d in picture.days if d.day == day), queries.Day(day))
     return render(request, "reports/daily.html", {
-        "picture": picture, "day": day, "today": today, **chart_context(picture),
+        "picture": picture, "day": day, "today": today, **charts.situation(picture),
     })
 
 
 @requires(VIEW_FIGURES)
 def daily_report_pdf(request):
     day = _report_day(request)
-    picture = queries.picture(with_shelter=False)
+    picture = queries.picture()
     figures_of_day = next((d for d in picture.days if d.day == day), queries.Day(day))
     try:
         document = pdf.daily_report(picture, date_format(day, "DATE_FORMAT"), figures_of_day)

@@ -24,6 +24,8 @@ router = Router(tags=["shelter"])
 class SiteIn(Strict):
     uuid: UUID | None = None
     name: str
+    name_hy: str = ""
+    name_ru: str = ""
     kind: str = Site.OTHER
     province: str
     community: str = ""
@@ -41,6 +43,8 @@ class SiteIn(Strict):
 
 class SitePatch(Strict):
     name: str | None = None
+    name_hy: str | None = None
+    name_ru: str | None = None
     kind: str | None = None
     province: str | None = None
     community: str | None = None
@@ -59,6 +63,8 @@ class SitePatch(Strict):
 class SiteOut(Schema):
     uuid: UUID
     name: str
+    name_hy: str
+    name_ru: str
     kind: str
     province: str
     community: str
@@ -79,9 +85,9 @@ class SiteOut(Schema):
 def site_out(row: queries.SiteOccupancy) -> dict:
     site = row.site
     return {**{name: getattr(site, name) for name in (
-        "uuid", "name", "kind", "province", "community", "address", "latitude", "longitude",
-        "beds", "step_free", "accessible_bathroom", "family_rooms", "contact", "organisation",
-        "is_open")}, "beds_taken": row.taken, "free_beds": row.free}
+        "uuid", "name", "name_hy", "name_ru", "kind", "province", "community", "address",
+        "latitude", "longitude", "beds", "step_free", "accessible_bathroom", "family_rooms",
+        "contact", "organisation", "is_open")}, "beds_taken": row.taken, "free_beds": row.free}
 
 
 def one_site(site: Site) -> dict:

@@ -4,17 +4,26 @@ import random
 
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from refuge.registry.models import Household, Person
 from refuge.shelter.models import Placement, Site
 
-TOWNS = {
-    "Syunik": ["Goris", "Kapan", "Sisian"], "Vayots Dzor": ["Vayk", "Yeghegnadzor", "Jermuk"],
-    "Ararat": ["Artashat", "Masis"], "Kotayk": ["Abovyan", "Hrazdan", "Charentsavan"],
-    "Yerevan": ["Yerevan"], "Armavir": ["Armavir", "Metsamor"], "Lori": ["Vanadzor"],
-    "Shirak": ["Gyumri"], "Gegharkunik": ["Sevan", "Gavar"], "Aragatsotn": ["Ashtarak"],
-    "Tavush": ["Dilijan", "Ijevan"],
+TOWNS = {  # province: towns with sites, in English, Armenian and Russian
+    "Syunik": [("Goris", "Գորիս", "Горис"), ("Kapan", "Կապան", "Капан"),
+               ("Sisian", "Սիսիան", "Сисиан")],
+    "Vayots Dzor": [("Vayk", "Վայք", "Вайк"), ("Yeghegnadzor", "Եղեգնաձոր", "Ехегнадзор"),
+                    ("Jermuk", "Ջերմուկ", "Джермук")],
+    "Ararat": [("Artashat", "Արտաշատ", "Арташат"), ("Masis", "Մասիս", "Масис")],
+    "Kotayk": [("Abovyan", "Աբովյան", "Абовян"), ("Hrazdan", "Հրազդան", "Раздан"),
+               ("Charentsavan", "Չարենցավան", "Чаренцаван")],
+    "Yerevan": [("Yerevan", "Երևան", "Ереван")],
+    "Armavir": [("Armavir", "Արմավիր", "Армавир"), ("Metsamor", "Մեծամոր", "Мецамор")],
+    "Lori": [("Vanadzor", "Վանաձոր", "Ванадзор")],
+    "Shirak": [("Gyumri", "Գյումրի", "Гюмри")],
+    "Gegharkunik": [("Sevan", "Սևան", "Севан"), ("Gavar", "Գավառ", "Гавар")],
+    "Aragatsotn": [("Ashtarak", "Աշտարակ", "Аштарак")],
+    "Tavush": [("Dilijan", "Դիլիջան", "Дилижан"), ("Ijevan", "Իջևան", "Иджеван")],
 }
 KIND_BEDS = {Site.HOTEL: (20, 120), Site.COLLECTIVE_CENTRE: (40, 300),
              Site.DORMITORY: (30, 150), Site.HOST_FAMILY: (3, 8)}
@@ -26,12 +35,15 @@ def create_sites(rng: random.Random, people: int) -> list[Site]:
     target, sites = max(int(people * BEDS_PER_PERSON), 50), []
     while sum(s.beds for s in sites) < target:
         province = rng.choice(list(TOWNS))
-        town = rng.choice(TOWNS[province])
+        town, town_hy, town_ru = rng.choice(TOWNS[province])
         kind = rng.choices(list(KIND_BEDS), [3, 2, 1, 4])[0]
         low, high = KIND_BEDS[kind]
-        label = dict(Site.KINDS)[kind]
+        number = len(sites) + 1
         sites.append(Site(
-            name=f"{town} {label} {len(sites) + 1}", kind=kind, province=province,
+            name=f"{town} {kind_label(kind, 'en')} {number}",
+            name_hy=f"{town_hy}, {kind_label(kind, 'hy')} {number}",
+            name_ru=f"{town_ru}, {kind_label(kind, 'ru')} {number}",
+            kind=kind, province=province,
             community=town, beds=rng.randint(low, high), step_free=rng.random() < 0.4,
             accessible_bathroom=rng.random() < 0.25, family_rooms=rng.randint(0, 10),
             organisation=rng.choice(["Ministry of Labour and Social Affairs", "Armenian Red "
@@ -39,6 +51,11 @@ def create_sites(rng: random.Random, people: int) -> list[Site]:
         ))
     Site.objects.bulk_create(sites, batch_size=2000)
     return list(Site.objects.all())
+
+
+def kind_label(kind: str, language: str) -> str:
+    with translation.override(language):
+        return str(dict(Site.KINDS)[kind])
 
 
 @transaction.atomic

@@ -9,9 +9,9 @@ class SiteForm(forms.ModelForm):
 
     class Meta:
         model = Site
-        fields = ["name", "kind", "province", "community", "address", "latitude", "longitude",
-                  "beds", "step_free", "accessible_bathroom", "family_rooms", "contact",
-                  "organisation", "is_open"]
+        fields = ["name", "name_hy", "name_ru", "kind", "province", "community", "address",
+                  "latitude", "longitude", "beds", "step_free", "accessible_bathroom",
+                  "family_rooms", "contact", "organisation", "is_open"]
 
 
 class ImportForm(forms.Form):

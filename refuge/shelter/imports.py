@@ -11,8 +11,9 @@ from refuge.shelter import services
 from refuge.shelter.models import Site
 
 REQUIRED_COLUMNS = ["name", "province", "beds"]
-OPTIONAL_COLUMNS = ["kind", "community", "address", "latitude", "longitude", "step_free",
-                    "accessible_bathroom", "family_rooms", "contact", "organisation", "is_open"]
+OPTIONAL_COLUMNS = ["name_hy", "name_ru", "kind", "community", "address", "latitude",
+                    "longitude", "step_free", "accessible_bathroom", "family_rooms", "contact",
+                    "organisation", "is_open"]
 
 
 @dataclass

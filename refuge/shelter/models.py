@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from refuge.lib.languages import NamedInLanguages
 from refuge.registry.models import Household
 
 
-class Site(models.Model):
+class Site(NamedInLanguages):
     HOTEL = "hotel"
     COLLECTIVE_CENTRE = "collective_centre"
     DORMITORY = "dormitory"
@@ -48,9 +49,6 @@ class Site(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(beds__gt=0), name="site_has_beds"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Room(models.Model):

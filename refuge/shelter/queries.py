@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
 from refuge.lib.dates import age_on
-from refuge.registry.models import Household, Person
+from refuge.registry.models import Household, Person, Post
 from refuge.shelter.allocation import FreeSite, Waiting
 from refuge.shelter.models import Placement, Proposal, Site
 
@@ -57,11 +57,34 @@ def by_province(rows: list[SiteOccupancy]) -> list[dict]:
 
 def province_occupancy() -> list[dict]:
     """`by_province` of every site, read as plain values: the dashboard's figure, without
-    building thousands of Site objects it does not show."""
+    building thousands of Site objects it does not show; with the households placed in
+    each province's sites, and those still waiting among the households registered at
+    its posts."""
     taken: dict[int, int] = dict(Placement.objects.filter(status__in=HOLDING)
                                  .values_list("site_id").annotate(n=Sum("people")).order_by())
-    return _provinces((province, beds, taken.get(pk, 0), is_open) for pk, province, beds, is_open
-                      in Site.objects.values_list("pk", "province", "beds", "is_open"))
+    rows = {row["province"]: row for row in _provinces(
+        (province, beds, taken.get(pk, 0), is_open) for pk, province, beds, is_open
+        in Site.objects.values_list("pk", "province", "beds", "is_open"))}
+    placed = dict(Placement.objects.filter(status__in=HOLDING).values_list("site__province")
+                  .annotate(n=Count("household_id", distinct=True)).order_by())
+    for province, waiting in _waiting_by_province().items():
+        rows.setdefault(province, {"province": province, "sites": 0, "beds": 0, "taken": 0,
+                                   "free": 0})["households_waiting"] = waiting
+    for row in rows.values():
+        row["households_placed"] = placed.get(row["province"], 0)
+        row.setdefault("households_waiting", 0)
+    return sorted(rows.values(), key=lambda p: p["province"])
+
+
+def _waiting_by_province() -> dict[str, int]:
+    """Households waiting for a place, by the province of the post they registered at:
+    those that need one and hold none, as the dashboard's total counts them."""
+    province_of = dict(Post.objects.values_list("pk", "province"))
+    waiting: dict[str, int] = defaultdict(int)
+    for post_id, households in (_without_place().values_list("registered_at_id")
+                                .annotate(n=Count("id")).order_by()):
+        waiting[province_of[post_id]] += households
+    return {province: n for province, n in waiting.items() if n > 0}
 
 
 def _provinces(sites) -> list[dict]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
+from refuge.lib import provinces
 from refuge.registry.models import Household, Person
 from refuge.registry.services import Conflict
 from refuge.registry.validation import (
@@ -53,7 +54,8 @@ def clean_site(data: dict, partial: bool = False) -> dict:
     def given(name):
         return name in data or not partial
 
-    for name, max_length, required in (("name", 200, True), ("province", 100, True),
+    for name, max_length, required in (("name", 200, True), ("name_hy", 200, False),
+                                       ("name_ru", 200, False), ("province", 100, True),
                                        ("community", 100, False), ("address", 300, False),
                                        ("contact", 200, False), ("organisation", 200, False)):
         if given(name):
@@ -61,6 +63,8 @@ def clean_site(data: dict, partial: bool = False) -> dict:
             if required and not value:
                 problems.add(name, _("is required"))
             cleaned[name] = value
+    if cleaned.get("province"):  # "Սյունիք", "AM-SU" and "Syunik" are one province
+        cleaned["province"] = provinces.canonical(cleaned["province"])
     if given("kind"):
         cleaned["kind"] = clean_choice(data.get("kind"), SITE_KINDS, "kind", problems, Site.OTHER)
     if given("beds"):

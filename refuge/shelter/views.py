@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from refuge.accounts.decorators import requires
 from refuge.accounts.roles import MANAGE_SHELTER
 from refuge.audit import services as audit
+from refuge.lib.formats import grouped
 from refuge.registry.models import Household, Person
 from refuge.registry.services import Conflict
 from refuge.registry.validation import Invalid
@@ -242,8 +244,11 @@ def import_sites(request):
         else:
             result = imports.import_sites(text, user=request.user)
             if not result.errors:
-                messages.success(request, _("%(created)s sites created, %(updated)s updated.")
-                                 % {"created": result.created, "updated": result.updated})
+                messages.success(request, " ".join([
+                    ngettext("%(n)s site created.", "%(n)s sites created.", result.created)
+                    % {"n": grouped(result.created)},
+                    ngettext("%(n)s site updated.", "%(n)s sites updated.", result.updated)
+                    % {"n": grouped(result.updated)}]))
                 return redirect("shelter")
     return render(request, "shelter/import.html", {"form": form, "result": result},
                   status=422 if (result and result.errors) or form.errors else 200)
@@ -277,9 +282,11 @@ def run_allocation(request):
         messages.error(request, invalid.errors[0].message)
         return redirect("shelter-allocation")
     count = run.proposals.count()
-    messages.success(request, _("%(count)s proposals in %(seconds).1f s; %(left)s households "
-                                "without a place.") % {"count": count, "seconds": run.seconds,
-                                                        "left": len(run.unplaced)})
+    messages.success(request, " ".join([
+        ngettext("%(count)s proposal in %(seconds)s s.", "%(count)s proposals in %(seconds)s s.",
+                 count) % {"count": grouped(count), "seconds": number_format(run.seconds, 1)},
+        ngettext("%(left)s household without a place.", "%(left)s households without a place.",
+                 len(run.unplaced)) % {"left": grouped(len(run.unplaced))}]))
     return redirect("shelter-allocation")
 
 
@@ -367,7 +374,7 @@ def accept_proposals(request):
     messages.success(request, ngettext(
         "%(count)s proposal accepted: its beds are reserved.",
         "%(count)s proposals accepted: their beds are reserved.", accepted)
-        % {"count": accepted})
+        % {"count": grouped(accepted)})
     for problem in problems:
         messages.error(request, problem)
     return _back_to_page(request)

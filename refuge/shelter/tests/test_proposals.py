@@ -152,7 +152,7 @@ def test_the_page_runs_the_allocator_and_accepts_a_proposal(client, reception, r
     household = make_household(reception, registrar, member("Armen"))
     client.force_login(manager)
     response = client.post("/shelter/allocation/run/", follow=True)
-    assert "1 proposals" in response.content.decode()
+    assert "1 proposal in" in response.content.decode()  # not "1 proposals"
     assert household.registration_number in response.content.decode()
     proposal = Proposal.objects.get()
     response = client.post(f"/shelter/proposals/{proposal.uuid}/accept/", follow=True)

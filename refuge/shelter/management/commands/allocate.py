@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from refuge.lib.csvfiles import read_file
 from refuge.registry.validation import Invalid
-from refuge.shelter import planning
+from refuge.shelter import allocation_csv
 from refuge.shelter.allocation import allocate
 
 
@@ -28,10 +28,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with tqdm(total=4, unit="step", desc="Allocating", disable=None) as bar:
             bar.set_postfix_str("reading sites")
-            sites = self._checked(options["sites"], planning.read_sites)
+            sites = self._checked(options["sites"], allocation_csv.read_sites)
             bar.update()
             bar.set_postfix_str("reading households")
-            households = self._checked(options["households"], planning.read_households)
+            households = self._checked(options["households"], allocation_csv.read_households)
             bar.update()
             bar.set_postfix_str("solving")
             try:
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             bar.update()
             bar.set_postfix_str("writing the plan")
             with open(options["out"], "w", newline="", encoding="utf-8") as out:
-                planning.write_plan(plan, sites, out)
+                allocation_csv.write_plan(plan, sites, out)
             bar.update()
         placed = {p.household for p in plan.proposals}
         split = len({p.household for p in plan.proposals if p.parts > 1})

@@ -1,6 +1,7 @@
 """What the allocator is given: households waiting for a place, and sites with free beds."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 # Higher is placed first. The codes are UNHCR's, as the desks type them.
 VULNERABILITY = {"UAC": 3, "SC": 3, "OP": 2, "DIS": 2, "MED": 2, "PREG": 1}
@@ -32,14 +33,15 @@ class Waiting:
     relatives_sites: tuple[str, ...] = ()
     avoid_sites: frozenset[str] = frozenset()  # rejected for it by a manager
 
-    @property
+    # Asked for thousands of times by the solver and its repair, so worked out once.
+    @cached_property
     def people(self) -> int:
         return self.adults + self.children
 
-    @property
+    @cached_property
     def tier(self) -> int:
         return max((VULNERABILITY.get(code, 0) for code in self.needs), default=0)
 
-    @property
+    @cached_property
     def needs_step_free(self) -> bool:
         return self.step_free or bool(self.needs & STEP_FREE_NEEDS)

@@ -1,15 +1,24 @@
-"""A plan: a proposal for each household that can have a place, and why the rest have none."""
+"""A plan: a proposal for each household that can have a place, why the rest have none,
+and what is true of it: optimal only when that was proven for the whole problem,
+otherwise the best found, with the most that a perfect plan could add."""
 
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.utils.translation import gettext as _
 
 from refuge.registry.validation import FieldError, Invalid
-from refuge.shelter.allocation import solver, splitting
+from refuge.shelter.allocation import repair, solver, splitting
+from refuge.shelter.allocation.bounds import Bound, bounds, how_far
 from refuge.shelter.allocation.households import FreeSite, Waiting
+from refuge.shelter.allocation.layout import Layout
+from refuge.shelter.allocation.messages import Message
 from refuge.shelter.allocation.reasons import reasons
 from refuge.shelter.allocation.splitting import Part
+
+# The share of the time kept for proving the plan optimal, when the repair takes long.
+PROOF_SHARE = 0.2
 
 
 @dataclass
@@ -20,7 +29,7 @@ class Proposal:
     children: int
     part: int = 1
     parts: int = 1
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Message] = field(default_factory=list)
 
     @property
     def people(self) -> int:
@@ -30,15 +39,21 @@ class Proposal:
 @dataclass
 class Plan:
     proposals: list[Proposal]
-    unplaced: dict[str, str]
-    status: str
+    unplaced: dict[str, Message]
+    status: Message
     seconds: float
     households: int
     free_beds: int
+    bounds: list[Bound] = field(default_factory=list)
 
     @property
     def people_placed(self) -> int:
         return sum(p.people for p in self.proposals)
+
+    @property
+    def how_far(self) -> Message | None:
+        """What a perfect plan could add to this one, for everyone waiting."""
+        return how_far(self.bounds)
 
 
 def allocate(households: list[Waiting], sites: list[FreeSite],
@@ -50,17 +65,19 @@ def allocate(households: list[Waiting], sites: list[FreeSite],
         raise Invalid([FieldError("sites", _("no open site has a free bed: there is nothing "
                                              "to allocate"))])
     if not households:
-        return Plan([], {}, _("nobody is waiting"), 0.0, 0, free_beds)
+        return Plan([], {}, Message.of("nobody_waiting"), 0.0, 0, free_beds)
     parts, unplaced = splitting.split(households, sites)
-    chosen, status = solver.solve(parts, sites, time_limit)
+    outcome = solver.solve(parts, sites, time_limit)
+    chosen = repair.repair(parts, sites, outcome.chosen,
+                           started + time_limit * (1 - PROOF_SHARE))
+    chosen, proven = solver.prove(parts, sites, chosen,
+                                  max(started + time_limit - time.monotonic(), 1.0))
     proposals = _proposals(parts, sites, chosen)
-    placed = {p.household for p in proposals}
-    for household in households:
-        if household.ref not in placed and household.ref not in unplaced:
-            unplaced[household.ref] = _("the free beds it could use went to more vulnerable "
-                                        "or longer-waiting households")
-    return Plan(proposals, unplaced, status, time.monotonic() - started, len(households),
-                free_beds)
+    unplaced.update(_why_not(Layout(parts, sites, chosen), {p.household for p in proposals},
+                             unplaced))
+    status = "optimal" if proven else "best_found" if outcome.found else "out_of_time"
+    return Plan(proposals, unplaced, Message.of(status), time.monotonic() - started,
+                len(households), free_beds, bounds(households, parts, sites, chosen))
 
 
 def _proposals(parts: list[Part], sites: list[FreeSite],
@@ -71,3 +88,18 @@ def _proposals(parts: list[Part], sites: list[FreeSite],
         proposals.append(Proposal(part.household.ref, site.ref, part.adults, part.children,
                                   part.part, part.parts, reasons(part, site)))
     return proposals
+
+
+def _why_not(layout: Layout, placed: set[str], known: dict[str, Message]
+             ) -> dict[str, Message]:
+    """Why each household with parts but no place has none: the beds it could use went
+    to others, or are left, but too few at any one site."""
+    why: dict[str, Message] = {}
+    for index, part in enumerate(layout.parts):
+        ref = part.household.ref
+        if ref in placed or ref in known or ref in why:
+            continue
+        left = np.where(layout.usable(index), np.maximum(layout.left, 0), 0)
+        why[ref] = (Message.of("beds_scattered", free=int(left.sum()), most=int(left.max()))
+                    if left.sum() >= part.household.people else Message.of("beds_taken"))
+    return why

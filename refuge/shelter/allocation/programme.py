@@ -36,6 +36,9 @@ RELATIVES_PROVINCE = 1.5
 # (share of a province's beds, price per person placed beyond it). The prices add up,
 # and their sum stays well under PER_PERSON, so the last beds are still worth filling.
 PROVINCE_FILL_PRICES = [(0.5, 0.5), (0.75, 1.0), (0.9, 1.5)]
+# Per part a repair leaves where it is: less than any preference, so it only decides
+# between arrangements that are otherwise worth the same.
+STAY = 0.2
 
 # Sites a class may use outside its requested province, or anywhere when it asked for
 # none. A class of many households may use every site of its province; a household
@@ -144,22 +147,34 @@ def _windows(group: Class, fits: np.ndarray, arrays: SiteArrays):
 
 
 def edge_values(classes: list[Class], sites: list[FreeSite],
-                edges: list[tuple[int, int]]) -> np.ndarray:
-    """What placing one part of the class at the site is worth."""
-    by_ref = {site.ref: site for site in sites}
-    values = np.empty(len(edges))
-    for e, (class_index, site_index) in enumerate(edges):
-        group, site = classes[class_index], sites[site_index]
-        per_person = PER_PERSON
-        if group.province and site.province == group.province:
-            per_person += REQUESTED_PROVINCE
-        if site.ref in group.relatives_sites:
-            per_person += RELATIVES_SITE
-        elif any(by_ref[ref].province == site.province
-                 for ref in group.relatives_sites if ref in by_ref):
-            per_person += RELATIVES_PROVINCE
-        values[e] = per_person * group.people + PER_VULNERABILITY_TIER * group.tier * group.share
+                edges: list[tuple[int, int]], province_of: dict[str, str] | None = None
+                ) -> np.ndarray:
+    """What placing one part of the class at the site is worth. `province_of` gives
+    the province of every site by its ref, when `sites` are only some of them."""
+    province_of = province_of or {site.ref: site.province for site in sites}
+    edge_class = np.array([c for c, _s in edges], dtype=int)
+    edge_site = np.array([s for _c, s in edges], dtype=int)
+    wanted = np.array([group.province or None for group in classes], dtype=object)
+    has = np.array([site.province for site in sites], dtype=object)
+    people = np.array([group.people for group in classes], dtype=float)
+    tier = np.array([PER_VULNERABILITY_TIER * group.tier * group.share for group in classes])
+    per_person = PER_PERSON + REQUESTED_PROVINCE * (wanted[edge_class] == has[edge_site])
+    values = per_person * people[edge_class] + tier[edge_class]
+    for e in np.flatnonzero([bool(classes[c].relatives_sites) for c in edge_class.tolist()]):
+        values[e] = value(classes[edge_class[e]], sites[edge_site[e]], province_of)
     return values
+
+
+def value(group: Class, site: FreeSite, province_of: dict[str, str]) -> float:
+    """What placing one part of the class at the site is worth."""
+    per_person = PER_PERSON
+    if group.province and site.province == group.province:
+        per_person += REQUESTED_PROVINCE
+    if site.ref in group.relatives_sites:
+        per_person += RELATIVES_SITE
+    elif any(province_of.get(ref) == site.province for ref in group.relatives_sites):
+        per_person += RELATIVES_PROVINCE
+    return per_person * group.people + PER_VULNERABILITY_TIER * group.tier * group.share
 
 
 @dataclass
@@ -172,6 +187,14 @@ class Programme:
     edges: list[tuple[int, int]]
     free: np.ndarray  # beds free per site
     counts: np.ndarray  # parts waiting per class
+    # Price the filling of provinces (a repair of a few sites leaves it out: its
+    # shares of a province's beds would be those of the few sites).
+    spread: bool = True
+    province_of: dict[str, str] | None = None  # of every site, when these are only some
+    # Parts of each class every solution must place (a repair keeps everyone placed),
+    # and per edge, parts of its class at its site now: a repair moves nobody in vain.
+    least: np.ndarray | None = None
+    stay: np.ndarray | None = None
     edge_class: np.ndarray = field(init=False)
     edge_site: np.ndarray = field(init=False)
 
@@ -213,31 +236,86 @@ class _Rows:
         return LinearConstraint(matrix, np.concatenate(self.lower), np.concatenate(self.upper))
 
 
-def solve(programme: Programme, *, integral: bool, time_limit: float
-          ) -> tuple[np.ndarray | None, bool]:
-    """Solve the programme: how many of each class go to each site, and whether the
-    solver proved that optimal."""
+@dataclass
+class Solution:
+    """How many parts of each edge's class go to its site, and what the solver knows of
+    it: whether it stopped at an optimum (within `gap`), and the value no solution of
+    this programme can exceed."""
+
+    x: np.ndarray
+    finished: bool
+    value: float
+    bound: float
+
+
+def solve(programme: Programme, *, integral: bool, time_limit: float,
+          gap: float = 1e-3) -> Solution | None:
+    """Solve the programme (None: the solver found no solution in the time).
+
+    The columns are the edges, then what each province is filled beyond each share
+    of its beds, then the parts of each edge's class that stay where they are."""
     p = programme
-    n_edges = len(p.edges)
-    provinces = sorted({site.province for site in p.sites})
-    prices = [price for _share, price in PROVINCE_FILL_PRICES]
-    n_fill = len(provinces) * len(prices)
+    provinces = sorted({site.province for site in p.sites}) if p.spread else []
+    prices = np.tile([price for _share, price in PROVINCE_FILL_PRICES], len(provinces))
+    n_edges, n_fill = len(p.edges), len(prices)
     matrix = _Rows()
     _class_and_site_rows(p, matrix)
-    _fill_rows(p, provinces, matrix)
+    if p.spread:
+        _fill_rows(p, provinces, matrix)
     _together_rows(p, matrix)
-    values = edge_values(p.classes, p.sites, p.edges)
-    cost = np.concatenate([-values, np.tile(prices, len(provinces))])
-    integrality = np.concatenate([np.full(n_edges, int(integral)), np.zeros(n_fill)])
+    staying = _stay_rows(p, matrix, n_edges + n_fill)
+    cost = np.concatenate([-edge_values(p.classes, p.sites, p.edges, p.province_of), prices,
+                           np.full(len(staying), -STAY)])
     most = np.minimum(p.counts[p.edge_class],
                       np.floor(np.maximum(p.free, 0)[p.edge_site] / p.people))
-    bounds = Bounds(np.zeros(n_edges + n_fill), np.concatenate([most, np.full(n_fill, np.inf)]))
-    result = milp(cost, constraints=matrix.constraint(n_edges + n_fill),
-                  integrality=integrality, bounds=bounds,
-                  options={"time_limit": time_limit, "mip_rel_gap": 1e-3})
+    upper = np.concatenate([most, np.full(n_fill, np.inf), p.stay[staying] if len(staying)
+                            else []])
+    integrality = np.concatenate([np.full(n_edges, int(integral)),
+                                  np.zeros(n_fill + len(staying))])
+    result = milp(cost, constraints=matrix.constraint(len(cost)), integrality=integrality,
+                  bounds=Bounds(np.zeros(len(cost)), upper),
+                  options={"time_limit": time_limit, "mip_rel_gap": gap})
+    return _solution(result, n_edges, integral)
+
+
+def _solution(result, n_edges: int, integral: bool) -> Solution | None:
     if result.x is None:
-        return None, False
-    return result.x[:n_edges], result.status == 0
+        return None
+    finished = result.status == 0
+    bound = getattr(result, "mip_dual_bound", None) if integral else (
+        result.fun if finished else None)
+    return Solution(result.x[:n_edges], finished, -result.fun,
+                    -bound if bound is not None and np.isfinite(bound) else np.inf)
+
+
+def _stay_rows(p: Programme, matrix: _Rows, first: int) -> np.ndarray:
+    """The edges with parts of their class at their site now; a column for each, of
+    the parts that stay, at most those placed by the edge."""
+    if p.stay is None:
+        return np.array([], dtype=int)
+    staying = np.flatnonzero(p.stay > 0)
+    columns = first + np.arange(len(staying))
+    matrix.add((np.tile(np.arange(len(staying)), 2), np.concatenate([columns, staying]),
+                np.concatenate([np.ones(len(staying)), -np.ones(len(staying))])),
+               np.full(len(staying), -np.inf), np.zeros(len(staying)))
+    return staying
+
+
+def objective(p: Programme, counts: np.ndarray) -> float:
+    """What the programme's objective makes of these parts per edge: their value, less
+    the price of filling each province beyond each share of its beds."""
+    value = float(edge_values(p.classes, p.sites, p.edges, p.province_of) @ counts)
+    if not p.spread:
+        return value
+    provinces = sorted({site.province for site in p.sites})
+    province_of = np.array([provinces.index(site.province) for site in p.sites])
+    beds, taken, placed = (np.zeros(len(provinces)) for _k in range(3))
+    np.add.at(beds, province_of, [site.beds for site in p.sites])
+    np.add.at(taken, province_of, np.array([site.beds for site in p.sites]) - p.free)
+    np.add.at(placed, province_of[p.edge_site], p.people * counts)
+    for share, price in PROVINCE_FILL_PRICES:
+        value -= price * np.maximum(placed - (share * beds - taken), 0).sum()
+    return value
 
 
 def _class_and_site_rows(p: Programme, matrix: _Rows) -> None:
@@ -245,8 +323,8 @@ def _class_and_site_rows(p: Programme, matrix: _Rows) -> None:
     n_edges = len(p.edges)
     edge_ids = np.arange(n_edges)
     used_classes, class_row = np.unique(p.edge_class, return_inverse=True)
-    matrix.add((class_row, edge_ids, np.ones(n_edges)),
-               np.zeros(len(used_classes)), p.counts[used_classes])
+    least = p.least[used_classes] if p.least is not None else np.zeros(len(used_classes))
+    matrix.add((class_row, edge_ids, np.ones(n_edges)), least, p.counts[used_classes])
     matrix.add((p.edge_site, edge_ids, p.people),
                np.zeros(len(p.sites)), np.maximum(p.free, 0))
 

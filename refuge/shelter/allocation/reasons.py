@@ -1,35 +1,47 @@
 """Why each proposal was made."""
 
-from django.utils.translation import gettext as _
+from functools import lru_cache
 
-from refuge.registry.models import SpecificNeed
 from refuge.shelter.allocation.households import VULNERABILITY, FreeSite
+from refuge.shelter.allocation.messages import Message
 from refuge.shelter.allocation.splitting import Part
 
 
-def reasons(part: Part, site: FreeSite) -> list[str]:
+def reasons(part: Part, site: FreeSite) -> list[Message]:
+    """Why the part goes to the site."""
     household = part.household
     found = []
     if household.tier:
-        found.append(_("placed first: %(needs)s") % {"needs": ", ".join(
-            str(SpecificNeed.CODES[code]) for code in sorted(household.needs)
-            if code in VULNERABILITY)})
+        found.append(_placed_first(household.needs))
     if household.needs_step_free:
-        found.append(_("needs step-free access, which %(site)s has") % {"site": site.name})
+        found.append(_about_site("step_free", site))
     if site.ref in household.relatives_sites:
-        found.append(_("relatives are already at %(site)s") % {"site": site.name})
+        found.append(_about_site("relatives_here", site))
     if household.province:
-        if site.province == household.province:
-            found.append(_("in the requested province, %(province)s")
-                         % {"province": site.province})
-        else:
-            found.append(_("%(province)s was asked for but had no fitting free beds")
-                         % {"province": household.province})
+        found.append(_province("requested_province" if site.province == household.province
+                               else "requested_province_full", household.province))
     if part.parts > 1:
-        found.append(_("part %(part)s of %(parts)s: no open site had beds for all "
-                       "%(people)s together") % {"part": part.part, "parts": part.parts,
-                                                 "people": household.people})
-    share = round(100 * (site.beds - site.free) / site.beds)
-    found.append(_("%(free)s of %(beds)s beds free at %(site)s (%(share)s%% taken)")
-                 % {"free": site.free, "beds": site.beds, "site": site.name, "share": share})
+        found.append(Message.of("split", part=part.part, parts=part.parts,
+                                people=household.people))
+    found.append(_about_site("site_free", site))
     return found
+
+
+# A plan gives tens of thousands of reasons, most of them the same few.
+@lru_cache(maxsize=4096)
+def _about_site(code: str, site: FreeSite) -> Message:
+    if code != "site_free":
+        return Message.of(code, site=site.name)
+    return Message.of(code, free=site.free, beds=site.beds, site=site.name,
+                      share=round(100 * (site.beds - site.free) / site.beds))
+
+
+@lru_cache(maxsize=512)
+def _province(code: str, province: str) -> Message:
+    return Message.of(code, province=province)
+
+
+@lru_cache(maxsize=512)
+def _placed_first(needs: frozenset[str]) -> Message:
+    return Message.of("placed_first", needs=[code for code in sorted(needs)
+                                             if code in VULNERABILITY])

@@ -1,10 +1,17 @@
-"""The solver: rounds of the programme, each over the parts still waiting and the beds
-still free, keeping what each placed whole.
+"""The solver: rounds of the programme, and the proof of a plan.
 
-The relaxation of this assignment problem is almost integral: at most about one class
-per site comes out fractional, and HiGHS solves it in a second or two. A second
-relaxation reaches the beds left over; the branch-and-bound then only has the last few
-households and beds, instead of closing a gap over all 30,000.
+The programme is solved in rounds, each over the parts still waiting and the beds
+still free, keeping what each placed whole. The relaxation of this assignment problem is
+almost integral: at most about one class per site comes out fractional, and HiGHS
+solves it in a second or two. A second relaxation reaches the beds left over; the
+branch-and-bound then only has the last few households and beds, instead of closing a
+gap over all 30,000. Each round gives a class a window of the sites it may use, so
+what the rounds find is proven for nothing: the repair then makes room for those they
+left out.
+
+Then `prove` asks whether the plan is optimal for the whole programme, every class
+with every site it may use: when its value reaches the bound of that relaxation, no
+plan is better. A small problem that falls short is solved whole and exactly.
 """
 
 import time
@@ -12,7 +19,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.utils.translation import gettext as _
 
 from refuge.shelter.allocation import programme
 from refuge.shelter.allocation.households import FreeSite
@@ -22,6 +28,23 @@ from refuge.shelter.allocation.splitting import Part
 # (kind, households per size kept per site for the edges into left-over beds; None:
 # the candidate lists).
 ROUNDS = [("relaxed", None), ("relaxed", 6), ("exact", 2), ("exchange", 8)]
+# A plan is proven optimal against the whole relaxation when it has no more (class,
+# site) pairs than this (it takes HiGHS about a second), or by solving the whole
+# programme exactly when it has no more than the second, with at least MIN_SECONDS.
+WHOLE_RELAXED_EDGES = 80_000
+WHOLE_EDGES = 6_000
+MIN_SECONDS = 0.5
+# How close to the bound a plan's value must come to be proven optimal: a thousandth
+# of what one person placed is worth, well above HiGHS's tolerances.
+PROOF_TOLERANCE = 0.01
+
+
+@dataclass
+class Outcome:
+    """The site chosen for each part placed, and whether anything was found in time."""
+
+    chosen: dict[int, int]
+    found: bool = True
 
 
 @dataclass
@@ -48,42 +71,92 @@ class State:
                          np.array([len(queue) for queue in self.waiting], dtype=float))
 
 
-def solve(parts: list[Part], sites: list[FreeSite],
-          time_limit: float) -> tuple[dict[int, int], str]:
-    """Solve the linear relaxation, keep what it placed whole, and repeat on the rest;
-    the last round is solved exactly. Returns {part: site} and the solver's status."""
+def solve(parts: list[Part], sites: list[FreeSite], time_limit: float) -> Outcome:
+    """The rounds: the site of each part placed."""
+    return _rounds(State(programme.classes_of(parts), sites), time_limit)
+
+
+def prove(parts: list[Part], sites: list[FreeSite], chosen: dict[int, int],
+          time_limit: float) -> tuple[dict[int, int], bool]:
+    """The plan, and whether it is optimal for the whole programme: its value reaches
+    the bound of the whole relaxation, or the whole programme, small enough to solve
+    exactly, has no better solution (which then replaces the plan, if it places no
+    fewer of the vulnerable and no fewer people)."""
     started = time.monotonic()
     state = State(programme.classes_of(parts), sites)
-    status = _("optimal")
+    edges = _whole_edges(state, WHOLE_RELAXED_EDGES)
+    if edges is None:
+        return chosen, False
+    p = state.programme(edges)
+    counts = _counts(p, parts, chosen)
+    value = programme.objective(p, counts)
+    relaxed = programme.solve(p, integral=False, time_limit=time_limit)
+    if relaxed is not None and relaxed.finished and value >= relaxed.bound - PROOF_TOLERANCE:
+        return chosen, True
+    budget = time_limit - (time.monotonic() - started)
+    if len(edges) > WHOLE_EDGES or budget < MIN_SECONDS:
+        return chosen, False
+    exact = programme.solve(p, integral=True, time_limit=budget, gap=0)
+    if exact is None or not exact.finished or _placed(p, exact.x) < _placed(p, counts):
+        return chosen, False
+    _assign(np.round(exact.x), state, p)
+    return state.chosen, True
+
+
+def _whole_edges(state: State, most: int) -> list[tuple[int, int]] | None:
+    """Every class with every site it may use; None if there are more than `most`."""
+    arrays = programme.SiteArrays.of(state.sites)
+    fits = [np.flatnonzero(arrays.fitting(group)) for group in state.classes]
+    if sum(map(len, fits)) > most:
+        return None
+    return [(c, s) for c, sites in enumerate(fits) for s in sites.tolist()]
+
+
+def _counts(p: Programme, parts: list[Part], chosen: dict[int, int]) -> np.ndarray:
+    """Parts placed per edge of the whole programme."""
+    class_of = {part: c for c, group in enumerate(p.classes) for part in group.parts}
+    edge_of = {edge: e for e, edge in enumerate(p.edges)}
+    counts = np.zeros(len(p.edges))
+    for part, site in chosen.items():
+        counts[edge_of[(class_of[part], site)]] += 1
+    return counts
+
+
+def _placed(p: Programme, counts: np.ndarray) -> tuple[float, float]:
+    """(vulnerability, people) placed by the counts per edge."""
+    tier = np.array([group.tier * group.share for group in p.classes])[p.edge_class]
+    counts = np.round(counts)
+    return round(float(tier @ counts), 6), float(p.people @ counts)
+
+
+def _rounds(state: State, time_limit: float) -> Outcome:
+    """Solve the linear relaxation, keep what it placed whole, and repeat on the rest;
+    the last rounds are solved exactly."""
+    started = time.monotonic()
     for number, (kind, per_size) in enumerate(ROUNDS):
         left = state.left()
         if not left or not (state.free > 0).any():
             break
-        edges = (programme.candidates(state.classes, sites) if per_size is None
+        edges = (programme.candidates(state.classes, state.sites) if per_size is None
                  else _edges_into_left_beds(state, left, per_size))
         if not edges:
             continue
         budget = max(time_limit - (time.monotonic() - started), 1.0)
-        outcome = _round(state, state.programme(edges), kind, budget)
-        if outcome is None:
-            status = _("the solver ran out of time; the households left wait for the next run")
-            break
-        if not outcome:
-            status = _("the best plan found in the time allowed")
+        if _round(state, state.programme(edges), kind, budget) is None:
+            return Outcome(state.chosen, found=bool(state.chosen))
         if number == len(ROUNDS) - 2:
             _release_singles(state)
-    return state.chosen, status
+    return Outcome(state.chosen)
 
 
 def _round(state: State, p: Programme, kind: str, budget: float) -> bool | None:
-    """Solve one round and keep what it placed; whether the solver finished (None: it
-    found nothing at all)."""
-    x, finished = programme.solve(p, integral=kind != "relaxed", time_limit=budget)
-    if x is None:
+    """Solve one round and keep what it placed (None: the solver found nothing)."""
+    solution = programme.solve(p, integral=kind != "relaxed", time_limit=budget)
+    if solution is None:
         return None
-    placed = np.round(x) if kind != "relaxed" else _rounded(x, state, p)
+    placed = np.round(solution.x) if kind != "relaxed" else _rounded(solution.x, state, p)
     _assign(placed, state, p)
-    return finished or kind == "relaxed"
+    return True
 
 
 def _release_singles(state: State) -> None:

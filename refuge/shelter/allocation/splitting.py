@@ -5,9 +5,8 @@ import math
 from dataclasses import dataclass
 from itertools import accumulate
 
-from django.utils.translation import gettext as _
-
 from refuge.shelter.allocation.households import FreeSite, Waiting
+from refuge.shelter.allocation.messages import Message
 
 
 @dataclass
@@ -26,12 +25,12 @@ class Part:
 
 
 def split(households: list[Waiting], sites: list[FreeSite]
-          ) -> tuple[list[Part], dict[str, str]]:
+          ) -> tuple[list[Part], dict[str, Message]]:
     """The parts to place, and why a household too large for every site together has none."""
     capacities = sorted((site.free for site in sites), reverse=True)
     capacities_step_free = sorted((s.free for s in sites if s.step_free), reverse=True)
     parts: list[Part] = []
-    unplaced: dict[str, str] = {}
+    unplaced: dict[str, Message] = {}
     for household in households:
         step_free = household.needs_step_free
         usable = capacities_step_free if step_free else capacities
@@ -40,10 +39,8 @@ def split(households: list[Waiting], sites: list[FreeSite]
             continue
         sizes = fewest_parts(household.people, usable)
         if not sizes:
-            unplaced[household.ref] = (
-                _("no open step-free site has beds for %(n)s people, even split")
-                if step_free else _("all open sites together have fewer free beds than "
-                                    "its %(n)s people")) % {"n": household.people}
+            unplaced[household.ref] = Message.of(
+                "too_large_step_free" if step_free else "too_large", people=household.people)
             continue
         for number, (adults, children) in enumerate(share(household, sizes), start=1):
             parts.append(Part(household, adults, children, number, len(sizes)))

@@ -22,6 +22,14 @@ TAKEN_IN_ARMENIAN = "նրան հարմար ազատ մահճակալները տ�
 # went to ..."
 
 
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    """A page asked for in Armenian leaves Armenian active in this thread; the tests
+    that follow expect the default."""
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def manager(personas):
     return personas["shelter_manager"]

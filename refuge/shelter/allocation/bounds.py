@@ -62,55 +62,64 @@ def how_far(found: list[Bound]) -> Message | None:
 
 
 @dataclass
-class _Group:
-    group: str
-    province: str
-    members: list[Waiting]
-    sites: np.ndarray  # which sites count: all, step-free, or in the province
+class _Placed:
+    """Per household waiting: its people, those placed anywhere, those placed in the
+    province it asked for, and its parts."""
+
+    people: np.ndarray
+    anywhere: np.ndarray
+    asked: np.ndarray
+    parts: list[list[Part]]
+
+    @classmethod
+    def of(cls, households: list[Waiting], parts: list[Part], plan: list) -> "_Placed":
+        sites, chosen = plan
+        row = {h.ref: i for i, h in enumerate(households)}
+        placed = cls(np.array([h.people for h in households]), np.zeros(len(households)),
+                     np.zeros(len(households)), [[] for _h in households])
+        for index, part in enumerate(parts):
+            h = row[part.household.ref]
+            placed.parts[h].append(part)
+            if index in chosen:
+                placed.anywhere[h] += part.people
+                if sites[chosen[index]].province == part.household.province:
+                    placed.asked[h] += part.people
+        return placed
 
 
 def bounds(households: list[Waiting], parts: list[Part], sites: list[FreeSite],
            chosen: dict[int, int]) -> list[Bound]:
     """A bound for everyone, those needing step-free access (if any), and each
     province asked for."""
+    placed = _Placed.of(households, parts, [sites, chosen])
     everywhere = np.ones(len(sites), dtype=bool)
-    groups = [_Group(EVERYONE, "", households, everywhere)]
-    step_free = [h for h in households if h.needs_step_free]
-    if step_free:
-        groups.append(_Group(STEP_FREE, "", step_free, everywhere))
+    found = [_bound(EVERYONE, "", np.ones(len(households), dtype=bool), everywhere,
+                    [placed, sites])]
+    step_free = np.array([h.needs_step_free for h in households])
+    if step_free.any():
+        found.append(_bound(STEP_FREE, "", step_free, everywhere, [placed, sites]))
+    asked = np.array([h.province for h in households], dtype=object)
     in_province = np.array([site.province for site in sites], dtype=object)
-    by_province: dict[str, list[Waiting]] = {}
-    for household in households:
-        if household.province:
-            by_province.setdefault(household.province, []).append(household)
-    for province, members in sorted(by_province.items()):
-        groups.append(_Group(PROVINCE, province, members, in_province == province))
-    parts_of: dict[str, list[int]] = {}
-    for index, part in enumerate(parts):
-        parts_of.setdefault(part.household.ref, []).append(index)
-    return [_bound(group, parts, parts_of, [sites, chosen]) for group in groups]
+    for province in sorted({h.province for h in households if h.province}):
+        found.append(_bound(PROVINCE, province, asked == province, in_province == province,
+                            [placed, sites]))
+    return found
 
 
-def _bound(group: _Group, parts: list[Part], parts_of: dict[str, list[int]],
-           plan: list) -> Bound:
-    sites, chosen = plan
-    households = people = placed_households = placed_people = 0
-    placeable, movable = [], []
-    for household in group.members:
-        households, people = households + 1, people + household.people
-        indices = parts_of.get(household.ref, [])
-        here = sum(parts[i].people for i in indices
-                   if i in chosen and group.sites[chosen[i]])
-        placed_people += here
-        placed_households += bool(indices) and here == household.people
-        if indices:
-            placeable.append(household.people)
-            movable += [parts[i] for i in indices]
-    most_people = _most_people(movable, sites, group.sites)
-    most_households = int(np.searchsorted(np.cumsum(sorted(placeable)), most_people,
+def _bound(group: str, province: str, members: np.ndarray, counted: np.ndarray,
+           about: list) -> Bound:
+    """The bound for the members, placed at the counted sites."""
+    placed, sites = about
+    here = (placed.asked if group == PROVINCE else placed.anywhere)[members]
+    people = placed.people[members]
+    has_parts = np.array([bool(parts) for parts in placed.parts])[members]
+    movable = [part for h in np.flatnonzero(members) for part in placed.parts[h]]
+    most_people = _most_people(movable, sites, counted)
+    most_households = int(np.searchsorted(np.cumsum(np.sort(people[has_parts])), most_people,
                                           side="right"))
-    return Bound(group.group, group.province, households, people, placed_households,
-                 placed_people, most_households, most_people)
+    return Bound(group, province, int(members.sum()), int(people.sum()),
+                 int(((here == people) & has_parts).sum()), int(here.sum()),
+                 most_households, most_people)
 
 
 def _most_people(parts: list[Part], sites: list[FreeSite], counted: np.ndarray) -> int:

@@ -1,7 +1,6 @@
 """What the allocator is given: households waiting for a place, and sites with free beds."""
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 # Higher is placed first. The codes are UNHCR's, as the desks type them.
 VULNERABILITY = {"UAC": 3, "SC": 3, "OP": 2, "DIS": 2, "MED": 2, "PREG": 1}
@@ -32,16 +31,16 @@ class Waiting:
     province: str = ""
     relatives_sites: tuple[str, ...] = ()
     avoid_sites: frozenset[str] = frozenset()  # rejected for it by a manager
+    # Asked for hundreds of thousands of times by the solver and its repair, so worked
+    # out once: people, vulnerability (higher is placed first), and whether it goes
+    # only to step-free sites.
+    people: int = field(init=False, compare=False, repr=False)
+    tier: int = field(init=False, compare=False, repr=False)
+    needs_step_free: bool = field(init=False, compare=False, repr=False)
 
-    # Asked for thousands of times by the solver and its repair, so worked out once.
-    @cached_property
-    def people(self) -> int:
-        return self.adults + self.children
-
-    @cached_property
-    def tier(self) -> int:
-        return max((VULNERABILITY.get(code, 0) for code in self.needs), default=0)
-
-    @cached_property
-    def needs_step_free(self) -> bool:
-        return self.step_free or bool(self.needs & STEP_FREE_NEEDS)
+    def __post_init__(self):
+        object.__setattr__(self, "people", self.adults + self.children)
+        object.__setattr__(self, "tier", max((VULNERABILITY.get(code, 0)
+                                              for code in self.needs), default=0))
+        object.__setattr__(self, "needs_step_free",
+                           self.step_free or bool(self.needs & STEP_FREE_NEEDS))

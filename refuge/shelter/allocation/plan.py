@@ -68,13 +68,13 @@ def allocate(households: list[Waiting], sites: list[FreeSite],
         return Plan([], {}, Message.of("nobody_waiting"), 0.0, 0, free_beds)
     parts, unplaced = splitting.split(households, sites)
     outcome = solver.solve(parts, sites, time_limit)
-    chosen = repair.repair(parts, sites, outcome.chosen,
-                           started + time_limit * (1 - PROOF_SHARE))
-    chosen, proven = solver.prove(parts, sites, chosen,
-                                  max(started + time_limit - time.monotonic(), 1.0))
+    layout = repair.repair(parts, sites, outcome.chosen, started + time_limit * (1 - PROOF_SHARE))
+    chosen, proven = solver.prove(parts, sites, layout.site_of, classes=outcome.classes,
+                                  time_limit=max(started + time_limit - time.monotonic(), 1.0))
+    if chosen is not layout.site_of:
+        layout = Layout(parts, sites, chosen)
     proposals = _proposals(parts, sites, chosen)
-    unplaced.update(_why_not(Layout(parts, sites, chosen), {p.household for p in proposals},
-                             unplaced))
+    unplaced.update(_why_not(layout, {p.household for p in proposals}, unplaced))
     status = "optimal" if proven else "best_found" if outcome.found else "out_of_time"
     return Plan(proposals, unplaced, Message.of(status), time.monotonic() - started,
                 len(households), free_beds, bounds(households, parts, sites, chosen))

@@ -43,15 +43,15 @@ PASSES = 3
 
 
 def repair(parts: list[Part], sites: list[FreeSite], chosen: dict[int, int],
-           deadline: float) -> dict[int, int]:
+           deadline: float) -> Layout:
     """The solver's {part: site}, with room made for as many of those left out as the
-    time allows."""
+    time allows (in `site_of`)."""
     layout = Layout(parts, sites, dict(chosen))
     search = _Search(layout, deadline)
     for _pass in range(PASSES):
         if not search.run_pass():
             break
-    return layout.site_of
+    return layout
 
 
 @dataclass

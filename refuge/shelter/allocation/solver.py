@@ -41,10 +41,12 @@ PROOF_TOLERANCE = 0.01
 
 @dataclass
 class Outcome:
-    """The site chosen for each part placed, and whether anything was found in time."""
+    """The site chosen for each part placed, whether anything was found in time, and
+    the classes the parts formed."""
 
     chosen: dict[int, int]
     found: bool = True
+    classes: list[Class] = field(default_factory=list)
 
 
 @dataclass
@@ -73,17 +75,20 @@ class State:
 
 def solve(parts: list[Part], sites: list[FreeSite], time_limit: float) -> Outcome:
     """The rounds: the site of each part placed."""
-    return _rounds(State(programme.classes_of(parts), sites), time_limit)
+    classes = programme.classes_of(parts)
+    outcome = _rounds(State(classes, sites), time_limit)
+    outcome.classes = classes
+    return outcome
 
 
-def prove(parts: list[Part], sites: list[FreeSite], chosen: dict[int, int],
-          time_limit: float) -> tuple[dict[int, int], bool]:
+def prove(parts: list[Part], sites: list[FreeSite], chosen: dict[int, int], *,
+          classes: list[Class], time_limit: float) -> tuple[dict[int, int], bool]:
     """The plan, and whether it is optimal for the whole programme: its value reaches
     the bound of the whole relaxation, or the whole programme, small enough to solve
     exactly, has no better solution (which then replaces the plan, if it places no
     fewer of the vulnerable and no fewer people)."""
     started = time.monotonic()
-    state = State(programme.classes_of(parts), sites)
+    state = State(classes, sites)
     edges = _whole_edges(state, WHOLE_RELAXED_EDGES)
     if edges is None:
         return chosen, False

@@ -2,7 +2,7 @@
 free beds, and then into the fewest parts, each child in a part with an adult."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 
 from refuge.shelter.allocation.households import FreeSite, Waiting
@@ -18,10 +18,10 @@ class Part:
     children: int
     part: int = 1
     parts: int = 1
+    people: int = field(init=False)
 
-    @property
-    def people(self) -> int:
-        return self.adults + self.children
+    def __post_init__(self):
+        self.people = self.adults + self.children
 
 
 def split(households: list[Waiting], sites: list[FreeSite]

@@ -90,7 +90,7 @@ def test_the_repair_moves_a_household_to_make_room_and_nobody_loses_a_place():
     # the smaller site makes room.
     parts, _unplaced = split(households(3, 4), [site("big", 4), site("small", 3)])
     sites = [site("big", 4), site("small", 3)]
-    chosen = repair.repair(parts, sites, {0: 0}, time.monotonic() + 5)
+    chosen = repair.repair(parts, sites, {0: 0}, time.monotonic() + 5).site_of
     assert chosen == {0: 1, 1: 0}
 
 
@@ -99,7 +99,7 @@ def test_the_repair_solves_a_neighbourhood_when_moving_a_few_is_not_found(monkey
     sites = [site("a", 6), site("b", 4), site("c", 2)]
     parts = [Part(h, h.adults, 0) for h in households(2, 2, 2, 6)]
     # The three couples fill the site of six, and the family of six waits.
-    chosen = repair.repair(parts, sites, {0: 0, 1: 0, 2: 0}, time.monotonic() + 5)
+    chosen = repair.repair(parts, sites, {0: 0, 1: 0, 2: 0}, time.monotonic() + 5).site_of
     assert chosen[3] == 0
     assert sorted(chosen[i] for i in range(3)) == [1, 1, 2]
 

@@ -57,6 +57,8 @@ def how_far(found: list[Bound]) -> Message | None:
         return None
     if not (everyone.more_people or everyone.more_households):
         return Message.of("none_more")
+    if not everyone.more_people:
+        return Message.of("smaller_instead", households=everyone.more_households)
     return Message.of("could_add", people=everyone.more_people,
                       households=everyone.more_households)
 

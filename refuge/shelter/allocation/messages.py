@@ -114,4 +114,9 @@ TEXTS = {
     # How far from perfect a plan may be.
     "none_more": lambda p: _("no plan could place more people or households"),
     "could_add": _could_add,
+    "smaller_instead": lambda p: ngettext(
+        "no plan could place more people; one placing smaller households instead of "
+        "larger could place at most %(households)s more household",
+        "no plan could place more people; one placing smaller households instead of "
+        "larger could place at most %(households)s more households", p["households"]) % p,
 }

@@ -95,11 +95,16 @@ def _why_not(layout: Layout, placed: set[str], known: dict[str, Message]
     """Why each household with parts but no place has none: the beds it could use went
     to others, or are left, but too few at any one site."""
     why: dict[str, Message] = {}
+    beds_left: dict[tuple, tuple[int, int]] = {}  # (total, most) per kind of household
     for index, part in enumerate(layout.parts):
         ref = part.household.ref
         if ref in placed or ref in known or ref in why:
             continue
-        left = np.where(layout.usable(index), np.maximum(layout.left, 0), 0)
-        why[ref] = (Message.of("beds_scattered", free=int(left.sum()), most=int(left.max()))
-                    if left.sum() >= part.household.people else Message.of("beds_taken"))
+        kind = layout.kind(index)
+        if kind not in beds_left:
+            left = np.where(layout.usable(index), np.maximum(layout.left, 0), 0)
+            beds_left[kind] = int(left.sum()), int(left.max())
+        free, most = beds_left[kind]
+        why[ref] = (Message.of("beds_scattered", free=free, most=most)
+                    if free >= part.household.people else Message.of("beds_taken"))
     return why

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from refuge.shelter.allocation import FreeSite, Waiting, allocate, ejection, repair, solver
+from refuge.shelter.allocation.messages import Message
 from refuge.shelter.allocation.splitting import Part, split
 
 
@@ -148,3 +149,13 @@ def test_a_family_left_out_while_beds_are_scattered_is_told_so():
     assert plan.unplaced["later"].code == "beds_scattered"
     assert str(plan.unplaced["later"]) == ("4 beds it could use are still free, but at most "
                                            "2 at any one site")
+
+
+def test_when_no_plan_places_more_people_the_bound_says_smaller_households_could_fit():
+    waiting = [Waiting("family", 4, 0, needs=frozenset({"MED"}))] + households(1, 1, 1, 1)
+    plan = allocate(waiting, [site("only", 4)])
+    assert placed(plan) == {"family": ["only"]}
+    assert plan.how_far == Message.of("smaller_instead", households=3)
+    assert str(plan.how_far) == ("no plan could place more people; one placing smaller "
+                                 "households instead of larger could place at most 3 more "
+                                 "households")

@@ -16,6 +16,7 @@ from refuge.lib.pagination import (
 from refuge.registry.api import Errors, Strict
 from refuge.registry.models import Household
 from refuge.shelter import queries, services
+from refuge.shelter.allocation.bounds import Bound
 from refuge.shelter.allocation.messages import Message
 from refuge.shelter.models import AllocationRun, Placement, Proposal, Room, Site
 
@@ -240,19 +241,6 @@ def message_out(message: Message) -> dict:
     return {"code": params.pop("code"), "params": params, "text": str(message)}
 
 
-class BoundOut(Schema):
-    group: str
-    province: str
-    households: int
-    people: int
-    households_placed: int
-    people_placed: int
-    most_households: int
-    most_people: int
-    more_households: int
-    more_people: int
-
-
 class AllocationOut(Schema):
     uuid: UUID
     created_at: datetime
@@ -264,7 +252,7 @@ class AllocationOut(Schema):
     seconds: float
     status: MessageOut
     how_far: MessageOut | None
-    bounds: list[BoundOut]
+    bounds: list[Bound]
 
 
 def allocation_out(run: AllocationRun) -> dict:
@@ -276,8 +264,7 @@ def allocation_out(run: AllocationRun) -> dict:
             "unplaced": len(run.unplaced), "seconds": run.seconds,
             "status": message_out(run.status_message),
             "how_far": message_out(how_far) if how_far else None,
-            "bounds": [{**bound.as_json(), "more_households": bound.more_households,
-                        "more_people": bound.more_people} for bound in run.bound_list()]}
+            "bounds": run.bound_list()}
 
 
 @router.post("/allocations", response={200: AllocationOut, 201: AllocationOut, 422: Errors})

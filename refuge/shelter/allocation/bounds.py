@@ -26,8 +26,8 @@ EVERYONE, STEP_FREE, PROVINCE = "everyone", "step_free", "province"
 
 @dataclass(frozen=True)
 class Bound:
-    """Households and people of a group waiting, placed, and the most any plan could
-    place."""
+    """Households and people of a group waiting, placed, the most any plan could place,
+    and so the most a perfect plan could add."""
 
     group: str
     province: str
@@ -37,14 +37,8 @@ class Bound:
     people_placed: int
     most_households: int
     most_people: int
-
-    @property
-    def more_households(self) -> int:
-        return max(self.most_households - self.households_placed, 0)
-
-    @property
-    def more_people(self) -> int:
-        return max(self.most_people - self.people_placed, 0)
+    more_households: int
+    more_people: int
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -119,9 +113,11 @@ def _bound(group: str, province: str, members: np.ndarray, counted: np.ndarray,
     most_people = _most_people(movable, sites, counted)
     most_households = int(np.searchsorted(np.cumsum(np.sort(people[has_parts])), most_people,
                                           side="right"))
-    return Bound(group, province, int(members.sum()), int(people.sum()),
-                 int(((here == people) & has_parts).sum()), int(here.sum()),
-                 most_households, most_people)
+    placed_households = int(((here == people) & has_parts).sum())
+    return Bound(group, province, int(members.sum()), int(people.sum()), placed_households,
+                 int(here.sum()), most_households, most_people,
+                 max(most_households - placed_households, 0),
+                 max(most_people - int(here.sum()), 0))
 
 
 def _most_people(parts: list[Part], sites: list[FreeSite], counted: np.ndarray) -> int:

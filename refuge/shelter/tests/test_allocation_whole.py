@@ -6,13 +6,10 @@ import time
 
 import pytest
 
-from refuge.shelter.allocation import FreeSite, Waiting, allocate, ejection, repair, solver
+from refuge.shelter.allocation import Waiting, allocate, ejection, repair, solver
 from refuge.shelter.allocation.messages import Message
 from refuge.shelter.allocation.splitting import Part, split
-
-
-def site(ref, free, province="Kotayk", step_free=False):
-    return FreeSite(ref, f"site {ref}", province, free, free, step_free)
+from refuge.shelter.tests.test_allocation import placed, site
 
 
 def households(*sizes, **fields):
@@ -30,7 +27,7 @@ def hidden_packing(sites: int, seed: int, *, step_free=False, provinces=False,
         accessible = step_free and s % 3 == 0
         province = ["Kotayk", "Lori", "Syunik"][s % 3] if provinces else "Kotayk"
         sizes = [rng.randint(1, 7) for _n in range(rng.randint(1, 19))]
-        free.append(site(f"S{s}", sum(sizes), province, accessible))
+        free.append(site(f"S{s}", sum(sizes), province, step_free=accessible))
         for size in sizes:
             needs = frozenset({"DIS"}) if accessible and rng.random() < 0.3 else frozenset()
             waiting.append((size, needs, province if provinces and rng.random() < 0.7 else ""))
@@ -42,13 +39,6 @@ def hidden_packing(sites: int, seed: int, *, step_free=False, provinces=False,
         rng.shuffle(waiting)
     return ([Waiting(f"H{i}", size, 0, order=i, needs=needs, province=province)
              for i, (size, needs, province) in enumerate(waiting)], free)
-
-
-def placed(plan) -> dict[str, list[str]]:
-    sites: dict[str, list[str]] = {}
-    for proposal in plan.proposals:
-        sites.setdefault(proposal.household, []).append(proposal.site)
-    return sites
 
 
 def test_the_family_the_restricted_programme_left_out_has_a_place():

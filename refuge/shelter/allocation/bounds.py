@@ -89,20 +89,21 @@ def bounds(households: list[Waiting], parts: list[Part], sites: list[FreeSite],
     province asked for."""
     placed = _Placed.of(households, parts, [sites, chosen])
     everywhere = np.ones(len(sites), dtype=bool)
-    found = [_bound(EVERYONE, "", np.ones(len(households), dtype=bool), everywhere,
-                    [placed, sites])]
+    about = [placed, sites]
+    found = [_bound(np.ones(len(households), dtype=bool), everywhere, group=EVERYONE,
+                    about=about)]
     step_free = np.array([h.needs_step_free for h in households])
     if step_free.any():
-        found.append(_bound(STEP_FREE, "", step_free, everywhere, [placed, sites]))
+        found.append(_bound(step_free, everywhere, group=STEP_FREE, about=about))
     asked = np.array([h.province for h in households], dtype=object)
     in_province = np.array([site.province for site in sites], dtype=object)
     for province in sorted({h.province for h in households if h.province}):
-        found.append(_bound(PROVINCE, province, asked == province, in_province == province,
-                            [placed, sites]))
+        found.append(_bound(asked == province, in_province == province, group=PROVINCE,
+                            province=province, about=about))
     return found
 
 
-def _bound(group: str, province: str, members: np.ndarray, counted: np.ndarray,
+def _bound(members: np.ndarray, counted: np.ndarray, *, group: str, province: str = "",
            about: list) -> Bound:
     """The bound for the members, placed at the counted sites."""
     placed, sites = about

@@ -61,13 +61,16 @@ class _Search:
     rng: random.Random = field(default_factory=lambda: random.Random(1))
 
     def run_pass(self) -> bool:
-        """Try each household left out in turn; whether any was placed. A household
-        like one that could not be placed is not tried until the plan has changed."""
+        """Try each household left out in turn; whether any was placed. Whether one
+        more household fits without anyone losing a place depends only on its size,
+        access need and the sites rejected for it, so one like a household that could
+        not be placed is not tried until the plan has changed."""
         improved, failed = False, set()
         for seed in self.layout.waiting():
             if time.monotonic() >= self.deadline:
                 return False
-            kind = self.layout.kind(seed)
+            household = self.layout.parts[seed].household
+            kind = (household.people, household.needs_step_free, household.avoid_sites)
             if (seed in self.layout.site_of or kind in failed
                     or self.layout.left.sum() < self.layout.parts[seed].people):
                 continue

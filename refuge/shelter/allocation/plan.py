@@ -95,12 +95,14 @@ def _why_not(layout: Layout, placed: set[str], known: dict[str, Message]
     """Why each household with parts but no place has none: the beds it could use went
     to others, or are left, but too few at any one site."""
     why: dict[str, Message] = {}
-    beds_left: dict[tuple, tuple[int, int]] = {}  # (total, most) per kind of household
+    # (beds left in all, most at one site) of the sites a part may use, which depend on
+    # its size, access need and the sites rejected for it.
+    beds_left: dict[tuple, tuple[int, int]] = {}
     for index, part in enumerate(layout.parts):
         ref = part.household.ref
         if ref in placed or ref in known or ref in why:
             continue
-        kind = layout.kind(index)
+        kind = (part.people, part.household.needs_step_free, part.household.avoid_sites)
         if kind not in beds_left:
             left = np.where(layout.usable(index), np.maximum(layout.left, 0), 0)
             beds_left[kind] = int(left.sum()), int(left.max())

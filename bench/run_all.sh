@@ -19,3 +19,4 @@ done
 for args in "" "--supply 0.9" "--supply 1.2" "--kind host_family"; do
   $PY bench/allocation.py $args 2>&1 | tee -a bench/out/allocation.txt
 done
+$PY bench/allocation_perfect.py 2>&1 | tee bench/out/allocation-perfect.txt

@@ -16,6 +16,8 @@ from refuge.lib.pagination import (
 from refuge.registry.api import Errors, Strict
 from refuge.registry.models import Household
 from refuge.shelter import queries, services
+from refuge.shelter.allocation.bounds import Bound
+from refuge.shelter.allocation.messages import Message
 from refuge.shelter.models import AllocationRun, Placement, Proposal, Room, Site
 
 router = Router(tags=["shelter"])
@@ -234,6 +236,17 @@ class AllocationIn(Strict):
     uuid: UUID | None = None
 
 
+class MessageOut(Schema):
+    code: str
+    params: dict
+    text: str
+
+
+def message_out(message: Message) -> dict:
+    params = message.as_json()
+    return {"code": params.pop("code"), "params": params, "text": str(message)}
+
+
 class AllocationOut(Schema):
     uuid: UUID
     created_at: datetime
@@ -243,15 +256,21 @@ class AllocationOut(Schema):
     people_proposed: int
     unplaced: int
     seconds: float
-    status: str
+    status: MessageOut
+    how_far: MessageOut | None
+    bounds: list[Bound]
 
 
 def allocation_out(run: AllocationRun) -> dict:
     proposals = run.proposals.all()
+    how_far = run.how_far()
     return {"uuid": run.uuid, "created_at": run.created_at, "households": run.households,
             "free_beds": run.free_beds, "proposals": proposals.count(),
             "people_proposed": sum(p.people for p in proposals.only("adults", "children")),
-            "unplaced": len(run.unplaced), "seconds": run.seconds, "status": run.status}
+            "unplaced": len(run.unplaced), "seconds": run.seconds,
+            "status": message_out(run.status_message),
+            "how_far": message_out(how_far) if how_far else None,
+            "bounds": run.bound_list()}
 
 
 @router.post("/allocations", response={200: AllocationOut, 201: AllocationOut, 422: Errors})
@@ -273,7 +292,7 @@ def get_allocation(request, uuid: UUID):
 
 class UnplacedOut(Schema):
     household: UUID
-    reason: str
+    reason: MessageOut
 
 
 class UnplacedPage(Schema):
@@ -287,9 +306,9 @@ def list_unplaced(request, uuid: UUID, cursor: str | None = None,
     """The households the run found no place for, and why."""
     ensure(request.user, MANAGE_SHELTER)
     run = get_object_or_404(AllocationRun, uuid=uuid)
-    rows = list(run.unplaced.items())
+    rows = run.unplaced_messages()
     start, size = decode_cursor(cursor) if cursor else 0, max(1, min(size, MAX_PAGE_SIZE))
-    items = [{"household": h, "reason": r} for h, r in rows[start:start + size]]
+    items = [{"household": h, "reason": message_out(r)} for h, r in rows[start:start + size]]
     more = start + size < len(rows)
     return {"items": items, "next_cursor": encode_cursor(start + size) if more else None}
 
@@ -306,7 +325,7 @@ class ProposalOut(Schema):
     parts: int
     adults: int
     children: int
-    reasons: list[str]
+    reasons: list[MessageOut]
     status: str
     placement: UUID | None
 
@@ -324,7 +343,8 @@ def proposal_out(proposal: Proposal) -> dict:
         "site": proposal.site.uuid, "site_name": proposal.site.name,
         "proposed_site": proposal.proposed_site.uuid, "part": proposal.part,
         "parts": proposal.parts, "adults": proposal.adults, "children": proposal.children,
-        "reasons": proposal.reasons, "status": proposal.status,
+        "reasons": [message_out(reason) for reason in proposal.reason_messages],
+        "status": proposal.status,
         "placement": proposal.placement.uuid if proposal.placement else None,
     }
 

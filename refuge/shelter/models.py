@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 
 from refuge.lib.languages import NamedInLanguages
 from refuge.registry.models import Household
+from refuge.shelter.allocation.bounds import Bound, how_far
+from refuge.shelter.allocation.messages import Message
 
 
 class Site(NamedInLanguages):
@@ -142,15 +144,37 @@ class AllocationRun(models.Model):
     households = models.PositiveIntegerField(_("households waiting"))
     free_beds = models.PositiveIntegerField(_("free beds"))
     seconds = models.FloatField()
+    # A code of `allocation.messages` ("optimal", "best_found", ...); runs stored before
+    # codes were kept hold their text, in the language of whoever ran them.
     status = models.CharField(max_length=200)
-    # {household uuid: why it got no proposal}, for the page and the API.
+    # {household uuid: why it got no proposal, as a message's code and parameters}.
     unplaced = models.JSONField(default=dict)
+    # What a perfect plan could add, per group (`allocation.bounds.Bound.as_json`).
+    bounds = models.JSONField(default=list)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"allocation {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def status_message(self) -> Message:
+        return Message.of(self.status) if Message.known(self.status) else Message.stored(
+            self.status)
+
+    def bound_list(self) -> list[Bound]:
+        return [Bound(**bound) for bound in self.bounds]
+
+    def how_far(self) -> Message | None:
+        """What a perfect plan could add, for everyone waiting; None for a run stored
+        before bounds were kept."""
+        return how_far(self.bound_list())
+
+    def unplaced_messages(self, limit: int | None = None) -> list[tuple[str, Message]]:
+        """(household uuid, why it has no proposal), in the order they were stored."""
+        rows = list(self.unplaced.items())[:limit]
+        return [(uuid, Message.stored(reason)) for uuid, reason in rows]
 
 
 class Proposal(models.Model):
@@ -194,3 +218,7 @@ class Proposal(models.Model):
     @property
     def people(self) -> int:
         return self.adults + self.children
+
+    @property
+    def reason_messages(self) -> list[Message]:
+        return [Message.stored(reason) for reason in self.reasons]

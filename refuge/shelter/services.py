@@ -299,12 +299,14 @@ def propose_placements(*, user, time_limit: float = 7.0,
         Proposal.objects.filter(status=Proposal.PROPOSED).update(status=Proposal.SUPERSEDED)
         run = AllocationRun.objects.create(
             uuid=uuid or uuid4(), created_by=user, households=plan.households,
-            free_beds=plan.free_beds, seconds=plan.seconds, status=plan.status,
-            unplaced=plan.unplaced)
+            free_beds=plan.free_beds, seconds=plan.seconds, status=plan.status.code,
+            unplaced={ref: reason.as_json() for ref, reason in plan.unplaced.items()},
+            bounds=[bound.as_json() for bound in plan.bounds])
         Proposal.objects.bulk_create([
             Proposal(run=run, household_id=households[p.household], site_id=sites[p.site],
                      proposed_site_id=sites[p.site], part=p.part, parts=p.parts,
-                     adults=p.adults, children=p.children, reasons=p.reasons)
+                     adults=p.adults, children=p.children,
+                     reasons=[reason.as_json() for reason in p.reasons])
             for p in plan.proposals], batch_size=2000)
         audit.record(user, AuditEvent.CREATE, "allocation", run.uuid,
                      households=plan.households, proposals=len(plan.proposals))

@@ -261,7 +261,7 @@ def allocation(request):
     undecided = (Proposal.objects.filter(run=run, status=Proposal.PROPOSED)
                  .select_related("household__registered_at", "site") if run else [])
     page = Paginator(undecided, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
-    unplaced = list(run.unplaced.items())[:UNPLACED_SHOWN] if run else []
+    unplaced = run.unplaced_messages(UNPLACED_SHOWN) if run else []
     numbers = {str(h.uuid): h for h in Household.objects.filter(
         uuid__in=[uuid for uuid, _reason in unplaced]).select_related("registered_at")}
     return render(request, "shelter/allocation.html", {

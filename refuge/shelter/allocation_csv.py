@@ -20,6 +20,7 @@ from refuge.registry.validation import (
     clean_whole_number,
 )
 from refuge.shelter.allocation import FreeSite, Plan, Waiting
+from refuge.shelter.allocation.messages import Message
 from refuge.shelter.services import clean_site
 
 SITE_COLUMNS = ["name", "province", "beds"]
@@ -27,7 +28,7 @@ SITE_OPTIONAL = ["site_ref", "taken", "step_free", "is_open"]
 HOUSEHOLD_COLUMNS = ["household_ref", "adults"]
 HOUSEHOLD_OPTIONAL = ["children", "needs", "step_free", "province", "relatives_site"]
 PLAN_COLUMNS = ["household_ref", "part", "parts", "adults", "children", "site_ref",
-                "site_name", "province", "reasons"]
+                "site_name", "province", "reasons", "reason_codes"]
 
 
 @dataclass
@@ -92,13 +93,17 @@ def read_households(text: str) -> Rows:
 
 def write_plan(plan: Plan, sites: list[FreeSite], out) -> None:
     """One row per proposal, then one per household left without a place (no site,
-    and the reason)."""
+    and the reason): the reasons in the active language, and their codes."""
     by_ref = {site.ref: site for site in sites}
     writer = csv.writer(out)
     writer.writerow(PLAN_COLUMNS)
     for p in plan.proposals:
         site = by_ref[p.site]
         writer.writerow([p.household, p.part, p.parts, p.adults, p.children, site.ref,
-                         site.name, site.province, "; ".join(p.reasons)])
+                         site.name, site.province, *_words_and_codes(p.reasons)])
     for household, reason in plan.unplaced.items():
-        writer.writerow([household, "", "", "", "", "", "", "", reason])
+        writer.writerow([household, "", "", "", "", "", "", "", *_words_and_codes([reason])])
+
+
+def _words_and_codes(reasons: list[Message]) -> tuple[str, str]:
+    return "; ".join(map(str, reasons)), "; ".join(reason.code for reason in reasons)

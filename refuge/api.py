@@ -13,9 +13,14 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from refuge.accounts.models import ApiToken
+from refuge.audit.api import router as audit_router
+from refuge.lib.errors import Conflict, Invalid
 from refuge.lib.pagination import BadCursor
-from refuge.registry.services import AlreadyRegistered, Conflict
-from refuge.registry.validation import Invalid
+from refuge.matching.api import router as matching_router
+from refuge.registry.api import router as registry_router
+from refuge.registry.services import AlreadyRegistered
+from refuge.reports.api import router as reports_router
+from refuge.shelter.api import router as shelter_router
 
 
 class BearerToken(HttpBearer):
@@ -154,18 +159,8 @@ def on_http_error(request, exc: HttpError):
     return errors(request, exc.status_code, [{"field": "", "message": str(exc)}])
 
 
-def register_routers() -> None:
-    from refuge.audit.api import router as audit_router
-    from refuge.matching.api import router as matching_router
-    from refuge.registry.api import router as registry_router
-    from refuge.reports.api import router as reports_router
-    from refuge.shelter.api import router as shelter_router
-
-    api.add_router("/", registry_router)
-    api.add_router("/situation", reports_router)
-    api.add_router("/shelter", shelter_router)
-    api.add_router("/audit", audit_router)
-    api.add_router("/matching", matching_router)
-
-
-register_routers()
+api.add_router("/", registry_router)
+api.add_router("/situation", reports_router)
+api.add_router("/shelter", shelter_router)
+api.add_router("/audit", audit_router)
+api.add_router("/matching", matching_router)

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.roles import REGISTER, can
 from refuge.collect import auth, submissions, xforms
+from refuge.lib.errors import Invalid
 from refuge.registry import services
 from refuge.registry.models import Post
-from refuge.registry.validation import Invalid
 
 OPENROSA_VERSION = "1.0"
 XML = "text/xml; charset=utf-8"

@@ -9,10 +9,10 @@ from ninja import Field, Router, Schema
 from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, ensure
 from refuge.audit import services as audit
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
+from refuge.lib.schemas import Strict
 from refuge.matching import queries, services
 from refuge.matching.arrivals import is_certain
 from refuge.matching.models import CandidatePair, HouseholdMatch, Merge
-from refuge.registry.api import Strict
 from refuge.registry.models import Household, Person
 
 router = Router(tags=["matching"])

@@ -13,6 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from refuge.lib import dates, names
+from refuge.lib.errors import Problems
 from refuge.matching import engine, normalise
 from refuge.matching.comparison import (
     FIELDS,
@@ -27,7 +28,7 @@ from refuge.matching.evidence import describe
 from refuge.matching.model import Model
 from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun
 from refuge.registry.models import Document, Person, document_key
-from refuge.registry.validation import Problems, clean_phone
+from refuge.registry.validation import clean_phone
 
 # The birth date is read as the database's text (YYYY-MM-DD): turning a million dates into
 # date objects and back to parts took Django's converters about 12 of 20 seconds.

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates
+from refuge.lib.errors import FieldError, Invalid
 from refuge.lib.inserts import insert_values
 from refuge.matching import engine, queries
 from refuge.matching.comparison import Records
 from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun, Merge
 from refuge.registry import services as registry
 from refuge.registry.models import Document, Household, Person
-from refuge.registry.validation import FieldError, Invalid
 from refuge.reports.counting import count_people
 
 # Fields a merge may fill on the kept record when it has none.

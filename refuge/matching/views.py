@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 from refuge.accounts.decorators import requires
 from refuge.accounts.roles import CONFIGURE, EDIT_PEOPLE, can
 from refuge.audit import services as audit
+from refuge.lib.errors import Invalid
 from refuge.matching import jobs, queries, services
 from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun, Merge
-from refuge.registry.validation import Invalid
 
 HOUSEHOLDS_PER_PAGE = 25
 

@@ -17,13 +17,9 @@ from django.utils.translation import gettext as _
 
 from refuge.lib import dates, history
 from refuge.lib.csvfiles import read_rows, report_line
+from refuge.lib.errors import Problems
 from refuge.registry.models import Household, Person, Post, RegistrationEvent
-from refuge.registry.validation import (
-    Problems,
-    clean_name,
-    clean_text,
-    require_a_name,
-)
+from refuge.registry.validation import clean_name, clean_text, require_a_name
 from refuge.reports.counting import count_people
 
 REQUIRED_COLUMNS = ["record_id", "given_name", "family_name"]

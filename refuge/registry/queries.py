@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from refuge.lib import names
+from refuge.lib.errors import Problems
 from refuge.registry.models import (
     Document,
     EditConflict,
@@ -21,7 +22,7 @@ from refuge.registry.models import (
     parse_registration_number,
     registration_number,
 )
-from refuge.registry.validation import Problems, clean_phone
+from refuge.registry.validation import clean_phone
 
 SEARCH_LIMIT = 50
 PHONE_LIKE = re.compile(r"^\+?[\d\s\-()]{6,}$")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import history
+from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
 from refuge.lib.inserts import insert_rows, pipelined
 from refuge.registry import arrivals
 from refuge.registry.models import (
@@ -32,9 +33,6 @@ from refuge.registry.models import (
 from refuge.registry.queries import household_by_number, stored_text
 from refuge.registry.validation import (
     RELATIONSHIPS,
-    FieldError,
-    Invalid,
-    Problems,
     clean_choice,
     clean_household,
     clean_people_aboard,
@@ -43,15 +41,6 @@ from refuge.registry.validation import (
     require_a_name,
 )
 from refuge.reports.counting import count_people, count_tallies
-
-
-class Conflict(Exception):
-    """The client's UUID is already used by a different record or body."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def body_hash(payload: dict) -> str:

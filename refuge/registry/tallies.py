@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
 from refuge.accounts.roles import COUNT_CROSSINGS
+from refuge.lib.errors import Invalid
 from refuge.registry import figures, queries, services
 from refuge.registry.forms import TallyForm
 from refuge.registry.models import Post, Tally
-from refuge.registry.validation import Invalid
 from refuge.registry.views import _from_offline_queue, _queue_reply
 
 

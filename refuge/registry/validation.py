@@ -5,7 +5,6 @@ does (`members[2].birth_date`), with a message fit to show beside that field.
 Nothing is saved unless the whole household is clean.
 """
 
-from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from refuge.lib import dates, names
+from refuge.lib.errors import Problems
 from refuge.registry.models import Document, Household, Person, SpecificNeed
 
 MAX_MEMBERS = 60
@@ -23,33 +23,6 @@ RELATIONSHIPS = {code for code, _label in Person.RELATIONSHIPS}
 SEXES = {code for code, _label in Person.SEXES}
 DOCUMENT_KINDS = {code for code, _label in Document.KINDS}
 STATUSES = {code for code, _label in Person.STATUSES}
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"field": self.field, "message": self.message}
-
-
-class Invalid(Exception):
-    def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
-        self.errors = errors
-
-
-@dataclass
-class Problems:
-    errors: list[FieldError] = field(default_factory=list)
-
-    def add(self, where: str, message: str) -> None:
-        self.errors.append(FieldError(where, message))
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise Invalid(self.errors)
 
 
 def clean_phone(text: str | None, where: str, problems: Problems) -> str:

@@ -12,23 +12,11 @@ from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, VIEW_PEOPLE, can
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates
+from refuge.lib.errors import Invalid
 from refuge.registry import cards, queries, rules, services
-from refuge.registry.forms import (
-    PersonForm,
-    SearchForm,
-    household_payload,
-    member_rows,
-    row_count,
-)
-from refuge.registry.models import (
-    Document,
-    EditConflict,
-    Household,
-    Person,
-    Post,
-    SpecificNeed,
-)
-from refuge.registry.validation import Invalid, readable_phone
+from refuge.registry.forms import PersonForm, SearchForm, household_payload, member_rows, row_count
+from refuge.registry.models import Document, EditConflict, Household, Person, Post, SpecificNeed
+from refuge.registry.validation import readable_phone
 
 DESK_ROWS = 1
 

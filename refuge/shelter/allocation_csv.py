@@ -11,14 +11,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from refuge.lib.csvfiles import read_rows, report_line
-from refuge.registry.validation import (
-    Invalid,
-    Problems,
-    clean_flag,
-    clean_needs,
-    clean_text,
-    clean_whole_number,
-)
+from refuge.lib.errors import Invalid, Problems
+from refuge.registry.validation import clean_flag, clean_needs, clean_text, clean_whole_number
 from refuge.shelter.allocation import FreeSite, Plan, Waiting
 from refuge.shelter.allocation.messages import Message
 from refuge.shelter.services import clean_site

@@ -13,7 +13,7 @@ from refuge.lib.pagination import (
     encode_cursor,
     page,
 )
-from refuge.registry.api import Errors, Strict
+from refuge.lib.schemas import Errors, Strict
 from refuge.registry.models import Household
 from refuge.shelter import queries, services
 from refuge.shelter.allocation.bounds import Bound

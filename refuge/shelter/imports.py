@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from refuge.lib.csvfiles import read_rows, report_line
-from refuge.registry.validation import Invalid
+from refuge.lib.errors import Invalid
 from refuge.shelter import services
 from refuge.shelter.models import Site
 

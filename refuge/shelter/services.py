@@ -16,17 +16,9 @@ from django.utils.translation import gettext as _
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import provinces
+from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
 from refuge.registry.models import Household, Person
-from refuge.registry.services import Conflict
-from refuge.registry.validation import (
-    FieldError,
-    Invalid,
-    Problems,
-    clean_choice,
-    clean_flag,
-    clean_text,
-    clean_whole_number,
-)
+from refuge.registry.validation import clean_choice, clean_flag, clean_text, clean_whole_number
 from refuge.shelter import allocation, queries
 from refuge.shelter.models import AllocationRun, Placement, Proposal, Room, Site
 

@@ -13,10 +13,9 @@ from django.views.decorators.http import require_http_methods
 from refuge.accounts.decorators import requires
 from refuge.accounts.roles import MANAGE_SHELTER
 from refuge.audit import services as audit
+from refuge.lib.errors import Conflict, Invalid
 from refuge.lib.formats import grouped
 from refuge.registry.models import Household, Person
-from refuge.registry.services import Conflict
-from refuge.registry.validation import Invalid
 from refuge.shelter import imports, queries, services
 from refuge.shelter.allocation import STEP_FREE_NEEDS, VULNERABILITY
 from refuge.shelter.forms import ImportForm, SiteForm

@@ -10,11 +10,11 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from refuge.conftest import household_payload, make_household, member, queued_pair
+from refuge.lib.errors import Invalid
 from refuge.matching import queries, services
 from refuge.matching.models import CandidatePair, HouseholdMatch
 from refuge.registry import services as registry
 from refuge.registry.models import Person
-from refuge.registry.validation import Invalid
 from refuge.reports.queries import registrations_count_check
 
 

@@ -3,9 +3,9 @@ from django.test import Client
 
 from refuge.audit.models import AuditEvent
 from refuge.conftest import make_household, member
+from refuge.lib.errors import Invalid
 from refuge.registry import queries, services
 from refuge.registry.models import Household, Person
-from refuge.registry.validation import Invalid
 
 pytestmark = pytest.mark.django_db
 

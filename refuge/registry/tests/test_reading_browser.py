@@ -10,7 +10,8 @@ from django.test import Client
 from django.utils import translation
 
 from refuge.lib import dates, names
-from refuge.registry.validation import Problems, clean_sex
+from refuge.lib.errors import Problems
+from refuge.registry.validation import clean_sex
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 

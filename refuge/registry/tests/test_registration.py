@@ -5,10 +5,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from refuge.conftest import household_payload, make_household, member
+from refuge.lib.errors import Invalid
 from refuge.lib.inserts import insert_rows, pipelined
 from refuge.registry import services
 from refuge.registry.models import Household, Person, RegistrationEvent, parse_registration_number
-from refuge.registry.validation import Invalid
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.utils.translation import gettext as _
 
-from refuge.registry.validation import FieldError, Invalid
+from refuge.lib.errors import FieldError, Invalid
 from refuge.shelter.allocation import repair, solver, splitting
 from refuge.shelter.allocation.bounds import Bound, bounds, how_far
 from refuge.shelter.allocation.households import FreeSite, Waiting

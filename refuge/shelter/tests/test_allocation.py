@@ -2,7 +2,7 @@
 
 import pytest
 
-from refuge.registry.validation import Invalid
+from refuge.lib.errors import Invalid
 from refuge.shelter.allocation import FreeSite, Waiting, allocate
 
 

@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from refuge.audit.models import AuditEvent
 from refuge.conftest import make_household, member
+from refuge.lib.errors import Conflict, Invalid
 from refuge.registry.models import Person
-from refuge.registry.services import Conflict
-from refuge.registry.validation import Invalid
 from refuge.shelter import queries, services
 from refuge.shelter.models import Placement, Room, Site
 

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from refuge.audit.models import AuditEvent
 from refuge.conftest import bearer, make_household, member
-from refuge.registry.validation import Invalid
+from refuge.lib.errors import Invalid
 from refuge.shelter import queries, services
 from refuge.shelter.models import Placement, Proposal, Site
 

@@ -6,7 +6,7 @@ from django.utils import translation
 from tqdm import tqdm
 
 from refuge.lib.csvfiles import read_file
-from refuge.registry.validation import Invalid
+from refuge.lib.errors import Invalid
 from refuge.shelter import allocation_csv
 from refuge.shelter.allocation import allocate
 

@@ -1,0 +1,46 @@
+"""The one shape every problem takes, whatever app finds it and whoever is told: a field
+named the way the API names it (`members[2].birth_date`) and a message fit to show beside
+that field. Views, the API, ODK intake and commands all report these."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "message": self.message}
+
+
+class Invalid(Exception):
+    """Something sent is wrong; nothing was saved."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class Problems:
+    """Problems gathered while checking everything sent, raised together."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def add(self, where: str, message: str) -> None:
+        self.errors.append(FieldError(where, message))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise Invalid(self.errors)
+
+
+class Conflict(Exception):
+    """The client's UUID is already used by a different record or body, or the record
+    changed since the version the client edited."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message

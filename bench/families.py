@@ -213,7 +213,7 @@ def _male_surname(surname: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def cyrillic(text: str) -> str:
-    """How a Russian-speaking desk writes an Armenian name (refuge.registry.demo's rules)."""
+    """How a Russian-speaking desk writes an Armenian name (refuge.ops.demo's rules)."""
     if names.detect_script(text) != names.ARMENIAN:
         return text
     return _armenian_to_cyrillic()(text)
@@ -227,7 +227,7 @@ def _armenian_to_cyrillic():
     import django
 
     django.setup()
-    from refuge.registry.demo import armenian_to_cyrillic
+    from refuge.ops.demo import armenian_to_cyrillic
 
     return armenian_to_cyrillic
 

@@ -11,10 +11,10 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from refuge.accounts import roles
-from refuge.accounts.models import ApiToken
+from refuge.accounts.models import ApiToken, Post
 from refuge.lib.recent import forget_everything
 from refuge.registry import services
-from refuge.registry.models import Person, Post
+from refuge.registry.models import Person
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

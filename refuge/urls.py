@@ -15,7 +15,7 @@ from refuge.reports import views as report_views
 from refuge.shelter import views as shelter_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", report_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("post/", account_views.post_picker, name="post"),

@@ -9,9 +9,8 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from refuge.accounts.models import ApiToken
+        from refuge.accounts.models import ApiToken, Post
         from refuge.lib.recent import forget_all
-        from refuge.registry.models import Post
 
         # A change here is seen at once by this process; others within
         # REFUGE_LOOKUP_SECONDS (refuge.lib.recent).

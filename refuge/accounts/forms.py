@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from refuge.registry.models import Post
+from refuge.accounts.models import Post
 
 
 class ChoosePostForm(forms.Form):

@@ -1,10 +1,13 @@
 import hashlib
 import secrets
+from uuid import uuid4
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from refuge.lib.languages import NamedInLanguages
 from refuge.lib.recent import remembered
 
 
@@ -42,3 +45,23 @@ class ApiToken(models.Model):
     created = models.DateTimeField(default=timezone.now)
 
     objects = ApiTokenQuerySet.as_manager()
+
+
+class Post(NamedInLanguages):
+    """A crossing point or a reception centre: where staff count or register people."""
+
+    CROSSING = "crossing"
+    RECEPTION = "reception"
+    KINDS = [(CROSSING, _("crossing point")), (RECEPTION, _("reception centre"))]
+
+    uuid = models.UUIDField(unique=True, default=uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=KINDS)
+    code = models.CharField(max_length=8, unique=True, help_text=_("Short code, e.g. GOR"))
+    name = models.CharField(max_length=100)
+    province = models.CharField(max_length=100, blank=True)
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        # Kept where it was made, when posts belonged to the registry.
+        db_table = "registry_post"

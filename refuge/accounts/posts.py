@@ -1,8 +1,9 @@
+from refuge.accounts.models import Post
+
 """The posts (crossing point, reception centre) and desks a user works at, kept in the
 session: one of each kind, so a registrar who counts at the tally and registers at the desk
 picks each once, and moving between the two screens asks nothing again."""
 
-from refuge.registry.models import Post
 
 # session["posts"] = {kind: post id} and session["desks"] = {kind: desk}; "post_id" is the
 # last post chosen, shown where a page needs none, and "desk" the reception centre's desk,

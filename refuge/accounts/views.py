@@ -4,15 +4,9 @@ from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
 from refuge.accounts.forms import ChoosePostForm
+from refuge.accounts.models import Post
 from refuge.accounts.posts import choose_post, current_desk, current_post
 from refuge.accounts.roles import VIEW_FIGURES
-from refuge.registry import figures
-from refuge.registry.models import Post
-
-
-@requires(VIEW_FIGURES)
-def home(request):
-    return render(request, "accounts/home.html", {"figures": figures.overview()})
 
 
 @requires(VIEW_FIGURES)

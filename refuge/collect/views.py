@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from refuge.accounts.models import Post
 from refuge.accounts.roles import REGISTER, can
 from refuge.collect import auth, submissions, xforms
 from refuge.lib.errors import Invalid
 from refuge.registry import services
-from refuge.registry.models import Post
 
 OPENROSA_VERSION = "1.0"
 XML = "text/xml; charset=utf-8"

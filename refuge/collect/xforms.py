@@ -15,7 +15,7 @@ from pathlib import Path
 from defusedxml import ElementTree
 from pyxform.xls2xform import convert
 
-from refuge.registry.models import Post
+from refuge.accounts.models import Post
 
 FORMS = Path(__file__).parent / "forms"
 FORM_ID = "refuge_household"

@@ -23,8 +23,8 @@ from refuge.matching import engine, queries
 from refuge.matching.comparison import Records
 from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun, Merge
 from refuge.registry import services as registry
+from refuge.registry.counting import count_people
 from refuge.registry.models import Document, Household, Person
-from refuge.reports.counting import count_people
 
 # Fields a merge may fill on the kept record when it has none.
 FILLED_ON_MERGE = ("patronymic", "phone", "origin", "destination")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from ninja.responses import NinjaJSONEncoder, Status
 
+from refuge.accounts.models import Post
 from refuge.accounts.roles import (
     COUNT_CROSSINGS,
     EDIT_PEOPLE,
@@ -23,8 +24,8 @@ from refuge.lib.errors import FieldError, Invalid
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
 from refuge.lib.recent import remembered
 from refuge.lib.schemas import Errors, Strict
-from refuge.registry import figures, queries, services
-from refuge.registry.models import Household, Person, Post, Tally
+from refuge.registry import queries, services
+from refuge.registry.models import Household, Person, Tally
 
 router = Router(tags=["registry"])
 
@@ -527,27 +528,3 @@ def name_index(request, post: str):
 def list_posts(request):
     ensure(request.user, VIEW_FIGURES)
     return list(Post.objects.all())
-
-
-class PostFigures(Schema):
-    code: str
-    name: str
-    kind: str
-    crossed_today: int
-    crossed: int
-    households_registered: int
-    people_registered: int
-
-
-class FiguresOut(Schema):
-    crossed: int
-    registered: int
-    backlog: int
-    posts: list[PostFigures]
-
-
-@router.get("/figures", response=FiguresOut)
-def get_figures(request):
-    """Aggregates only: open to every role, analysts included."""
-    ensure(request.user, VIEW_FIGURES)
-    return figures.overview()

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from refuge.accounts.models import Post
 from refuge.lib import dates, history
 from refuge.lib.csvfiles import read_rows, report_line
 from refuge.lib.errors import Problems
-from refuge.registry.models import Household, Person, Post, RegistrationEvent
+from refuge.registry.counting import count_people
+from refuge.registry.models import Household, Person, RegistrationEvent
 from refuge.registry.validation import clean_name, clean_text, require_a_name
-from refuge.reports.counting import count_people
 
 REQUIRED_COLUMNS = ["record_id", "given_name", "family_name"]
 OPTIONAL_COLUMNS = ["household_ref", "patronymic", "sex", "birth_date", "place_of_origin"]

@@ -5,10 +5,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from refuge.accounts.models import Post
 from refuge.lib import names
 from refuge.lib.errors import Problems
 from refuge.registry.models import (
@@ -16,7 +18,6 @@ from refuge.registry.models import (
     EditConflict,
     Household,
     Person,
-    Post,
     Tally,
     document_key,
     parse_registration_number,
@@ -275,3 +276,9 @@ def name_index(post: Post) -> list[str]:
                 family_key="", given_key="").values_list(
                 "family_key", "given_key", "birth_date", "household_id",
                 "household__registered_at__code").iterator(chunk_size=10000)]
+
+
+def crossed_today(post: Post) -> int:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    total = Tally.objects.filter(post=post, counted_at__gte=start).aggregate(n=Sum("people_aboard"))
+    return total["n"] or 0

@@ -14,18 +14,19 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from refuge.accounts.models import Post
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import history
 from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
 from refuge.lib.inserts import insert_rows, pipelined
 from refuge.registry import arrivals
+from refuge.registry.counting import count_people, count_tallies
 from refuge.registry.models import (
     Document,
     EditConflict,
     Household,
     Person,
-    Post,
     RegistrationEvent,
     Tally,
     document_key,
@@ -40,7 +41,6 @@ from refuge.registry.validation import (
     clean_text,
     require_a_name,
 )
-from refuge.reports.counting import count_people, count_tallies
 
 
 def body_hash(payload: dict) -> str:

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
+from refuge.accounts.models import Post
 from refuge.accounts.roles import COUNT_CROSSINGS
 from refuge.lib.errors import Invalid
-from refuge.registry import figures, queries, services
+from refuge.registry import queries, services
 from refuge.registry.forms import TallyForm
-from refuge.registry.models import Post, Tally
+from refuge.registry.models import Tally
 from refuge.registry.views import _from_offline_queue, _queue_reply
 
 
@@ -69,7 +70,7 @@ def _tally_page(request, form: TallyForm, correcting: dict | None = None):
         rows.append(row)
     return render(request, "registry/tally.html", {
         "form": form,
-        "crossed_today": figures.crossed_today(request.post),
+        "crossed_today": queries.crossed_today(request.post),
         "recent": rows,
         "correcting": bool(correcting),
     }, status=422 if form.errors or correcting else 200)

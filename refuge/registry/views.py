@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
+from refuge.accounts.models import Post
 from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, VIEW_PEOPLE, can
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
@@ -15,7 +16,7 @@ from refuge.lib import dates
 from refuge.lib.errors import Invalid
 from refuge.registry import cards, queries, rules, services
 from refuge.registry.forms import PersonForm, SearchForm, household_payload, member_rows, row_count
-from refuge.registry.models import Document, EditConflict, Household, Person, Post, SpecificNeed
+from refuge.registry.models import Document, EditConflict, Household, Person, SpecificNeed
 from refuge.registry.validation import readable_phone
 
 DESK_ROWS = 1

@@ -6,6 +6,8 @@ from refuge.accounts.roles import VIEW_FIGURES, ensure
 from refuge.reports import queries
 
 router = Router(tags=["situation"])
+# The home page's totals per post, at /api/figures.
+figures_router = Router(tags=["situation"])
 
 
 class DayOut(Schema):
@@ -57,3 +59,27 @@ def situation(request):
             "households_waiting", "households_not_asked", "days", "posts", "pyramid", "shelter")},
         "needs": [{**n, "label": str(n["label"])} for n in picture.needs],
     }
+
+
+class PostFigures(Schema):
+    code: str
+    name: str
+    kind: str
+    crossed_today: int
+    crossed: int
+    households_registered: int
+    people_registered: int
+
+
+class FiguresOut(Schema):
+    crossed: int
+    registered: int
+    backlog: int
+    posts: list[PostFigures]
+
+
+@figures_router.get("", response=FiguresOut)
+def get_figures(request):
+    """Aggregates only: open to every role, analysts included."""
+    ensure(request.user, VIEW_FIGURES)
+    return queries.overview()

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
+from refuge.accounts.models import Post
 from refuge.lib import provinces
-from refuge.registry.models import Person, Post
+from refuge.registry.models import CrossingFigure, Person
 from refuge.reports import queries
-from refuge.reports.models import CrossingFigure
 
 SMALLEST_SHOWN = 5  # cells of 1 to 4 people could identify someone
 

@@ -20,6 +20,11 @@ REFRESH_SECONDS = 30
 
 
 @requires(VIEW_FIGURES)
+def home(request):
+    return render(request, "reports/home.html", {"figures": queries.overview()})
+
+
+@requires(VIEW_FIGURES)
 def dashboard(request):
     """Crossed, registered and placed people, and who is most at risk, for coordinators."""
     picture = queries.picture()

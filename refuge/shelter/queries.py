@@ -7,8 +7,9 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
+from refuge.accounts.models import Post
 from refuge.lib.dates import age_on
-from refuge.registry.models import Household, Person, Post
+from refuge.registry.models import Household, Person
 from refuge.shelter.allocation import FreeSite, Waiting
 from refuge.shelter.models import Placement, Proposal, Site
 

@@ -8,12 +8,12 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from refuge.accounts import roles
+from refuge.accounts.models import Post
 from refuge.api import api
 from refuge.conftest import PERSONAS, bearer, make_household, member, queued_pair
 from refuge.matching import services as matching_services
 from refuge.matching.models import CandidatePair, HouseholdMatch
 from refuge.registry import services
-from refuge.registry.models import Post
 from refuge.shelter import services as shelter_services
 
 pytestmark = pytest.mark.django_db

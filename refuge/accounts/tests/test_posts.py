@@ -6,7 +6,8 @@ import uuid
 import pytest
 from django.test import Client
 
-from refuge.registry.models import Household, Post, Tally
+from refuge.accounts.models import Post
+from refuge.registry.models import Household, Tally
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from refuge.accounts import roles
-from refuge.accounts.models import ApiToken
+from refuge.accounts.models import ApiToken, Post
 from refuge.conftest import household_payload, member, token_for
-from refuge.registry.models import Post
 
 pytestmark = pytest.mark.django_db
 

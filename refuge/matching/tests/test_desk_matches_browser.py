@@ -5,8 +5,9 @@ already, and the new member is added to it instead of registering anyone twice."
 
 import pytest
 
+from refuge.accounts.models import Post
 from refuge.conftest import make_household, make_user, member, open_desk
-from refuge.registry.models import Person, Post
+from refuge.registry.models import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from refuge.lib.errors import Invalid
 from refuge.matching import queries, services
 from refuge.matching.models import CandidatePair, HouseholdMatch
 from refuge.registry import services as registry
+from refuge.registry.counting import registrations_count_check
 from refuge.registry.models import Person
-from refuge.reports.queries import registrations_count_check
 
 
 @pytest.fixture
@@ -237,8 +237,8 @@ def test_duplicates_exports_pairs_and_clusters_with_record_ids(db, tmp_path):
 
 def test_a_merge_that_fills_the_birth_date_and_needs_keeps_every_figure_exact(
         reception, registrar):
-    from refuge.reports import counting
-    from refuge.reports.models import RegistrationFigure
+    from refuge.registry import counting
+    from refuge.registry.models import RegistrationFigure
 
     def figures():
         return set(RegistrationFigure.objects.filter(people__gt=0).values_list(

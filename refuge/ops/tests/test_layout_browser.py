@@ -5,8 +5,8 @@ itself by keyboard, whole document names, legends clear of their swatches, and t
 
 import pytest
 
+from refuge.accounts.models import Post
 from refuge.conftest import make_household, make_user, member, sign_in
-from refuge.registry.models import Post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from refuge.accounts.models import Post
 from refuge.conftest import bearer, make_household
 from refuge.lib import provinces
-from refuge.registry import demo as registry_demo
-from refuge.registry.models import Post
+from refuge.ops import demo as registry_demo
 from refuge.shelter import demo as shelter_demo
 from refuge.shelter import services
 from refuge.shelter.models import Site

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from refuge.accounts.models import Post
 from refuge.conftest import make_user
-from refuge.registry.models import Household, Person, Post
+from refuge.registry.models import Household, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

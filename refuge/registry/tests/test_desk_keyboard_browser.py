@@ -6,9 +6,10 @@ Chromium, through Playwright."""
 
 import pytest
 
+from refuge.accounts.models import Post
 from refuge.conftest import make_household, make_user, member, open_desk
 from refuge.matching.models import CandidatePair
-from refuge.registry.models import Household, Person, Post
+from refuge.registry.models import Household, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,8 +4,9 @@ Chromium, through Playwright, with the browser context set offline."""
 
 import pytest
 
+from refuge.accounts.models import Post
 from refuge.conftest import make_household, make_user, member, open_desk
-from refuge.registry.models import Household, Post, RegistrationEvent
+from refuge.registry.models import Household, RegistrationEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

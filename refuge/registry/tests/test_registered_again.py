@@ -11,8 +11,8 @@ from refuge.conftest import bearer, household_payload, make_household, member
 from refuge.lib.errors import Invalid
 from refuge.matching.models import CandidatePair
 from refuge.registry import services
+from refuge.registry.counting import registrations_count_check
 from refuge.registry.models import Household, Person, RegistrationEvent
-from refuge.reports.queries import registrations_count_check
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from refuge.accounts.models import Post
 from refuge.audit.models import AuditEvent
 from refuge.conftest import bearer, make_user
-from refuge.registry import figures, queries, services
-from refuge.registry.models import Post, Tally
-from refuge.reports.counting import count_tallies
+from refuge.registry import queries, services
+from refuge.registry.counting import count_tallies
+from refuge.registry.models import Tally
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_a_mistyped_count_is_corrected_on_the_tally_screen(counter, crossing, re
     assert 'data-testid="crossed-today">4<' in page
     mistyped.refresh_from_db()
     assert mistyped.people_aboard == 4
-    assert figures.crossed_today(crossing) == 4
+    assert queries.crossed_today(crossing) == 4
     assert f'href="/tally/{mistyped.uuid}/history/" class="corrected"' in page
     event = AuditEvent.objects.get(action="update", object_type="tally")
     assert event.detail == {"fields": ["people_aboard"]} and event.user == registrar
@@ -78,7 +79,7 @@ def test_a_refused_correction_keeps_what_was_typed_beside_the_field(counter, cro
     assert 'aria-invalid="true" autofocus' in row
     tally.refresh_from_db()
     assert (tally.people_aboard, tally.vehicle_ref) == (6, "")
-    assert figures.crossed_today(crossing) == 6
+    assert queries.crossed_today(crossing) == 6
     words = counter.post(f"/tally/{tally.uuid}/correct/", {"people_aboard": "six"})
     assert words.status_code == 422
 
@@ -114,7 +115,7 @@ def test_a_count_loaded_in_bulk_keeps_its_first_value_in_history(crossing, regis
     assert changes[0]["fields"][0] | {"label": ""} == {
         "field": "people_aboard", "label": "", "before": 12, "after": 21}
     assert changes[1]["at"] == counted_at
-    assert figures.crossed_today(crossing) == 21
+    assert queries.crossed_today(crossing) == 21
 
 
 def test_the_api_gives_a_counts_history(crossing, registrar):

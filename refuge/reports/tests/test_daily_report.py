@@ -11,9 +11,9 @@ import pytest
 from django.utils import translation
 from PIL import Image
 
+from refuge.accounts.models import Post
 from refuge.conftest import make_household, member
 from refuge.registry import services
-from refuge.registry.models import Post
 from refuge.reports import charts, fonts, pdf, queries
 from refuge.shelter.models import Placement, Site
 

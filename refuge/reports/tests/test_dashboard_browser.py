@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from refuge.accounts.models import Post
 from refuge.conftest import make_household, make_user, member
-from refuge.registry.models import Post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,9 +14,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from refuge.conftest import make_household, member
-from refuge.registry import services
-from refuge.reports import counting, exports, queries
-from refuge.reports.models import CrossingFigure, RegistrationFigure, Situation
+from refuge.registry import counting, services
+from refuge.registry.models import CrossingFigure, RegistrationFigure
+from refuge.reports import exports, queries
+from refuge.reports.models import Situation
 
 pytestmark = pytest.mark.django_db
 YEREVAN = ZoneInfo("Asia/Yerevan")

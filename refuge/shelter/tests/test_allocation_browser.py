@@ -4,8 +4,8 @@ Debian's Chromium, through Playwright, by keyboard."""
 
 import pytest
 
+from refuge.accounts.models import Post
 from refuge.conftest import make_household, make_user, member
-from refuge.registry.models import Post
 from refuge.shelter.models import Site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

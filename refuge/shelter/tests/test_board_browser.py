@@ -3,8 +3,8 @@ access, and sees occupancy update: in Debian's Chromium, through Playwright."""
 
 import pytest
 
+from refuge.accounts.models import Post
 from refuge.conftest import make_household, make_user, member
-from refuge.registry.models import Post
 from refuge.shelter.models import Placement, Site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -67,16 +67,3 @@ def test_a_household_page_changes_it_with_history(three, registrar):
     assert never_asked.accommodation == Household.NEEDS_PLACE
     assert never_asked.history.first().accommodation == Household.NEEDS_PLACE
     assert never_asked in queries.waiting_households()
-
-
-def test_the_demo_follows_2023_most_stay_with_relatives(db):
-    from datetime import date
-
-    from refuge.registry.demo import Generator
-
-    generator = Generator(seed=7, today=date(2023, 9, 28))
-    plans = [generator.household() for _ in range(4000)]
-    share = {kind: sum(p.accommodation == kind for p in plans) / len(plans)
-             for kind in (Household.NEEDS_PLACE, Household.RELATIVES)}
-    assert 0.22 < share[Household.NEEDS_PLACE] < 0.32
-    assert share[Household.RELATIVES] > 0.55

@@ -6,9 +6,9 @@ from django.db import connection
 from django.utils import timezone
 from tqdm import tqdm
 
-from refuge.registry import demo
+from refuge.ops import demo
+from refuge.registry.counting import count_tallies
 from refuge.registry.models import Person, Tally
-from refuge.reports.counting import count_tallies
 from refuge.shelter import demo as shelter_demo
 
 MAX_PEOPLE = 1_000_000

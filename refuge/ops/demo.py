@@ -19,19 +19,20 @@ from faker.providers.person.hy_AM import Provider as ArmenianNames
 from faker.providers.person.ru_RU import Provider as RussianNames
 
 from refuge.accounts import roles
+from refuge.accounts.models import Post
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates, names
+from refuge.registry.counting import count_people
 from refuge.registry.models import (
+    CrossingFigure,
     Document,
     Household,
     Person,
-    Post,
     RegistrationEvent,
+    RegistrationFigure,
     Tally,
     document_key,
 )
-from refuge.reports.counting import count_people
-from refuge.reports.models import CrossingFigure, RegistrationFigure
 from refuge.shelter.models import Placement, Site
 
 POSTS = [  # kind, code, and the name in English, Armenian and Russian; province

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from refuge.reports import counting, queries
+from refuge.registry import counting
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         people, tallies = counting.recount()
-        counted, registered = queries.registrations_count_check()
+        counted, registered = counting.registrations_count_check()
         self.stdout.write(f"Recounted {people:,} people and {tallies:,} tallies in "
                           f"{time.monotonic() - started:.1f}s; figures show {counted:,} "
                           f"registered of {registered:,} people in the registry.")

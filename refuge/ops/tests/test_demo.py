@@ -1,4 +1,5 @@
 from collections import Counter
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -6,8 +7,10 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from refuge.accounts import roles
+from refuge.accounts.models import Post
 from refuge.lib import names
-from refuge.registry.models import Household, Person, Post, Tally
+from refuge.ops.demo import Generator
+from refuge.registry.models import Household, Person, Tally
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +68,12 @@ def test_running_it_again_keeps_the_data_unless_asked(settings):
 def test_it_refuses_an_impossible_number_of_people(people):
     with pytest.raises(CommandError, match="--people"):
         run_demo(people=people)
+
+
+def test_the_demo_follows_2023_most_stay_with_relatives(db):
+    generator = Generator(seed=7, today=date(2023, 9, 28))
+    plans = [generator.household() for _ in range(4000)]
+    share = {kind: sum(p.accommodation == kind for p in plans) / len(plans)
+             for kind in (Household.NEEDS_PLACE, Household.RELATIVES)}
+    assert 0.22 < share[Household.NEEDS_PLACE] < 0.32
+    assert share[Household.RELATIVES] > 0.55

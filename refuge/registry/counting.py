@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from functools import cache
 
 from django.db import connection, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from refuge.lib.dates import age_on
 from refuge.lib.inserts import execute_in_chunks
-from refuge.registry.models import Person, Tally
-from refuge.reports.models import CrossingFigure, RegistrationFigure, age_band
+from refuge.registry.models import CrossingFigure, Person, RegistrationFigure, Tally, age_band
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -109,3 +109,9 @@ def recount() -> tuple[int, int]:
     tallies = list(Tally.objects.only("counted_at", "post_id", "people_aboard"))
     count_tallies(tallies)
     return people, len(tallies)
+
+
+def registrations_count_check() -> tuple[int, int]:
+    """Pre-counted people against the registry's own count (they must agree)."""
+    counted = RegistrationFigure.objects.filter(need="").aggregate(n=Sum("people"))["n"] or 0
+    return counted, Person.objects.counted().aggregate(n=Count("id"))["n"]

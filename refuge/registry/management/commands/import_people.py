@@ -4,9 +4,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from refuge.accounts.models import Post
 from refuge.lib.csvfiles import read_file
 from refuge.registry.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, import_people
-from refuge.registry.models import Post
 
 
 class Command(BaseCommand):

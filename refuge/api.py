@@ -144,6 +144,7 @@ def on_http_error(request, exc: HttpError):
 
 def register_routers() -> None:
     from refuge.audit.api import router as audit_router
+    from refuge.forecast.api import router as forecast_router
     from refuge.matching.api import router as matching_router
     from refuge.registry.api import router as registry_router
     from refuge.reports.api import router as reports_router
@@ -154,6 +155,7 @@ def register_routers() -> None:
     api.add_router("/shelter", shelter_router)
     api.add_router("/audit", audit_router)
     api.add_router("/matching", matching_router)
+    api.add_router("/forecast", forecast_router)
 
 
 register_routers()

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "refuge.shelter",
     "refuge.collect",
     "refuge.matching",
+    "refuge.forecast",
     "refuge.ops",
 ]
 

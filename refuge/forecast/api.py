@@ -31,7 +31,8 @@ class HorizonOut(Schema):
 
 
 class OverOut(Schema):
-    """When 99 % of what is still to come will have crossed; null: later than 30 days."""
+    """From when fewer than 1 % of the expected total will arrive in a day, for good; null:
+    not within three weeks."""
 
     p10: datetime | None
     p50: datetime | None

@@ -24,7 +24,7 @@ import numpy as np
 PEOPLE_PER_VEHICLE = 4.75  # 2023: 100,625 people in 21,195 vehicles, buses included
 WIDEN = 0.2  # the expected total may be wrong by a fifth either way
 HORIZONS = (6, 12, 24, 48)
-PARTICLES = 2000
+PARTICLES = 1000
 SEED = 20230924
 
 # A crossing point's road carries so many vehicles an hour at most (2023's Hakari bridge:
@@ -34,26 +34,33 @@ ROAD_SPREAD = 0.4  # log-normal sigma of that prior
 
 # How the flow is read and how it moves, calibrated on generated curves (bench/forecast.py).
 BIN_HOURS = 2.0  # reports closer than this are read together
+FASTEST_HOURS = 4.0  # the road's capacity is at least the fastest flow over this long
 RATE_OFFSET = 5.0  # people an hour added before taking logs, so that no flow is finite
 OBSERVATION_NOISE = 0.1  # log of a bin's rate, beyond counting noise
 LEVEL_NOISE = 0.15  # how far the log of the flow may jump, per square-root hour
-SLOPE_NOISE = 0.01  # how fast its trend may change
+SLOPE_NOISE = 0.006  # how fast its trend may change
 TREND_PRIOR = 0.05  # the trend before anything is seen, per hour
-VOLATILITY = 0.08  # log-rate random walk of the forecast, per square-root hour
-TREND_MEMORY = 24.0  # hours over which a trend fades
+VOLATILITY = 0.16  # log-rate random walk of the forecast, per square-root hour
+TREND_MEMORY = 4.0  # hours over which a trend fades
 TREND_LIMIT = 0.3  # per hour, either way
+REVERT_HOURS = 48.0  # how long the forecast's wander takes to drift back
 LOOKBACK = 72.0  # hours of bins that say how the flow is falling
 FALLEN = 0.85  # below this share of its peak, the flow is no longer held by the road
 DEPLETION_NOISE = 0.3
+EFFECTIVE_SHARE = 0.25  # of the draws, at least, still count after weighting
+PRIOR_FLAT = 0.5  # how the expected range is read: see Prior
+PRIOR_CORE = 0.0
 # A flow that falls to almost nothing at once is a road closed (or a crossing point that
 # stopped reporting), or the end: the odds between the two come from the expected range.
 STALL_SHARE = 0.25  # a flow below this share of the day's best has stalled
 CLOSURES_AN_HOUR = 1 / 72  # how often a road closes
 CLOSURE_HOURS = 4.0  # and for how long, on average
 END_FLOOR = 2e-4  # the least chance an hour that it is over, even far below the range
-OVER_SHARE = 0.99  # the influx is over when this share of its total has crossed
-LONG_STEP = 3.0  # hours per step after the first two days
-LONG_HOURS = 24 * 30  # nothing is forecast further than this
+# The influx is over once fewer than this share of the expected total arrive in a day, for
+# good (2023: from 30 September, when about 400 came, against 22,000 a day before).
+OVER_SHARE = 0.01
+LONG_STEP = 6.0  # hours per step after the first two days
+LONG_HOURS = 24 * 21  # nothing is forecast further than this
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,7 @@ def forecast(reports: Sequence[Report], expected: Expected, issued_at: datetime 
     bins = _bins(hours, crossed)
     level, slope, cov = _filter(bins, _people_per_vehicle(seen))
     state = rng.multivariate_normal([level, slope], cov, particles, method="cholesky")
-    capacity = _capacity(bins, seen, rng, particles)
+    capacity = _capacity(hours, crossed, seen, rng, particles)
     start = np.minimum(np.maximum(np.exp(state[:, 0]) - RATE_OFFSET, 0.0), capacity)
     trend = np.clip(state[:, 1], -TREND_LIMIT, TREND_LIMIT)
     prior = Prior(expected)
@@ -163,16 +170,21 @@ def forecast(reports: Sequence[Report], expected: Expected, issued_at: datetime 
     if stall is not None:
         closed = rng.uniform(0, 1, particles) < reopen
         restart[closed] = rng.exponential(CLOSURE_HOURS, int(closed.sum()))
-    steps, times = _steps(max([48.0, *horizons]))
+    # The draws start from the last report; the forecast's clock from issued_at.
+    lag = -float(hours[-1])
+    steps, times = _steps(max([48.0, *horizons]) + lag)
     path = _simulate(now, start, trend, capacity, total, steps, rng, restart,
                      stall.before if stall else 0.0)
-    hourly_path = [(issued_at + timedelta(hours=h), _band(_at(path, times, h), weights))
-                   for h in range(49)] if hourly else []
+    times = times - lag
+    hourly_path = list(zip([issued_at + timedelta(hours=h) for h in range(49)],
+                           _bands(_at(path, times, np.arange(49.0)), weights),
+                           strict=True)) if hourly else []
     return Forecast(
         issued_at=issued_at, crossed=int(now), rate=float(np.median(start)),
         capacity=float(np.median(capacity)),
         horizons={h: _band(_at(path, times, h), weights) for h in horizons},
-        total=_band(path[-1], weights), over_in=_band(_over_in(path, times), weights),
+        total=_band(path[-1], weights),
+        over_in=_band(_over_in(path, times, OVER_SHARE * max(expected.likely, now)), weights),
         path=hourly_path, expected=expected, range_exceeded=bool(exceeded),
         stalled_hours=stall.hours if stall else None, reopen_chance=reopen,
     )
@@ -213,7 +225,7 @@ def _bins(hours: np.ndarray, crossed: np.ndarray) -> list[Bin]:
 
 def _filter(bins: list[Bin], per_vehicle: float) -> tuple[float, float, np.ndarray]:
     """A local linear trend Kalman filter on the log of the flow: its level and slope an
-    hour at issued_at, and their covariance. Sparse or old reports leave it unsure."""
+    hour at the newest report, and their covariance. Sparse reports leave it unsure."""
     if not bins:
         return float(np.log(RATE_OFFSET + 50.0)), 0.0, np.diag([2.0**2, TREND_PRIOR**2])
     x = np.array([np.log(bins[0].rate + RATE_OFFSET), 0.0])
@@ -226,7 +238,7 @@ def _filter(bins: list[Bin], per_vehicle: float) -> tuple[float, float, np.ndarr
         gain = cov[:, 0] / (cov[0, 0] + noise)
         x = x + gain * (np.log(b.rate + RATE_OFFSET) - x[0])
         cov = cov - np.outer(gain, cov[0, :])
-    x, cov = _predict(x, cov, -t)
+    x, cov = _predict(x, cov, bins[-1].end - t)  # to the newest report
     return float(x[0]), float(x[1]), (cov + cov.T) / 2
 
 
@@ -237,13 +249,22 @@ def _predict(x: np.ndarray, cov: np.ndarray, dt: float):
     return move @ x, move @ cov @ move.T + q
 
 
-def _capacity(bins: list[Bin], seen: Sequence[Report], rng, particles: int) -> np.ndarray:
-    """People an hour the road can take, for each draw: at least the fastest flow seen
-    over a few hours, and a road-sized prior until the flow has been seen level."""
-    fastest = max([b.rate for b in bins if b.end - b.start >= 3.0] + [0.0])
+def _capacity(hours: np.ndarray, crossed: np.ndarray, seen: Sequence[Report], rng,
+              particles: int) -> np.ndarray:
+    """People an hour the road can take, for each draw: at least the fastest flow seen over
+    FASTEST_HOURS (or between two reports further apart, with more room above it, since
+    the flow between them may have peaked higher), and a road-sized prior until then."""
+    fastest, room = 0.0, 0.1
+    for i in range(1, len(hours)):
+        window = max(FASTEST_HOURS, hours[i] - hours[i - 1])
+        if hours[i] - window < hours[0]:
+            continue
+        rate = (crossed[i] - np.interp(hours[i] - window, hours, crossed)) / window
+        if rate > fastest:
+            fastest, room = rate, 0.1 + 0.02 * window
     per_vehicle = _people_per_vehicle(seen)
     prior = per_vehicle * ROAD_VEHICLES_PER_HOUR * np.exp(rng.normal(0, ROAD_SPREAD, particles))
-    return np.maximum(prior, fastest * np.exp(np.abs(rng.normal(0, 0.1, particles))))
+    return np.maximum(prior, fastest * np.exp(np.abs(rng.normal(0, room, particles))))
 
 
 def _people_per_vehicle(seen: Sequence[Report]) -> float:
@@ -254,8 +275,9 @@ def _people_per_vehicle(seen: Sequence[Report]) -> float:
 
 
 class Prior:
-    """What the administrator's range says of the total, widened by a fifth either way:
-    half spread evenly over the widened range, half peaked at the likely value."""
+    """What the administrator's range says of the total: spread over the range widened by a
+    fifth either way (PRIOR_FLAT), over the likely value give or take a fifth (PRIOR_CORE),
+    and the rest peaked at the likely value."""
 
     def __init__(self, expected: Expected):
         self.floor, self.ceiling = float(expected.floor), float(max(expected.ceiling, 1))
@@ -265,8 +287,11 @@ class Prior:
         peak = np.where(self.grid <= likely,
                         (self.grid - self.floor) / max(likely - self.floor, 1.0),
                         (self.ceiling - self.grid) / max(self.ceiling - likely, 1.0))
-        self.density = (0.5 / (self.ceiling - self.floor)
-                        + 0.5 * peak / np.trapezoid(peak, self.grid))
+        core = ((self.grid >= likely * (1 - WIDEN)) & (self.grid <= likely * (1 + WIDEN)))
+        flat = np.ones_like(self.grid)
+        self.density = sum(share * part / np.trapezoid(part, self.grid)
+                           for share, part in ((PRIOR_FLAT, flat), (PRIOR_CORE, core * 1.0),
+                                               (1 - PRIOR_FLAT - PRIOR_CORE, peak)))
         self.cdf = np.concatenate([[0.0], np.cumsum((self.density[1:] + self.density[:-1]) / 2
                                                     * np.diff(self.grid))])
 
@@ -308,7 +333,28 @@ def _depletion_weights(bins: list[Bin], total: np.ndarray) -> np.ndarray:
     residual = rates[None, :] - behind
     residual -= residual.mean(axis=1, keepdims=True)
     misfit = (residual**2).sum(axis=1)
-    return np.exp(-(misfit - misfit.min()) / (2 * DEPLETION_NOISE**2))
+    return _tempered(-(misfit - misfit.min()) / (2 * DEPLETION_NOISE**2))
+
+
+def _tempered(log_weights: np.ndarray) -> np.ndarray:
+    """Weights from log-weights, flattened just enough that the draws they keep are worth
+    at least EFFECTIVE_SHARE of them all: the people-leave-in-proportion rule is only
+    roughly true, and a few draws must never decide the forecast alone."""
+    def weights(power: float) -> np.ndarray:
+        w = np.exp(power * (log_weights - log_weights.max()))
+        return w / w.sum()
+
+    def effective(w: np.ndarray) -> float:
+        return 1.0 / float(np.sum(w**2)) / len(w)
+
+    if effective(weights(1.0)) >= EFFECTIVE_SHARE:
+        return weights(1.0)
+    low, high = 0.0, 1.0
+    for _ in range(30):
+        middle = (low + high) / 2
+        low, high = (middle, high) if effective(weights(middle)) >= EFFECTIVE_SHARE \
+            else (low, middle)
+    return weights(low)
 
 
 @dataclass
@@ -341,12 +387,17 @@ def _closure_odds(stall: Stall, prior: Prior, now: float) -> float:
 
 
 def _simulate(now, start, trend, capacity, total, steps, rng, restart, before) -> np.ndarray:
-    """Cumulative crossings of each draw at the end of each step (row 0: now). A draw whose
+    """Cumulative crossings of each draw at the end of each step (row 0: now).
+
+    The log of each draw's flow is its start, carried on by its trend (which fades over
+    TREND_MEMORY hours), plus a wander that drifts back over REVERT_HOURS, so that in a
+    day it moves like a random walk but weeks ahead it stays within reason. A draw whose
     road reopens at `restart` hours goes back to the flow of `before`."""
     particles = len(start)
     path = np.empty((len(steps) + 1, particles))
     path[0] = now
-    log_rate = np.log(start + RATE_OFFSET)
+    base = np.log(start + RATE_OFFSET)
+    wander = np.zeros(particles)
     log_cap = np.log(capacity + RATE_OFFSET)
     position = np.full(particles, now)
     shocks = rng.normal(0, 1, (len(steps), particles))
@@ -354,14 +405,15 @@ def _simulate(now, start, trend, capacity, total, steps, rng, restart, before) -
     elapsed = 0.0
     reopened = np.log(before + RATE_OFFSET) + rng.normal(0, 0.2, particles)
     for k, dt in enumerate(steps):
-        log_rate = np.minimum(log_rate + slope * dt + VOLATILITY * np.sqrt(dt) * shocks[k],
-                              log_cap)
+        base = np.minimum(base + slope * dt, log_cap)
         slope = slope * np.exp(-dt / TREND_MEMORY)
+        wander = wander * np.exp(-dt / REVERT_HOURS) + VOLATILITY * np.sqrt(dt) * shocks[k]
         opening = (restart >= elapsed) & (restart < elapsed + dt)
         if opening.any():
-            log_rate = np.where(opening, np.minimum(reopened, log_cap), log_rate)
+            base = np.where(opening, np.minimum(reopened, log_cap), base)
             slope = np.where(opening, 0.0, slope)
-        flow = np.maximum(np.exp(log_rate) - RATE_OFFSET, 0.0)
+            wander = np.where(opening, 0.0, wander)
+        flow = np.maximum(np.exp(np.minimum(base + wander, log_cap)) - RATE_OFFSET, 0.0)
         position = np.minimum(position + flow * dt, total)
         path[k + 1] = position
         elapsed += dt
@@ -377,27 +429,41 @@ def _steps(first: float):
     return steps, times
 
 
-def _at(path: np.ndarray, times: np.ndarray, hours: float) -> np.ndarray:
-    """Each draw's cumulative count `hours` after issued_at, linear between steps."""
-    i = int(np.clip(np.searchsorted(times, hours, side="right") - 1, 0, len(times) - 2))
-    share = (hours - times[i]) / (times[i + 1] - times[i])
-    return path[i] + (path[i + 1] - path[i]) * np.clip(share, 0.0, 1.0)
+def _at(path: np.ndarray, times: np.ndarray, hours) -> np.ndarray:
+    """Each draw's cumulative count `hours` after issued_at (one moment, or an array of
+    them: one row each), linear between steps."""
+    moments = np.atleast_1d(np.asarray(hours, dtype=float))
+    i = np.clip(np.searchsorted(times, moments, side="right") - 1, 0, len(times) - 2)
+    share = np.clip((moments - times[i]) / (times[i + 1] - times[i]), 0.0, 1.0)
+    rows = path[i] + (path[i + 1] - path[i]) * share[:, None]
+    return rows if np.ndim(hours) else rows[0]
 
 
-def _over_in(path: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Hours after issued_at until each draw has OVER_SHARE of what it will bring across
-    in LONG_HOURS (infinite when the last step still brings more than a trickle)."""
-    start, final = path[0], path[-1]
-    done = path >= (start + OVER_SHARE * (final - start))[None, :]
-    over = times[np.argmax(done, axis=0)]
-    still = (path[-1] - path[-2]) / (times[-1] - times[-2]) > 1.0
-    return np.where(still, np.inf, over)
+def _over_in(path: np.ndarray, times: np.ndarray, trickle: float) -> np.ndarray:
+    """Hours after issued_at until each draw's arrivals in a day stay under `trickle` for
+    good; inf when a day's arrivals are still above it at the end of LONG_HOURS."""
+    grid = np.arange(max(times[0], 0.0), times[-1] + 1e-9, LONG_STEP)
+    day = int(round(24 / LONG_STEP))
+    at = _at(path, times, grid)
+    coming = at[day:] - at[:-day]  # the next day's arrivals, from each moment
+    busy = coming >= trickle
+    last = len(busy) - 1 - np.argmax(busy[::-1], axis=0)
+    over = np.where(busy.any(axis=0), grid[np.minimum(last + 1, len(grid) - 1)], grid[0])
+    return np.where(busy[-1], np.inf, over)
 
 
 def _band(values: np.ndarray, weights: np.ndarray) -> Band:
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order])
-    cumulative /= cumulative[-1]
-    picks = [values[order][min(np.searchsorted(cumulative, q), len(values) - 1)]
-             for q in (0.1, 0.5, 0.9)]
-    return Band(*(float(v) for v in picks))
+    return _bands(values[None, :], weights)[0]
+
+
+def _bands(values: np.ndarray, weights: np.ndarray) -> list[Band]:
+    """The weighted 10th, 50th and 90th percentiles of each row of `values`."""
+    order = np.argsort(values, axis=1)
+    cumulative = np.cumsum(weights[order], axis=1)
+    cumulative /= cumulative[:, -1:]
+    picks = []
+    for q in (0.1, 0.5, 0.9):
+        at = np.minimum((cumulative < q).sum(axis=1), values.shape[1] - 1)
+        picks.append(np.take_along_axis(values, order[np.arange(len(values)), at][:, None],
+                                        axis=1)[:, 0])
+    return [Band(float(a), float(b), float(c)) for a, b, c in zip(*picks, strict=True)]

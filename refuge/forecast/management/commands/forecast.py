@@ -118,7 +118,9 @@ def _ensure_migrated() -> None:
 
 
 def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "j E H:i") if moment else "later than 30 days"
+    if moment is None:
+        return "not within three weeks"
+    return date_format(timezone.localtime(moment), "j E H:i")
 
 
 def _people(band: Band) -> str:

@@ -56,7 +56,7 @@ def generate(seed: int, family: str | None = None, schedule: str | None = None,
     vehicles_an_hour = rng.uniform(120, 400)
     capacity = vehicles_an_hour * PEOPLE_PER_VEHICLE
     slow = rng.uniform(6, 36)  # hours of trickle before the surge
-    hazard = _hazard(rng, family, slow)
+    hazard = _hazard(rng, family, slow, capacity / total)
     flow = _cross(rng, family, total, capacity, hazard)
     truth = np.concatenate([[0.0], np.cumsum(flow)])
     start = datetime(2023, 9, 24, int(rng.integers(0, 24)), tzinfo=YEREVAN)
@@ -68,11 +68,15 @@ def generate(seed: int, family: str | None = None, schedule: str | None = None,
     return Curve(name, start, truth, reports, expected)
 
 
-def _hazard(rng, family: str, slow: float) -> np.ndarray:
-    """The share of those still at home who set off in each hour."""
-    hours = np.arange(24 * 16)
+def _hazard(rng, family: str, slow: float, full: float) -> np.ndarray:
+    """The share of those still at home who set off in each hour. At `full`, those setting
+    off would just fill the road: a surge is several times that, a gradual exodus less."""
+    hours = np.arange(24 * 24)
     trickle = rng.uniform(0.0005, 0.003)
-    peak = rng.uniform(0.01, 0.08) if family != "gradual" else rng.uniform(0.004, 0.015)
+    if family == "gradual":
+        peak = max(rng.uniform(0.4, 0.9) * full, 0.025)
+    else:
+        peak = min(rng.uniform(2, 8) * full, 0.3)
     rise = rng.uniform(3, 18)
     surge = trickle + (peak - trickle) / (1 + np.exp(-(hours - slow - 2 * rise) / rise * 2))
     if family == "waves":
@@ -102,12 +106,16 @@ def _cross(rng, family: str, total: float, capacity: float, hazard: np.ndarray) 
         road = 0.0 if h in closed else capacity * night * np.exp(wobble)
         flow[h] = min(queue, road)
         queue -= flow[h]
-        if at_home + queue < 1:
+        if h > 24 and queue < 1 and at_home < 0.001 * total:
             break
-    # The last few dozen people wander in over the following days.
-    stop = int(np.flatnonzero(flow > 0)[-1]) + 1 if flow.any() else 0
-    end = min(hours, stop + 24 * 3)
-    return np.round(flow[:end])
+    # The main flow is over; the last few hundred (those still at home, and some who
+    # waited) come in over the next three days, fewer each day, as in 2023.
+    stop = h + 1
+    stragglers = at_home + queue + total * rng.uniform(0.0005, 0.002)
+    flow[:stop] *= (total - stragglers) / max(flow[:stop].sum(), 1.0)
+    after = np.exp(-np.arange(24 * 3) / 24.0)
+    late = rng.poisson(stragglers * after / after.sum())
+    return np.concatenate([np.round(flow[:stop]), late])
 
 
 def _reports(rng, schedule: str, start: datetime, truth: np.ndarray) -> list[Report]:

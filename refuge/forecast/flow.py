@@ -155,12 +155,15 @@ def forecast(reports: Sequence[Report], expected: Expected, issued_at: datetime 
     level, slope, cov = _filter(bins, _people_per_vehicle(seen))
     state = rng.multivariate_normal([level, slope], cov, particles, method="cholesky")
     capacity = _capacity(hours, crossed, seen, rng, particles)
-    start = np.minimum(np.maximum(np.exp(state[:, 0]) - RATE_OFFSET, 0.0), capacity)
+    # The log of each draw's flow (plus RATE_OFFSET): below log(RATE_OFFSET) is no flow at
+    # all, and the further below, the longer it takes to come back.
+    latent = np.minimum(state[:, 0], np.log(capacity + RATE_OFFSET))
+    start = np.exp(latent) - RATE_OFFSET
     trend = np.clip(state[:, 1], -TREND_LIMIT, TREND_LIMIT)
     prior = Prior(expected)
     exceeded = now >= prior.ceiling * 0.999
     if exceeded:  # the range is out of date: what is left is read from the flow alone
-        total = now + np.median(start) * rng.exponential(24.0, particles)
+        total = now + max(np.median(start), 0.0) * rng.exponential(24.0, particles)
     else:
         total = prior.draw(now, rng, particles)
     weights = _depletion_weights(bins, total)
@@ -173,14 +176,14 @@ def forecast(reports: Sequence[Report], expected: Expected, issued_at: datetime 
     # The draws start from the last report; the forecast's clock from issued_at.
     lag = -float(hours[-1])
     steps, times = _steps(max([48.0, *horizons]) + lag)
-    path = _simulate(now, start, trend, capacity, total, steps, rng, restart,
+    path = _simulate(now, latent, trend, capacity, total, steps, rng, restart,
                      stall.before if stall else 0.0)
     times = times - lag
     hourly_path = list(zip([issued_at + timedelta(hours=h) for h in range(49)],
                            _bands(_at(path, times, np.arange(49.0)), weights),
                            strict=True)) if hourly else []
     return Forecast(
-        issued_at=issued_at, crossed=int(now), rate=float(np.median(start)),
+        issued_at=issued_at, crossed=int(now), rate=max(float(np.median(start)), 0.0),
         capacity=float(np.median(capacity)),
         horizons={h: _band(_at(path, times, h), weights) for h in horizons},
         total=_band(path[-1], weights),
@@ -234,12 +237,21 @@ def _filter(bins: list[Bin], per_vehicle: float) -> tuple[float, float, np.ndarr
     for b in bins:
         x, cov = _predict(x, cov, b.middle - t)
         t = b.middle
-        noise = OBSERVATION_NOISE**2 + per_vehicle / (b.people + per_vehicle)
+        noise = OBSERVATION_NOISE**2 + _counting_noise(b, per_vehicle)
         gain = cov[:, 0] / (cov[0, 0] + noise)
         x = x + gain * (np.log(b.rate + RATE_OFFSET) - x[0])
         cov = cov - np.outer(gain, cov[0, :])
     x, cov = _predict(x, cov, bins[-1].end - t)  # to the newest report
     return float(x[0]), float(x[1]), (cov + cov.T) / 2
+
+
+def _counting_noise(b: Bin, per_vehicle: float) -> float:
+    """The variance of log(rate + RATE_OFFSET) that counting whole vehicles leaves: about
+    per_vehicle / people when many crossed, and, when none did, as if one vehicle might
+    have (a long bin with nobody says more than a short one)."""
+    hours = b.end - b.start
+    spread = per_vehicle * (b.rate + per_vehicle / hours) / hours
+    return spread / (b.rate + RATE_OFFSET) ** 2
 
 
 def _predict(x: np.ndarray, cov: np.ndarray, dt: float):
@@ -386,17 +398,17 @@ def _closure_odds(stall: Stall, prior: Prior, now: float) -> float:
     return float(closure / (closure + prior.end_hazard(now, stall.before)))
 
 
-def _simulate(now, start, trend, capacity, total, steps, rng, restart, before) -> np.ndarray:
+def _simulate(now, latent, trend, capacity, total, steps, rng, restart, before) -> np.ndarray:
     """Cumulative crossings of each draw at the end of each step (row 0: now).
 
-    The log of each draw's flow is its start, carried on by its trend (which fades over
+    The log of each draw's flow is its latent start, carried on by its trend (fading over
     TREND_MEMORY hours), plus a wander that drifts back over REVERT_HOURS, so that in a
     day it moves like a random walk but weeks ahead it stays within reason. A draw whose
     road reopens at `restart` hours goes back to the flow of `before`."""
-    particles = len(start)
+    particles = len(latent)
     path = np.empty((len(steps) + 1, particles))
     path[0] = now
-    base = np.log(start + RATE_OFFSET)
+    base = latent.copy()
     wander = np.zeros(particles)
     log_cap = np.log(capacity + RATE_OFFSET)
     position = np.full(particles, now)

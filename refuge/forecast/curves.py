@@ -101,7 +101,7 @@ def _cross(rng, family: str, total: float, capacity: float, hazard: np.ndarray) 
         leaving = at_home * hazard[h]
         at_home -= leaving
         queue += leaving
-        wobble = 0.8 * wobble + rng.normal(0, 0.06)
+        wobble = 0.9 * wobble + rng.normal(0, 0.08)
         night = 0.85 if (h % 24) in range(1, 6) else 1.0
         road = 0.0 if h in closed else capacity * night * np.exp(wobble)
         flow[h] = min(queue, road)

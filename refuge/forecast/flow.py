@@ -37,19 +37,18 @@ BIN_HOURS = 2.0  # reports closer than this are read together
 FASTEST_HOURS = 4.0  # the road's capacity is at least the fastest flow over this long
 RATE_OFFSET = 5.0  # people an hour added before taking logs, so that no flow is finite
 OBSERVATION_NOISE = 0.1  # log of a bin's rate, beyond counting noise
-LEVEL_NOISE = 0.15  # how far the log of the flow may jump, per square-root hour
-SLOPE_NOISE = 0.006  # how fast its trend may change
+LEVEL_NOISE = 0.06  # how far the log of the flow may jump, per square-root hour
+SLOPE_NOISE = 0.012  # how fast its trend may change
 TREND_PRIOR = 0.05  # the trend before anything is seen, per hour
-VOLATILITY = 0.16  # log-rate random walk of the forecast, per square-root hour
+VOLATILITY = 0.08  # log-rate random walk of the forecast, per square-root hour
 TREND_MEMORY = 4.0  # hours over which a trend fades
 TREND_LIMIT = 0.3  # per hour, either way
 REVERT_HOURS = 48.0  # how long the forecast's wander takes to drift back
 LOOKBACK = 72.0  # hours of bins that say how the flow is falling
-FALLEN = 0.85  # below this share of its peak, the flow is no longer held by the road
+FALLEN = 0.7  # below this share of its peak, the flow is no longer held by the road
 DEPLETION_NOISE = 0.3
 EFFECTIVE_SHARE = 0.25  # of the draws, at least, still count after weighting
-PRIOR_FLAT = 0.5  # how the expected range is read: see Prior
-PRIOR_CORE = 0.0
+PRIOR_FLAT = 0.2  # how the expected range is read: see Prior
 # A flow that falls to almost nothing at once is a road closed (or a crossing point that
 # stopped reporting), or the end: the odds between the two come from the expected range.
 STALL_SHARE = 0.25  # a flow below this share of the day's best has stalled
@@ -287,23 +286,21 @@ def _people_per_vehicle(seen: Sequence[Report]) -> float:
 
 
 class Prior:
-    """What the administrator's range says of the total: spread over the range widened by a
-    fifth either way (PRIOR_FLAT), over the likely value give or take a fifth (PRIOR_CORE),
-    and the rest peaked at the likely value."""
+    """What the administrator's range says of the total: as likely below the likely value
+    as above it, over the range widened by a fifth either way; on each side PRIOR_FLAT of
+    it spread evenly, the rest more often nearer the likely value."""
 
     def __init__(self, expected: Expected):
         self.floor, self.ceiling = float(expected.floor), float(max(expected.ceiling, 1))
         self.floor = min(self.floor, self.ceiling - 1)
-        likely = float(min(max(expected.likely, self.floor), self.ceiling))
+        likely = float(min(max(expected.likely, self.floor + 0.5), self.ceiling - 0.5))
         self.grid = np.linspace(self.floor, self.ceiling, 801)
-        peak = np.where(self.grid <= likely,
-                        (self.grid - self.floor) / max(likely - self.floor, 1.0),
-                        (self.ceiling - self.grid) / max(self.ceiling - likely, 1.0))
-        core = ((self.grid >= likely * (1 - WIDEN)) & (self.grid <= likely * (1 + WIDEN)))
-        flat = np.ones_like(self.grid)
-        self.density = sum(share * part / np.trapezoid(part, self.grid)
-                           for share, part in ((PRIOR_FLAT, flat), (PRIOR_CORE, core * 1.0),
-                                               (1 - PRIOR_FLAT - PRIOR_CORE, peak)))
+        below = self.grid <= likely
+        peak = np.where(below, (self.grid - self.floor) / (likely - self.floor),
+                        (self.ceiling - self.grid) / (self.ceiling - likely))
+        side = np.where(below, likely - self.floor, self.ceiling - likely)
+        # Each side's density integrates to one half.
+        self.density = 0.5 * (PRIOR_FLAT / side + (1 - PRIOR_FLAT) * 2 * peak / side)
         self.cdf = np.concatenate([[0.0], np.cumsum((self.density[1:] + self.density[:-1]) / 2
                                                     * np.diff(self.grid))])
 
@@ -332,12 +329,14 @@ def _depletion_weights(bins: list[Bin], total: np.ndarray) -> np.ndarray:
     road's capacity and falling, rate / (total - crossed) stays about level for the true
     total: a total far too large needs the flow to have stayed up, one too small to have
     fallen faster."""
-    recent = [b for b in bins if b.end > -LOOKBACK]
+    recent = [b for b in bins if b.end > bins[-1].end - LOOKBACK]
     if len(recent) < 3:
         return np.ones_like(total)
     peak = int(np.argmax([b.rate for b in recent]))
     falling = [b for b in recent[peak + 1:] if b.rate < FALLEN * recent[peak].rate]
-    if len(falling) < 2:
+    # Only a flow that has fallen well below its peak, and is still down, says who is
+    # left: on a road at capacity the queue hides it, and a wobble is not a fall.
+    if len(falling) < 3 or falling[-1] is not recent[-1]:
         return np.ones_like(total)
     rates = np.log(np.array([b.rate for b in falling]) + RATE_OFFSET)
     behind = np.log(np.maximum(total[:, None] - np.array([b.crossed for b in falling])[None, :],

@@ -129,19 +129,26 @@ def _people(band: Band) -> str:
 
 def describe(forecast: Forecast, source: str) -> str:
     e = forecast.expected
+    rows = []
+    for hours, band in sorted(forecast.horizons.items()):
+        at = forecast.issued_at + timedelta(hours=hours)
+        rows.append((f"by {_when(at)} (+{hours:g} h)", _people(band)))
+    rows.append(("in all", _people(forecast.total)))
+    rows.append(("still to come", _people(forecast.still_to_come)))
+    width = max(len(label) for label, _value in rows)
+    low, middle, high = forecast.over_at()
     lines = [
         f"Forecast issued {_when(forecast.issued_at)} ({timezone.get_current_timezone_name()}): "
         f"{forecast.crossed:,} crossed, about {forecast.rate:,.0f} an hour now.",
+        *(f"  {label:<{width}} {value}" for label, value in rows),
+        f"  likely over by {_when(middle)} (80 %: {_when(low)} – {_when(high)})",
+        f"Expected {e.low:,}–{e.likely:,}–{e.high:,} ({source}); the forecast allows "
+        f"{e.floor:,}–{e.ceiling:,}.",
     ]
-    for hours, band in sorted(forecast.horizons.items()):
-        at = forecast.issued_at + timedelta(hours=hours)
-        lines.append(f"  by {_when(at):<14} (+{hours:g} h) {_people(band)}")
-    lines.append(f"  in all                    {_people(forecast.total)}")
-    lines.append(f"  still to come             {_people(forecast.still_to_come)}")
-    low, middle, high = forecast.over_at()
-    lines.append(f"  likely over by {_when(middle)} (80 %: {_when(low)} – {_when(high)})")
-    lines.append(f"Expected {e.low:,}–{e.likely:,}–{e.high:,} ({source}); the forecast allows "
-                 f"{e.floor:,}–{e.ceiling:,}.")
     if forecast.range_exceeded:
         lines.append("More have crossed than the expected range allows: set it again.")
+    if forecast.stalled_hours is not None:
+        lines.append(f"The flow stopped {forecast.stalled_hours:.0f} h ago: "
+                     f"{100 * forecast.reopen_chance:.0f} % likely a closed road or a crossing "
+                     "point not reporting, otherwise the end.")
     return "\n".join(lines)

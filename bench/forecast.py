@@ -110,9 +110,15 @@ def main() -> None:
     parser.add_argument("--horizon", type=float, default=24)
     parser.add_argument("--db", choices=["sqlite", "postgres"], help="also time the forecast "
                         "from a database's tallies")
+    parser.add_argument("--cost-only", action="store_true", help="skip the backtests")
     args = parser.parse_args()
     env = common.db_env(args.db, "forecast") if args.db else None
     setup_django(env)
+    if args.cost_only:
+        cost()
+        if args.db:
+            cost_from_database(args.db)
+        return
     from refuge.forecast import backtest, curves
     from refuge.forecast.flow import Expected
 

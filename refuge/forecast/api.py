@@ -17,9 +17,9 @@ router = Router(tags=["forecast"])
 
 
 class BandOut(Schema):
-    p10: float
-    p50: float
-    p90: float
+    p10: int
+    p50: int
+    p90: int
 
 
 class HorizonOut(Schema):

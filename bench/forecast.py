@@ -17,6 +17,7 @@ a 2023-sized exodus (21,195 vehicles over six days) in a database of its own.
 """
 
 import argparse
+import os
 import statistics
 import time
 from collections import defaultdict
@@ -29,8 +30,6 @@ METHODS = ["ours", "naive", "logistic", "gompertz"]
 
 
 def setup_django(env: dict | None = None) -> None:
-    import os
-
     if env:
         os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
@@ -182,7 +181,8 @@ def cost() -> None:
             flow.forecast(reports, shaped.expected)
             times.append((time.perf_counter() - t) * 1000)
         print(f"== one forecast from {len(reports)} hourly reports (with its hourly path): "
-              f"median {statistics.median(times):.1f} ms, max {max(times):.1f} ms")
+              f"median {statistics.median(times):.1f} ms, max {max(times):.1f} ms "
+              f"(load {os.getloadavg()[0]:.1f})")
 
 
 def cost_from_database(db: str) -> None:
@@ -224,7 +224,8 @@ def cost_from_database(db: str) -> None:
     remembered = (time.perf_counter() - t) * 1000
     print(f"== {db}: the forecast from {count:,} tallies (reading them included): median "
           f"{statistics.median(times):.1f} ms, max {max(times):.1f} ms; unchanged tallies, "
-          f"remembered: {remembered:.1f} ms ({timezone.now():%Y-%m-%d})")
+          f"remembered: {remembered:.1f} ms (load {os.getloadavg()[0]:.1f}, "
+          f"{timezone.now():%Y-%m-%d})")
 
 
 if __name__ == "__main__":

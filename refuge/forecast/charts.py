@@ -27,7 +27,7 @@ COLOURS = {
     "grid": "#d5dae1",
     "ink": "#1c2430",
 }
-FONT = 'font-family="system-ui, Noto Sans, DejaVu Sans, sans-serif" font-size="11"'
+FONT = 'font-family="system-ui, Noto Sans, DejaVu Sans, sans-serif" font-size="12"'
 
 
 def _scale(value: float) -> tuple[float, float]:
@@ -43,7 +43,7 @@ def _count(value: float) -> str:
 
 
 def chart(forecast: Forecast, reports: Sequence[Report], hours_back: int = 48,
-          width: int = 520, height: int = 240) -> SafeString:
+          width: int = 480, height: int = 240) -> SafeString:
     """Observed counts for `hours_back` hours, then the forecast for the 48 hours of its
     path (run the forecast with hourly=True)."""
     c = COLOURS

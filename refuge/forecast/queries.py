@@ -3,12 +3,12 @@
 import threading
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Max, Min, Sum
-from django.db.models.functions import TruncHour
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from refuge.forecast import flow
 from refuge.forecast.models import ExpectedPopulation
+from refuge.lib.hours import as_hour, utc_hour
 from refuge.registry.models import Tally
 
 # The forecast reads at most this far back: older counts say nothing of the flow now,
@@ -22,9 +22,10 @@ def tally_reports(now: datetime | None = None) -> list[flow.Report]:
     so a flow that stopped reads as stopped. Tallies counted after `now` are left out."""
     now = now or timezone.now()
     counted = Tally.objects.filter(counted_at__lte=now)
-    hours = list(counted.annotate(hour=TruncHour("counted_at", tzinfo=UTC)).values("hour")
-                 .annotate(people=Sum("people_aboard"), vehicles=Count("id"))
-                 .order_by("hour").values_list("hour", "people", "vehicles"))
+    hours = [(as_hour(hour), people, vehicles) for hour, people, vehicles in
+             counted.annotate(hour=utc_hour("counted_at")).values("hour")
+             .annotate(people=Sum("people_aboard"), vehicles=Count("id"))
+             .order_by("hour").values_list("hour", "people", "vehicles")]
     if not hours:
         return []
     first = max(hours[0][0], _hour(now - HISTORY))
@@ -59,15 +60,15 @@ _last: dict = {}
 
 def current_forecast(now: datetime | None = None) -> flow.Forecast | None:
     """The forecast from every tally so far and the expected range in force; None before
-    there is a range or a tally. Run again only when a tally or the range changed, or a
-    minute has passed (a flow that stops is news too)."""
+    there is a range or a tally. Run again only when a tally arrives or the range changes,
+    or a minute has passed (a flow that stops is news too, and so is a corrected tally)."""
     now = now or timezone.now()
     expected = ExpectedPopulation.objects.current()
     if expected is None:
         return None
-    state = Tally.objects.filter(counted_at__lte=now).aggregate(
-        n=Count("id"), last=Max("id"), people=Sum("people_aboard"), first_at=Min("counted_at"),
-        last_at=Max("counted_at"))
+    # A new or removed tally changes these (read from indexes); a corrected one is taken
+    # in within the minute, when the key changes anyway.
+    state = Tally.objects.aggregate(n=Count("id"), last=Max("id"), last_at=Max("counted_at"))
     if not state["n"]:
         return None
     key = (expected.range, expected.set_at, tuple(sorted(state.items())),
@@ -75,7 +76,10 @@ def current_forecast(now: datetime | None = None) -> flow.Forecast | None:
     with _lock:
         if _last.get("key") == key:
             return _last["forecast"]
-    result = flow.forecast(tally_reports(now), expected.range, issued_at=now)
+    reports = tally_reports(now)
+    if not reports:  # every tally is timed after now (a device's clock ahead)
+        return None
+    result = flow.forecast(reports, expected.range, issued_at=now)
     with _lock:
         _last.update(key=key, forecast=result)
     return result

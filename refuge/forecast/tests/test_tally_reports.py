@@ -65,3 +65,12 @@ def test_a_new_range_is_used_at_once(crossing, personas):
     first = queries.current_forecast(NOW)
     services.set_expected({"likely": 20_000}, user=personas["administrator"])
     assert queries.current_forecast(NOW).expected.likely == 20_000 != first.expected.likely
+
+
+def test_pre_counted_hours_of_the_same_shape_give_the_same_reports(crossing):
+    tally(crossing, 5, 200)
+    tally(crossing, 45, 190)
+    tally(crossing, 4, 30)
+    counted = [(datetime(2023, 9, 26, 7, tzinfo=UTC), 50, 2),
+               (datetime(2023, 9, 26, 10, tzinfo=UTC), 4, 1)]
+    assert queries.tally_reports(NOW, counts=lambda now: counted) == queries.tally_reports(NOW)

@@ -14,6 +14,7 @@ from ninja.security import HttpBearer, django_auth
 
 from refuge.accounts.models import ApiToken
 from refuge.audit.api import router as audit_router
+from refuge.forecast.api import router as forecast_router
 from refuge.lib.errors import Conflict, Invalid
 from refuge.lib.pagination import BadCursor
 from refuge.matching.api import router as matching_router
@@ -166,3 +167,4 @@ api.add_router("/figures", figures_router)
 api.add_router("/shelter", shelter_router)
 api.add_router("/audit", audit_router)
 api.add_router("/matching", matching_router)
+api.add_router("/forecast", forecast_router)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "refuge.shelter",
     "refuge.collect",
     "refuge.matching",
+    "refuge.forecast",
     "refuge.ops",
 ]
 

@@ -11,6 +11,7 @@ from refuge.accounts import roles
 from refuge.accounts.models import Post
 from refuge.api import api
 from refuge.conftest import PERSONAS, bearer, make_household, member, queued_pair
+from refuge.forecast import services as forecast_services
 from refuge.matching import services as matching_services
 from refuge.matching.models import CandidatePair, HouseholdMatch
 from refuge.registry import services
@@ -45,6 +46,7 @@ def world(reception, crossing, personas):
     merge = matching_services.merge_pair(pairs[2], user=personas["administrator"])
     proposals = {p.household_id: p.uuid for p in run.proposals.all()}
     conflicts = _edit_conflicts(household, personas["registrar"])
+    forecast_services.set_expected({"likely": 120_000}, user=personas["administrator"])
     return {"run": run.uuid, "accept": proposals[household.pk], "reject": proposals[other.pk],
             "h": household.uuid, "p": household.members.first().uuid, "o": other.uuid,
             "t": tally.uuid, "site": hotel.uuid, "site2": centre.uuid,
@@ -158,6 +160,9 @@ def endpoints(w):
         ("get", "/api/figures", None, R.VIEW_FIGURES),
         ("get", "/api/audit", None, R.READ_AUDIT),
         ("get", "/api/situation", None, R.VIEW_FIGURES),
+        ("get", "/api/forecast", None, R.VIEW_FIGURES),
+        ("post", "/api/forecast/expected", {"likely": 120_000}, R.CONFIGURE),
+        ("get", "/api/forecast/expected", None, R.VIEW_FIGURES),
         ("post", "/api/shelter/sites", {"name": "New", "province": "Lori", "beds": 5},
          R.MANAGE_SHELTER),
         ("get", "/api/shelter/sites", None, R.VIEW_FIGURES),

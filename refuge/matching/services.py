@@ -22,6 +22,7 @@ from refuge.lib.inserts import insert_values
 from refuge.matching import engine, queries
 from refuge.matching.comparison import Records
 from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun, Merge
+from refuge.registry import events
 from refuge.registry import services as registry
 from refuge.registry.counting import count_people
 from refuge.registry.models import Document, Household, Person
@@ -175,6 +176,7 @@ def merge_pair(pair: CandidatePair, *, user) -> Merge:
     _decided(pair, CandidatePair.MERGED, user)
     merge = Merge.objects.create(pair=pair, kept=kept, merged=merged, merged_by=user, before={
         "filled": filled, "status": merged_status, "documents": documents})
+    events.people_merged.send(merge_pair, kept=kept, merged=merged, user=user)
     audit.record(user, AuditEvent.MERGE, "person", kept.uuid, merged=str(merged.uuid))
     return merge
 
@@ -247,6 +249,7 @@ def unmerge(merge: Merge, *, user) -> Merge:
     if merge.pair_id:
         CandidatePair.objects.filter(pk=merge.pair_id).update(
             status=CandidatePair.OPEN, decided_by=None, decided_at=None)
+    events.people_unmerged.send(unmerge, kept=kept, merged=merged, user=user)
     audit.record(user, AuditEvent.UNMERGE, "person", kept.uuid, merged=str(merged.uuid))
     return merge
 

@@ -20,7 +20,7 @@ from refuge.audit.models import AuditEvent
 from refuge.lib import history
 from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
 from refuge.lib.inserts import insert_rows, pipelined
-from refuge.registry import arrivals
+from refuge.registry import arrivals, events
 from refuge.registry.counting import count_people, count_tallies
 from refuge.registry.models import (
     Document,
@@ -332,6 +332,8 @@ def _save_registration(plan: _Plan, write: _Write, accommodation: str | None) ->
     arrivals.record([plan.matches[i] for i in plan.new], people,
                     [(people[plan.new.index(i)].pk, person_id)
                      for i, person_id in plan.different], write.user)
+    events.people_registered.send(register_household, people=people, household=household,
+                                  user=write.user, added=plan.joining is not None)
     audit.record(write.user, AuditEvent.CREATE if plan.joining is None else AuditEvent.UPDATE,
                  "household", household.uuid, members=len(people), post=write.post.code,
                  **({"linked": len(plan.linked)} if plan.linked else {}))

@@ -17,6 +17,7 @@ from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import provinces
 from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
+from refuge.registry import events
 from refuge.registry.models import Household, Person
 from refuge.registry.validation import clean_choice, clean_flag, clean_text, clean_whole_number
 from refuge.shelter import allocation, queries
@@ -209,6 +210,8 @@ def check_in(placement: Placement, *, user, now: datetime | None = None) -> Plac
     placement._history_user = user
     placement.save()
     _mark_members(placement.household, Person.REGISTERED, Person.PLACED, user)
+    events.household_checked_in.send(check_in, household=placement.household, site=site,
+                                     user=user)
     audit.record(user, AuditEvent.UPDATE, "placement", placement.uuid, status=placement.status)
     return placement
 
@@ -262,6 +265,7 @@ def move(placement: Placement, site: Site, *, user, room: Room | None = None,
     if was_checked_in:
         new.status, new.checked_in_at = Placement.CHECKED_IN, now
         new.save(update_fields=["status", "checked_in_at"])
+        events.household_checked_in.send(move, household=new.household, site=site, user=user)
     audit.record(user, AuditEvent.MOVE, "placement", new.uuid,
                  moved_from=str(placement.uuid), site=str(site.uuid))
     return new

@@ -9,12 +9,20 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from refuge.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from refuge.lib.env import (
+    SECRET_FILE,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    var_dir,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(env_str("REFUGE_VAR_DIR", str(Path.cwd() / "var")))
+VAR_DIR = var_dir()
 
-SECRET_KEY = env_secret("REFUGE_SECRET_KEY", VAR_DIR / "secret_key")
+SECRET_KEY = env_secret("REFUGE_SECRET_KEY", VAR_DIR / SECRET_FILE)
 DEBUG = env_bool("REFUGE_DEBUG", False)
 ALLOWED_HOSTS = env_list("REFUGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("REFUGE_CSRF_TRUSTED_ORIGINS", [])
@@ -82,7 +90,7 @@ else:
     DATABASES = {
         "default": {
             # Django's SQLite backend, with writers queued by the kernel (see there).
-            "ENGINE": "refuge.lib.sqlite",
+            "ENGINE": env_str("REFUGE_SQLITE_ENGINE") or "refuge.lib.sqlite",
             "NAME": VAR_DIR / "refuge.sqlite3",
             # Kept open between requests, as PostgreSQL's are: opening one per request
             # cost each registration about half a millisecond.
@@ -125,7 +133,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -94,6 +94,10 @@ else:
             # Kept open between requests, as PostgreSQL's are: opening one per request
             # cost each registration about half a millisecond.
             "CONN_MAX_AGE": 60,
+            # Tests use a file too, not shared memory: there a second writer fails at
+            # once ("table is locked") instead of queueing, so the "at most one" tests
+            # could not run real threads against it.
+            "TEST": {"NAME": str(VAR_DIR / "test-refuge.sqlite3")},
             "OPTIONS": {
                 # WAL lets readers carry on while one desk writes; IMMEDIATE
                 # takes the write lock at BEGIN so concurrent writers queue

@@ -117,7 +117,7 @@ def create_site(request, payload: SiteIn):
     if payload.uuid and (existing := Site.objects.filter(uuid=payload.uuid).first()):
         return Status(200, one_site(existing))
     site = services.create_site(payload.model_dump(), user=request.user)
-    return Status(201, one_site(site))
+    return Status(201 if site.created else 200, one_site(site))
 
 
 @router.get("/sites/{uuid}", response=SiteOut)
@@ -183,15 +183,14 @@ def create_placement(request, payload: PlacementIn):
     """Reserve beds for a household, or with check_in place it at once.
     Idempotent on the client's UUID."""
     ensure(request.user, MANAGE_SHELTER)
-    if payload.uuid and (existing := placements().filter(uuid=payload.uuid).first()):
-        return Status(200, placement_out(existing))
     household = get_object_or_404(Household, uuid=payload.household)
     site = get_object_or_404(Site, uuid=payload.site)
     room = get_object_or_404(Room, uuid=payload.room) if payload.room else None
     action = services.place if payload.check_in else services.reserve
     placement = action(household, site, user=request.user, people=payload.people, room=room,
                        uuid=payload.uuid)
-    return Status(201, placement_out(placements().get(pk=placement.pk)))
+    return Status(201 if placement.created else 200,
+                  placement_out(placements().get(pk=placement.pk)))
 
 
 @router.get("/placements/{uuid}", response=PlacementOut)
@@ -281,7 +280,7 @@ def create_allocation(request, payload: AllocationIn):
     if payload.uuid and (existing := AllocationRun.objects.filter(uuid=payload.uuid).first()):
         return Status(200, allocation_out(existing))
     run = services.propose_placements(user=request.user, uuid=payload.uuid)
-    return Status(201, allocation_out(run))
+    return Status(201 if run.created else 200, allocation_out(run))
 
 
 @router.get("/allocations/{uuid}", response=AllocationOut)

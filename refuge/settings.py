@@ -153,6 +153,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # attachments together) is refused with an OpenRosa message.
 REFUGE_COLLECT_MAX_BYTES = env_int("REFUGE_COLLECT_MAX_BYTES", 10_000_000)
 # Hours a reserved bed is held for a household that has not yet arrived.
+# A desk kept offline sends when it registered a household; no earlier than this many
+# days ago. And the figures' day by day series shows this many days at most.
+REFUGE_OFFLINE_DAYS = env_int("REFUGE_OFFLINE_DAYS", 30)
+REFUGE_FIGURE_DAYS = env_int("REFUGE_FIGURE_DAYS", 120)
 REFUGE_RESERVATION_HOURS = env_int("REFUGE_RESERVATION_HOURS", 12)
 # Seconds an app process reuses an API token's user and roles, and a post, before
 # reading them again (refuge.lib.recent); 0 reads them on every request.

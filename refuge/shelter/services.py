@@ -24,6 +24,8 @@ from refuge.shelter import allocation, queries
 from refuge.shelter.models import AllocationRun, Placement, Proposal, Room, Site
 
 SITE_KINDS = {code for code, _label in Site.KINDS}
+# The largest camp of 2023 had a few thousand beds; a hundred thousand is a typing slip.
+MOST_BEDS = 100_000
 
 
 def _coordinate(value, where: str, problems: Problems, limit: float) -> float | None:
@@ -61,10 +63,12 @@ def clean_site(data: dict, partial: bool = False) -> dict:
     if given("kind"):
         cleaned["kind"] = clean_choice(data.get("kind"), SITE_KINDS, "kind", problems, Site.OTHER)
     if given("beds"):
-        cleaned["beds"] = clean_whole_number(data.get("beds"), "beds", problems, minimum=1)
+        cleaned["beds"] = clean_whole_number(data.get("beds"), "beds", problems, minimum=1,
+                                             maximum=MOST_BEDS)
     if given("family_rooms"):
-        cleaned["family_rooms"] = clean_whole_number(data.get("family_rooms") or 0, "family_rooms",
-                                          problems)
+        cleaned["family_rooms"] = clean_whole_number(data.get("family_rooms") or 0,
+                                                     "family_rooms", problems,
+                                                     maximum=MOST_BEDS)
     if given("latitude"):
         cleaned["latitude"] = _coordinate(data.get("latitude"), "latitude", problems, 90)
     if given("longitude"):

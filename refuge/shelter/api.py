@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from refuge.accounts.api_auth import authorized
 from refuge.accounts.roles import MANAGE_SHELTER, VIEW_FIGURES, ensure
 from refuge.lib.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -110,7 +111,8 @@ def list_sites(request, cursor: str | None = None, size: int = DEFAULT_PAGE_SIZE
     return {"items": [site_out(r) for r in rows], "next_cursor": next_cursor}
 
 
-@router.post("/sites", response={200: SiteOut, 201: SiteOut, 409: Errors, 422: Errors})
+@router.post("/sites", auth=authorized(MANAGE_SHELTER),
+             response={200: SiteOut, 201: SiteOut, 409: Errors, 422: Errors})
 def create_site(request, payload: SiteIn):
     """Create a site. Sending the same UUID again returns the site already saved."""
     ensure(request.user, MANAGE_SHELTER)
@@ -126,7 +128,8 @@ def get_site(request, uuid: UUID):
     return one_site(get_object_or_404(Site, uuid=uuid))
 
 
-@router.patch("/sites/{uuid}", response={200: SiteOut, 422: Errors})
+@router.patch("/sites/{uuid}", auth=authorized(MANAGE_SHELTER),
+              response={200: SiteOut, 422: Errors})
 def update_site(request, uuid: UUID, payload: SitePatch):
     ensure(request.user, MANAGE_SHELTER)
     site = get_object_or_404(Site, uuid=uuid)
@@ -177,8 +180,8 @@ def placements():
                                             "moved_from")
 
 
-@router.post("/placements", response={200: PlacementOut, 201: PlacementOut, 409: Errors,
-                                      422: Errors})
+@router.post("/placements", auth=authorized(MANAGE_SHELTER),
+             response={200: PlacementOut, 201: PlacementOut, 409: Errors, 422: Errors})
 def create_placement(request, payload: PlacementIn):
     """Reserve beds for a household, or with check_in place it at once.
     Idempotent on the client's UUID."""
@@ -199,7 +202,8 @@ def get_placement(request, uuid: UUID):
     return placement_out(get_object_or_404(placements(), uuid=uuid))
 
 
-@router.post("/placements/{uuid}/check-in", response={200: PlacementOut, 422: Errors})
+@router.post("/placements/{uuid}/check-in", auth=authorized(MANAGE_SHELTER),
+             response={200: PlacementOut, 422: Errors})
 def check_in(request, uuid: UUID):
     ensure(request.user, MANAGE_SHELTER)
     placement = services.check_in(get_object_or_404(placements(), uuid=uuid),
@@ -207,7 +211,8 @@ def check_in(request, uuid: UUID):
     return placement_out(placements().get(pk=placement.pk))
 
 
-@router.post("/placements/{uuid}/check-out", response={200: PlacementOut, 422: Errors})
+@router.post("/placements/{uuid}/check-out", auth=authorized(MANAGE_SHELTER),
+             response={200: PlacementOut, 422: Errors})
 def check_out(request, uuid: UUID):
     ensure(request.user, MANAGE_SHELTER)
     placement = services.check_out(get_object_or_404(placements(), uuid=uuid),
@@ -220,8 +225,8 @@ class MoveIn(Strict):
     room: UUID | None = None
 
 
-@router.post("/placements/{uuid}/move", response={200: PlacementOut, 409: Errors,
-                                                   422: Errors})
+@router.post("/placements/{uuid}/move", auth=authorized(MANAGE_SHELTER),
+             response={200: PlacementOut, 409: Errors, 422: Errors})
 def move(request, uuid: UUID, payload: MoveIn):
     ensure(request.user, MANAGE_SHELTER)
     placement = get_object_or_404(placements(), uuid=uuid)
@@ -272,7 +277,8 @@ def allocation_out(run: AllocationRun) -> dict:
             "bounds": run.bound_list()}
 
 
-@router.post("/allocations", response={200: AllocationOut, 201: AllocationOut, 422: Errors})
+@router.post("/allocations", auth=authorized(MANAGE_SHELTER),
+             response={200: AllocationOut, 201: AllocationOut, 422: Errors})
 def create_allocation(request, payload: AllocationIn):
     """Run the allocator over the households waiting and the free beds now. Its
     proposals replace any still undecided. Idempotent on the client's UUID."""
@@ -369,8 +375,8 @@ class AcceptIn(Strict):
     site: UUID | None = None
 
 
-@router.post("/proposals/{uuid}/accept", response={200: PlacementOut, 409: Errors,
-                                                    422: Errors})
+@router.post("/proposals/{uuid}/accept", auth=authorized(MANAGE_SHELTER),
+             response={200: PlacementOut, 409: Errors, 422: Errors})
 def accept_proposal(request, uuid: UUID, payload: AcceptIn):
     """Reserve the proposed beds, or with `site` those of another site. Accepting
     again returns the same placement."""
@@ -381,7 +387,8 @@ def accept_proposal(request, uuid: UUID, payload: AcceptIn):
     return placement_out(placements().get(pk=placement.pk))
 
 
-@router.post("/proposals/{uuid}/reject", response={200: ProposalOut, 422: Errors})
+@router.post("/proposals/{uuid}/reject", auth=authorized(MANAGE_SHELTER),
+             response={200: ProposalOut, 422: Errors})
 def reject_proposal(request, uuid: UUID):
     """Reject a proposal: that site is not proposed for that household again."""
     ensure(request.user, MANAGE_SHELTER)

@@ -25,9 +25,10 @@ def api_body_limit(get_response):
 
 
 def no_nul_bytes(get_response):
-    """Refuse a NUL character anywhere in a query string, a form or a JSON body, with a
-    400 naming the field: no text column can hold one (PostgreSQL refuses it, deep in
-    whatever query first meets it)."""
+    """Refuse a NUL character anywhere in a query string or a form, with a 400 naming the
+    field: no text column can hold one (PostgreSQL refuses it, deep in whatever query
+    first meets it). JSON bodies are checked field by field, with the other problems
+    (refuge.registry.validation.clean_text)."""
 
     def middleware(request):
         field = _field_with_nul(request)
@@ -53,6 +54,4 @@ def _field_with_nul(request) -> str | None:
         for name, values in request.POST.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 return name.replace("\x00", "") or "body"
-    elif "json" in content_type and (b"\x00" in request.body or b"\\u0000" in request.body):
-        return "body"
     return None

@@ -82,11 +82,12 @@ def test_a_nul_byte_in_a_query_is_a_400_naming_the_parameter(manager, url):
     assert response.json()["errors"][0]["message"] == "contains a NUL character"
 
 
-def test_a_nul_byte_in_a_json_body_is_a_400(manager):
+def test_a_nul_byte_in_a_json_body_is_refused_naming_the_field(manager):
     response = Client(**bearer(manager)).post(
         "/api/shelter/sites", '{"name": "Goris\\u0000", "province": "Syunik", "beds": 5}',
         content_type="application/json")
-    assert response.status_code == 400 and not Site.objects.exists()
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "name"
+    assert not Site.objects.exists()
 
 
 def test_a_nul_byte_in_a_form_is_a_400(board):

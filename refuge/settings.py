@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "refuge.lib.middleware.api_body_limit",
+    "refuge.lib.middleware.no_nul_bytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +96,10 @@ else:
             # Kept open between requests, as PostgreSQL's are: opening one per request
             # cost each registration about half a millisecond.
             "CONN_MAX_AGE": 60,
+            # Tests use a file too, not shared memory: there a second writer fails at
+            # once ("table is locked") instead of queueing, so the "at most one" tests
+            # could not run real threads against it.
+            "TEST": {"NAME": str(VAR_DIR / "test-refuge.sqlite3")},
             "OPTIONS": {
                 # WAL lets readers carry on while one desk writes; IMMEDIATE
                 # takes the write lock at BEGIN so concurrent writers queue
@@ -149,6 +154,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # attachments together) is refused with an OpenRosa message.
 REFUGE_COLLECT_MAX_BYTES = env_int("REFUGE_COLLECT_MAX_BYTES", 10_000_000)
 # Hours a reserved bed is held for a household that has not yet arrived.
+# A desk kept offline sends when it registered a household; no earlier than this many
+# days ago. And the figures' day by day series shows this many days at most.
+REFUGE_OFFLINE_DAYS = env_int("REFUGE_OFFLINE_DAYS", 30)
+REFUGE_FIGURE_DAYS = env_int("REFUGE_FIGURE_DAYS", 120)
 REFUGE_RESERVATION_HOURS = env_int("REFUGE_RESERVATION_HOURS", 12)
 # Seconds an app process reuses an API token's user and roles, and a post, before
 # reading them again (refuge.lib.recent); 0 reads them on every request.

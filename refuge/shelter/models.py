@@ -123,6 +123,10 @@ class Placement(models.Model):
     checked_out_at = models.DateTimeField(null=True, blank=True)
     moved_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # A household holds one place at a time; one split by the allocator holds one per
+    # part (1, 2, ...). The constraint below makes a second one impossible, whatever
+    # path or race tries.
+    part = models.PositiveSmallIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords()
@@ -136,6 +140,11 @@ class Placement(models.Model):
         indexes = [
             models.Index(fields=["status", "site", "people"], name="placement_beds"),
             models.Index(fields=["status", "household"], name="placement_households"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "part"], name="one_place_per_household_part",
+                condition=models.Q(status__in=["reserved", "checked_in"])),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from refuge.accounts.roles import MANAGE_SHELTER
 from refuge.audit import services as audit
 from refuge.lib.errors import Conflict, Invalid
 from refuge.lib.formats import grouped
+from refuge.lib.uuids import uuid_or_none
 from refuge.registry.models import Household, Person
 from refuge.shelter import imports, queries, services
 from refuge.shelter.allocation import STEP_FREE_NEEDS, VULNERABILITY
@@ -89,8 +90,8 @@ def _local_time(moment) -> str:
 @requires(MANAGE_SHELTER)
 @require_http_methods(["POST"])
 def place(request):
-    household = get_object_or_404(Household, uuid=request.POST.get("household"))
-    site = Site.objects.filter(uuid=request.POST.get("site") or None).first()
+    household = get_object_or_404(Household, uuid=uuid_or_none(request.POST.get("household")))
+    site = Site.objects.filter(uuid=uuid_or_none(request.POST.get("site"))).first()
     if site is None:
         messages.error(request, _("Choose a site."))
         return redirect("shelter")
@@ -138,7 +139,7 @@ def site_detail(request, site_uuid):
 @require_http_methods(["POST"])
 def placement_action(request, placement_uuid, action):
     placement = get_object_or_404(Placement.objects.select_related("site", "household"),
-                                  uuid=placement_uuid)
+                                  uuid=uuid_or_none(placement_uuid))
     number, site = placement.household.registration_number, placement.site
     back = reverse("shelter-site", args=[site.uuid])
     values = {"number": number, "site": site.name, "people": placement.people}
@@ -162,7 +163,7 @@ def placement_action(request, placement_uuid, action):
             _act(request, lambda: services.check_out(placement, user=request.user),
                  words["done"])
     elif action == "move":
-        target = Site.objects.filter(uuid=request.POST.get("site") or None).first()
+        target = Site.objects.filter(uuid=uuid_or_none(request.POST.get("site"))).first()
         if target is None:
             messages.error(request, _("Choose a site."))
         else:
@@ -311,10 +312,11 @@ def proposal_detail(request, proposal_uuid):
 @require_http_methods(["POST"])
 def proposal_action(request, proposal_uuid, action):
     proposal = get_object_or_404(Proposal.objects.select_related("household__registered_at",
-                                                                 "site"), uuid=proposal_uuid)
+                                                                 "site"),
+                                 uuid=uuid_or_none(proposal_uuid))
     number = proposal.household.registration_number
     if action == "accept":
-        site = Site.objects.filter(uuid=request.POST.get("site") or None).first()
+        site = Site.objects.filter(uuid=uuid_or_none(request.POST.get("site"))).first()
         chosen = site or proposal.site
         _act(request, lambda: services.accept_proposal(proposal, user=request.user, site=site),
              lambda placement: _("%(number)s: beds reserved at %(site)s until %(until)s.") % {
@@ -332,9 +334,10 @@ def proposal_action(request, proposal_uuid, action):
 def accept_proposals(request):
     """Accept every proposal listed on the page the manager was looking at, once they
     confirmed."""
+    chosen = [uuid_or_none(u) for u in request.POST.getlist("proposal")[:PROPOSALS_PER_PAGE]]
     proposals = list(Proposal.objects.filter(
-        uuid__in=request.POST.getlist("proposal")[:PROPOSALS_PER_PAGE],
-        status=Proposal.PROPOSED).select_related("household__registered_at", "site"))
+        uuid__in=[u for u in chosen if u], status=Proposal.PROPOSED)
+        .select_related("household__registered_at", "site"))
     if not proposals:
         messages.error(request, _("These proposals are already decided."))
         return _back_to_page(request)

@@ -208,3 +208,15 @@ def test_a_reservation_past_its_time_frees_its_beds_on_read_without_a_write(
     assert services.free_beds(hotel) == 3 and queries.occupancy([hotel])[0].free == 3
     placement.refresh_from_db()
     assert placement.status == Placement.RESERVED  # marked expired by the next write
+
+
+def test_a_household_whose_reservation_lapsed_can_be_reserved_elsewhere(
+        reception, registrar, manager):
+    hotel, school = site(beds=3), site("Goris school", beds=3)
+    household = family(reception, registrar, 3)
+    lapsed = services.reserve(household, hotel, user=manager)
+    Placement.objects.filter(pk=lapsed.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1))
+    again = services.reserve(household, school, user=manager)
+    lapsed.refresh_from_db()
+    assert (lapsed.status, again.status) == (Placement.EXPIRED, Placement.RESERVED)

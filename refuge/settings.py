@@ -165,6 +165,12 @@ REFUGE_LOOKUP_SECONDS = env_int("REFUGE_LOOKUP_SECONDS", 10)
 # Country whose numbering plan applies to phone numbers typed without a +code.
 REFUGE_PHONE_REGION = env_str("REFUGE_PHONE_REGION", "AM")
 
+# The legal basis of each purpose until an administrator records one (refuge.registry.
+# consent): REFUGE_LEGAL_BASIS="tracing=consent,payments=public_interest" overrides some.
+REFUGE_LEGAL_BASIS = {"registration": "vital_interest", "tracing": "vital_interest",
+                      "payments": "public_interest", "audit": "public_interest",
+                      **dict(item.split("=", 1) for item in env_list("REFUGE_LEGAL_BASIS", []))}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("REFUGE_SECURE_COOKIES", False)

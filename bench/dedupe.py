@@ -114,7 +114,7 @@ def in_process(households: list[list[dict]], warmup: list) -> dict:
     for members in warmup:
         queries.desk_matches(typed(members))
     common.wait_for_quiet()
-    timings, found, again, shown = [], 0, 0, 0
+    timings, found, again, shown, dated, dated_shown = [], 0, 0, 0, 0, 0
     before, own = common.cpu_snapshot(), time.process_time()
     for members in households:
         started = time.perf_counter()
@@ -123,15 +123,19 @@ def in_process(households: list[list[dict]], warmup: list) -> dict:
         found += sum(1 for m in matches if m)
         for member, possible in zip(members, matches, strict=True):
             if "_person" in member:
-                again += 1
-                shown += any(m.person.pk == member["_person"] for m in possible)
+                true_shown = any(m.person.pk == member["_person"] for m in possible)
+                again, shown = again + 1, shown + true_shown
+                if member["birth_date"]:  # names alone are never shown (issue 15)
+                    dated, dated_shown = dated + 1, dated_shown + true_shown
     print(f"== queries.desk_matches() in-process, {len(households)} households\n"
           f"  {common.latency_row(timings)}  members with a match shown: {found}\n"
           f"  re-registrations whose true match is shown: {shown:,} of {again:,} "
-          f"({shown / max(1, again):.1%})")
+          f"({shown / max(1, again):.1%}); of those typed with a birth date: "
+          f"{dated_shown:,} of {dated:,} ({dated_shown / max(1, dated):.1%})")
     return {"n": len(timings), "p50_ms": common.percentile(timings, 50) * 1000,
             "p95_ms": common.percentile(timings, 95) * 1000, "max_ms": max(timings) * 1000,
             "members_matched": found, "true_match_shown": shown, "re_registered": again,
+            "true_match_shown_dated": dated_shown, "re_registered_dated": dated,
             "machine": common.busy(before, own)}
 
 

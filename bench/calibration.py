@@ -75,7 +75,8 @@ def main() -> None:
           f"{time.monotonic() - started:.1f} s")
     true = entity[linkage.a] == entity[linkage.b]
     raw = linkage.probability
-    shown = queries.shown_probability(raw, linkage.levels)
+    shown = queries.shown_probability(linkage.model.match_weight(linkage.levels),
+                                      linkage.levels)
     print_table(f"Model probability as estimated, pairs ≥ {engine.REVIEW_FLOOR:.0%} "
                 f"({args.records:,} records)",
                 calibration_rows(np.where(raw >= engine.REVIEW_FLOOR, raw, 0), true))

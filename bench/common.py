@@ -38,6 +38,8 @@ def db_env(db: str, name: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["REFUGE_VAR_DIR"] = f"/tmp/bench-var-{name}"
     env["REFUGE_LOG_LEVEL"] = "WARNING"
+    # A benchmark measures one thing: no search for duplicates after its demo or import.
+    env["REFUGE_SEARCH_AFTER_BULK"] = "false"
     if db == "postgres":
         env["DATABASE_URL"] = f"{PG_SERVER}/refuge_bench_{name}"
         OWN_DATABASES.add(f"refuge_bench_{name}")

@@ -14,9 +14,14 @@ from django.contrib.auth.models import Group, User
 
 from refuge.accounts import roles
 from refuge.accounts.models import ApiToken, Post
+from refuge.lib.env import prepare_var_dir
 from refuge.lib.recent import forget_everything
 from refuge.registry import services
 from refuge.registry.models import Person
+
+# The test database is a file under var/, which a fresh clone does not have yet (reading
+# the settings writes nothing).
+prepare_var_dir()
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

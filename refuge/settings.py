@@ -4,6 +4,7 @@ SQLite under var/ by default so a laptop at a crossing point needs no server;
 PostgreSQL whenever DATABASE_URL is set.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -98,8 +99,9 @@ else:
             "CONN_MAX_AGE": 60,
             # Tests use a file too, not shared memory: there a second writer fails at
             # once ("table is locked") instead of queueing, so the "at most one" tests
-            # could not run real threads against it.
-            "TEST": {"NAME": str(VAR_DIR / "test-refuge.sqlite3")},
+            # could not run real threads against it. One per test run (its process), so
+            # two runs side by side do not share it.
+            "TEST": {"NAME": str(VAR_DIR / f"test-refuge-{os.getpid()}.sqlite3")},
             "OPTIONS": {
                 # WAL lets readers carry on while one desk writes; IMMEDIATE
                 # takes the write lock at BEGIN so concurrent writers queue
@@ -193,3 +195,7 @@ LOGGING = {
     },
 }
 ADMINS: list = []
+
+# After an import or the demo, start a search of the whole registry for duplicates (the
+# bulk load's arrival check), as the duplicates page would.
+REFUGE_SEARCH_AFTER_BULK = env_bool("REFUGE_SEARCH_AFTER_BULK", True)

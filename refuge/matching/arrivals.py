@@ -1,9 +1,10 @@
 """Matching's answer to the registry's arrival checks (refuge.registry.arrivals): who each
 new person may already be, and the pairs queued for review the moment they are saved."""
 
+from django.conf import settings
 from django.utils import timezone
 
-from refuge.matching import queries
+from refuge.matching import jobs, queries
 from refuge.matching.models import CandidatePair
 from refuge.registry.arrivals import ArrivalCheck, PossibleMatch
 
@@ -59,4 +60,16 @@ def record(matches: list[list[PossibleMatch]], people: list, different: list[tup
             status=CandidatePair.REJECTED, decided_by=user, decided_at=now)
 
 
-CHECK = ArrivalCheck(find=find, record=record)
+def queue(people: int, user) -> None:
+    """A bulk load is checked by a search of the whole registry, started as the duplicates
+    page starts one, once the load is committed; one already queued or running is left
+    to finish (REFUGE_SEARCH_AFTER_BULK=false leaves it to an operator)."""
+    if not people or not settings.REFUGE_SEARCH_AFTER_BULK:
+        return
+    try:
+        jobs.start(user)
+    except jobs.AlreadyRunning:
+        pass
+
+
+CHECK = ArrivalCheck(find=find, record=record, queue=queue)

@@ -22,7 +22,7 @@ from faker.providers.person.ru_RU import Provider as RussianNames
 from refuge.accounts import roles
 from refuge.accounts.models import Post
 from refuge.lib import dates, names
-from refuge.registry.counting import count_people
+from refuge.registry import recording
 from refuge.registry.models import (
     Document,
     Household,
@@ -391,39 +391,28 @@ def person_from(plan: MemberPlan, script: str, household: Household, phone: str,
 
 
 def save_batch(rows: list[tuple[HouseholdPlan, Post, datetime, str]], user) -> int:
-    """Insert one batch of households with their people, documents and events."""
+    """Register one batch of households as every registration is recorded (their people,
+    documents, events, history, figures and audit: refuge.registry.recording)."""
+    registrations = []
+    for plan, post, when, script in rows:
+        household = Household(registered_at=post, registered_on=when,
+                              accommodation=plan.accommodation)
+        household.group = household.uuid
+        people = [person_from(member, script, household, plan.phone, plan.origin,
+                              plan.destination) for member in plan.members]
+        documents = [Document(person=person, kind=member.document[0],
+                              number=member.document[1],
+                              number_key=document_key(member.document[1]))
+                     for person, member in zip(people, plan.members, strict=True)
+                     if member.document]
+        event = RegistrationEvent(uuid=household.uuid, household=household, post=post,
+                                  desk="demo", device_id="demo", user=user, at=when,
+                                  body_hash="demo")
+        registrations.append(recording.Registered(household, people, event, documents,
+                                                  audit={"via": "demo"}))
     with transaction.atomic():
-        made = [Household(registered_at=post, registered_on=when,
-                          accommodation=plan.accommodation) for plan, post, when, _s in rows]
-        for household in made:
-            household.group = household.uuid
-        Household.objects.bulk_create(made)
-        people, plans = [], []
-        for household, (plan, _post, _when, script) in zip(made, rows, strict=True):
-            for member in plan.members:
-                people.append(person_from(member, script, household, plan.phone, plan.origin,
-                                          plan.destination))
-                plans.append(member)
-        Person.objects.bulk_create(people, batch_size=2000)
-        count_people(people)
-        if people and people[0].pk is None:
-            uuids = [p.uuid for p in people]
-            ids = dict(Person.objects.filter(uuid__in=uuids).values_list("uuid", "id"))
-            for person in people:
-                person.pk = ids[person.uuid]
-        Document.objects.bulk_create(
-            [Document(person=person, kind=plan.document[0], number=plan.document[1],
-                      number_key=document_key(plan.document[1]))
-             for person, plan in zip(people, plans, strict=True) if plan.document],
-            batch_size=2000,
-        )
-        RegistrationEvent.objects.bulk_create(
-            [RegistrationEvent(uuid=h.uuid, household=h, post=h.registered_at, desk="demo",
-                               device_id="demo", user=user, at=h.registered_on,
-                               body_hash="demo") for h in made],
-            batch_size=2000,
-        )
-    return len(people)
+        recording.record(registrations, user=user, now=timezone.now())
+    return sum(len(r.people) for r in registrations)
 
 
 # Apps whose rows are people's data or are worked out from it: a reset empties them all

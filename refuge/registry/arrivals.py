@@ -33,6 +33,9 @@ class ArrivalCheck:
     # (possible matches per saved person, the saved people, the pairs the registrar
     # declared different people, user) -> queue what needs review, record decisions
     record: Callable[[list[list[PossibleMatch]], list, list[tuple[int, int]], object], None]
+    # (people saved, user) -> after a bulk load (an import, the demo), where each person is
+    # not checked as they are saved: check them all, as soon as the load is committed
+    queue: Callable[[int, object], None] | None = None
 
 
 _provided: list[ArrivalCheck] = []
@@ -55,3 +58,10 @@ def record(matches: list[list[PossibleMatch]], people: list, different: list[tup
            user) -> None:
     for check in _provided:
         check.record(matches, people, different, user)
+
+
+def queue(people: int, user) -> None:
+    """People saved in bulk, unchecked: each provider checks them after the load."""
+    for check in _provided:
+        if check.queue is not None:
+            check.queue(people, user)

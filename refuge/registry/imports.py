@@ -19,8 +19,7 @@ from refuge.accounts.models import Post
 from refuge.lib import dates
 from refuge.lib.csvfiles import read_rows, report_line
 from refuge.lib.errors import Problems
-from refuge.registry.counting import count_people
-from refuge.registry.history import created_with_history
+from refuge.registry import recording
 from refuge.registry.models import Household, Person, RegistrationEvent
 from refuge.registry.validation import clean_name, clean_text, require_a_name
 
@@ -111,6 +110,8 @@ def _birth_date(text: str, problems: Problems) -> dates.BirthDate:
 
 @transaction.atomic
 def _save(batch: list[tuple[str, dict]], post: Post, user, result: PeopleImport) -> None:
+    """Register one batch of rows as the desk registers a household (refuge.registry.
+    recording), many households to a statement."""
     already = set(Person.objects.filter(record_id__in=[p["record_id"] for _r, p in batch])
                   .values_list("record_id", flat=True))
     result.already += len(already)
@@ -118,37 +119,47 @@ def _save(batch: list[tuple[str, dict]], post: Post, user, result: PeopleImport)
     if not batch:
         return
     now = timezone.now()
-    households = _households(sorted({ref for ref, _p in batch}), post, user, now, result)
-    focal_taken = set(Person.objects.filter(household__in=households.values(),
+    registrations = _registrations(batch, post, user, now)
+    recording.record(list(registrations.values()), user=user, now=now)
+    result.households += sum(not r.added for r in registrations.values())
+    result.people += len(batch)
+
+
+def _registrations(batch: list[tuple[str, dict]], post: Post, user, now
+                   ) -> dict[str, recording.Registered]:
+    """The registration of each household ref in the batch: a new household the first
+    time the ref is seen, people added to it after."""
+    uuids = {ref: uuidlib.uuid5(IMPORTED, f"household:{ref}") for ref, _p in batch}
+    found = {h.uuid: h for h in Household.objects.filter(uuid__in=uuids.values())}
+    focal_taken = set(Person.objects.filter(household__in=found.values(),
                                             relationship=Person.FOCAL_POINT)
                       .values_list("household_id", flat=True))
-    people = []
+    registrations: dict[str, recording.Registered] = {}
     for ref, fields in batch:
-        household = households[ref]
-        relationship = ("other_relative" if household.pk in focal_taken
-                        else Person.FOCAL_POINT)
-        focal_taken.add(household.pk)
+        registered = registrations.get(ref) or _registration(ref, uuids[ref], found, post,
+                                                             user, now)
+        registrations[ref] = registered
+        household = registered.household
+        first = not registered.people and (household.pk not in focal_taken)
         person = Person(uuid=uuidlib.uuid5(IMPORTED, f"person:{fields['record_id']}"),
                         household=household, registered_at=post, registered_on=now,
-                        relationship=relationship, **fields)
+                        relationship=Person.FOCAL_POINT if first else "other_relative",
+                        **fields)
         person.derive_search_forms()
-        people.append(person)
-    created_with_history(people, user, now)
-    count_people(people)
-    result.people += len(people)
+        registered.people.append(person)
+    return registrations
 
 
-def _households(refs: list[str], post: Post, user, now, result: PeopleImport
-                ) -> dict[str, Household]:
-    """The household of each ref, created the first time the ref is seen."""
-    uuids = {ref: uuidlib.uuid5(IMPORTED, f"household:{ref}") for ref in refs}
-    found = {h.uuid: h for h in Household.objects.filter(uuid__in=uuids.values())}
-    new = [Household(uuid=u, group=u, registered_at=post, registered_on=now)
-           for u in uuids.values() if u not in found]
-    created_with_history(new, user, now)
-    RegistrationEvent.objects.bulk_create(
-        [RegistrationEvent(uuid=h.uuid, household=h, post=post, desk="import", user=user,
-                           at=now, body_hash="import") for h in new], batch_size=BATCH)
-    result.households += len(new)
-    found.update({h.uuid: h for h in new})
-    return {ref: found[uuid] for ref, uuid in uuids.items()}
+def _registration(ref: str, uuid: uuidlib.UUID, found: dict, post: Post, user, now
+                  ) -> recording.Registered:
+    household = found.get(uuid)
+    added = household is not None
+    if household is None:
+        household = Household(uuid=uuid, group=uuid, registered_at=post, registered_on=now)
+    # People added to a household imported before are an event of their own.
+    event_uuid = uuidlib.uuid5(IMPORTED, f"added:{ref}:{now.isoformat()}") if added else uuid
+    event = RegistrationEvent(
+        uuid=event_uuid, household=household, post=post, desk="import", user=user, at=now,
+        body_hash="import",
+        kind=RegistrationEvent.ADDED if added else RegistrationEvent.REGISTERED)
+    return recording.Registered(household, [], event, added=added, audit={"via": "import"})

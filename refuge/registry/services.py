@@ -19,7 +19,7 @@ from refuge.accounts.models import Post
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
-from refuge.registry import arrivals, events
+from refuge.registry import arrivals, recording
 from refuge.registry.counting import count_people, count_tallies
 from refuge.registry.history import created_with_history
 from refuge.registry.models import (
@@ -317,27 +317,21 @@ def _save_registration(plan: _Plan, write: _Write, accommodation: str | None) ->
     else:
         household = _locked_household(household, accommodation, write.user)
     people = [_new_person(plan, i, household, write) for i in plan.new]
-    if plan.joining is None:
-        created_with_history([household], write.user, now)
-    for person in people:
-        person.household = household  # with its id
-    created_with_history(people, write.user, now)
-    count_people(people)
-    documents = _documents(plan, people, write.user, now)
-    RegistrationEvent.objects.create(
+    added = plan.joining is not None
+    documents = _documents(plan, people)
+    event = RegistrationEvent(
         uuid=write.client_uuid, household=household, post=write.post,
-        kind=RegistrationEvent.REGISTERED if plan.joining is None else RegistrationEvent.ADDED,
+        kind=RegistrationEvent.ADDED if added else RegistrationEvent.REGISTERED,
         desk=write.desk[:20], device_id=write.device_id[:64], user=write.user,
         body_hash=write.digest, at=now)
+    recording.record([recording.Registered(
+        household, people, event, documents, added=added,
+        matches=[plan.matches[i] for i in plan.new],
+        different=[(plan.new.index(i), person_id) for i, person_id in plan.different],
+        audit={"post": write.post.code, **({"linked": len(plan.linked)} if plan.linked else {})},
+    )], user=write.user, now=now)
     _link_households_of(household, plan.linked.values(), write.user)
-    arrivals.record([plan.matches[i] for i in plan.new], people,
-                    [(people[plan.new.index(i)].pk, person_id)
-                     for i, person_id in plan.different], write.user)
-    events.people_registered.send(register_household, people=people, household=household,
-                                  user=write.user, added=plan.joining is not None)
-    audit.record(write.user, AuditEvent.CREATE if plan.joining is None else AuditEvent.UPDATE,
-                 "household", household.uuid, members=len(people), post=write.post.code,
-                 **({"linked": len(plan.linked)} if plan.linked else {}))
+    documents = [d for d in documents if d.person in people]
     return Registration(household, created=True, people=people, documents=documents,
                         added=plan.joining is not None)
 
@@ -393,19 +387,17 @@ def _relationship_in(plan: _Plan, index: int, household: Household) -> str:
     return INVERSE_RELATIONSHIP.get(plan.members[focal]["relationship"], "other_relative")
 
 
-def _documents(plan: _Plan, people: list[Person], user, now) -> list[Document]:
+def _documents(plan: _Plan, people: list[Person]) -> list[Document]:
     """The new members' documents, and those a linked member brought that their record
-    does not hold yet."""
+    does not hold yet (written with the people, who get their ids first)."""
     held = set(Document.objects.filter(person__in=list(plan.linked.values()))
                .values_list("person_id", "number_key")) if plan.linked else set()
     owners = [(people[n], plan.members[i]) for n, i in enumerate(plan.new)]
     owners += [(plan.linked[i], plan.members[i]) for i in sorted(plan.linked)]
-    documents = [Document(person=person, kind=d["kind"], number=d["number"],
-                          number_key=document_key(d["number"]))
-                 for person, member in owners for d in member["documents"]
-                 if (person.pk, document_key(d["number"])) not in held]
-    created_with_history(documents, user, now)
-    return [d for d in documents if d.person in people]
+    return [Document(person=person, kind=d["kind"], number=d["number"],
+                     number_key=document_key(d["number"]))
+            for person, member in owners for d in member["documents"]
+            if (person.pk, document_key(d["number"])) not in held]
 
 
 def _link_households_of(household: Household, linked: Iterable[Person], user) -> None:

@@ -29,6 +29,7 @@ def free_port() -> int:
 def scratch_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["REFUGE_VAR_DIR"] = str(tmp_path / "var")
+    env["REFUGE_SEARCH_AFTER_BULK"] = "false"
     return env
 
 

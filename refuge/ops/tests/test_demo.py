@@ -88,6 +88,7 @@ def test_a_reset_clears_what_registrations_left_behind(settings, reception, regi
     from refuge.matching.models import CandidatePair
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.REFUGE_SEARCH_AFTER_BULK = False  # committed: it would start a real process
     for given, family in (("Hayk", "Hovhannisyan"), ("Айк", "Оганесян")):
         make_household(reception, registrar, member(given, family, birth_date="1980-03-14",
                                                     patronymic="Samvel", sex="M"))

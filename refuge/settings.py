@@ -91,8 +91,10 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            # Django's SQLite backend, with writers queued by the kernel (see there).
-            "ENGINE": env_str("REFUGE_SQLITE_ENGINE") or "refuge.lib.sqlite",
+            # Django's own SQLite backend: with IMMEDIATE transactions and SQLite's busy
+            # timeout, 20 clients registering at once got no error (docs/benchmarks.md),
+            # so the writers' queue this project once kept beside it is retired.
+            "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "refuge.sqlite3",
             # Kept open between requests, as PostgreSQL's are: opening one per request
             # cost each registration about half a millisecond.

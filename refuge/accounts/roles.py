@@ -35,6 +35,12 @@ VIEW_FIGURES = "view_figures"
 READ_AUDIT = "read_audit"
 CONFIGURE = "configure"
 MANAGE_SHELTER = "manage_shelter"
+# Aid: officers hand over at a point (they see the household's members and what is due,
+# nothing of tracing); administrators define programmes, approve cycles and pay; analysts
+# see totals only.
+HAND_OVER_AID = "hand_over_aid"
+MANAGE_AID = "manage_aid"
+VIEW_AID_FIGURES = "view_aid_figures"
 
 CAPABILITIES = {
     REGISTER: {REGISTRAR, ADMINISTRATOR},
@@ -45,6 +51,9 @@ CAPABILITIES = {
     READ_AUDIT: {ADMINISTRATOR},
     CONFIGURE: {ADMINISTRATOR},
     MANAGE_SHELTER: {SHELTER_MANAGER, ADMINISTRATOR},
+    HAND_OVER_AID: {AID_OFFICER, ADMINISTRATOR},
+    MANAGE_AID: {ADMINISTRATOR},
+    VIEW_AID_FIGURES: {AID_OFFICER, ANALYST, ADMINISTRATOR},
 }
 
 

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AidConfig(AppConfig):
+    name = "refuge.aid"
+    label = "aid"
+
+    def ready(self) -> None:
+        # The registry announces merges; aid listens, so the registry never imports aid.
+        from refuge.aid import receivers  # noqa: F401

@@ -1,0 +1,61 @@
+"""What aid asks: what a household is due and has received, and how an approved cycle's
+frozen list differs from the registry today."""
+
+from dataclasses import dataclass, field
+
+from refuge.aid.eligibility import eligible
+from refuge.aid.models import Cycle, Entitlement, HandOver
+from refuge.registry.models import Household, Person
+
+
+@dataclass
+class MemberDue:
+    person: Person
+    due: list[Entitlement] = field(default_factory=list)
+    received: list[Entitlement] = field(default_factory=list)  # each with .given (HandOver)
+
+
+def household_entitlements(household: Household) -> list[MemberDue]:
+    """Each member of the household, with the entitlements of approved cycles due now
+    and those already received (when, where). Members merged away are left out; an
+    entitlement generated while a person was in this household stays with them."""
+    members = list(household.members.counted().order_by("id"))
+    by_person = {p.pk: MemberDue(p) for p in members}
+    entitlements = (Entitlement.objects
+                    .filter(person_id__in=list(by_person), status=Entitlement.DUE,
+                            cycle__status=Cycle.APPROVED)
+                    .select_related("cycle__programme", "recipient")
+                    .order_by("cycle__starts_on", "cycle__programme__name", "id"))
+    entitlements = list(entitlements)
+    given = {h.entitlement_id: h for h in HandOver.objects.filter(
+        entitlement_id__in=[e.pk for e in entitlements]).select_related("distribution__point")}
+    for entitlement in entitlements:
+        entitlement.given = given.get(entitlement.pk)
+        row = by_person[entitlement.person_id]
+        (row.received if entitlement.given else row.due).append(entitlement)
+    return list(by_person.values())
+
+
+def due_now(rows: list[MemberDue]) -> list[Entitlement]:
+    return [e for row in rows for e in row.due]
+
+
+@dataclass
+class Differences:
+    """People the rules entitle today but the approved list lacks, and entitlements of
+    people the rules no longer entitle."""
+
+    added: list[int]
+    removed: list[int]
+
+    @property
+    def count(self) -> int:
+        return len(self.added) + len(self.removed)
+
+
+def differences(cycle: Cycle) -> Differences:
+    now = set(eligible(cycle.programme, cycle).values_list("pk", flat=True))
+    listed = dict(Entitlement.objects.filter(cycle=cycle, status=Entitlement.DUE)
+                  .values_list("person_id", "pk"))
+    return Differences(added=sorted(now - set(listed)),
+                       removed=sorted(pk for person, pk in listed.items() if person not in now))

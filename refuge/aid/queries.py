@@ -3,9 +3,26 @@ frozen list differs from the registry today."""
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from refuge.aid.eligibility import eligible
 from refuge.aid.models import Cycle, Entitlement, HandOver
+from refuge.registry.cards import household_uuid_from_payload
 from refuge.registry.models import Household, Person
+from refuge.registry.queries import NOT_FOUND, NumberLookup, look_up_number
+
+
+def look_up(text: str) -> NumberLookup:
+    """The household a scanned card's QR code or a typed registration number names (its
+    check digit right), or the problem in words."""
+    found = household_uuid_from_payload(text)
+    if found is not None:
+        household = Household.objects.select_related("registered_at").filter(uuid=found).first()
+        if household is not None:
+            return NumberLookup(household)
+        return NumberLookup(problem=_("this card names no household registered here"),
+                            reason=NOT_FOUND)
+    return look_up_number(text)
 
 
 @dataclass

@@ -23,8 +23,7 @@ from refuge.aid.models import (
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
-from refuge.registry.cards import household_uuid_from_payload
-from refuge.registry.models import Household, Person, SpecificNeed, parse_registration_number
+from refuge.registry.models import Person, SpecificNeed
 from refuge.registry.services import body_hash
 
 MAX_CYCLES = 60
@@ -279,21 +278,4 @@ def fold_merged_entitlements(kept: Person, merged: Person) -> list[Overpayment]:
                 cycle_id=duplicate.cycle_id, person=kept, kept=other, duplicate=duplicate,
                 amount=duplicate.amount))
     return overpaid
-
-
-def household_from_scan(text: str) -> Household | None:
-    """The household a card's QR code or a typed registration number names (with its check
-    digit right), or None."""
-    found = household_uuid_from_payload(text)
-    if found is not None:
-        return Household.objects.select_related("registered_at").filter(uuid=found).first()
-    return household_by_number(text)
-
-
-def household_by_number(text: str) -> Household | None:
-    typed = parse_registration_number(text)
-    if typed is None or not typed.check_ok:
-        return None
-    return (Household.objects.select_related("registered_at")
-            .filter(pk=typed.household_id, registered_at__code__in=typed.codes).first())
 

@@ -76,3 +76,12 @@ def differences(cycle: Cycle) -> Differences:
                   .values_list("person_id", "pk"))
     return Differences(added=sorted(now - set(listed)),
                        removed=sorted(pk for person, pk in listed.items() if person not in now))
+
+
+def person_uuids(ids: list[int]) -> list:
+    return list(Person.objects.filter(pk__in=ids).order_by("pk").values_list("uuid", flat=True))
+
+
+def entitlement_uuids(ids: list[int]) -> list:
+    return list(Entitlement.objects.filter(pk__in=ids).order_by("pk")
+                .values_list("uuid", flat=True))

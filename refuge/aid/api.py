@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from ninja.responses import Status
+from pydantic import BaseModel, ConfigDict
 
 from refuge.accounts.roles import HAND_OVER_AID, MANAGE_AID, ensure
 from refuge.aid import eligibility, payments, queries, services
@@ -74,9 +75,6 @@ def create_programme(request, payload: ProgrammeIn):
     """Define a programme and its cycles. Idempotent on `uuid`."""
     ensure(request.user, MANAGE_AID)
     body = payload.model_dump(mode="json", exclude_none=True)
-    for name in ("starts_on", "arrived_from", "arrived_to"):
-        if getattr(payload, name) is not None:
-            body[name] = getattr(payload, name)
     programme, created = services.create_programme(body, user=request.user)
     return Status(201 if created else 200, programme_out(programme))
 
@@ -91,22 +89,22 @@ class GeneratedOut(Schema):
     entitlements: int
 
 
-@router.post("/programmes/{programme}/cycles/{number}/entitlements",
+@router.post("/programmes/{uuid}/cycles/{n}/entitlements",
              response={200: GeneratedOut, 404: Errors, 409: Errors})
-def generate_entitlements(request, programme: UUID, number: int):
+def generate_entitlements(request, uuid: UUID, n: int):
     """Generate the cycle's entitlements from the rules. Idempotent: a second call adds
     nothing. An approved cycle is frozen (409)."""
     ensure(request.user, MANAGE_AID)
-    cycle = _cycle(programme, number)
+    cycle = _cycle(uuid, n)
     added = eligibility.generate(cycle)
     return {"added": added, "entitlements": cycle.entitlements.count()}
 
 
-@router.post("/programmes/{programme}/cycles/{number}/approve", response={200: CycleOut})
-def approve_cycle(request, programme: UUID, number: int):
+@router.post("/programmes/{uuid}/cycles/{n}/approve", response={200: CycleOut})
+def approve_cycle(request, uuid: UUID, n: int):
     """Approve a cycle: its list is frozen, and hand-overs and payments may start."""
     ensure(request.user, MANAGE_AID)
-    cycle = services.approve(_cycle(programme, number), user=request.user)
+    cycle = services.approve(_cycle(uuid, n), user=request.user)
     return {"number": cycle.number, "starts_on": cycle.starts_on, "status": cycle.status,
             "entitlements": cycle.entitlements.count()}
 
@@ -116,11 +114,11 @@ class DifferencesOut(Schema):
     removed: list[UUID] = Field(description="Entitlements of people no longer entitled")
 
 
-@router.get("/programmes/{programme}/cycles/{number}/differences", response=DifferencesOut)
-def cycle_differences(request, programme: UUID, number: int):
+@router.get("/programmes/{uuid}/cycles/{n}/differences", response=DifferencesOut)
+def cycle_differences(request, uuid: UUID, n: int):
     """How the registry today differs from an approved (frozen) list, to review."""
     ensure(request.user, MANAGE_AID)
-    found = queries.differences(_cycle(programme, number))
+    found = queries.differences(_cycle(uuid, n))
     return {"added": queries.person_uuids(found.added),
             "removed": queries.entitlement_uuids(found.removed)}
 
@@ -237,20 +235,27 @@ def _file(content, kind: str, name: str) -> HttpResponse:
     return response
 
 
-@router.get("/payment-lists/{programme}/{number}", response={200: None, 404: Errors,
+@router.get("/payment-lists/{programme}/{cycle}", response={200: None, 404: Errors,
                                                               409: Errors})
-def payment_list(request, programme: UUID, number: int, format: str = "csv"):  # noqa: A002
+def payment_list(request, programme: UUID, cycle: int, format: str = "csv"):  # noqa: A002
     """The payment list of an approved cycle, one row per recipient with the total and
     the people it covers (CSV, or `?format=xlsx`). Payments still planned become sent."""
     ensure(request.user, MANAGE_AID)
     if format not in ("csv", "xlsx"):
         raise Invalid([FieldError("format", gettext("must be csv or xlsx"))])
-    cycle = _cycle(programme, number)
+    found = _cycle(programme, cycle)
     audit.record(request.user, AuditEvent.EXPORT, "", None, what="payment list",
-                 programme=str(programme), cycle=number)
-    content = (payments.payment_list_csv(cycle) if format == "csv"
-               else payments.payment_list_xlsx(cycle))
-    return _file(content, format, f"payments-{cycle.programme.pk}-{number}")
+                 programme=str(programme), cycle=cycle)
+    content = (payments.payment_list_csv(found) if format == "csv"
+               else payments.payment_list_xlsx(found))
+    return _file(content, format, f"payments-{found.programme.pk}-{cycle}")
+
+
+class ResultsIn(BaseModel):
+    """Not Strict: a file has line breaks, which Strict refuses as control characters."""
+
+    model_config = ConfigDict(extra="forbid")
+    file: str = Field(max_length=20_000_000, description="The provider's CSV file, as text")
 
 
 class ResultsOut(Schema):
@@ -258,18 +263,14 @@ class ResultsOut(Schema):
     failed: int
 
 
-@router.post("/payment-lists/{programme}/{number}/results",
+@router.post("/payment-lists/{programme}/{cycle}/results",
              response={200: ResultsOut, 404: Errors, 422: Errors})
-def payment_results(request, programme: UUID, number: int):
-    """The provider's result file as the CSV body: payment, status (paid or failed),
-    reference, amount. Every bad row is a 422 error naming its line; nothing is saved
-    unless every row is right."""
+def payment_results(request, programme: UUID, cycle: int, payload: ResultsIn):
+    """The provider's result file: CSV text with the columns payment, status (paid or
+    failed), reference and amount. Every bad row is a 422 error naming its line; nothing
+    is saved unless every row is right."""
     ensure(request.user, MANAGE_AID)
-    try:
-        text = request.body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Invalid([FieldError("file", gettext("is not UTF-8 text"))]) from None
-    result = payments.import_results(_cycle(programme, number), text)
+    result = payments.import_results(_cycle(programme, cycle), payload.file)
     if result.errors:
         raise Invalid(result.errors)
     return {"paid": result.paid, "failed": result.failed}
@@ -290,9 +291,9 @@ class ReconciliationOut(Schema):
     mismatches: list[dict]
 
 
-@router.get("/programmes/{programme}/reconciliation", response=ReconciliationOut)
-def reconciliation(request, programme: UUID):
+@router.get("/programmes/{uuid}/reconciliation", response=ReconciliationOut)
+def reconciliation(request, uuid: UUID):
     """Planned, sent, paid and failed amounts per cycle and province, and each mismatch."""
     ensure(request.user, MANAGE_AID)
-    found = get_object_or_404(Programme, uuid=programme)
+    found = get_object_or_404(Programme, uuid=uuid)
     return {"rows": payments.reconciliation(found), "mismatches": payments.mismatches(found)}

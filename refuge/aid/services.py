@@ -43,6 +43,20 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
+def _read_dates(fields: dict) -> None:
+    problems = Problems()
+    for name in ("starts_on", "arrived_from", "arrived_to"):
+        value = fields.get(name)
+        if isinstance(value, str):
+            try:
+                fields[name] = date.fromisoformat(value)
+            except ValueError:
+                problems.add(name, _("must be a date (YYYY-MM-DD)"))
+    if not fields.get("starts_on"):
+        problems.add("starts_on", _("is required"))
+    problems.raise_if_any()
+
+
 def _check_programme(fields: dict) -> None:
     problems = Problems()
     if not (fields.get("name") or "").strip():
@@ -87,6 +101,7 @@ def create_programme(payload: dict, *, user) -> tuple[Programme, bool]:
                 raise Conflict("uuid", _("this UUID is already used by another programme"))
             return earlier, False
     fields = {name: payload[name] for name in PROGRAMME_FIELDS if name in payload}
+    _read_dates(fields)
     fields["needs"] = ",".join(c.strip().upper() for c in (fields.get("needs") or "").split(",")
                                if c.strip())
     _check_programme(fields)

@@ -119,13 +119,12 @@ def test_the_payment_list_and_the_providers_results(client, personas, programme)
     (row,) = csv.DictReader(io.StringIO(response.content.decode()))
     assert (row["amount"], row["people"]) == ("80000", "2")
     results = f"payment,status,reference\n{row['payment']},failed,\nnot-a-payment,paid,X\n"
-    bad = client.post(f"/api/aid/payment-lists/{programme}/1/results", results,
-                      content_type="text/csv", **bearer(admin))
+    bad = post(client, f"/payment-lists/{programme}/1/results", {"file": results}, admin)
     assert bad.status_code == 422
     assert bad.json()["errors"] == [{"field": "line 3.payment",
                                      "message": "is not a payment of this cycle"}]
-    good = client.post(f"/api/aid/payment-lists/{programme}/1/results", results.split("not")[0],
-                       content_type="text/csv", **bearer(admin))
+    good = post(client, f"/payment-lists/{programme}/1/results",
+                {"file": results.split("not")[0]}, admin)
     assert good.json() == {"paid": 0, "failed": 1}
     rec = client.get(f"/api/aid/programmes/{programme}/reconciliation", **bearer(admin)).json()
     assert rec["rows"][0]["failed"] == 80_000
@@ -155,7 +154,7 @@ def test_only_administrators_define_programmes_and_export_payment_lists(
 def test_the_aid_endpoints_are_in_the_openapi_schema():
     paths = api.get_openapi_schema()["paths"]
     for path in ("/api/aid/programmes", "/api/aid/distributions",
-                 "/api/aid/programmes/{programme}/cycles/{number}/entitlements",
+                 "/api/aid/programmes/{uuid}/cycles/{n}/entitlements",
                  "/api/aid/households/{registration_number}",
-                 "/api/aid/payment-lists/{programme}/{number}"):
+                 "/api/aid/payment-lists/{programme}/{cycle}"):
         assert path in paths

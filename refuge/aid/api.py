@@ -7,17 +7,20 @@ from uuid import UUID
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict
 
+from refuge.accounts.models import Post
 from refuge.accounts.roles import HAND_OVER_AID, MANAGE_AID, ensure
 from refuge.aid import eligibility, payments, queries, services
 from refuge.aid.models import Cycle, Programme
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib.errors import FieldError, Invalid
+from refuge.lib.pagination import MAX_PAGE_SIZE, page
 from refuge.lib.schemas import Errors, Strict
 from refuge.registry.api import open_post
 
@@ -297,3 +300,25 @@ def reconciliation(request, uuid: UUID):
     ensure(request.user, MANAGE_AID)
     found = get_object_or_404(Programme, uuid=uuid)
     return {"rows": payments.reconciliation(found), "mismatches": payments.mismatches(found)}
+
+
+class PointDueOut(Schema):
+    point: str
+    generated_at: datetime
+    households: list[dict]
+    next_cursor: str | None
+
+
+@router.get("/points/{code}/due", response=PointDueOut)
+def point_due(request, code: str, cursor: str | None = None, size: int = MAX_PAGE_SIZE):
+    """What a distribution point keeps for working offline: the households registered
+    there with something due now, their members' names and each entitlement due, a page
+    at a time. Refresh it while online."""
+    ensure(request.user, HAND_OVER_AID)
+    post = get_object_or_404(Post, code=code.upper(), kind=Post.RECEPTION)
+    households, next_cursor = page(queries.households_due_at(post).select_related(
+        "registered_at"), cursor, size)
+    audit.record(request.user, AuditEvent.EXPORT, "household", None, what="aid due list",
+                 post=post.code, households=len(households))
+    return {"point": post.code, "generated_at": timezone.now(),
+            "households": queries.due_list(households), "next_cursor": next_cursor}

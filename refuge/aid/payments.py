@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from refuge.aid.models import Cycle, Entitlement, HandOver, Payment, PaymentLine, Programme
+from refuge.aid.services import is_uuid
 from refuge.lib.csvfiles import read_rows
 from refuge.lib.errors import Conflict, FieldError, Invalid
 
@@ -113,7 +114,7 @@ def import_results(cycle: Cycle, text: str) -> ImportResult:
     for message in problems:
         result.errors.append(FieldError("file", message))
     payments = {str(p.uuid): p for p in Payment.objects.select_for_update().filter(
-        cycle=cycle, uuid__in=[r["payment"] for _line, r in rows if _is_uuid(r["payment"])])}
+        cycle=cycle, uuid__in=[r["payment"] for _line, r in rows if is_uuid(r["payment"])])}
     seen: set[str] = set()
     for line, row in rows:
         where = f"line {line}"
@@ -149,10 +150,6 @@ def import_results(cycle: Cycle, text: str) -> ImportResult:
     Payment.objects.bulk_update([payments[key] for key in seen],
                                 ["status", "reference", "updated_at"])
     return result
-
-
-def _is_uuid(text: str) -> bool:
-    return len(text) == 36 and text.count("-") == 4
 
 
 @transaction.atomic

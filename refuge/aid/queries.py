@@ -3,12 +3,13 @@ frozen list differs from the registry today."""
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from refuge.aid.eligibility import eligible
 from refuge.aid.models import Cycle, Entitlement, HandOver
 from refuge.registry.cards import household_uuid_from_payload
-from refuge.registry.models import Household, Person
+from refuge.registry.models import Household, Person, registration_number
 from refuge.registry.queries import NOT_FOUND, NumberLookup, look_up_number
 
 
@@ -85,3 +86,42 @@ def person_uuids(ids: list[int]) -> list:
 def entitlement_uuids(ids: list[int]) -> list:
     return list(Entitlement.objects.filter(pk__in=ids).order_by("pk")
                 .values_list("uuid", flat=True))
+
+
+def totals_by_unit(entitlements) -> list[tuple[int, str]]:
+    """(amount, unit) summed per unit: "200,000 AMD, 2 kit"."""
+    totals: dict[str, int] = {}
+    for entitlement in entitlements:
+        unit = entitlement.cycle.programme.unit
+        totals[unit] = totals.get(unit, 0) + entitlement.amount
+    return [(amount, unit) for unit, amount in totals.items()]
+
+
+def households_due_at(post) -> QuerySet[Household]:
+    """Households registered at `post` with something due in an approved cycle."""
+    due = Entitlement.objects.filter(household=OuterRef("pk"), status=Entitlement.DUE,
+                                     cycle__status=Cycle.APPROVED, hand_over__isnull=True)
+    return Household.objects.filter(registered_at=post).filter(Exists(due))
+
+
+def due_list(households: list[Household]) -> list[dict]:
+    """What a point keeps for working offline: per household, its number, its members'
+    names and what is due now, in two queries."""
+    ids = [h.pk for h in households]
+    members: dict[int, list[dict]] = {}
+    for person in (Person.objects.counted().filter(household_id__in=ids)
+                   .order_by("household_id", "id")
+                   .only("uuid", "household_id", "given_name", "family_name", "birth_date")):
+        members.setdefault(person.household_id, []).append({
+            "uuid": str(person.uuid), "name": f"{person.given_name} {person.family_name}".strip(),
+            "born": person.birth_date.year if person.birth_date else None})
+    due: dict[int, list[dict]] = {}
+    for e in (Entitlement.objects.filter(household_id__in=ids, status=Entitlement.DUE,
+                                         cycle__status=Cycle.APPROVED, hand_over__isnull=True)
+              .select_related("cycle__programme", "person", "recipient").order_by("id")):
+        due.setdefault(e.household_id, []).append({
+            "uuid": str(e.uuid), "person": str(e.person.uuid), "recipient": str(e.recipient.uuid),
+            "programme": e.cycle.programme.name, "amount": e.amount,
+            "unit": e.cycle.programme.unit})
+    return [{"uuid": str(h.uuid), "number": registration_number(h.registered_at.code, h.pk),
+             "members": members.get(h.pk, []), "due": due.get(h.pk, [])} for h in households]

@@ -4,6 +4,7 @@ over at a point, and fold the entitlements of two records found to be one person
 Every entry point (the point's page, the API, the offline queue) calls these."""
 
 from datetime import date, datetime
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -294,3 +295,11 @@ def fold_merged_entitlements(kept: Person, merged: Person) -> list[Overpayment]:
                 amount=duplicate.amount))
     return overpaid
 
+
+
+def is_uuid(text: str) -> bool:
+    try:
+        UUID(str(text))
+    except ValueError:
+        return False
+    return True

@@ -132,6 +132,9 @@ def pages(w):
         ("get", "/exports/figures.xlsx", None, R.VIEW_FIGURES),
         ("get", "/exports/people.csv", None, R.VIEW_PEOPLE),
         ("get", "/shelter/", None, R.MANAGE_SHELTER),
+        ("get", "/aid/", None, R.HAND_OVER_AID),
+        ("get", f"/aid/?household={w['h']}", None, R.HAND_OVER_AID),
+        ("post", "/aid/find/", {"q": w["number"]}, R.HAND_OVER_AID),
         ("get", "/duplicates/", None, R.EDIT_PEOPLE),
         ("get", "/duplicates/households/", None, R.EDIT_PEOPLE),
         ("get", f"/duplicates/{w['pair']}/", None, R.EDIT_PEOPLE),
@@ -227,6 +230,7 @@ def endpoints(w):
         ("post", f"/api/aid/payment-lists/{w['programme']}/1/results",
          {"file": "payment,status\n"}, R.MANAGE_AID),
         ("get", f"/api/aid/programmes/{w['programme']}/reconciliation", None, R.MANAGE_AID),
+        ("get", "/api/aid/points/GOR/due", None, R.HAND_OVER_AID),
     ]
 
 
@@ -252,7 +256,8 @@ def test_the_matrix_covers_every_api_endpoint(world):
     assert {(m, p.rstrip("/")) for m, p in documented} == {(m, p.rstrip("/")) for m, p in tested}
 
 
-NAMED_AFTER = {"by-number": "{number}", "cycles": "{n}", "payment-lists": "{programme}"}
+NAMED_AFTER = {"by-number": "{number}", "cycles": "{n}", "payment-lists": "{programme}",
+               "points": "{code}"}
 
 
 def _template(url: str) -> str:

@@ -79,13 +79,6 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    # The registration path's inserts ask to be prepared (refuge/lib/inserts.py): parsed
-    # and planned once per connection instead of once per household. Django's own
-    # queries never are. Off for a pooler that cannot keep prepared statements
-    # (PgBouncer before 1.21 in transaction mode).
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-            5 if env_bool("REFUGE_DB_PREPARED", True) else None)
 else:
     DATABASES = {
         "default": {

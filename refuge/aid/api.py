@@ -14,8 +14,8 @@ from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict
 
 from refuge.accounts.models import Post
-from refuge.accounts.roles import HAND_OVER_AID, MANAGE_AID, ensure
-from refuge.aid import eligibility, payments, queries, services
+from refuge.accounts.roles import HAND_OVER_AID, MANAGE_AID, VIEW_AID_FIGURES, ensure
+from refuge.aid import eligibility, payments, queries, services, situation
 from refuge.aid.models import Cycle, Programme
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
@@ -322,3 +322,20 @@ def point_due(request, code: str, cursor: str | None = None, size: int = MAX_PAG
                  post=post.code, households=len(households))
     return {"point": post.code, "generated_at": timezone.now(),
             "households": queries.due_list(households), "next_cursor": next_cursor}
+
+
+class FigureRow(Schema):
+    programme: str
+    unit: str
+    province: str
+    entitled: int | str
+    reached: int | str
+    given: int | str
+
+
+@router.get("/figures", response=list[FigureRow])
+def figures(request):
+    """People entitled and reached, and the amount given, per programme and province, for
+    partners: counts of 1 to 4 people are left blank (""), with the amount beside them."""
+    ensure(request.user, VIEW_AID_FIGURES)
+    return situation.for_partners(situation.by_programme_and_province())

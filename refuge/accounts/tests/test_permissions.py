@@ -231,6 +231,7 @@ def endpoints(w):
          {"file": "payment,status\n"}, R.MANAGE_AID),
         ("get", f"/api/aid/programmes/{w['programme']}/reconciliation", None, R.MANAGE_AID),
         ("get", "/api/aid/points/GOR/due", None, R.HAND_OVER_AID),
+        ("get", "/api/aid/figures", None, R.VIEW_AID_FIGURES),
     ]
 
 

@@ -165,6 +165,50 @@ def two_points(households: list, officer, points, clients: int = 20) -> dict:
             "lost": len(ids) * len(points) - sum(outcomes.values())}
 
 
+def offline_points(households: list, officer, points, both: float = 0.1) -> dict:
+    """Two points with no network, each with the same due list: every family visits one,
+    and a share `both` visits the other as well, later the same day. Each point queues
+    its hand-overs (with the time they were made) and sends them, oldest first, when the
+    network returns: point A first, then B. Counts what comes back as conflicts."""
+    from refuge.aid import services
+    from refuge.aid.models import Entitlement
+
+    rng = random.Random(2023)
+    due = {}
+    for household_id, entitlement_uuid, person_uuid in (
+            Entitlement.objects.filter(household_id__in=[h.pk for h in households])
+            .values_list("household_id", "uuid", "person__uuid")):
+        due.setdefault(household_id, [[], person_uuid])[0].append(str(entitlement_uuid))
+    queues = {point.code: [] for point in points}
+    morning = datetime.now(UTC) - timedelta(hours=8)
+    visited_both = 0
+    for n, household_id in enumerate(due):
+        first, second = rng.sample(points, 2)
+        entitlements, receiver = due[household_id]
+        visits = [(first, morning + timedelta(seconds=10 * n))]
+        if rng.random() < both:
+            visited_both += 1
+            visits.append((second, morning + timedelta(hours=4, seconds=10 * n)))
+        for point, when in visits:
+            queues[point.code].append((when, {
+                "uuid": str(uuid.uuid4()), "entitlements": entitlements,
+                "received_by": str(receiver), "at": when.isoformat()}))
+    conflicts, sent = [], 0
+    for point in points:
+        for _when, body in sorted(queues[point.code], key=lambda item: item[0]):
+            try:
+                services.hand_over(body, user=officer, point=point)
+                sent += 1
+            except services.AlreadyHandedOver as refused:
+                conflicts.append({"point": point.code, "entitlements": len(refused.earlier),
+                                  "earlier": str(refused.earlier[0][1].uuid)})
+    queued = sum(len(q) for q in queues.values())
+    return {"families": len(due), "visited_both": visited_both, "queued": queued,
+            "sent": sent, "conflicts": len(conflicts),
+            "conflicting_entitlements": sum(c["entitlements"] for c in conflicts),
+            "lost": queued - sent - len(conflicts), "first_conflicts": conflicts[:3]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -172,6 +216,7 @@ def main() -> None:
     parser.add_argument("--load", action="store_true")
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--race", type=int, default=10_000, help="households both points serve")
+    parser.add_argument("--offline", type=int, default=1_000, help="families at two offline points")
     parser.add_argument("--data", default="aid")
     args = parser.parse_args()
     env = common.db_env(args.db, args.data)
@@ -258,12 +303,15 @@ def main() -> None:
     points = list(Post.objects.filter(code__in=["GOR", "VAY"]))
     result = two_points(race, officer, points)
     print(f"== two points x 20 clients, the same {result['households']:,} households: {result}")
+    offline = offline_points(list(Household.objects.exclude(distributions__isnull=False)
+                                  .order_by("pk")[: args.offline]), officer, points)
+    print(f"== two offline points, one family in ten visiting both: {offline}")
     common.print_json("RESULT", {
         "db": args.db, "people": people, "generation_s": round(generation, 1),
         "baseline_s": round(baseline, 1), "entitlements": added,
         "lookup_p95_ms": round(1000 * common.percentile(lookups, 95), 1),
         "hand_over_p95_ms": round(1000 * common.percentile(hand_overs, 95), 1),
-        "race": result})
+        "race": result, "offline": offline})
 
 
 if __name__ == "__main__":

@@ -115,12 +115,21 @@ def _batches(people: QuerySet[Person]) -> Iterator[list[tuple]]:
 
 def entitlements_for(programme: Programme, cycle: Cycle, batch: list[tuple]) -> list:
     """The entitlements of one batch: the per-person amount each, and the per-household
-    amount once per household, with its focal point (else its first eligible member)."""
+    amount once per household, with its focal point (else its first eligible member),
+    unless the household has an entitlement in the cycle already (a member added since
+    the last run gets the per-person amount only)."""
     chosen = recipients(batch, cycle.starts_on)
+    served = set()
+    if programme.per_household:
+        served = set(Entitlement.objects.filter(
+            cycle=cycle, household_id__gte=batch[0][1], household_id__lte=batch[-1][1])
+            .values_list("household_id", flat=True))
     made = []
     for household_id, members in groupby(batch, key=lambda row: row[1]):
         members = list(members)
         holder = next((m for m in members if m[3] == Person.FOCAL_POINT), members[0])[0]
+        if household_id in served:
+            holder = None
         for person_id, _household, _born, _relationship in members:
             amount = programme.per_person + (
                 programme.per_household if person_id == holder else 0)
@@ -141,7 +150,11 @@ def generate(cycle: Cycle, progress=None) -> int:
     if cycle.is_approved:
         raise Conflict("cycle", _("this cycle is approved: its list is frozen"))
     before = Entitlement.objects.filter(cycle=cycle).count()
-    for batch in _batches(eligible(cycle.programme, cycle)):
+    # Who has one already is left out by the query, so a second run reads almost nothing;
+    # the constraint still decides for a run alongside another.
+    todo = eligible(cycle.programme, cycle).exclude(
+        Exists(Entitlement.objects.filter(cycle=cycle, person=OuterRef("pk"))))
+    for batch in _batches(todo):
         with transaction.atomic():
             Entitlement.objects.bulk_create(entitlements_for(cycle.programme, cycle, batch),
                                             ignore_conflicts=True)

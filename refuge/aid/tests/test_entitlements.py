@@ -1,6 +1,7 @@
 """Entitlements per person and cycle: who is entitled, generated once, to whom a minor's
 share goes, and a frozen list once approved."""
 
+import uuid
 from datetime import date
 
 import pytest
@@ -126,3 +127,17 @@ def test_an_approved_cycle_is_frozen_and_later_registry_edits_show_as_difference
     found = queries.differences(Cycle.objects.get(pk=cycle.pk))
     assert found.added == [newcomer.pk]
     assert found.removed == [cycle.entitlements.get(person__given_name="Armen").pk]
+
+
+def test_a_member_added_after_generation_gets_the_per_person_amount_only(
+        admin, family, reception, registrar):
+    from refuge.registry import services as registry
+
+    cycle = make_programme(admin, per_person=10, per_household=1000).rounds.get()
+    eligibility.generate(cycle)
+    registry.register_household({"uuid": str(uuid.uuid4()), "household": str(family.uuid),
+                                 "members": [member("Lusine", birth_date="1990")]},
+                                user=registrar, post=reception, ask_about_duplicates=False)
+    assert eligibility.generate(cycle) == 1
+    assert cycle.entitlements.get(person__given_name="Lusine").amount == 10
+    assert sum(e.amount for e in cycle.entitlements.all()) == 4 * 10 + 1000

@@ -41,6 +41,8 @@ MANAGE_SHELTER = "manage_shelter"
 HAND_OVER_AID = "hand_over_aid"
 MANAGE_AID = "manage_aid"
 VIEW_AID_FIGURES = "view_aid_figures"
+# Recording what a person agreed to (tracing disclosure, publication) where they are met.
+RECORD_CONSENT = "record_consent"
 
 CAPABILITIES = {
     REGISTER: {REGISTRAR, ADMINISTRATOR},
@@ -54,6 +56,7 @@ CAPABILITIES = {
     HAND_OVER_AID: {AID_OFFICER, ADMINISTRATOR},
     MANAGE_AID: {ADMINISTRATOR},
     VIEW_AID_FIGURES: {AID_OFFICER, ANALYST, ADMINISTRATOR},
+    RECORD_CONSENT: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
 }
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -138,6 +139,12 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
         # A desk that was offline sends when the household was registered, not sent.
         problems = Problems()
         registered_on = clean_moment(payload["registered_on"], "registered_on", problems)
+        earliest = timezone.now() - timedelta(days=settings.REFUGE_OFFLINE_DAYS)
+        if registered_on is not None and registered_on < earliest:
+            problems.add("registered_on", _(
+                "%(value)s is more than %(days)s days ago: a desk is not kept offline that "
+                "long") % {"value": payload["registered_on"],
+                           "days": settings.REFUGE_OFFLINE_DAYS})
         problems.raise_if_any()
     write = _Write(client_uuid, digest, user, post, desk, device_id,
                    registered_on or timezone.now())

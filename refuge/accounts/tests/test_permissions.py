@@ -117,6 +117,9 @@ def pages(w):
         ("post", f"/households/{w['h']}/link/", {"other": w["o_number"]}, R.EDIT_PEOPLE),
         ("post", f"/people/{w['p']}/move/", {"household": w["o_number"]}, R.EDIT_PEOPLE),
         ("post", f"/households/{w['h']}/status/", {"status": "closed"}, R.EDIT_PEOPLE),
+        ("post", f"/households/{w['h']}/consent/", {"person": str(w["p"]),
+                                                    "purpose": "publication", "given": "yes"},
+         R.RECORD_CONSENT),
         ("post", f"/people/{w['p']}/conflicts/{w['person_conflict']}/", {"keep": "saved"},
          R.EDIT_PEOPLE),
         ("post", f"/households/{w['h']}/conflicts/{w['household_conflict']}/",
@@ -173,6 +176,12 @@ def endpoints(w):
         ("patch", f"/api/people/{w['p']}", {"needs": ["MED"]}, R.EDIT_PEOPLE),
         ("post", f"/api/people/{w['p']}/move", {"household": str(w["o"])}, R.EDIT_PEOPLE),
         ("get", f"/api/people/{w['p']}/history", None, R.VIEW_PEOPLE),
+        ("get", f"/api/people/{w['p']}/consents", None, R.VIEW_PEOPLE),
+        ("post", f"/api/people/{w['p']}/consents", {"uuid": str(uuid.uuid4()),
+                                                    "purpose": "publication", "given": True},
+         R.RECORD_CONSENT),
+        ("get", "/api/legal-bases", None, R.VIEW_FIGURES),
+        ("put", "/api/legal-bases/tracing", {"basis": "vital_interest"}, R.CONFIGURE),
         ("post", "/api/search", {"q": "Anahit"}, R.VIEW_PEOPLE),
         ("post", "/api/tallies", tally, R.COUNT_CROSSINGS),
         ("get", "/api/tallies", None, R.COUNT_CROSSINGS),
@@ -257,8 +266,8 @@ def test_the_matrix_covers_every_api_endpoint(world):
     assert {(m, p.rstrip("/")) for m, p in documented} == {(m, p.rstrip("/")) for m, p in tested}
 
 
-NAMED_AFTER = {"by-number": "{number}", "cycles": "{n}", "payment-lists": "{programme}",
-               "points": "{code}"}
+NAMED_AFTER = {"by-number": "{number}", "legal-bases": "{purpose}", "cycles": "{n}",
+               "payment-lists": "{programme}", "points": "{code}"}
 
 
 def _template(url: str) -> str:

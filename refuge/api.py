@@ -13,6 +13,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from refuge.accounts.api_auth import BearerToken
+from refuge.aid.api import router as aid_router
+from refuge.aid.services import AlreadyHandedOver
 from refuge.audit.api import router as audit_router
 from refuge.forecast.api import router as forecast_router
 from refuge.lib.errors import Conflict, Invalid
@@ -120,6 +122,12 @@ def on_already_registered(request, exc: AlreadyRegistered):
                                  for e in exc.errors])
 
 
+@api.exception_handler(AlreadyHandedOver)
+def on_already_handed_over(request, exc: AlreadyHandedOver):
+    """Each entitlement handed over before, with the hand-over that took it."""
+    return errors(request, 409, exc.as_dicts())
+
+
 @api.exception_handler(Conflict)
 def on_conflict(request, exc: Conflict):
     return errors(request, 409, [{"field": exc.field, "message": exc.message}])
@@ -161,3 +169,4 @@ api.add_router("/shelter", shelter_router)
 api.add_router("/audit", audit_router)
 api.add_router("/matching", matching_router)
 api.add_router("/forecast", forecast_router)
+api.add_router("/aid", aid_router)

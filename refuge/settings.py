@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "refuge.collect",
     "refuge.matching",
     "refuge.forecast",
+    "refuge.aid",
     "refuge.ops",
 ]
 

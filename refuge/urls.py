@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from refuge.accounts import views as account_views
+from refuge.aid import views as aid_views
 from refuge.api import api
 from refuge.audit import views as audit_views
 from refuge.collect import views as collect_views
@@ -38,6 +39,10 @@ urlpatterns = [
     path("people/<uuid:person_uuid>/conflicts/<int:conflict_id>/",
          registry_views.resolve_conflict, name="resolve-conflict"),
     path("people/<uuid:person_uuid>/move/", registry_views.move_person, name="move-person"),
+    path("aid/", aid_views.point, name="aid-point"),
+    path("aid/find/", aid_views.find, name="aid-find"),
+    path("aid/distributions/<uuid:distribution_uuid>/receipt/", aid_views.receipt,
+         name="aid-receipt"),
     path("audit/", audit_views.audit_log, name="audit"),
     path("dashboard/", report_views.dashboard, name="dashboard"),
     path("dashboard/expected/", report_views.set_expected_population, name="set-expected"),

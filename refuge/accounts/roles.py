@@ -35,6 +35,12 @@ VIEW_FIGURES = "view_figures"
 READ_AUDIT = "read_audit"
 CONFIGURE = "configure"
 MANAGE_SHELTER = "manage_shelter"
+# Aid: officers hand over at a point (they see the household's members and what is due,
+# nothing of tracing); administrators define programmes, approve cycles and pay; analysts
+# see totals only.
+HAND_OVER_AID = "hand_over_aid"
+MANAGE_AID = "manage_aid"
+VIEW_AID_FIGURES = "view_aid_figures"
 # Recording what a person agreed to (tracing disclosure, publication) where they are met.
 RECORD_CONSENT = "record_consent"
 
@@ -47,6 +53,9 @@ CAPABILITIES = {
     READ_AUDIT: {ADMINISTRATOR},
     CONFIGURE: {ADMINISTRATOR},
     MANAGE_SHELTER: {SHELTER_MANAGER, ADMINISTRATOR},
+    HAND_OVER_AID: {AID_OFFICER, ADMINISTRATOR},
+    MANAGE_AID: {ADMINISTRATOR},
+    VIEW_AID_FIGURES: {AID_OFFICER, ANALYST, ADMINISTRATOR},
     RECORD_CONSENT: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
 }
 

@@ -14,11 +14,12 @@ from django.views.decorators.cache import never_cache
 
 from refuge.registry import rules
 
-# The screens a registrar or a counter works in, kept for when the network is gone.
-PAGES = ["/desk/", "/tally/"]
+# The screens a registrar, a counter or an aid officer works in, kept for when the
+# network is gone (paths only: the aid app's page is named, not imported).
+PAGES = ["/desk/", "/tally/", "/aid/"]
 ASSETS = ["refuge/css/refuge.css", "refuge/js/desk.js", "refuge/js/matches.js",
-          "refuge/js/reading.js", "refuge/js/offline.js", "refuge/icons/icon-192.png",
-          "refuge/icons/icon-512.png"]
+          "refuge/js/reading.js", "refuge/js/offline.js", "refuge/js/aid.js",
+          "refuge/vendor/jsQR.js", "refuge/icons/icon-192.png", "refuge/icons/icon-512.png"]
 # Served by the app rather than from static files, since they are made from Python's rules.
 MADE = ["/rules.js"]
 

@@ -13,10 +13,9 @@ from openpyxl import Workbook
 
 from refuge.accounts.models import Post
 from refuge.lib import provinces
+from refuge.lib.disclosure import suppress
 from refuge.registry.models import CrossingFigure, Person
 from refuge.reports import queries
-
-SMALLEST_SHOWN = 5  # cells of 1 to 4 people could identify someone
 
 COLUMNS = [
     # key, header, HXL hashtag
@@ -32,11 +31,6 @@ COLUMNS = [
     ("crossed", gettext_noop("People crossed"), "#affected+crossed+ind"),
 ]
 COUNT_KEYS = ["crossed", "people", "female", "male", "children", "elderly"]
-
-
-def suppress(value: int) -> int | str:
-    """Small counts are left blank in partner exports, so nobody can be singled out."""
-    return "" if 0 < value < SMALLEST_SHOWN else value
 
 
 def by_date_and_province() -> list[dict]:

@@ -9,6 +9,8 @@ from django.test import Client
 
 from refuge.accounts import roles
 from refuge.accounts.models import Post
+from refuge.aid import eligibility
+from refuge.aid import services as aid_services
 from refuge.api import api
 from refuge.conftest import PERSONAS, bearer, make_household, member, queued_pair
 from refuge.forecast import services as forecast_services
@@ -47,7 +49,9 @@ def world(reception, crossing, personas):
     proposals = {p.household_id: p.uuid for p in run.proposals.all()}
     conflicts = _edit_conflicts(household, personas["registrar"])
     forecast_services.set_expected({"likely": 120_000}, user=personas["administrator"])
-    return {"run": run.uuid, "accept": proposals[household.pk], "reject": proposals[other.pk],
+    aid = _aid_programme(personas["administrator"], household)
+    return {**aid,
+            "run": run.uuid, "accept": proposals[household.pk], "reject": proposals[other.pk],
             "h": household.uuid, "p": household.members.first().uuid, "o": other.uuid,
             "t": tally.uuid, "site": hotel.uuid, "site2": centre.uuid,
             "placement": reserved.uuid, "cancel": to_cancel.uuid, "unplaced": unplaced.uuid,
@@ -56,6 +60,20 @@ def world(reception, crossing, personas):
             "pair": pairs[0].uuid, "pair2": pairs[1].uuid, "merge": merge.uuid,
             "hmatch": _household_match(pairs[0]).uuid, "hmatch2": _household_match(pairs[1]).uuid,
             **conflicts}
+
+
+def _aid_programme(admin, household) -> dict:
+    """A monthly programme: its first cycle generated and approved, the second a draft."""
+    programme, _ = aid_services.create_programme(
+        {"name": "Rent", "kind": "cash", "unit": "AMD", "per_person": 40_000,
+         "frequency": "monthly", "cycles": 2, "starts_on": "2023-10-01"}, user=admin)
+    first = programme.rounds.get(number=1)
+    eligibility.generate(first)
+    aid_services.approve(first, user=admin)
+    due = first.entitlements.filter(household=household)
+    return {"programme": programme.uuid, "due": [str(e.uuid) for e in due],
+            "receiver": str(household.members.first().uuid),
+            "number": household.registration_number}
 
 
 def _edit_conflicts(household, user) -> dict:
@@ -117,6 +135,9 @@ def pages(w):
         ("get", "/exports/figures.xlsx", None, R.VIEW_FIGURES),
         ("get", "/exports/people.csv", None, R.VIEW_PEOPLE),
         ("get", "/shelter/", None, R.MANAGE_SHELTER),
+        ("get", "/aid/", None, R.HAND_OVER_AID),
+        ("get", f"/aid/?household={w['h']}", None, R.HAND_OVER_AID),
+        ("post", "/aid/find/", {"q": w["number"]}, R.HAND_OVER_AID),
         ("get", "/duplicates/", None, R.EDIT_PEOPLE),
         ("get", "/duplicates/households/", None, R.EDIT_PEOPLE),
         ("get", f"/duplicates/{w['pair']}/", None, R.EDIT_PEOPLE),
@@ -202,6 +223,24 @@ def endpoints(w):
         ("get", "/api/matching/households", None, R.EDIT_PEOPLE),
         ("post", f"/api/matching/households/{w['hmatch']}/link", {}, R.EDIT_PEOPLE),
         ("post", f"/api/matching/households/{w['hmatch2']}/reject", {}, R.EDIT_PEOPLE),
+        ("post", "/api/aid/programmes", {"name": "Kits", "kind": "in_kind", "unit": "kit",
+                                         "per_household": 1, "starts_on": "2023-10-01"},
+         R.MANAGE_AID),
+        ("post", f"/api/aid/programmes/{w['programme']}/cycles/2/entitlements", {},
+         R.MANAGE_AID),
+        ("post", f"/api/aid/programmes/{w['programme']}/cycles/2/approve", {}, R.MANAGE_AID),
+        ("get", f"/api/aid/programmes/{w['programme']}/cycles/1/differences", None,
+         R.MANAGE_AID),
+        ("get", f"/api/aid/households/{w['number']}", None, R.HAND_OVER_AID),
+        ("post", "/api/aid/distributions", {"uuid": str(uuid.uuid4()), "entitlements": w["due"],
+                                            "point": "GOR", "received_by": w["receiver"]},
+         R.HAND_OVER_AID),
+        ("get", f"/api/aid/payment-lists/{w['programme']}/1", None, R.MANAGE_AID),
+        ("post", f"/api/aid/payment-lists/{w['programme']}/1/results",
+         {"file": "payment,status\n"}, R.MANAGE_AID),
+        ("get", f"/api/aid/programmes/{w['programme']}/reconciliation", None, R.MANAGE_AID),
+        ("get", "/api/aid/points/GOR/due", None, R.HAND_OVER_AID),
+        ("get", "/api/aid/figures", None, R.VIEW_AID_FIGURES),
     ]
 
 
@@ -227,11 +266,26 @@ def test_the_matrix_covers_every_api_endpoint(world):
     assert {(m, p.rstrip("/")) for m, p in documented} == {(m, p.rstrip("/")) for m, p in tested}
 
 
+NAMED_AFTER = {"by-number": "{number}", "legal-bases": "{purpose}", "cycles": "{n}",
+               "payment-lists": "{programme}", "points": "{code}"}
+
+
 def _template(url: str) -> str:
     parts = url.removeprefix("/api").split("?")[0].split("/")
-    named = {"by-number": "{number}", "legal-bases": "{purpose}"}
-    return "/".join("{uuid}" if _is_uuid(p) else named.get(before, p)
-                    for before, p in zip(["", *parts], parts, strict=False))
+    named = []
+    for index, part in enumerate(parts):
+        before = parts[index - 1] if index else ""
+        if before in NAMED_AFTER:
+            named.append(NAMED_AFTER[before])
+        elif _is_uuid(part):
+            named.append("{uuid}")
+        elif before == "households" and part != "by-number":  # /aid/households/GOR-0000017
+            named.append("{registration_number}")
+        elif index >= 2 and parts[index - 2] == "payment-lists":
+            named.append("{cycle}")
+        else:
+            named.append(part)
+    return "/".join(named)
 
 
 def _is_uuid(text: str) -> bool:

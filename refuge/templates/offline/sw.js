@@ -86,6 +86,7 @@ function sendOrKeep(request, path) {
 }
 
 function label(form) {
+  if (form.has("label")) return form.get("label");
   if (form.has("people_aboard")) return form.get("people_aboard") + " ↦ " + (form.get("vehicle_ref") || "");
   var names = [], i = 0;
   while (form.has("members-" + i + "-given_name")) {

@@ -1,0 +1,88 @@
+"""The distribution point with no network: the household is found in the list kept on the
+device, its hand-over waits in the queue, and when it is sent after the same entitlements
+were handed over online elsewhere, it comes back as a conflict, listed for the officer,
+and nothing is lost."""
+
+import re
+
+import pytest
+
+from refuge.accounts.models import Post
+from refuge.aid import services
+from refuge.aid.models import Distribution, Entitlement, HandOver
+from refuge.aid.tests.helpers import approved_cycle, hand_over_body
+from refuge.conftest import make_household, make_user, member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for_waiting(page, count: int, timeout: float = 15_000) -> None:
+    page.wait_for_function(
+        f"document.getElementById('offline-status').dataset.waiting === '{count}'",
+        timeout=timeout)
+
+
+def test_a_hand_over_made_offline_after_one_online_is_a_listed_conflict(live_server, browser):
+    goris = Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris reception centre",
+                                province="Syunik")
+    vayk = Post.objects.create(kind=Post.RECEPTION, code="VAY", name="Vayk centre",
+                               province="Vayots Dzor")
+    family = make_household(goris, make_user("rita", "registrar"),
+                            member("Anahit", birth_date="1985"),
+                            member("Narek", birth_date="2016", relationship="child"))
+    approved_cycle(make_user("ada", "administrator"))
+    olga = make_user("olga", "aid_officer")
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/aid/")
+    page.get_by_label("User name").fill("olga")
+    page.get_by_label("Password").fill("olga-pass-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/post/"))
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'post'")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/aid/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # The point's due list is on the device.
+    page.wait_for_function("RefugeQueue.meta('aidDue:GOR').then(d => !!d)")
+
+    context.set_offline(True)
+    page.locator("#aid-q").fill(family.registration_number)
+    page.keyboard.press("Enter")
+    button = page.get_by_test_id("aid-hand-over")
+    button.wait_for()
+    assert "Anahit" in page.get_by_test_id("aid-household").inner_text()
+    assert page.evaluate("document.activeElement.dataset.testid") == "aid-hand-over"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#offline-queued", state="visible")
+    wait_for_waiting(page, 1)
+    # Scanned again at this point, still offline: it says so, and queues nothing more.
+    page.locator("#aid-q").fill(family.registration_number)
+    page.keyboard.press("Enter")
+    page.get_by_test_id("aid-already").wait_for()
+    wait_for_waiting(page, 1)
+
+    # Meanwhile the family was served online at another point.
+    anahit = family.members.get(given_name="Anahit")
+    earlier, _ = services.hand_over(
+        hand_over_body(Entitlement.objects.filter(household=family), anahit),
+        user=olga, point=vayk)
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_for_waiting(page, 0, timeout=30_000)
+    conflict = page.locator("#offline-status li.error")
+    conflict.wait_for()
+    text = conflict.inner_text()
+    assert "already handed over on" in text and "VAY" in text and str(earlier.uuid) in text
+    assert Distribution.objects.count() == 1 and HandOver.objects.count() == 2
+    # Nothing lost: the refused hand-over stays on the device until the officer opens it.
+    assert page.evaluate("RefugeQueue.all().then(items => items.length)") == 1
+    page.screenshot(path="/tmp/aid-offline-conflict.png")
+    context.close()

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "refuge.collect",
     "refuge.matching",
     "refuge.forecast",
+    "refuge.tracing",
     "refuge.ops",
 ]
 

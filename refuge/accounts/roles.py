@@ -35,6 +35,10 @@ VIEW_FIGURES = "view_figures"
 READ_AUDIT = "read_audit"
 CONFIGURE = "configure"
 MANAGE_SHELTER = "manage_shelter"
+# Tracing: a registrar at a desk may take an enquiry but sees no results; only tracing
+# officers see requests, candidates and where a found person is, and decide.
+TAKE_ENQUIRY = "take_enquiry"
+TRACE = "trace"
 
 CAPABILITIES = {
     REGISTER: {REGISTRAR, ADMINISTRATOR},
@@ -45,6 +49,8 @@ CAPABILITIES = {
     READ_AUDIT: {ADMINISTRATOR},
     CONFIGURE: {ADMINISTRATOR},
     MANAGE_SHELTER: {SHELTER_MANAGER, ADMINISTRATOR},
+    TAKE_ENQUIRY: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
+    TRACE: {TRACING_OFFICER, ADMINISTRATOR},
 }
 
 

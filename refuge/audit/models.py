@@ -35,7 +35,8 @@ class AuditEvent(models.Model):
     ]
     OBJECT_TYPES = {"person": _("person"), "household": _("household"), "tally": _("tally"),
                     "placement": _("placement"), "allocation": _("allocation"),
-                    "proposal": _("placement proposal"), "pair": _("possible duplicate")}
+                    "proposal": _("placement proposal"), "pair": _("possible duplicate"),
+                    "enquiry": _("tracing enquiry"), "sought": _("person sought")}
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class TracingConfig(AppConfig):
+    name = "refuge.tracing"
+    label = "tracing"
+
+    def ready(self):
+        # Every registration, check-in and merge checks the open requests at once.
+        from refuge.tracing import listeners
+
+        listeners.connect()

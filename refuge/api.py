@@ -23,6 +23,7 @@ from refuge.registry.services import AlreadyRegistered
 from refuge.reports.api import figures_router
 from refuge.reports.api import router as reports_router
 from refuge.shelter.api import router as shelter_router
+from refuge.tracing.api import router as tracing_router
 
 
 class BearerToken(HttpBearer):
@@ -168,3 +169,4 @@ api.add_router("/shelter", shelter_router)
 api.add_router("/audit", audit_router)
 api.add_router("/matching", matching_router)
 api.add_router("/forecast", forecast_router)
+api.add_router("/tracing", tracing_router)

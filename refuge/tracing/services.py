@@ -151,16 +151,41 @@ def _save(client_uuid, digest, cleaned: dict, user, post) -> Enquiry:
                       **cleaned)
     enquiry.derive_search_forms()
     enquiry.save()
-    for item in sought_items:
-        client = item.pop("uuid") or None
+    added = _add_sought(enquiry, sought_items, user)
+    audit.record(user, AuditEvent.CREATE, "enquiry", enquiry.uuid,
+                 sought=[str(s.uuid) for s in added])
+    return enquiry
+
+
+def _add_sought(enquiry: Enquiry, items: list[dict], user) -> list[SoughtPerson]:
+    added = []
+    for item in items:
+        client = item.pop("uuid", None)
         sought = SoughtPerson(enquiry=enquiry, **item, **({"uuid": client} if client else {}))
         sought.derive_search_forms()
         sought.save()
         StatusChange.objects.create(sought=sought, status=sought.status, fate=sought.fate,
                                     by=user)
-    audit.record(user, AuditEvent.CREATE, "enquiry", enquiry.uuid,
-                 sought=[str(s.uuid) for s in enquiry.sought.all()])
-    return enquiry
+        added.append(sought)
+    return added
+
+
+def add_sought(enquiry: Enquiry, items: list[dict], *, user,
+               today: date | None = None) -> list[SoughtPerson]:
+    """More people sought by an enquiry recorded before (a file's later rows); each is
+    checked, and matched at once. Raises Invalid with every problem, saving nothing."""
+    problems = Problems()
+    cleaned = [clean_sought(item, f"sought[{i}].", problems, today or date.today())
+               for i, item in enumerate(items)]
+    problems.raise_if_any()
+    with transaction.atomic():
+        added = _add_sought(enquiry, cleaned, user)
+        audit.record(user, AuditEvent.UPDATE, "enquiry", enquiry.uuid,
+                     sought=[str(s.uuid) for s in added])
+    size = matching.population()
+    for sought in added:
+        matching.check_sought(sought, size)
+    return added
 
 
 def check_enquiry(enquiry: Enquiry) -> None:

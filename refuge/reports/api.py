@@ -46,6 +46,8 @@ class SituationOut(Schema):
     pyramid: list[dict]
     needs: list[dict]
     shelter: list[dict]
+    # Every app's part of the picture, by key (shelter, and what other apps provide).
+    sections: dict[str, dict]
 
 
 @router.get("", response=SituationOut)
@@ -53,10 +55,15 @@ def situation(request):
     """The situation picture as numbers: aggregates only, for every role."""
     ensure(request.user, VIEW_FIGURES)
     picture = queries.picture()
+    # Shelter's figures also stay where the API had them before they were its section.
+    shelter = picture.sections.get("shelter", {})
     return {
         **{name: getattr(picture, name) for name in (
             "as_of", "expected", "crossed", "registered", "backlog", "placed", "households",
-            "households_waiting", "households_not_asked", "days", "posts", "pyramid", "shelter")},
+            "days", "posts", "pyramid", "sections")},
+        "households_waiting": shelter.get("households_waiting", 0),
+        "households_not_asked": shelter.get("households_not_asked", 0),
+        "shelter": shelter.get("provinces", []),
         "needs": [{**n, "label": str(n["label"])} for n in picture.needs],
     }
 

@@ -19,6 +19,7 @@ from fpdf import FPDF
 
 from refuge.lib.formats import grouped
 from refuge.lib.provinces import shown as province_shown
+from refuge.lib.situation import Table
 from refuge.reports import charts
 from refuge.reports.fonts import (  # noqa: F401 (FontMissing and the rest are used from here)
     REPORT_FONTS,
@@ -27,7 +28,7 @@ from refuge.reports.fonts import (  # noqa: F401 (FontMissing and the rest are u
     prepare_fonts,
     report_font,
 )
-from refuge.reports.queries import Day, Picture
+from refuge.reports.queries import Day, Picture, fact_rows, section_tables
 
 FONT = "DejaVu Sans"  # the name the charts' SVG asks for, so their text is drawn in it
 MARGIN = 15  # mm
@@ -78,9 +79,10 @@ class Report(FPDF):
 
 
 def daily_report(picture: Picture, day_label: str, day: Day | None = None) -> bytes:
-    """The day's report: figures, charts, shelter by province and posts. On one page,
-    set tightly, whenever it fits there (drawn once); longer reports are set normally,
-    unless that leaves a nearly empty last page that the tight setting avoids."""
+    """The day's report: figures, charts, the apps' sections (shelter by province) and
+    posts. On one page, set tightly, whenever it fits there (drawn once); longer reports
+    are set normally, unless that leaves a nearly empty last page that the tight setting
+    avoids."""
     tight = _draw(picture, day_label, day, TIGHT)
     if tight.pages_count == 1:
         return bytes(tight.output())
@@ -113,7 +115,8 @@ def _draw(picture: Picture, day_label: str, day: Day | None, spacing: Spacing) -
             (_("To date"), drawings["cumulative_chart"]))
     _charts(report, spacing, (_("Age and sex"), drawings["pyramid_chart"]),
             (_("Specific needs"), drawings["needs_chart"]))
-    _shelter(report, picture, spacing)
+    for table in section_tables(picture):
+        _section_table(report, table, spacing)
     _posts(report, picture, spacing)
     return report
 
@@ -129,20 +132,16 @@ def _heading(report: Report, text: str, spacing: Spacing, keep: float) -> None:
 
 def _figures(report: Report, picture: Picture, today: Day, spacing: Spacing) -> None:
     pairs = [
-        (_("People crossed on this day"), today.crossed,
-         _("People crossed to date"), picture.crossed),
-        (_("People registered on this day"), today.registered,
-         _("People registered to date"), picture.registered),
-        (_("People placed in shelter on this day"), today.placed,
-         _("People in shelter now"), picture.placed),
-        (_("Waiting to register"), picture.backlog,
-         _("Households waiting for a place"), picture.households_waiting),
+        [(_("People crossed on this day"), today.crossed),
+         (_("People crossed to date"), picture.crossed)],
+        [(_("People registered on this day"), today.registered),
+         (_("People registered to date"), picture.registered)],
+        [(_("People placed in shelter on this day"), today.placed),
+         (_("People in shelter now"), picture.placed)],
+        *fact_rows(picture),
     ]
-    if picture.expected:
-        pairs.append((_("Expected population"), picture.expected,
-                      _("Crossed of expected"), f"{picture.crossed_share}%"))
-    rows = [[label, _number(value), other, _number(other_value)]
-            for label, value, other, other_value in pairs]
+    rows = [[text for label, value in pair for text in (label, _number(value))]
+            + ["", ""] * (2 - len(pair)) for pair in pairs]
     _table(report, rows, ("LEFT", "RIGHT", "LEFT", "RIGHT"), spacing, headings=False)
 
 
@@ -165,19 +164,14 @@ def _charts(report: Report, spacing: Spacing, *charts_with_titles) -> None:
     report.set_xy(MARGIN, top + 8 + height)
 
 
-def _shelter(report: Report, picture: Picture, spacing: Spacing) -> None:
-    headings = [_("Province"), _("Sites"), _("Beds"), _("Taken"), _("Free beds"),
-                _("Households placed"), _("Households waiting for a place")]
-    rows = [[province_shown(p["province"]) or "—", *(_number(p[key]) for key in (
-        "sites", "beds", "taken", "free", "households_placed", "households_waiting"))]
-        for p in picture.shelter]
+def _section_table(report: Report, table: Table, spacing: Spacing) -> None:
     report.ln(spacing.gap)
-    _heading(report, _("Shelter by province"), spacing, keep=spacing.row * 4)
-    if not rows:
-        report.cell(0, spacing.row, _("No shelter sites are recorded yet."),
-                    new_x="LMARGIN", new_y="NEXT")
+    _heading(report, table.title, spacing, keep=spacing.row * 4)
+    if not table.rows:
+        report.cell(0, spacing.row, table.empty, new_x="LMARGIN", new_y="NEXT")
         return
-    _table(report, [headings, *rows], ("LEFT",) + ("RIGHT",) * 6, spacing)
+    _table(report, [table.headings, *table.rows],
+           ("LEFT",) + ("RIGHT",) * (len(table.headings) - 1), spacing)
 
 
 def _posts(report: Report, picture: Picture, spacing: Spacing) -> None:

@@ -2,15 +2,15 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from django.db import connection
-from django.db.models import CharField, Count, Sum
-from django.db.models.functions import Cast, Substr, TruncHour
+from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from refuge.accounts.models import Post
+from refuge.lib import situation as sections
 from refuge.registry.models import (
     AGE_BANDS,
     UNKNOWN_AGE,
@@ -21,8 +21,6 @@ from refuge.registry.models import (
     SpecificNeed,
 )
 from refuge.reports.models import Situation
-from refuge.shelter import queries as shelter_queries
-from refuge.shelter.models import Placement
 
 CHILD_BANDS = {i for i, (_low, high) in enumerate(AGE_BANDS) if high < 18}
 ELDERLY_BANDS = {i for i, (low, _high) in enumerate(AGE_BANDS) if low >= 60}
@@ -67,16 +65,15 @@ class Picture:
     registered: int
     placed: int
     households: int
-    households_waiting: int
-    # Households nobody asked whether they need a place: neither waiting nor housed.
-    households_not_asked: int
     days: list[Day]
     hours: list[Hour]
     posts: list[PostFigures]
     pyramid: list[dict]
     needs: list[dict]
     sexes: dict = field(default_factory=dict)
-    shelter: list[dict] = field(default_factory=list)
+    # The apps' own parts of the picture, by key (refuge.lib.situation): shelter's beds
+    # by province, and whatever other apps provide.
+    sections: dict[str, dict] = field(default_factory=dict)
 
     @property
     def backlog(self) -> int:
@@ -89,6 +86,45 @@ class Picture:
     @property
     def registered_share(self) -> int | None:
         return round(100 * self.registered / self.expected) if self.expected else None
+
+
+@dataclass(frozen=True)
+class ShownSection:
+    """A section of the picture as the dashboard shows it."""
+
+    key: str
+    template: str
+    figures: dict
+
+
+def shown_sections(picture: Picture) -> list[ShownSection]:
+    return [ShownSection(section.key, section.template, picture.sections[section.key])
+            for section in sections.sections()
+            if section.template and section.key in picture.sections]
+
+
+def section_facts(picture: Picture) -> list[tuple[str, int | str]]:
+    """The sections' lines for the report's table of facts, in their order."""
+    return [fact for section in sections.sections()
+            if section.facts and section.key in picture.sections
+            for fact in section.facts(picture.sections[section.key])]
+
+
+def section_tables(picture: Picture) -> list[sections.Table]:
+    return [table for section in sections.sections()
+            if section.tables and section.key in picture.sections
+            for table in section.tables(picture.sections[section.key])]
+
+
+def fact_rows(picture: Picture) -> list[list[tuple[str, int | str]]]:
+    """The report's facts after the day's crossed, registered and placed, two to a row:
+    the backlog, the sections' facts, then the expected population and its share."""
+    facts = [(_("Waiting to register"), picture.backlog), *section_facts(picture)]
+    rows = [facts[i:i + 2] for i in range(0, len(facts), 2)]
+    if picture.expected:
+        rows.append([(_("Expected population"), picture.expected),
+                     (_("Crossed of expected"), f"{picture.crossed_share}%")])
+    return rows
 
 
 def local_days():
@@ -104,16 +140,17 @@ def local_days():
 
 
 def picture(now: datetime | None = None, hours_back: int = 24,
-            with_shelter: bool = True) -> Picture:
-    """Every figure of the situation. Without shelter occupancy by province (the most
-    costly part with a million people) for the exports and the PDF, which do not show it."""
+            with_sections: bool = True) -> Picture:
+    """Every figure of the situation. Without the apps' sections (shelter occupancy by
+    province is the most costly part with a million people) for the exports and the home
+    page, which do not show them."""
     now = now or timezone.now()
     crossing_rows = list(CrossingFigure.objects.values_list("hour", "post_id", "people"))
     people_rows = list(
         RegistrationFigure.objects.filter(need="").values("hour", "post_id")
         .annotate(n=Sum("people")).values_list("hour", "post_id", "n")
     )
-    placement_rows = placement_changes()
+    placement_rows = [(hour, None, people) for hour, people in sections.series("placed")]
     day_of = local_days()
     today = day_of(now)
     posts = {p.pk: PostFigures(p.code, p.shown_name, p.kind, p.province)
@@ -135,8 +172,6 @@ def picture(now: datetime | None = None, hours_back: int = 24,
         registered=sum(p.registered for p in posts.values()),
         placed=Person.objects.filter(status=Person.PLACED).count(),
         households=households,
-        households_waiting=shelter_queries.households_waiting(),
-        households_not_asked=shelter_queries.households_not_asked(),
         days=_days(crossing_rows, people_rows, placement_rows, day_of),
         hours=_hours(crossing_rows, people_rows, placement_rows, now, hours_back),
         posts=list(posts.values()),
@@ -144,36 +179,8 @@ def picture(now: datetime | None = None, hours_back: int = 24,
         needs=needs(),
         sexes=dict(RegistrationFigure.objects.filter(need="").values_list("sex")
                    .annotate(n=Sum("people")).order_by()),
-        shelter=shelter_queries.province_occupancy() if with_shelter else [],
+        sections=sections.figures(now) if with_sections else {},
     )
-
-
-def placement_changes() -> list[tuple[datetime, None, int]]:
-    """People checked in (+) and out (-) of shelter per hour, as (hour, None, people)."""
-    rows = []
-    for moment_field, sign in (("checked_in_at", 1), ("checked_out_at", -1)):
-        grouped = (Placement.objects.filter(**{f"{moment_field}__isnull": False})
-                   .annotate(hour=_utc_hour(moment_field)).values("hour")
-                   .annotate(n=Sum("people")).values_list("hour", "n").order_by())
-        rows += [(_as_hour(hour), None, sign * people) for hour, people in grouped]
-    return rows
-
-
-def _utc_hour(field: str):
-    """The UTC hour of a datetime column, computed by the database itself.
-
-    SQLite keeps datetimes as UTC text, whose first 13 characters are the hour;
-    Django's TruncHour would call back into Python for every row there.
-    """
-    if connection.vendor == "sqlite":
-        return Substr(Cast(field, CharField()), 1, 13)
-    return TruncHour(field, tzinfo=UTC)
-
-
-def _as_hour(value) -> datetime:
-    if isinstance(value, str):
-        return datetime.strptime(value, "%Y-%m-%d %H").replace(tzinfo=UTC)
-    return value
 
 
 def _days(crossing_rows, people_rows, placement_rows, day_of) -> list[Day]:
@@ -266,7 +273,7 @@ def by_date_and_province() -> list[dict]:
 def overview() -> dict:
     """Totals per post, from the pre-counted figures (see refuge.reports), so the home
     page stays fast with a million people registered."""
-    situation = picture(with_shelter=False)
+    situation = picture(with_sections=False)
     households = dict(
         Household.objects.values_list("registered_at_id").annotate(n=Count("id")).order_by()
     )

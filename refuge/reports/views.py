@@ -33,6 +33,7 @@ def dashboard(request):
     except ValueError:
         refresh = REFRESH_SECONDS
     context = {"picture": picture, "refresh_seconds": refresh, **charts.situation(picture),
+               "sections": queries.shown_sections(picture),
                "may_configure": can(request.user, CONFIGURE),
                "expected_form": ExpectedPopulationForm(instance=Situation.current())}
     template = "reports/_figures.html" if request.GET.get("part") else "reports/dashboard.html"
@@ -70,6 +71,7 @@ def daily_report(request):
     today = next((d for d in picture.days if d.day == day), queries.Day(day))
     return render(request, "reports/daily.html", {
         "picture": picture, "day": day, "today": today, **charts.situation(picture),
+        "fact_rows": queries.fact_rows(picture),
     })
 
 

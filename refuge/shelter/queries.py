@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from refuge.accounts.models import Post
 from refuge.lib.dates import age_on
+from refuge.lib.hours import as_hour, utc_hour
 from refuge.registry.models import Household, Person
 from refuge.shelter.allocation import FreeSite, Waiting
 from refuge.shelter.models import Placement, Proposal, Site
@@ -108,6 +109,17 @@ def _without_place():
     holding = Placement.objects.filter(household=OuterRef("pk"), status__in=HOLDING)
     return Household.objects.filter(status=Household.ACTIVE,
                                     accommodation=Household.NEEDS_PLACE).exclude(Exists(holding))
+
+
+def placement_changes() -> list[tuple[datetime, int]]:
+    """People checked in (+) and out (-) of shelter per UTC hour."""
+    rows = []
+    for moment_field, sign in (("checked_in_at", 1), ("checked_out_at", -1)):
+        grouped = (Placement.objects.filter(**{f"{moment_field}__isnull": False})
+                   .annotate(hour=utc_hour(moment_field)).values("hour")
+                   .annotate(n=Sum("people")).values_list("hour", "n").order_by())
+        rows += [(as_hour(hour), sign * people) for hour, people in grouped]
+    return rows
 
 
 def households_waiting() -> int:

@@ -119,14 +119,15 @@ def test_the_shelter_section_counts_beds_and_households_by_province(goris, regis
                                province="Vayots Dzor")
     make_household(vayk, registrar, member("Lilit"))
     picture = queries.picture()
-    rows = {row["province"]: row for row in picture.shelter}
+    shelter = picture.sections["shelter"]
+    rows = {row["province"]: row for row in shelter["provinces"]}
     assert rows["Syunik"] == {"province": "Syunik", "sites": 1, "beds": 40, "taken": 2,
                               "free": 38, "households_placed": 1, "households_waiting": 1}
     assert rows["Vayots Dzor"] == {"province": "Vayots Dzor", "sites": 0, "beds": 0,
                                    "taken": 0, "free": 0, "households_placed": 0,
                                    "households_waiting": 1}
-    assert sum(row["households_waiting"] for row in picture.shelter) == (
-        picture.households_waiting)
+    assert sum(row["households_waiting"] for row in shelter["provinces"]) == (
+        shelter["households_waiting"])
 
 
 def test_a_report_that_would_leave_a_few_lines_on_a_last_page_is_set_on_fewer_pages(

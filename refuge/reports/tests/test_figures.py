@@ -47,7 +47,8 @@ def week(reception, crossing, registrar):
 def test_the_picture_counts_crossed_registered_and_waiting(week):
     picture = queries.picture()
     assert (picture.crossed, picture.registered, picture.backlog) == (7, 5, 2)
-    assert picture.households == 2 and picture.households_waiting == 2
+    assert picture.households == 2
+    assert picture.sections["shelter"]["households_waiting"] == 2
     assert picture.days[-1].crossed == 7 and picture.days[-1].registered == 5
     assert sum(h.crossed for h in picture.hours) == 7
     assert {p.code: (p.crossed, p.registered) for p in picture.posts} == {
@@ -295,7 +296,7 @@ def test_placements_are_counted_per_day_and_to_date(week, reception, registrar, 
     assert picture.days[-1].placed == staying and picture.days[-1].placed_total == staying
     assert sum(h.placed for h in picture.hours) == staying
     assert picture.placed == staying
-    assert picture.shelter[0]["taken"] == staying
+    assert picture.sections["shelter"]["provinces"][0]["taken"] == staying
 
 
 def test_a_move_does_not_rewrite_the_day_someone_arrived(reception, crossing, registrar):

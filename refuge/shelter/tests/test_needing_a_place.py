@@ -28,7 +28,8 @@ def test_only_households_that_need_a_place_wait_for_one(three):
     needing, _relatives, _never_asked = three
     assert list(queries.waiting_households()) == [needing]
     shown = picture()
-    assert (shown.households_waiting, shown.households_not_asked) == (1, 1)
+    shelter = shown.sections["shelter"]
+    assert (shelter["households_waiting"], shelter["households_not_asked"]) == (1, 1)
 
 
 def test_the_allocator_proposes_beds_only_to_households_that_need_them(three, personas):

@@ -7,6 +7,9 @@ class TracingConfig(AppConfig):
 
     def ready(self):
         # Every registration, check-in and merge checks the open requests at once.
+        from refuge.lib import situation
         from refuge.tracing import listeners
+        from refuge.tracing.situation import SECTION
 
         listeners.connect()
+        situation.provide(SECTION)

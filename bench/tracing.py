@@ -10,8 +10,9 @@ typo now and then. A third of the sought were never registered (every record of 
 is taken out of the registry, while their relatives stay).
 
 The registry is looked up in memory with the same keys refuge.tracing.matching asks the
-database for (pairs of name keys, either way round, also with a Russian г read as h; a
-given name alone with a birth year within three), and every candidate is scored by
+database for (pairs of name keys, either way round, also with a Russian г read as h; the
+given name with a birth year within three; the given name alone, with neither a year
+nor a family name), and every candidate is scored by
 `refuge.tracing.matching.score`, the code the app runs. No database: this measures
 accuracy, not the cost of the queries.
 
@@ -148,12 +149,14 @@ class Index:
     def __init__(self, rows: list[dict]):
         self.rows = rows
         self.by = defaultdict(list)
+        self.by_given = defaultdict(list)
         self.latin = defaultdict(list)
         for i, row in enumerate(rows):
             year = normalise.birth_from_text(row["birth_date"]).year
             g, f, p = readings(row["given_name"], row["family_name"], row["patronymic"])
             for a in g:
                 self.by[("gy", a, year)].append(i)
+                self.by_given[a].append(i)
                 for b in f:
                     self.by[("gf", a, b)].append(i)
                 for b in p:
@@ -172,9 +175,11 @@ class Index:
                 found.update(self.by[("gf", a, b)] + self.by[("gf", b, a)])
             for b in p:
                 found.update(self.by[("gp", a, b)])
-            if not f and not p and year:
+            if year:
                 for y in range(year - 3, year + 4):
                     found.update(self.by[("gy", a, y)])
+            elif not f:
+                found.update(self.by_given[a])
         for a in f:
             for b in p:
                 found.update(self.by[("fp", a, b)])
@@ -213,7 +218,7 @@ def main() -> None:
           f"{time.perf_counter() - started:.1f} s")
     model = Model()
     tally = defaultdict(int)
-    seconds = []
+    seconds, tops = [], []
     for n, (request, truth) in enumerate(made):
         row, estimated = request_row(n, request)
         year = row.birth.year
@@ -228,6 +233,7 @@ def main() -> None:
         ranked = sorted(((p, entity_of[found[k]]) for k, p in enumerate(
             by_position[registry_rows[i].record_id] for i in found)), reverse=True)
         top = ranked[0] if ranked else (0.0, None)
+        tops.append((top[0], top[1] == truth, truth is None))
         base = baseline(index, request, year)
         base_top = entity_of[base[0]] if base else None
         if truth is None:
@@ -258,6 +264,13 @@ def main() -> None:
           f"| {share('wrong_likely_base', reg)} |")
     print(f"| never registered ({never}): no candidate likely found "
           f"| {share('never_quiet', never)} | {share('never_quiet_base', never)} |")
+    print("| likely found at | registered: true top and likely | never registered: none likely |")
+    print("|---|---|---|")
+    for threshold in (0.5, 0.7, 0.8, 0.9, 0.95, 0.99):
+        found = sum(p >= threshold and right for p, right, never in tops if not never)
+        quiet = sum(p < threshold for p, _right, never in tops if never)
+        print(f"| {threshold} | {100 * found / max(reg, 1):.1f} % | "
+              f"{100 * quiet / max(never, 1):.1f} % |")
     print(f"scoring per request: median {seconds[len(seconds) // 2] * 1000:.2f} ms, "
           f"p95 {p95:.2f} ms (candidates scored in memory; database lookups not included)")
 

@@ -156,6 +156,8 @@ REFUGE_RESERVATION_HOURS = env_int("REFUGE_RESERVATION_HOURS", 12)
 REFUGE_LOOKUP_SECONDS = env_int("REFUGE_LOOKUP_SECONDS", 10)
 # Country whose numbering plan applies to phone numbers typed without a +code.
 REFUGE_PHONE_REGION = env_str("REFUGE_PHONE_REGION", "AM")
+# The domain of this Refuge's PFIF record ids (`DOMAIN/local-id`), as partners know it.
+REFUGE_PFIF_DOMAIN = env_str("REFUGE_PFIF_DOMAIN", "refuge.example.org")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -59,6 +59,7 @@ urlpatterns = [
             matching_views.household_action, name="matching-household-action"),
     path("tracing/", tracing_views.queue, name="tracing"),
     path("tracing/new/", tracing_views.new_enquiry, name="tracing-new"),
+    path("tracing/pfif/feeds/person", tracing_views.pfif_feed, name="tracing-pfif-feed"),
     path("tracing/sought/<uuid:sought_uuid>/", tracing_views.sought_detail,
          name="tracing-sought"),
     re_path(r"^tracing/sought/(?P<sought_uuid>[0-9a-f-]{36})/"

@@ -39,6 +39,9 @@ MANAGE_SHELTER = "manage_shelter"
 # officers see requests, candidates and where a found person is, and decide.
 TAKE_ENQUIRY = "take_enquiry"
 TRACE = "trace"
+# The PFIF feed of tracing requests: partners' aid officers read it without the sensitive
+# fields (birth dates, authors' contacts); those who trace read it whole.
+READ_PFIF = "read_pfif"
 
 CAPABILITIES = {
     REGISTER: {REGISTRAR, ADMINISTRATOR},
@@ -51,6 +54,7 @@ CAPABILITIES = {
     MANAGE_SHELTER: {SHELTER_MANAGER, ADMINISTRATOR},
     TAKE_ENQUIRY: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
     TRACE: {TRACING_OFFICER, ADMINISTRATOR},
+    READ_PFIF: {TRACING_OFFICER, AID_OFFICER, ADMINISTRATOR},
 }
 
 

@@ -125,6 +125,14 @@ class SoughtPerson(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     disclosure_exception = models.CharField(max_length=300, blank=True, help_text=_(
         "Why an unaccompanied child's whereabouts are disclosed without consent"))
+    # PFIF: when the record entered Refuge (feeds are read in this order), and for a
+    # record cloned from another repository its id there, its source date (an older one
+    # never overwrites it) and its expiry (past it, only the id and dates are kept).
+    entry_date = models.DateTimeField(default=timezone.now, db_index=True)
+    pfif_record_id = models.CharField(max_length=200, null=True, blank=True,  # noqa: DJ001
+                                      unique=True)
+    source_date = models.DateTimeField(null=True, blank=True)
+    expiry_date = models.DateTimeField(null=True, blank=True)
     objects = SoughtQuerySet.as_manager()
 
     class Meta:

@@ -338,3 +338,42 @@ def record_views(user, sought: list[SoughtPerson], via: str) -> None:
     """Every view of a tracing case is audited."""
     if sought:
         audit.record_views(user, "sought", [s.uuid for s in sought], via=via)
+
+
+CLONED_FIELDS = ("given_name", "family_name", "sex", "birth_date", "age", "origin",
+                 "circumstances")
+
+
+@transaction.atomic
+def update_clone(sought: SoughtPerson, item: dict, *, user) -> SoughtPerson:
+    """A record cloned from another repository, replaced by its newer version there."""
+    problems = Problems()
+    cleaned = clean_sought({k: v for k, v in item.items() if k in CLONED_FIELDS}, "",
+                           problems, date.today())
+    problems.raise_if_any()
+    for name in ("given_name", "family_name", "sex", "birth_date", "birth_precision", "origin",
+                 "circumstances"):
+        if name in cleaned:
+            setattr(sought, name, cleaned[name])
+    sought.derive_search_forms()
+    sought.save()
+    audit.record(user, AuditEvent.UPDATE, "sought", sought.uuid, source="pfif")
+    matching.check_sought(sought)
+    return sought
+
+
+@transaction.atomic
+def make_placeholder(sought: SoughtPerson, *, user) -> SoughtPerson:
+    """An expired record: only its id and dates are kept; its candidates go."""
+    for name in ("given_name", "family_name", "patronymic", "origin", "last_seen_place",
+                 "circumstances", "needs"):
+        setattr(sought, name, "")
+    sought.birth_date, sought.birth_precision, sought.sex = None, dates.UNKNOWN, "U"
+    sought.last_seen_date = None
+    sought.derive_search_forms()
+    sought.status = SoughtPerson.CLOSED
+    sought.save()
+    sought.candidates.all().delete()
+    sought.changes.update(note="")
+    audit.record(user, AuditEvent.UPDATE, "sought", sought.uuid, expired=True)
+    return sought

@@ -4,15 +4,16 @@ its candidates, decisions, consent and reunification. Every view of a case is au
 import uuid
 
 from django.contrib import messages
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from refuge.accounts.decorators import requires
-from refuge.accounts.roles import TAKE_ENQUIRY, TRACE, can
+from refuge.accounts.roles import READ_PFIF, TAKE_ENQUIRY, TRACE, can
 from refuge.lib.errors import Conflict, Invalid
 from refuge.registry.models import Person
-from refuge.tracing import queries, services
+from refuge.tracing import pfif, queries, services
 from refuge.tracing.models import Candidate, SoughtPerson
 
 QUEUE_SHOWN = 50
@@ -128,3 +129,20 @@ def sought_action(request, sought_uuid, action):
     except Invalid as invalid:
         messages.error(request, "; ".join(e.message for e in invalid.errors))
     return redirect("tracing-sought", sought_uuid=sought.uuid)
+
+
+@requires(READ_PFIF)
+def pfif_feed(request):
+    """PFIF 1.4 persons as an Atom feed, in entry_date order (`min_entry_date`, `skip`,
+    `max_results` up to 200); the sensitive fields only for those who trace."""
+    since = pfif._moment(request.GET.get("min_entry_date", ""))
+    if request.GET.get("min_entry_date") and since is None:
+        return HttpResponseBadRequest("min_entry_date: YYYY-MM-DDThh:mm:ssZ")
+    try:
+        skip = int(request.GET.get("skip") or 0)
+        size = int(request.GET.get("max_results") or pfif.MAX_RESULTS)
+    except ValueError:
+        return HttpResponseBadRequest("skip and max_results are whole numbers")
+    full = can(request.user, TRACE)
+    body = pfif.feed(full, since, skip, size)
+    return HttpResponse(body, content_type="application/xml; charset=utf-8")

@@ -7,6 +7,7 @@ from refuge.accounts import roles
 WHO_MAY = {
     roles.TAKE_ENQUIRY: {"registrar", "tracing_officer", "administrator"},
     roles.TRACE: {"tracing_officer", "administrator"},
+    roles.READ_PFIF: {"tracing_officer", "aid_officer", "administrator"},
 }
 
 

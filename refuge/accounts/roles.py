@@ -42,6 +42,8 @@ TRACE = "trace"
 # The PFIF feed of tracing requests: partners' aid officers read it without the sensitive
 # fields (birth dates, authors' contacts); those who trace read it whole.
 READ_PFIF = "read_pfif"
+# Recording what a person agreed to (tracing disclosure, publication) where they are met.
+RECORD_CONSENT = "record_consent"
 
 CAPABILITIES = {
     REGISTER: {REGISTRAR, ADMINISTRATOR},
@@ -55,6 +57,7 @@ CAPABILITIES = {
     TAKE_ENQUIRY: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
     TRACE: {TRACING_OFFICER, ADMINISTRATOR},
     READ_PFIF: {TRACING_OFFICER, AID_OFFICER, ADMINISTRATOR},
+    RECORD_CONSENT: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
 }
 
 

@@ -80,7 +80,7 @@ def sought_out(sought: SoughtPerson) -> dict:
     return {"uuid": sought.uuid, "name": sought.full_name, "latin_name": sought.latin_name,
             "sex": sought.sex, "born": sought.birth_display, "child": sought.child,
             "status": sought.status, "fate": sought.fate, "found": bool(sought.found_person_id),
-            "consent": bool(sought.consent_at), "whereabouts": place.__dict__ if place else None}
+            "consent": sought.consented, "whereabouts": place.__dict__ if place else None}
 
 
 def enquiry_out(enquiry: Enquiry) -> dict:

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from refuge.accounts.models import Post
 from refuge.lib import dates, names
-from refuge.registry.models import Person
+from refuge.registry.consent import consent_given
+from refuge.registry.models import TRACING_DISCLOSURE, Person
 
 # Unaccompanied and separated children: first in every list.
 CHILD_NEEDS = ("UAC", "SC")
@@ -119,7 +120,8 @@ class SoughtPerson(models.Model):
     fate = models.CharField(_("fate"), max_length=10, choices=FATES, default=MISSING)
     found_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="traces", verbose_name=_("found as"))
-    # Disclosure: where the found person is stays withheld until this is set.
+    # When the officer recorded the found person's consent (the consent itself is the
+    # registry's record, `consented`).
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -166,9 +168,17 @@ class SoughtPerson(models.Model):
         return [code for code in self.needs.split(",") if code]
 
     @property
+    def consented(self) -> bool:
+        """Whether the found person agreed to be found (the registry's consent record,
+        wherever it was taken: by the officer, or at a desk)."""
+        return bool(self.found_person_id
+                    and consent_given(self.found_person, TRACING_DISCLOSURE))
+
+    @property
     def disclosed(self) -> bool:
-        """Whether the found person's household and site may be shown to the enquirer."""
-        return bool(self.found_person_id and (self.consent_at or self.disclosure_exception))
+        """Whether the found person's household and site may be shown to the enquirer:
+        once they consented, or by an exception recorded for a child."""
+        return bool(self.found_person_id and (self.disclosure_exception or self.consented))
 
     def derive_search_forms(self) -> None:
         """The keys the registry derives for a person, so both are looked up alike."""

@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from refuge.lib import dates
 from refuge.lib.errors import Invalid
+from refuge.registry.consent import consent_given
+from refuge.registry.models import PUBLICATION
 from refuge.tracing import queries, services
 from refuge.tracing.models import Candidate, SoughtPerson, StatusChange
 
@@ -123,11 +125,17 @@ def person_element(parent: ET.Element, sought: SoughtPerson, full: bool) -> ET.E
     return node
 
 
-def exported() -> "list[SoughtPerson]":
-    """What may leave Refuge: requests recorded here, not clones of other repositories."""
-    return (SoughtPerson.objects.filter(pfif_record_id=None)
-            .select_related("enquiry__enquirer", "found_person__household")
-            .prefetch_related("changes").order_by("entry_date", "id"))
+def exported(since: datetime | None = None) -> list[SoughtPerson]:
+    """What may leave Refuge, in entry_date order: requests recorded here (not clones of
+    other repositories), and of those found only the ones whose found person agreed to
+    be published."""
+    people = (SoughtPerson.objects.filter(pfif_record_id=None)
+              .select_related("enquiry__enquirer", "found_person__household")
+              .prefetch_related("changes").order_by("entry_date", "id"))
+    if since:
+        people = people.filter(entry_date__gte=since)
+    return [s for s in people.iterator(chunk_size=500)
+            if not s.found_person_id or consent_given(s.found_person, PUBLICATION)]
 
 
 def export(full: bool) -> bytes:
@@ -147,9 +155,7 @@ def feed(full: bool, min_entry_date: datetime | None = None, skip: int = 0,
     ET.SubElement(root, f"{{{ATOM}}}id").text = f"{settings.REFUGE_PFIF_DOMAIN}/feeds/person"
     ET.SubElement(root, f"{{{ATOM}}}title").text = "Refuge tracing requests"
     ET.SubElement(root, f"{{{ATOM}}}updated").text = when(timezone.now())
-    people = exported()
-    if min_entry_date:
-        people = people.filter(entry_date__gte=min_entry_date)
+    people = exported(min_entry_date)
     size = max(0, min(max_results, MAX_RESULTS))
     for sought in people[max(skip, 0):max(skip, 0) + size]:
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")

@@ -14,8 +14,9 @@ from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates
 from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
+from refuge.registry import consent as registry_consent
 from refuge.registry import services as registry
-from refuge.registry.models import Person
+from refuge.registry.models import TRACING_DISCLOSURE, Person
 from refuge.registry.services import body_hash, parse_uuid
 from refuge.registry.validation import (
     RELATIONSHIPS,
@@ -270,10 +271,14 @@ def record_fate(sought: SoughtPerson, fate: str, *, user, note: str = "") -> Sou
 
 @transaction.atomic
 def record_consent(sought: SoughtPerson, *, user) -> SoughtPerson:
-    """The found person agreed that the enquirer be told where they are."""
+    """The found person agreed that the enquirer be told where they are: recorded as the
+    registry's consent to tracing disclosure (refuge.registry.consent)."""
     sought = SoughtPerson.objects.select_for_update().get(pk=sought.pk)
     if not sought.found_person_id:
         raise Invalid([FieldError("consent", _("nobody has been confirmed as this person"))])
+    if not sought.consented:
+        registry_consent.record_consent(sought.found_person, TRACING_DISCLOSURE, True,
+                                        user=user, note="tracing")
     if not sought.consent_at:
         sought.consent_at, sought.consent_by = timezone.now(), user
         sought.save(update_fields=["consent_at", "consent_by"])

@@ -7,6 +7,8 @@ import pytest
 
 from refuge.audit.models import AuditEvent
 from refuge.conftest import bearer, make_household, member
+from refuge.registry import consent
+from refuge.registry.models import TRACING_DISCLOSURE
 from refuge.tracing.models import Enquiry, SoughtPerson
 from refuge.tracing.tests.helpers import age_of
 
@@ -115,3 +117,14 @@ def test_the_api_is_in_the_openapi_schema(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "/api/tracing/enquiries" in paths
     assert "/api/tracing/candidates/{uuid}/confirm" in paths
+
+
+def test_consent_recorded_at_a_desk_discloses_too(client, personas, anahit):
+    officer = personas["tracing_officer"]
+    sought = post(client, officer, "/enquiries", enquiry_body()).json()["sought"][0]
+    candidate = get(client, officer, f"/sought/{sought}/candidates").json()[0]
+    post(client, officer, f"/candidates/{candidate['uuid']}/confirm")
+    consent.record_consent(anahit, TRACING_DISCLOSURE, True, user=personas["registrar"])
+    found = get(client, officer, f"/sought/{sought}").json()
+    assert found["consent"] is True
+    assert found["whereabouts"]["registration_number"] == anahit.household.registration_number

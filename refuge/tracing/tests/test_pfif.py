@@ -10,6 +10,8 @@ from defusedxml import ElementTree as SafeET
 from django.core.management import call_command
 
 from refuge.conftest import make_household, member
+from refuge.registry import consent
+from refuge.registry.models import PUBLICATION
 from refuge.tracing import pfif, services
 from refuge.tracing.models import Candidate, SoughtPerson
 from refuge.tracing.tests.helpers import age_of, enquiry, sought
@@ -26,7 +28,20 @@ def found_case(personas, reception):
     case = enquiry(officer, sought("Анаит", "Оганесян", sex="F", birth_date="1972-03-14"),
                    enquirer_given_name="Самвел", phone="+37477123456").sought.get()
     services.confirm(case.candidates.get(), user=officer)
+    consent.record_consent(case.candidates.get().person, PUBLICATION, True, user=officer)
     return case
+
+
+def test_a_found_person_who_has_not_agreed_to_publication_is_not_exported(personas,
+                                                                          reception):
+    make_household(reception, personas["registrar"], member(
+        "Шушаник", "Арутюнян", sex="F", birth_date="1950-05-01"))
+    officer = personas["tracing_officer"]
+    case = enquiry(officer, sought("Շուշանիկ", "Հարությունյան", sex="F",
+                                   birth_date="1950")).sought.get()
+    assert str(case.uuid).encode() in pfif.export(full=False)  # sought, not found yet
+    services.confirm(case.candidates.get(), user=officer)
+    assert str(case.uuid).encode() not in pfif.export(full=False)
 
 
 def test_the_export_is_valid_pfif_1_4_with_domain_ids(found_case, settings):

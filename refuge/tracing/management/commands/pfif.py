@@ -24,7 +24,7 @@ class Command(BaseCommand):
             if not out:
                 raise CommandError("export needs --out FILE.xml")
             Path(out).write_bytes(pfif.export(options["full"]))
-            self.stdout.write(f"Wrote {pfif.exported().count()} person record(s) to {out}.")
+            self.stdout.write(f"Wrote {len(pfif.exported())} person record(s) to {out}.")
             return
         path = Path(options["file"] or "")
         if not path.is_file():

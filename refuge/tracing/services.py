@@ -316,7 +316,8 @@ def reunify(sought: SoughtPerson, how: str, *, user) -> SoughtPerson:
     """Record a family reunited: the found person's household linked with the enquirer's
     (`link`), or the found person joined to the enquirer's household (`join`), through
     the registry's services. Reunifying twice is once."""
-    sought = SoughtPerson.objects.select_for_update().select_related(
+    # Only the request is locked: PostgreSQL locks no row on the nullable side of a join.
+    sought = SoughtPerson.objects.select_for_update(of=("self",)).select_related(
         "enquiry__enquirer__household", "found_person__household").get(pk=sought.pk)
     if sought.status == SoughtPerson.REUNIFIED:
         return sought

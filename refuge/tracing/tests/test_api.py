@@ -128,3 +128,19 @@ def test_consent_recorded_at_a_desk_discloses_too(client, personas, anahit):
     found = get(client, officer, f"/sought/{sought}").json()
     assert found["consent"] is True
     assert found["whereabouts"]["registration_number"] == anahit.household.registration_number
+
+
+def test_reunification_links_the_enquirers_household_with_the_found_persons(
+        client, personas, reception, anahit):
+    samvel = make_household(reception, personas["registrar"], member(
+        "Самвел", "Оганесян", sex="M", birth_date="1970")).members.get()
+    officer = personas["tracing_officer"]
+    sought = post(client, officer, "/enquiries", enquiry_body(
+        enquirer=str(samvel.uuid))).json()["sought"][0]
+    candidate = get(client, officer, f"/sought/{sought}/candidates").json()[0]
+    post(client, officer, f"/candidates/{candidate['uuid']}/confirm")
+    done = post(client, officer, f"/sought/{sought}/reunify", {"how": "link"})
+    assert done.json()["status"] == "reunified"
+    samvel.household.refresh_from_db()
+    anahit.household.refresh_from_db()
+    assert samvel.household.group == anahit.household.group

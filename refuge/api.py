@@ -26,6 +26,7 @@ from refuge.registry.services import AlreadyRegistered
 from refuge.reports.api import figures_router
 from refuge.reports.api import router as reports_router
 from refuge.shelter.api import router as shelter_router
+from refuge.tracing.api import router as tracing_router
 
 api = NinjaAPI(
     title="Refuge API",
@@ -170,3 +171,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/matching", matching_router)
 api.add_router("/forecast", forecast_router)
 api.add_router("/aid", aid_router)
+api.add_router("/tracing", tracing_router)

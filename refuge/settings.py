@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "refuge.matching",
     "refuge.forecast",
     "refuge.aid",
+    "refuge.tracing",
     "refuge.ops",
 ]
 
@@ -169,6 +170,8 @@ REFUGE_RESERVATION_HOURS = env_int("REFUGE_RESERVATION_HOURS", 12)
 REFUGE_LOOKUP_SECONDS = env_int("REFUGE_LOOKUP_SECONDS", 10)
 # Country whose numbering plan applies to phone numbers typed without a +code.
 REFUGE_PHONE_REGION = env_str("REFUGE_PHONE_REGION", "AM")
+# The domain of this Refuge's PFIF record ids (`DOMAIN/local-id`), as partners know it.
+REFUGE_PFIF_DOMAIN = env_str("REFUGE_PFIF_DOMAIN", "refuge.example.org")
 
 # The legal basis of each purpose until an administrator records one (refuge.registry.
 # consent): REFUGE_LEGAL_BASIS="tracing=consent,payments=public_interest" overrides some.

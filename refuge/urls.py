@@ -14,6 +14,7 @@ from refuge.registry import offline, privacy_views, tallies
 from refuge.registry import views as registry_views
 from refuge.reports import views as report_views
 from refuge.shelter import views as shelter_views
+from refuge.tracing import views as tracing_views
 
 urlpatterns = [
     path("", report_views.home, name="home"),
@@ -63,6 +64,16 @@ urlpatterns = [
          name="matching-unmerge"),
     re_path(r"^duplicates/households/(?P<match_uuid>[0-9a-f-]{36})/(?P<action>link|reject)/$",
             matching_views.household_action, name="matching-household-action"),
+    path("tracing/", tracing_views.queue, name="tracing"),
+    path("tracing/new/", tracing_views.new_enquiry, name="tracing-new"),
+    path("tracing/pfif/feeds/person", tracing_views.pfif_feed, name="tracing-pfif-feed"),
+    path("tracing/sought/<uuid:sought_uuid>/", tracing_views.sought_detail,
+         name="tracing-sought"),
+    re_path(r"^tracing/sought/(?P<sought_uuid>[0-9a-f-]{36})/"
+            r"(?P<action>consent|exception|reunify|fate)/$", tracing_views.sought_action,
+            name="tracing-sought-action"),
+    re_path(r"^tracing/candidates/(?P<candidate_uuid>[0-9a-f-]{36})/(?P<action>confirm|reject)/$",
+            tracing_views.candidate_action, name="tracing-candidate-action"),
     path("shelter/", shelter_views.board, name="shelter"),
     path("shelter/place/", shelter_views.place, name="shelter-place"),
     path("shelter/allocation/", shelter_views.allocation, name="shelter-allocation"),

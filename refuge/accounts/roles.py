@@ -41,6 +41,13 @@ MANAGE_SHELTER = "manage_shelter"
 HAND_OVER_AID = "hand_over_aid"
 MANAGE_AID = "manage_aid"
 VIEW_AID_FIGURES = "view_aid_figures"
+# Tracing: a registrar at a desk may take an enquiry but sees no results; only tracing
+# officers see requests, candidates and where a found person is, and decide.
+TAKE_ENQUIRY = "take_enquiry"
+TRACE = "trace"
+# The PFIF feed of tracing requests: partners' aid officers read it without the sensitive
+# fields (birth dates, authors' contacts); those who trace read it whole.
+READ_PFIF = "read_pfif"
 # Recording what a person agreed to (tracing disclosure, publication) where they are met.
 RECORD_CONSENT = "record_consent"
 
@@ -56,6 +63,9 @@ CAPABILITIES = {
     HAND_OVER_AID: {AID_OFFICER, ADMINISTRATOR},
     MANAGE_AID: {ADMINISTRATOR},
     VIEW_AID_FIGURES: {AID_OFFICER, ANALYST, ADMINISTRATOR},
+    TAKE_ENQUIRY: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
+    TRACE: {TRACING_OFFICER, ADMINISTRATOR},
+    READ_PFIF: {TRACING_OFFICER, AID_OFFICER, ADMINISTRATOR},
     RECORD_CONSENT: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
 }
 

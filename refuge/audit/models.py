@@ -38,6 +38,7 @@ class AuditEvent(models.Model):
     OBJECT_TYPES = {"person": _("person"), "household": _("household"), "tally": _("tally"),
                     "placement": _("placement"), "allocation": _("allocation"),
                     "proposal": _("placement proposal"), "pair": _("possible duplicate"),
+                    "enquiry": _("tracing enquiry"), "sought": _("person sought"),
                     "legal_basis": _("legal basis")}
 
     at = models.DateTimeField(default=timezone.now, db_index=True)

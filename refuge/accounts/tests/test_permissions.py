@@ -18,6 +18,7 @@ from refuge.matching import services as matching_services
 from refuge.matching.models import CandidatePair, HouseholdMatch
 from refuge.registry import services
 from refuge.shelter import services as shelter_services
+from refuge.tracing import services as tracing_services
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,26 @@ def world(reception, crossing, personas):
             "reception": reception, "crossing": crossing,
             "pair": pairs[0].uuid, "pair2": pairs[1].uuid, "merge": merge.uuid,
             "hmatch": _household_match(pairs[0]).uuid, "hmatch2": _household_match(pairs[1]).uuid,
-            **conflicts}
+            **conflicts, **_tracing_cases(other.members.get(), personas["tracing_officer"])}
+
+
+def _tracing_cases(enquirer, officer) -> dict:
+    """Requests of a registered enquirer: one to confirm, consent to and reunify, one to
+    reject, and a child's, confirmed already, for a disclosure exception."""
+    def case(given: str, **fields):
+        enquiry, _created = tracing_services.record_enquiry(
+            {"uuid": str(uuid.uuid4()), "enquirer": str(enquirer.uuid),
+             "sought": [{"given_name": given, "family_name": "Hovhannisyan", **fields}]},
+            user=officer)
+        sought = enquiry.sought.get()
+        return enquiry, sought, sought.candidates.get(person__given_name=given)
+
+    enquiry, anahit, to_confirm = case("Anahit")
+    _enquiry, armen, to_reject = case("Armen")
+    _enquiry, lilit, child = case("Lilit", needs="UAC")
+    tracing_services.confirm(child, user=officer)
+    return {"enquiry": enquiry.uuid, "sought": anahit.uuid, "sought2": armen.uuid,
+            "child": lilit.uuid, "candidate": to_confirm.uuid, "candidate2": to_reject.uuid}
 
 
 def _aid_programme(admin, household) -> dict:
@@ -156,6 +176,14 @@ def pages(w):
          R.MANAGE_SHELTER),
         ("post", f"/shelter/placements/{w['cancel']}/cancel/", {"confirm": "1"},
          R.MANAGE_SHELTER),
+        ("get", "/tracing/", None, R.TRACE),
+        ("get", "/tracing/new/", None, R.TAKE_ENQUIRY),
+        ("post", "/tracing/new/", {"uuid": str(uuid.uuid4()), "given_name": "Hayk"},
+         R.TAKE_ENQUIRY),
+        ("get", f"/tracing/sought/{w['sought']}/", None, R.TRACE),
+        ("post", f"/tracing/candidates/{w['candidate2']}/reject/", {}, R.TRACE),
+        ("post", f"/tracing/sought/{w['sought2']}/fate/", {"fate": "missing"}, R.TRACE),
+        ("get", "/tracing/pfif/feeds/person", None, R.READ_PFIF),
     ]
 
 
@@ -241,6 +269,19 @@ def endpoints(w):
         ("get", f"/api/aid/programmes/{w['programme']}/reconciliation", None, R.MANAGE_AID),
         ("get", "/api/aid/points/GOR/due", None, R.HAND_OVER_AID),
         ("get", "/api/aid/figures", None, R.VIEW_AID_FIGURES),
+        ("post", "/api/tracing/enquiries", {"uuid": str(uuid.uuid4()),
+                                            "sought": [{"given_name": "Nare"}]}, R.TAKE_ENQUIRY),
+        ("get", "/api/tracing/enquiries", None, R.TRACE),
+        ("get", f"/api/tracing/enquiries/{w['enquiry']}", None, R.TRACE),
+        ("get", f"/api/tracing/sought/{w['sought']}", None, R.TRACE),
+        ("get", f"/api/tracing/sought/{w['sought']}/candidates", None, R.TRACE),
+        ("post", f"/api/tracing/candidates/{w['candidate']}/confirm", {}, R.TRACE),
+        ("post", f"/api/tracing/candidates/{w['candidate2']}/reject", {}, R.TRACE),
+        ("post", f"/api/tracing/sought/{w['sought']}/consent", {}, R.TRACE),
+        ("post", f"/api/tracing/sought/{w['child']}/exception", {"reason": "a child alone"},
+         R.TRACE),
+        ("post", f"/api/tracing/sought/{w['sought']}/reunify", {"how": "link"}, R.TRACE),
+        ("post", f"/api/tracing/sought/{w['sought2']}/fate", {"fate": "deceased"}, R.TRACE),
     ]
 
 

@@ -1,0 +1,35 @@
+"""Tracing listens to the registry (refuge.registry.events): whoever is registered,
+merged or checked in is compared with the open requests at once, inside the act's
+transaction, and a likely match waits in the tracing officers' queue; the desk is told
+nothing."""
+
+from refuge.registry import events
+from refuge.tracing import matching
+from refuge.tracing.models import Candidate
+
+
+def on_registered(sender, people, household, user, added=False, **kwargs) -> None:
+    matching.check_people(list(people))
+
+
+def on_merged(sender, kept, merged, user, **kwargs) -> None:
+    """The merged record's candidates become the kept record's, unless it has its own."""
+    for candidate in Candidate.objects.filter(kind=Candidate.PERSON, person=merged):
+        if Candidate.objects.filter(sought=candidate.sought, kind=Candidate.PERSON,
+                                    person=kept).exists():
+            if candidate.status == Candidate.OPEN:
+                candidate.delete()
+        else:
+            candidate.person = kept
+            candidate.save(update_fields=["person"])
+    matching.check_people([kept])
+
+
+def on_checked_in(sender, household, site, user, **kwargs) -> None:
+    matching.check_people(list(household.members.exclude(status="merged")))
+
+
+def connect() -> None:
+    events.people_registered.connect(on_registered, dispatch_uid="tracing-registered")
+    events.people_merged.connect(on_merged, dispatch_uid="tracing-merged")
+    events.household_checked_in.connect(on_checked_in, dispatch_uid="tracing-checked-in")

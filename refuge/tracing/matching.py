@@ -1,0 +1,266 @@
+"""Who a sought person may be: the registry's people, other requests' sought persons and
+enquirers, scored with the matching engine's cross-script comparison and Fellegi–Sunter
+weights, weighed for what tracing descriptions look like.
+
+A description is not a registration: an age stands for a birth date, the family name is
+often left out, and the enquirer spells the name their own way, in their own script. The
+comparison already reads every script alike and gives a missing field no weight; here
+an age is allowed its year of error. The probability is the posterior that this
+candidate, rather than anyone else or nobody registered, is the person sought:
+
+    P(c) = π/N · L(c) / (π/N · Σ L(j) + 1 − π)
+
+with L the likelihood ratio m/u of the candidate's levels, π the share of sought people
+who are registered at all, and N the population they may be among. Relatives share
+probability with one another rather than each taking it all, and the engine's relatives
+rule keeps a twin, a sibling or a grandson named after his grandfather from counting
+their shared surname, address and household as evidence.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Q, QuerySet
+
+from refuge.lib import dates
+from refuge.matching import normalise, queries
+from refuge.matching.comparison import FIELDS, NULL, RecordRow, Records, compare
+from refuge.matching.model import Model
+from refuge.registry.models import Person
+from refuge.tracing.models import Candidate, Enquiry, SoughtPerson
+
+# "Likely found": a candidate at or above this goes to the officers' queue, and
+# `refuge tracing --matches` writes those at or above it. Chosen on the tracing
+# benchmark (bench/tracing.py, docs/benchmarks.md): the lowest threshold at which 99 % of
+# the requests for people never registered find nobody likely (cousins named after one
+# grandfather and born a year apart are what reaches it).
+LIKELY_FOUND = 0.95
+# Candidates below this are not kept at all.
+KEPT_FLOOR = 0.02
+# The share of sought people registered somewhere: in the benchmark two in three.
+REGISTERED_SHARE = 0.5
+# The people a sought person may be among, at least: about the number who crossed in 2023.
+POPULATION = 100_000
+LOOKED_AT = 300
+KEPT_PER_SOUGHT = 5
+# Birth levels (comparison.birth_levels): "agree as far as known".
+BIRTH_AGREE = 4
+
+
+@dataclass
+class Scored:
+    """One candidate of one sought person: the probability, and the levels behind it."""
+
+    key: tuple  # (kind, id)
+    probability: float
+    levels: dict[str, int]
+
+
+def sought_row(sought: SoughtPerson) -> RecordRow:
+    return RecordRow(record_id=("sought", sought.pk), registration=("enquiry", sought.enquiry_id),
+                     household=("enquiry", sought.enquiry_id), given_name=sought.given_name,
+                     family_name=sought.family_name, patronymic=sought.patronymic,
+                     sex="" if sought.sex == "U" else sought.sex,
+                     birth=normalise.birth_from_date(sought.birth_date, sought.birth_precision),
+                     place=sought.origin)
+
+
+def enquirer_row(enquiry: Enquiry) -> RecordRow:
+    return RecordRow(record_id=("enquirer", enquiry.pk), registration=("enquiry", enquiry.pk),
+                     household=("enquiry", enquiry.pk), given_name=enquiry.enquirer_given_name,
+                     family_name=enquiry.enquirer_family_name, phone=enquiry.phone)
+
+
+def model() -> Model:
+    """The registry's model (the last `refuge dedupe`, or the start model)."""
+    return queries.current_model()
+
+
+def score(rows: list[RecordRow], estimated: list[bool], pairs: list[tuple[int, int]],
+          population: int, tracing_model: Model | None = None) -> list[Scored]:
+    """Score the pairs (sought row index, candidate row index) of `rows`; `estimated`
+    says which rows' birth years come from an age. Each sought row's candidates share
+    the posterior (module docstring)."""
+    if not pairs:
+        return []
+    tracing_model = tracing_model or model()
+    records = Records(rows)
+    a = np.array([p[0] for p in pairs], dtype=np.int64)
+    b = np.array([p[1] for p in pairs], dtype=np.int64)
+    levels = compare(records, a, b)
+    # An age is a year either way: a year apart agrees as far as an age can say.
+    rough = np.array(estimated, dtype=bool)
+    loose = (rough[a] | rough[b]) & (np.abs(records.year[a] - records.year[b]) <= 1) & (
+        levels["birth"] != NULL)
+    levels["birth"][loose] = np.maximum(levels["birth"][loose], BIRTH_AGREE)
+    levels["family_evidence"][:] = NULL
+    even = Model(prior=0.5, m=tracing_model.m, u=tracing_model.u,
+                 relatives_rule=True)
+    bits = even.match_weight(levels)
+    ratio = np.exp2(np.clip(bits, -200, 200))
+    prior = REGISTERED_SHARE / max(population, POPULATION)
+    totals = np.bincount(a, weights=ratio, minlength=len(rows))
+    probability = prior * ratio / (prior * totals[a] + 1 - REGISTERED_SHARE)
+    result = []
+    for i in range(len(pairs)):
+        result.append(Scored(records.ids[b[i]], float(probability[i]),
+                             {name: int(levels[name][i]) for name in FIELDS}))
+    return result
+
+
+def population() -> int:
+    return Person.objects.counted().count()
+
+
+def _key_filter(given: set[str], family: set[str], father: set[str], born_year: int,
+                prefix: str = "") -> Q:
+    """Who shares a pair of name keys with a description, or the given name and a birth
+    year within three; with only a given name and no year, the given name."""
+    query = Q(pk__in=[])
+    for g in given:
+        for f in family:
+            query |= Q(**{f"{prefix}given_key": g, f"{prefix}family_key": f})
+            query |= Q(**{f"{prefix}given_key": f, f"{prefix}family_key": g})
+        for p in father:
+            query |= Q(**{f"{prefix}given_key": g, f"{prefix}patronymic_key": p})
+        # A family name mistyped or left out, a father's name the registry lacks: the
+        # given name with a birth year near enough still finds them.
+        if born_year:
+            query |= Q(**{f"{prefix}given_key": g,
+                          f"{prefix}birth_date__year__range": (born_year - 3, born_year + 3)})
+        elif not family:
+            query |= Q(**{f"{prefix}given_key": g})
+    for f in family:
+        for p in father:
+            query |= Q(**{f"{prefix}family_key": f, f"{prefix}patronymic_key": p})
+    return query
+
+
+def _readings(sought: SoughtPerson | Person) -> tuple[set, set, set]:
+    """Each name's stored key, and the key with a Russian г read as h."""
+    given = {sought.given_key, normalise.key_h(sought.given_name)} - {""}
+    family = {sought.family_key, normalise.key_h(sought.family_name)} - {""}
+    father = {sought.patronymic_key,
+              normalise.key_h(normalise.names.patronymic_stem(sought.patronymic))} - {""}
+    return given, family, father
+
+
+def registered_candidates(sought: SoughtPerson) -> QuerySet:
+    given, family, father = _readings(sought)
+    year = sought.birth_date.year if sought.birth_date else 0
+    return Person.objects.counted().filter(_key_filter(given, family, father, year))
+
+
+def is_estimated(precision: str) -> bool:
+    return precision == dates.ESTIMATED
+
+
+def candidates_for(sought: SoughtPerson, size: int | None = None) -> list[Scored]:
+    """The registered people, other requests' sought persons and enquirers this sought
+    person may be, best first, at most KEPT_PER_SOUGHT at or above KEPT_FLOOR."""
+    people = list(registered_candidates(sought).order_by()[:LOOKED_AT])
+    rows = [sought_row(sought), *queries.record_rows(Person.objects.filter(
+        pk__in=[p.pk for p in people]))]
+    precision = {p.pk: p.birth_precision for p in people}
+    estimated = [is_estimated(sought.birth_precision),
+                 *(is_estimated(precision[r.record_id]) for r in rows[1:])]
+    # People in the enquirer's own household are not who they are looking for.
+    own = sought.enquiry.enquirer.household_id if sought.enquiry.enquirer_id else None
+    for other in _other_sought(sought):
+        rows.append(sought_row(other))
+        estimated.append(is_estimated(other.birth_precision))
+    for enquiry in _other_enquirers(sought):
+        rows.append(enquirer_row(enquiry))
+        estimated.append(False)
+    pairs = [(0, i) for i, row in enumerate(rows) if i and row.household != own]
+    found = score(rows, estimated, pairs, size if size is not None else population())
+    # Two sought persons are one person sought twice when they score as one person; the
+    # posterior over the registry does not apply to them, so their own weight decides.
+    kept = sorted((s for s in found if s.probability >= KEPT_FLOOR),
+                  key=lambda s: -s.probability)
+    return kept[:KEPT_PER_SOUGHT]
+
+
+def _other_sought(sought: SoughtPerson) -> list[SoughtPerson]:
+    given, family, father = _readings(sought)
+    year = sought.birth_date.year if sought.birth_date else 0
+    return list(SoughtPerson.objects.open().exclude(enquiry_id=sought.enquiry_id)
+                .filter(_key_filter(given, family, father, year))[:50])
+
+
+def _other_enquirers(sought: SoughtPerson) -> list[Enquiry]:
+    given, family, _father = _readings(sought)
+    if not given or not family:
+        return []
+    query = Q(pk__in=[])
+    for g in given:
+        for f in family:
+            query |= Q(enquirer_given_key=g, enquirer_family_key=f)
+    return list(Enquiry.objects.filter(enquirer__isnull=True).exclude(pk=sought.enquiry_id)
+                .filter(query)[:50])
+
+
+def check_sought(sought: SoughtPerson, size: int | None = None) -> list[Candidate]:
+    """Score a sought person against everyone and keep the candidates. An officer's
+    decision stays: a rejected candidate is never proposed again, nor its score changed."""
+    found = candidates_for(sought, size)
+    save_candidates(sought, found)
+    return list(sought.candidates.all())
+
+
+def save_candidates(sought: SoughtPerson, found: list[Scored]) -> None:
+    decided = {(c.kind, c.person_id or c.other_sought_id or c.other_enquiry_id)
+               for c in sought.candidates.exclude(status=Candidate.OPEN)}
+    for scored in found:
+        kind, pk = _kind_of(scored.key)
+        if (kind, pk) in decided:
+            continue
+        target = {Candidate.PERSON: "person_id", Candidate.SOUGHT: "other_sought_id",
+                  Candidate.ENQUIRER: "other_enquiry_id"}[kind]
+        Candidate.objects.update_or_create(
+            sought=sought, kind=kind, **{target: pk}, status=Candidate.OPEN,
+            defaults={"probability": scored.probability, "levels": scored.levels})
+
+
+def _kind_of(key) -> tuple[str, int]:
+    """A row's id as (candidate kind, id): registered people are known by their id."""
+    if isinstance(key, tuple):
+        return {"sought": Candidate.SOUGHT, "enquirer": Candidate.ENQUIRER}[key[0]], key[1]
+    return Candidate.PERSON, key
+
+
+def requests_that_may_seek(enquiry: Enquiry) -> list[SoughtPerson]:
+    """Open sought persons of other enquiries who share name keys with this enquiry's
+    enquirer (when not registered: registered ones are found in the registry) or with
+    one of its sought persons."""
+    query = Q(pk__in=[])
+    for one in enquiry.sought.all():
+        given, family, father = _readings(one)
+        query |= _key_filter(given, family, father, one.birth_date.year if one.birth_date else 0)
+    if not enquiry.enquirer_id and enquiry.enquirer_given_key:
+        given = {enquiry.enquirer_given_key,
+                 normalise.key_h(enquiry.enquirer_given_name)} - {""}
+        family = {enquiry.enquirer_family_key,
+                  normalise.key_h(enquiry.enquirer_family_name)} - {""}
+        query |= _key_filter(given, family, set(), 0)
+    return list(SoughtPerson.objects.open().exclude(enquiry=enquiry).filter(query)
+                .select_related("enquiry__enquirer")[:LOOKED_AT])
+
+
+def check_people(people: list[Person], size: int | None = None) -> int:
+    """Open requests checked against people just registered (or merged, or checked in):
+    every open sought person they may be is scored again with them among its candidates.
+    Returns how many sought persons were checked."""
+    query = Q(pk__in=[])
+    for person in people:
+        given, family, father = _readings(person)
+        year = person.birth_date.year if person.birth_date else 0
+        query |= _key_filter(given, family, father, year)
+    sought = list(SoughtPerson.objects.open().filter(query).select_related(
+        "enquiry__enquirer")[:LOOKED_AT])
+    if not sought:
+        return 0
+    size = size if size is not None else population()
+    for one in sought:
+        check_sought(one, size)
+    return len(sought)

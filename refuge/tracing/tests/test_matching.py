@@ -1,0 +1,90 @@
+"""Matching a tracing description to the registry: across scripts, with ages and missing
+family names, and never taking a relative for the person sought."""
+
+from refuge.conftest import make_household, member
+from refuge.tracing import matching
+from refuge.tracing.models import Candidate
+from refuge.tracing.tests.helpers import age_of, enquiry, sought
+
+
+def best(request):
+    return request.sought.get().candidates.order_by("-probability").first()
+
+
+def test_a_cyrillic_enquiry_finds_a_woman_registered_in_armenian(personas, reception):
+    household = make_household(reception, personas["registrar"], member(
+        "Անահիտ", "Հովհաննիսյան", patronymic="Սամվելի", sex="F", birth_date="1972-03-14"))
+    request = enquiry(personas["tracing_officer"],
+                      sought("Анаит", "Оганесян", sex="F", age=age_of(1972)))
+    found = best(request)
+    assert found.person == household.members.get()
+    assert found.probability >= matching.LIKELY_FOUND
+
+
+def test_a_description_without_a_family_name_still_finds_a_rare_name(personas, reception):
+    household = make_household(reception, personas["registrar"], member(
+        "Шушаник", "Арутюнян", patronymic="Гарегиновна", sex="F", birth_date="1950-05-01"))
+    request = enquiry(personas["tracing_officer"],
+                      sought("Շուշանիկ", patronymic="Գարեգինի", sex="F", age=age_of(1950)))
+    found = best(request)
+    assert found.person == household.members.get()
+
+
+def test_a_twin_sister_is_not_taken_for_the_sought_person(personas, reception):
+    make_household(reception, personas["registrar"],
+                   member("Narine", "Petrosyan", sex="F", birth_date="2001-06-02",
+                          patronymic="Aram", origin="Martakert"),
+                   member("Lusine", "Petrosyan", sex="F", birth_date="2001-06-02",
+                          patronymic="Aram", origin="Martakert", relationship="sibling"))
+    request = enquiry(personas["tracing_officer"],
+                      sought("Gayane", "Petrosyan", sex="F", birth_date="2001-06-02",
+                             patronymic="Aram", origin="Martakert"))
+    assert all(c.probability < matching.LIKELY_FOUND for c in request.sought.get().candidates.all())
+
+
+def test_a_grandson_named_after_his_grandfather_is_kept_apart(personas, reception):
+    household = make_household(reception, personas["registrar"],
+                               member("Vardan", "Grigoryan", sex="M", birth_date="2015",
+                                      origin="Askeran"))
+    request = enquiry(personas["tracing_officer"],
+                      sought("Вардан", "Григорян", sex="M", age=age_of(1948), origin="Askeran"))
+    candidates = request.sought.get().candidates.filter(person__household=household)
+    assert all(c.probability < matching.LIKELY_FOUND for c in candidates)
+
+
+def test_a_person_registered_after_the_enquiry_is_found_at_once(personas, reception):
+    request = enquiry(personas["tracing_officer"],
+                      sought("Гаяне", "Акопян", sex="F", age=age_of(1985)))
+    assert not request.sought.get().candidates.exists()
+    household = make_household(reception, personas["registrar"],
+                               member("Գայանե", "Հակոբյան", sex="F", birth_date="1985-02-11"))
+    found = best(request)
+    assert found.person == household.members.get()
+    assert found.probability >= matching.LIKELY_FOUND
+    assert Candidate.objects.queue().filter(pk=found.pk).exists()
+
+
+def test_two_relatives_looking_for_each_other_are_matched(personas, reception):
+    officer = personas["tracing_officer"]
+    first = enquiry(officer, sought("Арам", "Мкртчян", sex="M", age=age_of(1960)),
+                    enquirer_given_name="Սիրանուշ", enquirer_family_name="Մկրտչյան")
+    second = enquiry(officer, sought("Siranush", "Mkrtchyan", sex="F"),
+                     enquirer_given_name="Aram", enquirer_family_name="Mkrtchyan")
+    kinds = {c.kind for c in second.sought.get().candidates.all()}
+    assert Candidate.ENQUIRER in kinds
+    assert first.sought.get().candidates.filter(kind=Candidate.ENQUIRER).exists()
+
+
+def test_a_rejected_candidate_is_never_proposed_again(personas, reception):
+    from refuge.tracing import services
+
+    make_household(reception, personas["registrar"],
+                   member("Ani", "Sargsyan", sex="F", birth_date="1990-01-01"))
+    request = enquiry(personas["tracing_officer"], sought("Ani", "Sargsyan", sex="F"))
+    candidate = best(request)
+    services.reject(candidate, user=personas["tracing_officer"])
+    matching.check_sought(request.sought.get())
+    candidate.refresh_from_db()
+    assert candidate.status == Candidate.REJECTED
+    assert request.sought.get().candidates.count() == 1
+

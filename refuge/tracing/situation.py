@@ -36,6 +36,9 @@ def figures(context: Context) -> dict:
 
 
 def tables(shown: dict) -> list[Table]:
+    """Printed once there is a request: a report from before tracing began is as it was."""
+    if not shown["provinces"]:
+        return []
     headings = [_("Province"), _("Open requests"), _("Found"), _("Reunified"),
                 _("Children sought")]
     rows = [[province_shown(p["province"]) or "—",
@@ -46,7 +49,7 @@ def tables(shown: dict) -> list[Table]:
 
 
 def facts(shown: dict) -> list[tuple[str, int]]:
-    return [(_("Open tracing requests"), shown["open"])]
+    return [(_("Open tracing requests"), shown["open"])] if shown["provinces"] else []
 
 
 SECTION = Section(key="tracing", order=40, figures=figures,

@@ -36,10 +36,12 @@ HOURS_BACK = 48  # observed counts shown before now
 
 
 def series(forecast: Forecast, reports: Sequence[Report], hours_back: int = HOURS_BACK) -> dict:
-    """What the chart draws, as plain values: the counts seen for `hours_back` hours
-    ([time, crossed]), the forecast's hourly path ([time, p10, p50, p90]), the expected
-    total and when the forecast was issued; times in ISO 8601."""
+    """What the chart draws, as plain values: the counts seen for `hours_back` hours, or
+    since the first ([time, crossed]), the forecast's hourly path ([time, p10, p50, p90]),
+    the expected total and when the forecast was issued; times in ISO 8601."""
     start = forecast.issued_at - timedelta(hours=hours_back)
+    if reports and reports[0].at > start:  # no empty days before the first count
+        start = min(reports[0].at, forecast.issued_at - timedelta(hours=1))
     observed = [(r.at, r.crossed) for r in reports if start <= r.at <= forecast.issued_at]
     before = [r for r in reports if r.at < start]
     if before:

@@ -117,17 +117,26 @@ def _when(text: str | None) -> str:
     return date_format(localtime(datetime.fromisoformat(text)), "j E H:i")
 
 
-def _people(band: dict) -> str:
-    return _("%(p50)s (80 %%: %(p10)s–%(p90)s)") % {
-        "p50": grouped(band["p50"]), "p10": grouped(band["p10"]), "p90": grouped(band["p90"])}
+def _people(band: dict) -> dict:
+    """A band of people as shown: the median, and the 80 % interval as a range."""
+    return {"p50": grouped(band["p50"]),
+            "range": f'{grouped(band["p10"])}–{grouped(band["p90"])}'}
 
 
-def _within(hours: dict) -> str:
+def _in_full(shown: dict) -> str:
+    return _("%(p50)s (80 %%: %(range)s)") % shown
+
+
+def _within(hours: dict) -> dict:
+    """Hours until something happens (null: not within two days), as shown."""
     if hours["p50"] is None:
-        return _("not within two days")
-    high = _("later") if hours["p90"] is None else f'{round(hours["p90"])} h'
-    return _("about %(hours)s h (80 %%: %(low)s h – %(high)s)") % {
-        "hours": round(hours["p50"]), "low": round(hours["p10"]), "high": high}
+        return {"p50": _("not within two days"), "range": ""}
+    low = round(hours["p10"])
+    if hours["p90"] is None:
+        spread = _("%(low)s h to later than two days") % {"low": low}
+    else:
+        spread = _("%(low)s–%(high)s h") % {"low": low, "high": round(hours["p90"])}
+    return {"p50": _("about %(hours)s h") % {"hours": round(hours["p50"])}, "range": spread}
 
 
 def shown(figures: dict) -> dict:
@@ -143,7 +152,6 @@ def shown(figures: dict) -> dict:
         "still_to_come": _people(figures["still_to_come"]),
         "total": _people(figures["total"]),
         "over": _when(figures["over"]["p50"]),
-        "over_range": (_when(figures["over"]["p10"]), _when(figures["over"]["p90"])),
         "beds": [(province_shown(p["province"]) if p["province"] else _("All provinces"),
                   grouped(p["free"]), _people(next(n for n in p["need"] if n["hours"] == 24)),
                   _within(p["runs_out_in"])) for p in figures["beds"]["provinces"]],
@@ -159,13 +167,15 @@ def tables(figures: dict) -> list[Table]:
             "No forecast yet: it needs an expected population and counts at the crossing "
             "points."))]
     arrivals = Table(_("Arrival forecast"), [_("People crossed in all"), _("Median (p10–p90)")],
-                     [*map(list, text["horizons"]),
-                      [_("Still to come"), text["still_to_come"]],
-                      [_("In all"), text["total"]],
+                     [*([label, _in_full(people)] for label, people in text["horizons"]),
+                      [_("Still to come"), _in_full(text["still_to_come"])],
+                      [_("In all"), _in_full(text["total"])],
                       [_("Likely over by"), text["over"]]])
     beds = Table(_("Free beds in the forecast"),
                  [_("Province"), _("Free beds"), _("Needing a place within 24 h"),
-                  _("Free beds run out in")], [list(row) for row in text["beds"]],
+                  _("Free beds run out in")],
+                 [[province, free, _in_full(need), _in_full(runs_out) if runs_out["range"]
+                   else runs_out["p50"]] for province, free, need, runs_out in text["beds"]],
                  empty=_("No shelter sites are recorded yet."))
     alerts = Table(_("Forecast alerts"), [_("Alert")], [[line] for line in text["alerts"]],
                    empty=_("No alerts."))
@@ -176,8 +186,8 @@ def facts(figures: dict) -> list[tuple[str, str]]:
     text = shown(figures)
     if not text:
         return []
-    return [(_("Crossed in all in 24 h (forecast)"), text["day"]),
-            (_("Still to come (forecast)"), text["still_to_come"])]
+    return [(_("Crossed in all in 24 h (forecast)"), _in_full(text["day"])),
+            (_("Still to come (forecast)"), _in_full(text["still_to_come"]))]
 
 
 SECTION = Section(key="forecast", order=50, figures=figures,

@@ -112,13 +112,12 @@ class Desks:
 
 
 def _backlog(start: float, arrivals: np.ndarray, hours: np.ndarray, pace: float) -> np.ndarray:
-    """The backlog at each hour: it grows with arrivals and shrinks by `pace` an hour."""
-    backlog = np.empty_like(arrivals)
-    backlog[0] = start
-    for i in range(1, len(hours)):
-        came = arrivals[i] - arrivals[i - 1]
-        backlog[i] = max(backlog[i - 1] + came - pace * (hours[i] - hours[i - 1]), 0.0)
-    return backlog
+    """The backlog at each hour: it grows with arrivals and shrinks by `pace` an hour, never
+    below none. (Lindley's recursion b[i] = max(b[i-1] + x[i], 0) in closed form: the
+    running total less its lowest point below nought so far.)"""
+    change = np.diff(arrivals) - pace * np.diff(hours)
+    total = start + np.concatenate(([0.0], np.cumsum(change)))
+    return total - np.minimum.accumulate(np.minimum(total, 0.0))
 
 
 def desks(forecast: Forecast, registered: int, desks_open: int, per_desk: float,

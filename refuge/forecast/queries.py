@@ -100,9 +100,7 @@ def current(now: datetime | None = None, counts: Counts = tally_counts
     expected = ExpectedPopulation.objects.current()
     if expected is None:
         return None
-    # A new or removed tally changes these (read from indexes); a corrected one is taken
-    # in within the minute, when the key changes anyway.
-    state = Tally.objects.aggregate(n=Count("id"), last=Max("id"), last_at=Max("counted_at"))
+    state = _state(counts)
     if not state["n"]:
         return None
     key = (expected.range, expected.set_at, tuple(sorted(state.items())),
@@ -117,6 +115,17 @@ def current(now: datetime | None = None, counts: Counts = tally_counts
     with _lock:
         _last[counts] = (key, (result, reports))
     return result, reports
+
+
+def _state(counts: Counts) -> dict:
+    """What changes when the counts do. The pre-counted figures are a few rows an hour:
+    their sums change with any tally added, removed or corrected. The tallies: a new or
+    removed one changes these (read from indexes); a corrected one is taken in within the
+    minute, when the key changes anyway."""
+    if counts is figure_counts:
+        return CrossingFigure.objects.aggregate(
+            n=Count("id"), people=Sum("people"), vehicles=Sum("vehicles"), last=Max("hour"))
+    return Tally.objects.aggregate(n=Count("id"), last=Max("id"), last_at=Max("counted_at"))
 
 
 def forget() -> None:

@@ -11,6 +11,7 @@ range changes or a minute has passed (refuge.forecast.queries.current).
 """
 
 import math
+import threading
 from datetime import datetime, timedelta
 
 from django.utils.formats import date_format
@@ -43,18 +44,36 @@ def _moment(moment: datetime | None) -> str | None:
 
 
 def figures(context: Context) -> dict:
-    expected = ExpectedPopulation.objects.current()
-    if expected is None:
-        return {"status": NO_EXPECTED}
     found = queries.current(context.now, counts=queries.figure_counts)
     if found is None:
+        expected = ExpectedPopulation.objects.current()
+        if expected is None:
+            return {"status": NO_EXPECTED}
         return {"status": NO_CROSSING,
                 "expected": {"low": expected.low, "likely": expected.likely,
                              "high": expected.high}}
     forecast, reports = found
-    beds_rows, needing, measured = _beds(forecast, context.earlier.get("shelter", {}))
-    desks_open, per_desk, paced = queries.desk_pace(context.now)
     registered = queries.registered()
+    shelter = context.earlier.get("shelter", {})
+    # The same forecast (remembered for a minute at most), people registered and beds: the
+    # same figures, without reading the desks again.
+    key = (registered, repr(shelter.get("provinces")))
+    with _lock:
+        if _last.get("forecast") is forecast and _last["key"] == key:
+            return _last["figures"]
+    result = _figures(context, forecast, reports, registered, shelter)
+    with _lock:
+        _last.update(forecast=forecast, key=key, figures=result)
+    return result
+
+
+_lock = threading.Lock()
+_last: dict = {}
+
+
+def _figures(context: Context, forecast, reports, registered: int, shelter: dict) -> dict:
+    beds_rows, needing, measured = _beds(forecast, shelter)
+    desks_open, per_desk, paced = queries.desk_pace(context.now)
     outlook = impact.desks(forecast, registered, desks_open, per_desk,
                            forecast.issued_at + timedelta(hours=CLEAR_WITHIN), HORIZONS)
     over = forecast.over_at()

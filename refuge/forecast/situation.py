@@ -181,10 +181,8 @@ def shown(figures: dict) -> dict:
 
 def tables(figures: dict) -> list[Table]:
     text = shown(figures)
-    if not text:
-        return [Table(_("Arrival forecast"), [], [], empty=_(
-            "No forecast yet: it needs an expected population and counts at the crossing "
-            "points."))]
+    if not text:  # no range or no count yet: the dashboard says which
+        return []
     arrivals = Table(_("Arrival forecast"), [_("People crossed in all"), _("Median (p10–p90)")],
                      [*([label, _in_full(people)] for label, people in text["horizons"]),
                       [_("Still to come"), _in_full(text["still_to_come"])],

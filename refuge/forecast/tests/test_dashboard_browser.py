@@ -2,27 +2,15 @@
 chart and the alert that free beds run out; in Debian's Chromium, through Playwright."""
 
 import os
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from refuge.conftest import make_user, sign_in
 from refuge.forecast import services
-from refuge.registry.counting import count_tallies
-from refuge.registry.models import Tally
+from refuge.forecast.tests.tallies import burst
 from refuge.shelter.models import Site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def burst(crossing, people_an_hour: int, hours: int):
-    now, buses = timezone.now(), people_an_hour // 50
-    tallies = Tally.objects.bulk_create([
-        Tally(post=crossing, people_aboard=50,
-              counted_at=now - timedelta(hours=hours) + timedelta(hours=h + (b + 0.5) / buses))
-        for h in range(hours) for b in range(buses)])
-    count_tallies(tallies)
 
 
 @pytest.fixture

@@ -1,30 +1,18 @@
 """The forecast in the situation picture: /api/situation's `sections.forecast`, the
 dashboard's chart and alerts, and the daily report's facts and tables."""
 
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from refuge.conftest import bearer
 from refuge.forecast import services
 from refuge.forecast.situation import NO_CROSSING, NO_EXPECTED, READY
-from refuge.registry.counting import count_tallies
-from refuge.registry.models import Tally
+from refuge.forecast.tests.tallies import burst
 from refuge.reports import queries as picture_queries
 from refuge.shelter.models import Site
 
 pytestmark = pytest.mark.django_db
-
-
-def burst(crossing, people_an_hour: int = 2000, hours: int = 6):
-    """Buses of 50 for `hours` hours up to now, counted as every tally is."""
-    now, buses = timezone.now(), people_an_hour // 50
-    tallies = Tally.objects.bulk_create([
-        Tally(post=crossing, people_aboard=50,
-              counted_at=now - timedelta(hours=hours) + timedelta(hours=h + (b + 0.5) / buses))
-        for h in range(hours) for b in range(buses)])
-    count_tallies(tallies)
 
 
 @pytest.fixture

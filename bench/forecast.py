@@ -226,6 +226,34 @@ def cost_from_database(db: str) -> None:
           f"{statistics.median(times):.1f} ms, max {max(times):.1f} ms; unchanged tallies, "
           f"remembered: {remembered:.1f} ms (load {os.getloadavg()[0]:.1f}, "
           f"{timezone.now():%Y-%m-%d})")
+    section_cost(db, now)
+
+
+def section_cost(db: str, now) -> None:
+    """The forecast's part of the situation picture (the dashboard's, /api/situation's):
+    the forecast from the pre-counted crossing figures, beds, desks and alerts."""
+    from refuge.forecast import queries
+    from refuge.forecast.situation import SECTION
+    from refuge.lib.situation import Context, sections
+    from refuge.registry import counting
+    from refuge.registry.models import CrossingFigure
+
+    if not CrossingFigure.objects.exists():
+        counting.recount()
+    earlier = {s.key: s.figures(Context(now)) for s in sections() if s.order < SECTION.order}
+    times = []
+    for i in range(20):
+        queries.forget()
+        t = time.perf_counter()
+        SECTION.figures(Context(now + timedelta(seconds=i), earlier))
+        times.append((time.perf_counter() - t) * 1000)
+    t = time.perf_counter()
+    SECTION.figures(Context(now + timedelta(seconds=19), earlier))
+    remembered = (time.perf_counter() - t) * 1000
+    print(f"== {db}: the forecast's section of the situation picture (from the crossing "
+          f"figures, with beds, desks, alerts and the chart's series): median "
+          f"{statistics.median(times):.1f} ms, max {max(times):.1f} ms; unchanged tallies, "
+          f"remembered: {remembered:.1f} ms (load {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from refuge.forecast.flow import Band, Forecast
+from refuge.lib.provinces import shown as province_shown
 
 PATH_HOURS = 48  # the forecast's hourly path reaches this far
 ALERT_HOURS = 24  # beds or desks in trouble within this many hours raise an alert
@@ -111,13 +112,12 @@ class Desks:
 
 
 def _backlog(start: float, arrivals: np.ndarray, hours: np.ndarray, pace: float) -> np.ndarray:
-    """The backlog at each hour: it grows with arrivals and shrinks by `pace` an hour."""
-    backlog = np.empty_like(arrivals)
-    backlog[0] = start
-    for i in range(1, len(hours)):
-        came = arrivals[i] - arrivals[i - 1]
-        backlog[i] = max(backlog[i - 1] + came - pace * (hours[i] - hours[i - 1]), 0.0)
-    return backlog
+    """The backlog at each hour: it grows with arrivals and shrinks by `pace` an hour, never
+    below none. (Lindley's recursion b[i] = max(b[i-1] + x[i], 0) in closed form: the
+    running total less its lowest point below nought so far.)"""
+    change = np.diff(arrivals) - pace * np.diff(hours)
+    total = start + np.concatenate(([0.0], np.cumsum(change)))
+    return total - np.minimum.accumulate(np.minimum(total, 0.0))
 
 
 def desks(forecast: Forecast, registered: int, desks_open: int, per_desk: float,
@@ -207,7 +207,10 @@ def alerts(forecast: Forecast, beds_rows: list[Beds] | None = None,
     if forecast.range_exceeded and forecast.expected:
         found.append((0, Alert(RANGE_EXCEEDED, {"crossed": forecast.crossed,
                                                 "ceiling": forecast.expected.ceiling})))
-    for row in beds_rows or []:
+    rows = beds_rows or []
+    if sum(row.province is not None for row in rows) == 1:  # all of them is that one
+        rows = [row for row in rows if row.province is not None]
+    for row in rows:
         if row.runs_out_in.p50 <= ALERT_HOURS:
             found.append((row.runs_out_in.p50, Alert(BEDS_RUN_OUT, {
                 "province": row.province, "hours": _hours(row.runs_out_in.p50),
@@ -247,18 +250,32 @@ def _moment(text: str) -> str:
     return date_format(localtime(datetime.fromisoformat(text)), "j E H:i")
 
 
+def _beds_message(p: dict) -> str:
+    """Beds running out, in one province (its name in the reader's language) or in all."""
+    values = {"province": province_shown(p["province"] or ""), "hours": p["hours"],
+              "low": p["low"], "high": p["high"]}
+    if p["province"] is None:
+        if not p["hours"] and not p["high"]:
+            return _("free beds have run out in all provinces")
+        if p["high"] is None:
+            return _("free beds in all provinces run out in about %(hours)s h (80 %%: "
+                     "%(low)s h to later than two days)") % values
+        return _("free beds in all provinces run out in about %(hours)s h (80 %%: "
+                 "%(low)s–%(high)s h)") % values
+    if not p["hours"] and not p["high"]:
+        return _("free beds have run out in %(province)s") % values
+    if p["high"] is None:
+        return _("free beds in %(province)s run out in about %(hours)s h (80 %%: "
+                 "%(low)s h to later than two days)") % values
+    return _("free beds in %(province)s run out in about %(hours)s h (80 %%: "
+             "%(low)s–%(high)s h)") % values
+
+
 def alert_message(alert: Alert) -> str:
     """An alert in the reader's language."""
     p = alert.params
     if alert.code == BEDS_RUN_OUT:
-        where = p["province"] or _("all provinces")
-        if p["high"] is None:
-            return _("free beds in %(province)s run out in about %(hours)s h (80 %%: "
-                     "%(low)s h to later than two days)") % {
-                "province": where, "hours": p["hours"], "low": p["low"]}
-        return _("free beds in %(province)s run out in about %(hours)s h (80 %%: "
-                 "%(low)s–%(high)s h)") % {"province": where, "hours": p["hours"],
-                                           "low": p["low"], "high": p["high"]}
+        return _beds_message(p)
     if alert.code == DESKS_SHORT:
         return _("%(needed)s desks would clear the registration backlog by %(by)s "
                  "(%(high)s if more arrive); %(open)s are open") % {

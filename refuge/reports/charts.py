@@ -1,83 +1,39 @@
 """Charts drawn on the server as SVG: no script, no CDN, readable on a small screen.
 
 The same drawings, in the same colours, are shown on the dashboard and the daily report
-page, and embedded in the daily report PDF (fpdf2 draws SVG). Labels are measured with
-the report font (refuge.reports.fonts), so a legend's swatch never covers its label in
-any language.
+page, and embedded in the daily report PDF (fpdf2 draws SVG). The colours, the legend and
+the measured labels are refuge.lib.charts', shared with the other apps' charts.
 """
 
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from refuge.lib.charts import (  # noqa: F401 (the colours are used from here too)
+    AXIS,
+    CROSSED,
+    FEMALE,
+    GRID,
+    INK,
+    MALE,
+    NEEDS,
+    PLACED,
+    REGISTERED,
+    SWATCH,
+    TEXT_SIZE,
+    legend,
+    nice_max,
+    svg,
+    text,
+    width_of,
+)
 from refuge.lib.formats import grouped
-from refuge.reports.fonts import text_width
-
-CROSSED = "#0b5cad"
-REGISTERED = "#e07b00"
-PLACED = "#1d6b34"
-FEMALE = "#b4457f"
-MALE = "#2f7d8c"
-NEEDS = "#7a4fa3"
-GRID = "#d5dae1"
-AXIS = "#5b6675"
-INK = "#1c2430"
-TEXT_SIZE = 11
-FONT = f'font-family="system-ui, Noto Sans, DejaVu Sans, sans-serif" font-size="{TEXT_SIZE}"'
-SWATCH, GAP = 10, 14  # a legend's square, and the space between two entries
-# Measured text is given this much more room: fonts differ a little between systems.
-ROOM = 1.1
 
 Series = tuple[str, list[int], str]  # name, values, colour
-
-
-def width_of(text: str, size: float = TEXT_SIZE) -> float:
-    return ROOM * text_width(text, size)
-
-
-def _svg(width: int, height: float, body: list[str], title: str) -> SafeString:
-    return mark_safe(
-        f'<svg viewBox="0 0 {width} {height:.0f}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" {FONT}>'
-        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
-    )
-
-
-def _text(x: float, y: float, text: str, anchor: str = "start", size: int = TEXT_SIZE,
-          colour: str = INK) -> str:
-    size_attribute = f' font-size="{size}"' if size != TEXT_SIZE else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{colour}"'
-            f"{size_attribute}>{escape(text)}</text>")
-
-
-def _nice_max(value: int) -> int:
-    if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if value <= step * magnitude:
-            return int(step * magnitude)
-    return value
-
-
-def legend(entries: list[tuple[str, str]], x: float, y: float,
-           right: float) -> tuple[list[str], float]:
-    """Swatch and name for each series, left to right from (x, y), on as many lines as
-    `right` leaves room for; returns the parts and the height they take."""
-    parts, line_height, left, first = [], TEXT_SIZE + 5, x, y
-    for name, colour in entries:
-        needed = SWATCH + 4 + width_of(name)
-        if x > left and x + needed > right:
-            x, y = left, y + line_height
-        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{SWATCH}" height="{SWATCH}" '
-                     f'fill="{colour}"/>')
-        parts.append(_text(x + SWATCH + 4, y + SWATCH - 1, name))
-        x += needed + GAP
-    return parts, (y - first + line_height) if entries else 0
 
 
 def _frame(width: int, height: int, series_names: list[tuple[str, str]],
@@ -92,7 +48,7 @@ def _frame(width: int, height: int, series_names: list[tuple[str, str]],
         y = bottom - (bottom - top) * step / 4
         parts.append(f'<line x1="{left:.1f}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="{GRID}"/>')
-        parts.append(_text(left - 5, y + 4, label, "end"))
+        parts.append(text(left - 5, y + 4, label, "end"))
     parts.append(f'<line x1="{left:.1f}" x2="{left:.1f}" y1="{top:.1f}" y2="{bottom:.1f}" '
                  f'stroke="{AXIS}"/>')
     parts.append(f'<line x1="{left:.1f}" x2="{width - 8}" y1="{bottom:.1f}" '
@@ -109,7 +65,7 @@ def _label_step(labels: list[str], room: float) -> int:
 def bars(labels: list[str], series: list[Series], title: str, width: int = 460,
          height: int = 220) -> SafeString:
     """Series side by side per label, e.g. crossed and registered per day."""
-    maximum = _nice_max(max([v for _n, values, _c in series for v in values] + [0]))
+    maximum = nice_max(max([v for _n, values, _c in series for v in values] + [0]))
     parts, left, top, bottom = _frame(width, height, [(n, c) for n, _v, c in series], maximum)
     slot = (width - left - 8) / max(len(labels), 1)
     bar = max(min(slot * 0.8 / max(len(series), 1), 28), 1.5)
@@ -122,14 +78,14 @@ def bars(labels: list[str], series: list[Series], title: str, width: int = 460,
                          f'height="{h:.1f}" fill="{colour}"><title>{escape(label)}: '
                          f"{grouped(values[i])}</title></rect>")
         if i % step == 0:
-            parts.append(_text(left + (i + 0.5) * slot, height - 8, label, "middle"))
-    return _svg(width, height, parts, title)
+            parts.append(text(left + (i + 0.5) * slot, height - 8, label, "middle"))
+    return svg(width, height, parts, title)
 
 
 def lines(labels: list[str], series: list[Series], title: str, expected: int = 0,
           expected_name: str = "", width: int = 460, height: int = 220) -> SafeString:
     """Totals to date as lines, with the expected population as a dashed line."""
-    maximum = _nice_max(max([v for _n, values, _c in series for v in values] + [expected, 0]))
+    maximum = nice_max(max([v for _n, values, _c in series for v in values] + [expected, 0]))
     names = [(n, c) for n, _v, c in series]
     parts, left, top, bottom = _frame(width, height, names, maximum)
     span = max(len(labels) - 1, 1)
@@ -148,12 +104,12 @@ def lines(labels: list[str], series: list[Series], title: str, expected: int = 0
         y = bottom - (bottom - top) * expected / maximum
         parts.append(f'<line x1="{left:.1f}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="{INK}" stroke-dasharray="5 4"/>')
-        parts.append(_text(width - 10, y - 4, f"{expected_name} {grouped(expected)}", "end"))
+        parts.append(text(width - 10, y - 4, f"{expected_name} {grouped(expected)}", "end"))
     step = _label_step(labels, right - left)
     for i, label in enumerate(labels):
         if i % step == 0:
-            parts.append(_text(x_of(i), height - 8, label, "middle"))
-    return _svg(width, height, parts, title)
+            parts.append(text(x_of(i), height - 8, label, "middle"))
+    return svg(width, height, parts, title)
 
 
 def horizontal_bars(rows: list[tuple[str, int]], title: str, colour: str = CROSSED,
@@ -173,15 +129,15 @@ def horizontal_bars(rows: list[tuple[str, int]], title: str, colour: str = CROSS
         middle = y + row_height / 2
         w = room * value / maximum
         if len(lines) == 1:
-            parts.append(_text(label_width - 6, middle + 4, lines[0], "end"))
+            parts.append(text(label_width - 6, middle + 4, lines[0], "end"))
         else:
-            parts.append(_text(label_width - 6, middle - 2, lines[0], "end", size=10))
-            parts.append(_text(label_width - 6, middle + 9, lines[1], "end", size=10))
+            parts.append(text(label_width - 6, middle - 2, lines[0], "end", size=10))
+            parts.append(text(label_width - 6, middle + 9, lines[1], "end", size=10))
         parts.append(f'<rect x="{label_width:.1f}" y="{middle - 8:.1f}" width="{w:.1f}" '
                      f'height="16" fill="{colour}"><title>{escape(label)}: {grouped(value)}'
                      f"</title></rect>")
-        parts.append(_text(label_width + w + 4, middle + 4, grouped(value)))
-    return _svg(width, height, parts, title)
+        parts.append(text(label_width + w + 4, middle + 4, grouped(value)))
+    return svg(width, height, parts, title)
 
 
 def wrapped(text: str, room: float) -> list[str]:
@@ -228,11 +184,11 @@ def pyramid(rows: list[dict], title: str, names: tuple[str, str],
         parts.append(f'<rect x="{middle + band / 2:.1f}" y="{y}" width="{male:.1f}" '
                      f'height="{bar_height}" fill="{MALE}"><title>{escape(names[1])} '
                      f'{escape(row["band"])}: {grouped(row["M"])}</title></rect>')
-        parts.append(_text(middle, y + 11, row["band"], "middle"))
-        parts.append(_text(middle - band / 2 - female - 3, y + 11, grouped(row["F"]), "end",
+        parts.append(text(middle, y + 11, row["band"], "middle"))
+        parts.append(text(middle - band / 2 - female - 3, y + 11, grouped(row["F"]), "end",
                            size=10))
-        parts.append(_text(middle + band / 2 + male + 3, y + 11, grouped(row["M"]), size=10))
-    return _svg(width, height, parts, title)
+        parts.append(text(middle + band / 2 + male + 3, y + 11, grouped(row["M"]), size=10))
+    return svg(width, height, parts, title)
 
 
 @dataclass(frozen=True)

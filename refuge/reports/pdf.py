@@ -17,17 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from fpdf import FPDF
 
-from refuge.lib.formats import grouped
-from refuge.lib.provinces import shown as province_shown
-from refuge.lib.situation import Table
-from refuge.reports import charts
-from refuge.reports.fonts import (  # noqa: F401 (FontMissing and the rest are used from here)
+from refuge.lib.fonts import (  # noqa: F401 (FontMissing and the rest are used from here)
     REPORT_FONTS,
     FontMissing,
     font_path,
     prepare_fonts,
     report_font,
 )
+from refuge.lib.formats import grouped
+from refuge.lib.provinces import shown as province_shown
+from refuge.lib.situation import Table
+from refuge.reports import charts
 from refuge.reports.queries import Day, Picture, fact_rows, section_tables
 
 FONT = "DejaVu Sans"  # the name the charts' SVG asks for, so their text is drawn in it

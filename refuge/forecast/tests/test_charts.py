@@ -6,24 +6,25 @@ from datetime import timedelta
 from django.utils import translation
 
 from refuge.forecast import charts, curves, flow
+from refuge.lib.charts import BAND, CROSSED, FORECAST
 
 
 def drawn(hours: int = 80, language: str = "en") -> str:
     curve = curves.shaped_2023()
     seen = [r for r in curve.reports if r.at <= curve.start + timedelta(hours=hours)]
     with translation.override(language):
-        return str(charts.chart(flow.forecast(seen, curve.expected), seen))
+        return str(charts.chart(charts.series(flow.forecast(seen, curve.expected), seen)))
 
 
 def test_it_draws_what_was_seen_the_median_and_the_band():
     svg = drawn()
     assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert f'stroke="{charts.COLOURS["observed"]}"' in svg
-    assert f'stroke="{charts.COLOURS["median"]}"' in svg
-    band = re.search(r'<polygon points="([^"]+)" fill="' + charts.COLOURS["band"], svg)
+    assert f'stroke="{CROSSED}"' in svg
+    assert f'stroke="{FORECAST}"' in svg
+    band = re.search(r'<polygon points="([^"]+)" fill="' + BAND, svg)
     assert band and len(band.group(1).split()) == 2 * 49
     observed = re.search(r'<polyline points="([^"]+)" fill="none" stroke="'
-                         + charts.COLOURS["observed"], svg)
+                         + CROSSED, svg)
     assert len(observed.group(1).split()) >= 48  # two days of hourly reports
 
 
@@ -55,5 +56,5 @@ def test_the_chart_draws_without_an_expected_range_or_reports_before_its_window(
     seen = curve.reports[:10]
     forecast = flow.forecast(seen, curve.expected)
     forecast.expected = None
-    svg = str(charts.chart(forecast, seen))
+    svg = str(charts.chart(charts.series(forecast, seen)))
     assert "expected" not in svg and "<polygon" in svg

@@ -13,8 +13,9 @@ from PIL import Image
 
 from refuge.accounts.models import Post
 from refuge.conftest import make_household, member
+from refuge.lib import fonts
 from refuge.registry import services
-from refuge.reports import charts, fonts, pdf, queries
+from refuge.reports import charts, pdf, queries
 from refuge.shelter.models import Placement, Site
 
 pytestmark = pytest.mark.django_db

@@ -37,6 +37,8 @@ CONFIGURE = "configure"
 MANAGE_SHELTER = "manage_shelter"
 # Recording what a person agreed to (tracing disclosure, publication) where they are met.
 RECORD_CONSENT = "record_consent"
+# Erasing a person's personal data everywhere, for a recorded reason.
+ERASE_PEOPLE = "erase_people"
 
 CAPABILITIES = {
     REGISTER: {REGISTRAR, ADMINISTRATOR},
@@ -48,6 +50,7 @@ CAPABILITIES = {
     CONFIGURE: {ADMINISTRATOR},
     MANAGE_SHELTER: {SHELTER_MANAGER, ADMINISTRATOR},
     RECORD_CONSENT: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
+    ERASE_PEOPLE: {ADMINISTRATOR},
 }
 
 

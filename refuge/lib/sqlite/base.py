@@ -21,12 +21,16 @@ checkpoint is left only as a backstop, at 10,000 pages (40 MB).
 
 import logging
 import os
-import sqlite3
 import time
+from collections.abc import Mapping
 from contextlib import contextmanager
+from itertools import tee
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3._functions import register as register_functions
+
+from refuge.lib.sqlite import cipher
 
 try:
     import fcntl
@@ -61,13 +65,44 @@ class QueuedCursor(base.SQLiteCursorWrapper):
             return super().executemany(query, param_list)
 
 
+def _queued_cipher_cursor():
+    """QueuedCursor for a SQLCipher connection, whose cursors must be sqlcipher3's."""
+    if cipher.sqlcipher is None:
+        return None
+
+    class QueuedCipherCursor(cipher.sqlcipher.Cursor):
+        wrapper: "DatabaseWrapper"
+        convert_query = base.SQLiteCursorWrapper.convert_query
+
+        def execute(self, query, params=None):
+            with self.wrapper.queued_if_alone(query):
+                if params is None:
+                    return super().execute(query)
+                names = list(params) if isinstance(params, Mapping) else None
+                return super().execute(self.convert_query(query, param_names=names), params)
+
+        def executemany(self, query, param_list):
+            with self.wrapper.queued_if_alone(query):
+                peekable, param_list = tee(iter(param_list))
+                first = next(peekable, None)
+                names = list(first) if isinstance(first, Mapping) else None
+                return super().executemany(self.convert_query(query, param_names=names),
+                                           param_list)
+
+    return QueuedCipherCursor
+
+
+QueuedCipherCursor = _queued_cipher_cursor()
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _writer_file: int | None = None
     _writing = False
     _checkpointed = 0.0
 
     def create_cursor(self, name=None):
-        cursor = self.connection.cursor(factory=QueuedCursor)
+        cursor = self.connection.cursor(factory=QueuedCipherCursor if self._key
+                                        else QueuedCursor)
         cursor.wrapper = self
         return cursor
 
@@ -84,10 +119,36 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if alone:
                 self._done_writing()
 
+    def __init__(self, settings_dict, *args, **kwargs):
+        super().__init__(settings_dict, *args, **kwargs)
+        # OPTIONS["key"]: the file is SQLCipher's, and so are the errors to translate.
+        self._key = settings_dict.get("OPTIONS", {}).get("key") or None
+        if self._key:
+            self.Database = cipher.module(self._key)
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        params.pop("key", None)
+        return params
+
     def get_new_connection(self, conn_params):
-        connection = super().get_new_connection(conn_params)
+        if self._key:
+            connection = self._new_encrypted_connection(conn_params)
+        else:
+            connection = super().get_new_connection(conn_params)
         if self._queues_writers():
             connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+        return connection
+
+    def _new_encrypted_connection(self, conn_params):
+        """Django's SQLite connection, opened by SQLCipher with the key given first."""
+        connection = cipher.connect(**conn_params, passphrase=self._key)
+        register_functions(connection)
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA legacy_alter_table = OFF")
+        for init_command in self.init_commands:
+            if init_command := init_command.strip():
+                connection.execute(init_command)
         return connection
 
     def _start_transaction_under_autocommit(self):
@@ -115,7 +176,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self._checkpointed = now
             try:
                 self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error as error:  # the write is committed: this must not undo it
+            except self.Database.Error as error:  # the write is committed: keep it
                 log.warning("checkpoint skipped: %s", error)
 
     def _rollback(self):

@@ -5,14 +5,14 @@ Errors always look like {"errors": [{"field": "members[2].birth_date",
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
-from refuge.accounts.models import ApiToken
+from refuge.accounts.api_auth import BearerToken
 from refuge.audit.api import router as audit_router
 from refuge.forecast.api import router as forecast_router
 from refuge.lib.errors import Conflict, Invalid
@@ -24,15 +24,6 @@ from refuge.registry.services import AlreadyRegistered
 from refuge.reports.api import figures_router
 from refuge.reports.api import router as reports_router
 from refuge.shelter.api import router as shelter_router
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        user = ApiToken.objects.user_for_key(token)
-        if user is not None:
-            request.user = user
-        return user
-
 
 api = NinjaAPI(
     title="Refuge API",

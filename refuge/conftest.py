@@ -5,7 +5,9 @@ an analyst, an administrator, and an outsider with no role at all.
 """
 
 import os
+import threading
 import uuid
+from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -108,6 +110,32 @@ def token_for(user: User) -> str:
 
 def bearer(user: User) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {token_for(user)}"}
+
+
+def at_once(copies: int, act: Callable[[int], object]) -> list:
+    """Run `act(i)` in `copies` real threads released together, each on its own database
+    connection; what each returned or raised, in order. For the "at most one" tests,
+    which need `django_db(transaction=True)`."""
+    from django.db import connection
+
+    barrier = threading.Barrier(copies)
+    outcomes: list = [None] * copies
+
+    def run(i):
+        try:
+            barrier.wait()
+            outcomes[i] = act(i)
+        except Exception as error:  # noqa: BLE001 - the test looks at what was raised
+            outcomes[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
 
 
 def member(given: str, family: str = "Hovhannisyan", **fields) -> dict:

@@ -11,12 +11,21 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from refuge.lib.env import env_bool, env_days, env_int, env_list, env_secret, env_str
+from refuge.lib.env import (
+    SECRET_FILE,
+    env_bool,
+    env_days,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    var_dir,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(env_str("REFUGE_VAR_DIR", str(Path.cwd() / "var")))
+VAR_DIR = var_dir()
 
-SECRET_KEY = env_secret("REFUGE_SECRET_KEY", VAR_DIR / "secret_key")
+SECRET_KEY = env_secret("REFUGE_SECRET_KEY", VAR_DIR / SECRET_FILE)
 DEBUG = env_bool("REFUGE_DEBUG", False)
 ALLOWED_HOSTS = env_list("REFUGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("REFUGE_CSRF_TRUSTED_ORIGINS", [])
@@ -48,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "refuge.lib.middleware.api_body_limit",
+    "refuge.lib.middleware.no_nul_bytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,22 +95,19 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    # The registration path's inserts ask to be prepared (refuge/lib/inserts.py): parsed
-    # and planned once per connection instead of once per household. Django's own
-    # queries never are. Off for a pooler that cannot keep prepared statements
-    # (PgBouncer before 1.21 in transaction mode).
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-            5 if env_bool("REFUGE_DB_PREPARED", True) else None)
 else:
     DATABASES = {
         "default": {
             # Django's SQLite backend, with writers queued by the kernel (see there).
-            "ENGINE": "refuge.lib.sqlite",
+            "ENGINE": env_str("REFUGE_SQLITE_ENGINE") or "refuge.lib.sqlite",
             "NAME": VAR_DIR / "refuge.sqlite3",
             # Kept open between requests, as PostgreSQL's are: opening one per request
             # cost each registration about half a millisecond.
             "CONN_MAX_AGE": 60,
+            # Tests use a file too, not shared memory: there a second writer fails at
+            # once ("table is locked") instead of queueing, so the "at most one" tests
+            # could not run real threads against it.
+            "TEST": {"NAME": str(VAR_DIR / "test-refuge.sqlite3")},
             "OPTIONS": {
                 # WAL lets readers carry on while one desk writes; IMMEDIATE
                 # takes the write lock at BEGIN so concurrent writers queue
@@ -174,7 +181,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -191,6 +197,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # attachments together) is refused with an OpenRosa message.
 REFUGE_COLLECT_MAX_BYTES = env_int("REFUGE_COLLECT_MAX_BYTES", 10_000_000)
 # Hours a reserved bed is held for a household that has not yet arrived.
+# A desk kept offline sends when it registered a household; no earlier than this many
+# days ago. And the figures' day by day series shows this many days at most.
+REFUGE_OFFLINE_DAYS = env_int("REFUGE_OFFLINE_DAYS", 30)
+REFUGE_FIGURE_DAYS = env_int("REFUGE_FIGURE_DAYS", 120)
 REFUGE_RESERVATION_HOURS = env_int("REFUGE_RESERVATION_HOURS", 12)
 # Seconds an app process reuses an API token's user and roles, and a post, before
 # reading them again (refuge.lib.recent); 0 reads them on every request.

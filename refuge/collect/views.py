@@ -46,7 +46,15 @@ def openrosa(view):
     @csrf_exempt
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        user = request.user if request.user.is_authenticated else auth.user_from(request)
+        # CSRF is skipped here, so a browser session counts only for reading: a page on
+        # another site could otherwise post a household with a signed-in registrar's
+        # cookie. Writes need Digest or Basic credentials, which browsers never add
+        # by themselves.
+        session = request.user if request.user.is_authenticated else None
+        if request.method in ("GET", "HEAD") and session is not None:
+            user = session
+        else:
+            user = auth.user_from(request)
         if user is None:
             response = _message(_("sign in with your Refuge user name and Collect password"),
                                 401)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from refuge.accounts.api_auth import authorized
 from refuge.accounts.roles import CONFIGURE, VIEW_FIGURES, ensure
 from refuge.forecast import impact, queries, services
 from refuge.forecast.flow import Band, Forecast
@@ -137,8 +138,8 @@ def current(request):
     return forecast_out(forecast, expected)
 
 
-@router.post("/expected", response={200: ExpectedOut, 201: ExpectedOut, 409: Errors,
-                                    422: Errors})
+@router.post("/expected", auth=authorized(CONFIGURE),
+             response={200: ExpectedOut, 201: ExpectedOut, 409: Errors, 422: Errors})
 def set_expected(request, payload: ExpectedIn):
     """Set how many people are expected to cross in all: `likely`, and `low` and `high`
     when known (each defaults to `likely`; the forecast widens the range by a fifth either

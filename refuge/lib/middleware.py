@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 
@@ -22,3 +22,36 @@ def api_body_limit(get_response):
         return get_response(request)
 
     return middleware
+
+
+def no_nul_bytes(get_response):
+    """Refuse a NUL character anywhere in a query string or a form, with a 400 naming the
+    field: no text column can hold one (PostgreSQL refuses it, deep in whatever query
+    first meets it). JSON bodies are checked field by field, with the other problems
+    (refuge.registry.validation.clean_text)."""
+
+    def middleware(request):
+        field = _field_with_nul(request)
+        if field is None:
+            return get_response(request)
+        message = _("contains a NUL character")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"errors": [{"field": field, "message": message}]},
+                                status=400)
+        return HttpResponseBadRequest(f"{field}: {message}", content_type="text/plain")
+
+    return middleware
+
+
+def _field_with_nul(request) -> str | None:
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name.replace("\x00", "") or "query"
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        for name, values in request.POST.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return name.replace("\x00", "") or "body"
+    return None

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
+from refuge.accounts.api_auth import authorized
 from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, ensure
 from refuge.audit import services as audit
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
@@ -63,7 +64,7 @@ class CheckOut(Schema):
     members: list[list[MatchOut]]
 
 
-@router.post("/check", response=CheckOut)
+@router.post("/check", auth=authorized(REGISTER), response=CheckOut)
 def check(request, body: CheckIn):
     """Registered people each typed person may be, likeliest first, with the evidence.
 
@@ -126,7 +127,7 @@ class MergeOut(Schema):
     merged: UUID = Field(alias="merged.uuid")
 
 
-@router.post("/pairs/{uuid}/merge", response=MergeOut)
+@router.post("/pairs/{uuid}/merge", auth=authorized(EDIT_PEOPLE), response=MergeOut)
 def merge_pair(request, uuid: UUID):
     """The same person: the later record is merged into the earlier one, reversibly."""
     ensure(request.user, EDIT_PEOPLE)
@@ -134,7 +135,7 @@ def merge_pair(request, uuid: UUID):
     return services.merge_pair(pair, user=request.user)
 
 
-@router.post("/pairs/{uuid}/reject", response=PairOut)
+@router.post("/pairs/{uuid}/reject", auth=authorized(EDIT_PEOPLE), response=PairOut)
 def reject_pair(request, uuid: UUID):
     """Different people: the pair is never proposed again."""
     ensure(request.user, EDIT_PEOPLE)
@@ -142,14 +143,14 @@ def reject_pair(request, uuid: UUID):
                                 user=request.user)
 
 
-@router.post("/pairs/{uuid}/skip", response=PairOut)
+@router.post("/pairs/{uuid}/skip", auth=authorized(EDIT_PEOPLE), response=PairOut)
 def skip_pair(request, uuid: UUID):
     ensure(request.user, EDIT_PEOPLE)
     return services.skip_pair(get_object_or_404(CandidatePair, uuid=uuid),
                               user=request.user)
 
 
-@router.post("/merges/{uuid}/undo", response=MergeOut)
+@router.post("/merges/{uuid}/undo", auth=authorized(EDIT_PEOPLE), response=MergeOut)
 def unmerge(request, uuid: UUID):
     """Unmerge: both records as they were before the merge."""
     ensure(request.user, EDIT_PEOPLE)
@@ -179,7 +180,7 @@ def list_household_matches(request, cursor: str | None = None, size: int = DEFAU
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.post("/households/{uuid}/link", response=HouseholdMatchOut)
+@router.post("/households/{uuid}/link", auth=authorized(EDIT_PEOPLE), response=HouseholdMatchOut)
 def link_households(request, uuid: UUID):
     """One family registered twice or in parts: the households become parts of one."""
     ensure(request.user, EDIT_PEOPLE)
@@ -187,7 +188,7 @@ def link_households(request, uuid: UUID):
                                            link=True, user=request.user)
 
 
-@router.post("/households/{uuid}/reject", response=HouseholdMatchOut)
+@router.post("/households/{uuid}/reject", auth=authorized(EDIT_PEOPLE), response=HouseholdMatchOut)
 def keep_households_apart(request, uuid: UUID):
     ensure(request.user, EDIT_PEOPLE)
     return services.decide_household_match(get_object_or_404(HouseholdMatch, uuid=uuid),

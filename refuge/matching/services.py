@@ -18,7 +18,6 @@ from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates
 from refuge.lib.errors import FieldError, Invalid
-from refuge.lib.inserts import insert_values
 from refuge.matching import engine, queries
 from refuge.matching.comparison import Records
 from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun, Merge
@@ -27,6 +26,8 @@ from refuge.registry import services as registry
 from refuge.registry.counting import count_people
 from refuge.registry.models import Document, Household, Person
 
+# Rows to one INSERT when saving a run's pairs.
+BATCH = 2000
 # Fields a merge may fill on the kept record when it has none.
 FILLED_ON_MERGE = ("patronymic", "phone", "origin", "destination")
 PRECISION_RANK = {dates.UNKNOWN: 0, dates.ESTIMATED: 1, dates.YEAR: 2, dates.MONTH: 3,
@@ -107,9 +108,9 @@ def _queue_pairs(linkage: engine.Linkage) -> int:
             changed.append(CandidatePair(pk=pk, probability=probability, levels=levels))
         else:  # scored the same again: a second run over the same registry writes nothing
             unchanged += 1
-    # Plain multi-row INSERTs: bulk_create spent seconds building 30,000 model instances.
     # A pair the desk's arrival check queued meanwhile stays as it is.
-    insert_values(CandidatePair, new, skip_conflicts=True)
+    CandidatePair.objects.bulk_create([CandidatePair(**values) for values in new],
+                                      batch_size=BATCH, ignore_conflicts=True)
     CandidatePair.objects.bulk_update(changed, ["probability", "levels"], batch_size=5000)
     return len(new) + len(changed) + unchanged
 
@@ -135,7 +136,8 @@ def _propose_household_links(linkage: engine.Linkage, households: list[int]) -> 
     new = [{"household_a_id": a, "household_b_id": b, "people": n, "found_at": now}
            for (a, b), n in wanted.items()
            if (a, b) not in known and groups.get(a) != groups.get(b)]
-    insert_values(HouseholdMatch, new, skip_conflicts=True)
+    HouseholdMatch.objects.bulk_create([HouseholdMatch(**values) for values in new],
+                                       batch_size=BATCH, ignore_conflicts=True)
     return len(new)
 
 

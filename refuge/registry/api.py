@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from ninja.responses import NinjaJSONEncoder, Status
 
+from refuge.accounts.api_auth import authorized
 from refuge.accounts.models import Post
 from refuge.accounts.roles import (
     COUNT_CROSSINGS,
@@ -189,8 +190,8 @@ def show_household(request, household: Household) -> dict:
     return household_out(household)
 
 
-@router.post("/households", response={200: HouseholdOut, 201: HouseholdOut, 409: Errors,
-                                      422: Errors})
+@router.post("/households", auth=authorized(REGISTER),
+             response={200: HouseholdOut, 201: HouseholdOut, 409: Errors, 422: Errors})
 def register_household(request, payload: HouseholdIn):
     """Register a household, or add new members to one registered before (`household`).
 
@@ -264,7 +265,7 @@ class LinkIn(Strict):
     other: UUID = Field(description="The household that is another part of the same family")
 
 
-@router.post("/households/{uuid}/link", response=HouseholdOut)
+@router.post("/households/{uuid}/link", auth=authorized(EDIT_PEOPLE), response=HouseholdOut)
 def link_households(request, uuid: UUID, payload: LinkIn):
     ensure(request.user, EDIT_PEOPLE)
     household = get_object_or_404(Household, uuid=uuid)
@@ -279,7 +280,8 @@ class HouseholdPatch(Strict):
     base_version: int | None = None
 
 
-@router.patch("/households/{uuid}", response={200: HouseholdOut, 409: Errors, 422: Errors})
+@router.patch("/households/{uuid}", auth=authorized(EDIT_PEOPLE),
+              response={200: HouseholdOut, 409: Errors, 422: Errors})
 def update_household(request, uuid: UUID, payload: HouseholdPatch):
     """Change the household's status or place to stay. Send `base_version`, the `version`
     you edited: a field someone changed after it is not overwritten (409, both kept for
@@ -327,7 +329,8 @@ class PersonPatch(Strict):
     base_version: int | None = None
 
 
-@router.patch("/people/{uuid}", response={200: PersonOut, 409: Errors, 422: Errors})
+@router.patch("/people/{uuid}", auth=authorized(EDIT_PEOPLE),
+              response={200: PersonOut, 409: Errors, 422: Errors})
 def update_person(request, uuid: UUID, payload: PersonPatch):
     """Correct a person. Only the fields sent change; history keeps the old values.
 
@@ -352,7 +355,8 @@ class MoveIn(Strict):
                                      "saw; a move made on another device since is not undone")
 
 
-@router.post("/people/{uuid}/move", response={200: PersonOut, 409: Errors, 422: Errors})
+@router.post("/people/{uuid}/move", auth=authorized(EDIT_PEOPLE),
+             response={200: PersonOut, 409: Errors, 422: Errors})
 def move_person(request, uuid: UUID, payload: MoveIn):
     ensure(request.user, EDIT_PEOPLE)
     person = get_object_or_404(queries.people_for_display(), uuid=uuid)
@@ -393,7 +397,7 @@ class SearchOut(Schema):
     people: list[PersonOut]
 
 
-@router.post("/search", response=SearchOut)
+@router.post("/search", auth=authorized(VIEW_PEOPLE), response=SearchOut)
 def search(request, payload: SearchIn):
     """Search is a POST so that names never appear in URLs or access logs."""
     ensure(request.user, VIEW_PEOPLE)
@@ -432,7 +436,8 @@ def tally_out(tally: Tally) -> dict:
             "note": tally.note}
 
 
-@router.post("/tallies", response={200: TallyOut, 201: TallyOut, 409: Errors, 422: Errors})
+@router.post("/tallies", auth=authorized(COUNT_CROSSINGS),
+             response={200: TallyOut, 201: TallyOut, 409: Errors, 422: Errors})
 def record_tally(request, payload: TallyIn):
     ensure(request.user, COUNT_CROSSINGS)
     post = open_post(payload.post)
@@ -453,7 +458,8 @@ class TallyPatch(Strict):
     note: str | None = None
 
 
-@router.patch("/tallies/{uuid}", response={200: TallyOut, 422: Errors})
+@router.patch("/tallies/{uuid}", auth=authorized(COUNT_CROSSINGS),
+              response={200: TallyOut, 422: Errors})
 def correct_tally(request, uuid: UUID, payload: TallyPatch):
     """Correct a count; the crossing figures follow."""
     ensure(request.user, COUNT_CROSSINGS)

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from refuge.accounts.models import Post
-from refuge.lib import dates, history
+from refuge.lib import dates
 from refuge.lib.csvfiles import read_rows, report_line
 from refuge.lib.errors import Problems
 from refuge.registry.counting import count_people
+from refuge.registry.history import created_with_history
 from refuge.registry.models import Household, Person, RegistrationEvent
 from refuge.registry.validation import clean_name, clean_text, require_a_name
 
@@ -132,8 +133,7 @@ def _save(batch: list[tuple[str, dict]], post: Post, user, result: PeopleImport)
                         relationship=relationship, **fields)
         person.derive_search_forms()
         people.append(person)
-    Person.objects.bulk_create(people, batch_size=BATCH)
-    history.record_created(people, user, now)
+    created_with_history(people, user, now)
     count_people(people)
     result.people += len(people)
 
@@ -145,10 +145,7 @@ def _households(refs: list[str], post: Post, user, now, result: PeopleImport
     found = {h.uuid: h for h in Household.objects.filter(uuid__in=uuids.values())}
     new = [Household(uuid=u, group=u, registered_at=post, registered_on=now)
            for u in uuids.values() if u not in found]
-    Household.objects.bulk_create(new, batch_size=BATCH)
-    if new and new[0].pk is None:  # databases that return no ids from a bulk insert
-        new = list(Household.objects.filter(uuid__in=[h.uuid for h in new]))
-    history.record_created(new, user, now)
+    created_with_history(new, user, now)
     RegistrationEvent.objects.bulk_create(
         [RegistrationEvent(uuid=h.uuid, household=h, post=post, desk="import", user=user,
                            at=now, body_hash="import") for h in new], batch_size=BATCH)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,11 +18,10 @@ from django.utils.translation import gettext as _
 from refuge.accounts.models import Post
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
-from refuge.lib import history
 from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
-from refuge.lib.inserts import insert_rows, pipelined
 from refuge.registry import arrivals, events
 from refuge.registry.counting import count_people, count_tallies
+from refuge.registry.history import created_with_history
 from refuge.registry.models import (
     Document,
     EditConflict,
@@ -140,6 +140,12 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
         # A desk that was offline sends when the household was registered, not sent.
         problems = Problems()
         registered_on = clean_moment(payload["registered_on"], "registered_on", problems)
+        earliest = timezone.now() - timedelta(days=settings.REFUGE_OFFLINE_DAYS)
+        if registered_on is not None and registered_on < earliest:
+            problems.add("registered_on", _(
+                "%(value)s is more than %(days)s days ago: a desk is not kept offline that "
+                "long") % {"value": payload["registered_on"],
+                           "days": settings.REFUGE_OFFLINE_DAYS})
         problems.raise_if_any()
     write = _Write(client_uuid, digest, user, post, desk, device_id,
                    registered_on or timezone.now())
@@ -312,23 +318,18 @@ def _save_registration(plan: _Plan, write: _Write, accommodation: str | None) ->
     else:
         household = _locked_household(household, accommodation, write.user)
     people = [_new_person(plan, i, household, write) for i in plan.new]
-    # Plain bulk inserts (ids come back from both databases) with their history rows
-    # written alongside: the desk's hot path, kept to a few statements and round trips.
-    with pipelined():
-        if plan.joining is None:
-            insert_rows([household], set_ids=True)
-            history.record_created([household], write.user, now)
-        for person in people:
-            person.household = household  # with its id
-        insert_rows(people, set_ids=True)
-        history.record_created(people, write.user, now)
-        count_people(people)
-        documents = _documents(plan, people, write.user, now)
-        insert_rows([RegistrationEvent(
-            uuid=write.client_uuid, household=household, post=write.post,
-            kind=RegistrationEvent.REGISTERED if plan.joining is None else RegistrationEvent.ADDED,
-            desk=write.desk[:20], device_id=write.device_id[:64], user=write.user,
-            body_hash=write.digest, at=now)])
+    if plan.joining is None:
+        created_with_history([household], write.user, now)
+    for person in people:
+        person.household = household  # with its id
+    created_with_history(people, write.user, now)
+    count_people(people)
+    documents = _documents(plan, people, write.user, now)
+    RegistrationEvent.objects.create(
+        uuid=write.client_uuid, household=household, post=write.post,
+        kind=RegistrationEvent.REGISTERED if plan.joining is None else RegistrationEvent.ADDED,
+        desk=write.desk[:20], device_id=write.device_id[:64], user=write.user,
+        body_hash=write.digest, at=now)
     _link_households_of(household, plan.linked.values(), write.user)
     arrivals.record([plan.matches[i] for i in plan.new], people,
                     [(people[plan.new.index(i)].pk, person_id)
@@ -404,9 +405,7 @@ def _documents(plan: _Plan, people: list[Person], user, now) -> list[Document]:
                           number_key=document_key(d["number"]))
                  for person, member in owners for d in member["documents"]
                  if (person.pk, document_key(d["number"])) not in held]
-    if documents:
-        insert_rows(documents, set_ids=True)
-        history.record_created(documents, user, now)
+    created_with_history(documents, user, now)
     return [d for d in documents if d.person in people]
 
 
@@ -491,7 +490,8 @@ def correct_tally(tally: Tally, changes: dict, *, user) -> Tally:
             return tally
         if not current.history.exists():
             # Counted in bulk (the demo, an import): keep the count as it was first.
-            history.record_created([current], current.recorded_by, when=current.counted_at)
+            created_with_history([current], current.recorded_by, current.counted_at,
+                                 saved=True)
         count_tallies([current], -1)
         for name, value in changed.items():
             setattr(current, name, value)

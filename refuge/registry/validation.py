@@ -96,14 +96,25 @@ def clean_choice(value: str | None, allowed: set[str], where: str, problems: Pro
     return value
 
 
-def clean_whole_number(value, where: str, problems: Problems, minimum: int = 0) -> int:
+# What every integer column holds in every database Refuge runs on.
+LARGEST_WHOLE_NUMBER = 2**31 - 1
+
+
+def clean_whole_number(value, where: str, problems: Problems, minimum: int = 0,
+                       maximum: int = LARGEST_WHOLE_NUMBER) -> int:
+    text = str(value).strip()
     try:
-        number = int(str(value).strip())
+        number = int(text) if len(text) <= 20 else None
     except (TypeError, ValueError):
-        problems.add(where, _("%(value)s is not a whole number") % {"value": value})
+        number = None
+    if number is None:
+        problems.add(where, _("%(value)s is not a whole number") % {"value": text[:20]})
         return minimum
     if number < minimum:
         problems.add(where, _("must be at least %(min)s") % {"min": minimum})
+    elif number > maximum:
+        problems.add(where, _("must be at most %(max)s") % {"max": maximum})
+        return maximum
     return number
 
 

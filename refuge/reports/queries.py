@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from django.conf import settings
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,7 +198,14 @@ def _days(crossing_rows, people_rows, placement_rows, day_of) -> list[Day]:
     if not by_day:
         return []
     first, last = min(by_day), max(by_day)
-    days, crossed, registered, placed = [], 0, 0, 0
+    # However old a date someone typed, the series has at most REFUGE_FIGURE_DAYS days:
+    # what came before its first day is in that day's running totals.
+    first = max(first, last - timedelta(days=settings.REFUGE_FIGURE_DAYS - 1))
+    before = [day for moment, day in by_day.items() if moment < first]
+    crossed = sum(day.crossed for day in before)
+    registered = sum(day.registered for day in before)
+    placed = sum(day.placed for day in before)
+    days = []
     for offset in range((last - first).days + 1):
         day = by_day.get(first + timedelta(days=offset), Day(first + timedelta(days=offset)))
         crossed += day.crossed

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from refuge.accounts.api_auth import authorized
 from refuge.accounts.roles import MANAGE_SHELTER, VIEW_FIGURES, ensure
 from refuge.lib.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -110,14 +111,15 @@ def list_sites(request, cursor: str | None = None, size: int = DEFAULT_PAGE_SIZE
     return {"items": [site_out(r) for r in rows], "next_cursor": next_cursor}
 
 
-@router.post("/sites", response={200: SiteOut, 201: SiteOut, 409: Errors, 422: Errors})
+@router.post("/sites", auth=authorized(MANAGE_SHELTER),
+             response={200: SiteOut, 201: SiteOut, 409: Errors, 422: Errors})
 def create_site(request, payload: SiteIn):
     """Create a site. Sending the same UUID again returns the site already saved."""
     ensure(request.user, MANAGE_SHELTER)
     if payload.uuid and (existing := Site.objects.filter(uuid=payload.uuid).first()):
         return Status(200, one_site(existing))
     site = services.create_site(payload.model_dump(), user=request.user)
-    return Status(201, one_site(site))
+    return Status(201 if site.created else 200, one_site(site))
 
 
 @router.get("/sites/{uuid}", response=SiteOut)
@@ -126,7 +128,8 @@ def get_site(request, uuid: UUID):
     return one_site(get_object_or_404(Site, uuid=uuid))
 
 
-@router.patch("/sites/{uuid}", response={200: SiteOut, 422: Errors})
+@router.patch("/sites/{uuid}", auth=authorized(MANAGE_SHELTER),
+              response={200: SiteOut, 422: Errors})
 def update_site(request, uuid: UUID, payload: SitePatch):
     ensure(request.user, MANAGE_SHELTER)
     site = get_object_or_404(Site, uuid=uuid)
@@ -177,21 +180,20 @@ def placements():
                                             "moved_from")
 
 
-@router.post("/placements", response={200: PlacementOut, 201: PlacementOut, 409: Errors,
-                                      422: Errors})
+@router.post("/placements", auth=authorized(MANAGE_SHELTER),
+             response={200: PlacementOut, 201: PlacementOut, 409: Errors, 422: Errors})
 def create_placement(request, payload: PlacementIn):
     """Reserve beds for a household, or with check_in place it at once.
     Idempotent on the client's UUID."""
     ensure(request.user, MANAGE_SHELTER)
-    if payload.uuid and (existing := placements().filter(uuid=payload.uuid).first()):
-        return Status(200, placement_out(existing))
     household = get_object_or_404(Household, uuid=payload.household)
     site = get_object_or_404(Site, uuid=payload.site)
     room = get_object_or_404(Room, uuid=payload.room) if payload.room else None
     action = services.place if payload.check_in else services.reserve
     placement = action(household, site, user=request.user, people=payload.people, room=room,
                        uuid=payload.uuid)
-    return Status(201, placement_out(placements().get(pk=placement.pk)))
+    return Status(201 if placement.created else 200,
+                  placement_out(placements().get(pk=placement.pk)))
 
 
 @router.get("/placements/{uuid}", response=PlacementOut)
@@ -200,7 +202,8 @@ def get_placement(request, uuid: UUID):
     return placement_out(get_object_or_404(placements(), uuid=uuid))
 
 
-@router.post("/placements/{uuid}/check-in", response={200: PlacementOut, 422: Errors})
+@router.post("/placements/{uuid}/check-in", auth=authorized(MANAGE_SHELTER),
+             response={200: PlacementOut, 422: Errors})
 def check_in(request, uuid: UUID):
     ensure(request.user, MANAGE_SHELTER)
     placement = services.check_in(get_object_or_404(placements(), uuid=uuid),
@@ -208,7 +211,8 @@ def check_in(request, uuid: UUID):
     return placement_out(placements().get(pk=placement.pk))
 
 
-@router.post("/placements/{uuid}/check-out", response={200: PlacementOut, 422: Errors})
+@router.post("/placements/{uuid}/check-out", auth=authorized(MANAGE_SHELTER),
+             response={200: PlacementOut, 422: Errors})
 def check_out(request, uuid: UUID):
     ensure(request.user, MANAGE_SHELTER)
     placement = services.check_out(get_object_or_404(placements(), uuid=uuid),
@@ -221,8 +225,8 @@ class MoveIn(Strict):
     room: UUID | None = None
 
 
-@router.post("/placements/{uuid}/move", response={200: PlacementOut, 409: Errors,
-                                                   422: Errors})
+@router.post("/placements/{uuid}/move", auth=authorized(MANAGE_SHELTER),
+             response={200: PlacementOut, 409: Errors, 422: Errors})
 def move(request, uuid: UUID, payload: MoveIn):
     ensure(request.user, MANAGE_SHELTER)
     placement = get_object_or_404(placements(), uuid=uuid)
@@ -273,7 +277,8 @@ def allocation_out(run: AllocationRun) -> dict:
             "bounds": run.bound_list()}
 
 
-@router.post("/allocations", response={200: AllocationOut, 201: AllocationOut, 422: Errors})
+@router.post("/allocations", auth=authorized(MANAGE_SHELTER),
+             response={200: AllocationOut, 201: AllocationOut, 422: Errors})
 def create_allocation(request, payload: AllocationIn):
     """Run the allocator over the households waiting and the free beds now. Its
     proposals replace any still undecided. Idempotent on the client's UUID."""
@@ -281,7 +286,7 @@ def create_allocation(request, payload: AllocationIn):
     if payload.uuid and (existing := AllocationRun.objects.filter(uuid=payload.uuid).first()):
         return Status(200, allocation_out(existing))
     run = services.propose_placements(user=request.user, uuid=payload.uuid)
-    return Status(201, allocation_out(run))
+    return Status(201 if run.created else 200, allocation_out(run))
 
 
 @router.get("/allocations/{uuid}", response=AllocationOut)
@@ -370,8 +375,8 @@ class AcceptIn(Strict):
     site: UUID | None = None
 
 
-@router.post("/proposals/{uuid}/accept", response={200: PlacementOut, 409: Errors,
-                                                    422: Errors})
+@router.post("/proposals/{uuid}/accept", auth=authorized(MANAGE_SHELTER),
+             response={200: PlacementOut, 409: Errors, 422: Errors})
 def accept_proposal(request, uuid: UUID, payload: AcceptIn):
     """Reserve the proposed beds, or with `site` those of another site. Accepting
     again returns the same placement."""
@@ -382,7 +387,8 @@ def accept_proposal(request, uuid: UUID, payload: AcceptIn):
     return placement_out(placements().get(pk=placement.pk))
 
 
-@router.post("/proposals/{uuid}/reject", response={200: ProposalOut, 422: Errors})
+@router.post("/proposals/{uuid}/reject", auth=authorized(MANAGE_SHELTER),
+             response={200: ProposalOut, 422: Errors})
 def reject_proposal(request, uuid: UUID):
     """Reject a proposal: that site is not proposed for that household again."""
     ensure(request.user, MANAGE_SHELTER)

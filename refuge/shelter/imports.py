@@ -31,6 +31,7 @@ def import_sites(text: str, *, user) -> SiteImport:
     """
     result = SiteImport()
     rows = []
+    seen: dict[tuple[str, str], tuple[int, dict]] = {}
     for line, data in read_rows(text, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, result.errors):
         if "is_open" in data and data["is_open"] == "":
             data["is_open"] = "yes"
@@ -39,6 +40,15 @@ def import_sites(text: str, *, user) -> SiteImport:
         except Invalid as invalid:
             report_line(line, invalid.errors, result.errors)
             continue
+        key = (cleaned["name"], cleaned["province"])
+        if key in seen:  # the same site twice in one file is one site
+            first_line, first = seen[key]
+            if first != cleaned:
+                result.errors.append(_("line %(line)s: %(name)s in %(province)s is on line "
+                                       "%(first)s already, with other values") % {
+                    "line": line, "name": key[0], "province": key[1], "first": first_line})
+            continue
+        seen[key] = (line, cleaned)
         site = Site.objects.filter(name=cleaned["name"], province=cleaned["province"]).first()
         if site is not None and cleaned["beds"] < site.placements.beds_taken():
             result.errors.append(_("line %(line)s: beds %(beds)s is fewer than the %(taken)s "

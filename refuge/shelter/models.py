@@ -71,10 +71,18 @@ class Room(models.Model):
         return f"{self.site} · {self.name}"
 
 
+def holding_beds_now() -> Q:
+    """Stays, and reservations not yet past their time: the placements that take up beds
+    now. A reservation whose time has passed gives its beds back as soon as it is read,
+    without a write: the next placement or allocation marks it expired."""
+    return Q(status=Placement.CHECKED_IN) | (Q(status=Placement.RESERVED) & (
+        Q(expires_at__isnull=True) | Q(expires_at__gte=timezone.now())))
+
+
 class PlacementQuerySet(models.QuerySet):
     def holding_beds(self):
         """Reservations and stays: the placements that take up beds now."""
-        return self.filter(status__in=[Placement.RESERVED, Placement.CHECKED_IN])
+        return self.filter(holding_beds_now())
 
     def beds_taken(self) -> int:
         return self.holding_beds().aggregate(n=Sum("people"))["n"] or 0
@@ -115,6 +123,10 @@ class Placement(models.Model):
     checked_out_at = models.DateTimeField(null=True, blank=True)
     moved_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # A household holds one place at a time; one split by the allocator holds one per
+    # part (1, 2, ...). The constraint below makes a second one impossible, whatever
+    # path or race tries.
+    part = models.PositiveSmallIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords()
@@ -128,6 +140,11 @@ class Placement(models.Model):
         indexes = [
             models.Index(fields=["status", "site", "people"], name="placement_beds"),
             models.Index(fields=["status", "household"], name="placement_households"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "part"], name="one_place_per_household_part",
+                condition=models.Q(status__in=["reserved", "checked_in"])),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,8 @@ from refuge.shelter import allocation, queries
 from refuge.shelter.models import AllocationRun, Placement, Proposal, Room, Site
 
 SITE_KINDS = {code for code, _label in Site.KINDS}
+# The largest camp of 2023 had a few thousand beds; a hundred thousand is a typing slip.
+MOST_BEDS = 100_000
 
 
 def _coordinate(value, where: str, problems: Problems, limit: float) -> float | None:
@@ -61,10 +64,12 @@ def clean_site(data: dict, partial: bool = False) -> dict:
     if given("kind"):
         cleaned["kind"] = clean_choice(data.get("kind"), SITE_KINDS, "kind", problems, Site.OTHER)
     if given("beds"):
-        cleaned["beds"] = clean_whole_number(data.get("beds"), "beds", problems, minimum=1)
+        cleaned["beds"] = clean_whole_number(data.get("beds"), "beds", problems, minimum=1,
+                                             maximum=MOST_BEDS)
     if given("family_rooms"):
-        cleaned["family_rooms"] = clean_whole_number(data.get("family_rooms") or 0, "family_rooms",
-                                          problems)
+        cleaned["family_rooms"] = clean_whole_number(data.get("family_rooms") or 0,
+                                                     "family_rooms", problems,
+                                                     maximum=MOST_BEDS)
     if given("latitude"):
         cleaned["latitude"] = _coordinate(data.get("latitude"), "latitude", problems, 90)
     if given("longitude"):
@@ -79,11 +84,20 @@ def clean_site(data: dict, partial: bool = False) -> dict:
 
 
 def create_site(data: dict, *, user) -> Site:
+    """Create a site; the same UUID again, even twice at once, returns the one saved."""
     site = Site(**clean_site(data))
     if data.get("uuid"):
         site.uuid = data["uuid"]
     site._history_user = user
-    site.save()
+    try:
+        with transaction.atomic():
+            site.save()
+    except IntegrityError:
+        if (existing := Site.objects.filter(uuid=site.uuid).first()) is None:
+            raise
+        existing.created = False
+        return existing
+    site.created = True
     return site
 
 
@@ -109,12 +123,14 @@ def free_beds(site: Site) -> int:
     return site.beds - site.placements.beds_taken()
 
 
-def expire_reservations(now: datetime | None = None, site: Site | None = None) -> int:
-    """Reservations not checked in in time give their beds back."""
+def expire_reservations(now: datetime | None = None, site: Site | None = None,
+                        household: Household | None = None) -> int:
+    """Reservations not checked in in time are marked expired (their beds were free to
+    every reader already: Placement.objects.holding_beds)."""
     now = now or timezone.now()
     stale = Placement.objects.filter(status=Placement.RESERVED, expires_at__lt=now)
-    if site is not None:
-        stale = stale.filter(site=site)
+    if site is not None or household is not None:
+        stale = stale.filter(Q(site=site) | Q(household=household))
     return stale.update(status=Placement.EXPIRED)
 
 
@@ -133,13 +149,15 @@ def _members(household: Household) -> int:
 
 def _take_beds(site: Site, household: Household, people: int, room: Room | None,
                now: datetime, moved_from: Placement | None, user,
-               uuid: UUID | None = None) -> Placement:
+               uuid: UUID | None = None, part: int = 1) -> Placement:
     """Reserve beds in a site already locked by the caller."""
     if not site.is_open:
         raise Invalid([FieldError("site", _("%(site)s is closed") % {"site": site.name})])
     if people < 1:
         raise Invalid([FieldError("people", _("must be at least %(min)s") % {"min": 1})])
-    expire_reservations(now, site)
+    # The household's own lapsed reservation elsewhere too: the database holds a household
+    # to one active place, and a lapsed one is no longer active.
+    expire_reservations(now, site, household)
     free = free_beds(site)
     if people > free:
         raise Conflict("site", _("%(site)s has %(free)s free beds; the household needs "
@@ -155,36 +173,77 @@ def _take_beds(site: Site, household: Household, people: int, room: Room | None,
     placement = Placement(
         household=household, site=site, room=room, people=people, status=Placement.RESERVED,
         reserved_at=now, expires_at=now + timedelta(hours=reservation_hours()),
-        moved_from=moved_from, created_by=user,
+        moved_from=moved_from, created_by=user, part=part,
     )
     if uuid is not None:
         placement.uuid = uuid
     placement._history_user = user
-    placement.save()
+    try:
+        with transaction.atomic():
+            placement.save()
+    except IntegrityError:
+        if uuid is not None and Placement.objects.filter(uuid=uuid).exists():
+            raise  # a copy of this very request won the race: reserve() answers
+        # The database's "one place per household" refused it: another path placed
+        # the household since the check above.
+        raise Conflict("household", _("the household already has a place: move it "
+                                      "instead")) from None
+    placement.created = True
     return placement
 
 
-@transaction.atomic
 def reserve(household: Household, site: Site, *, user, people: int | None = None,
             room: Room | None = None, now: datetime | None = None,
-            uuid: UUID | None = None, part_of_split: bool = False) -> Placement:
+            uuid: UUID | None = None, part: int | None = None) -> Placement:
     """Hold beds for a household until it arrives (they expire if it does not).
 
-    A household split by the allocator holds several placements, one per part; they
-    may never hold more beds than it has members.
+    A household split by the allocator holds several placements, one `part` each; they
+    may never hold more beds than it has members. Idempotent on `uuid`: the same
+    placement sent again, even several times at once, returns the one saved, with
+    `created` False.
     """
+    try:
+        return _reserve(household, site, user=user, people=people, room=room, now=now,
+                        uuid=uuid, part=part)
+    except IntegrityError:
+        # Two copies raced past the look-up and the other one's insert won.
+        if uuid is None:
+            raise
+        return _earlier_placement(uuid, household, site)
+
+
+def _earlier_placement(uuid: UUID, household: Household, site: Site) -> Placement | None:
+    earlier = Placement.objects.filter(uuid=uuid).select_related("site").first()
+    if earlier is None:
+        return None
+    if earlier.household_id != household.pk or earlier.site_id != site.pk:
+        raise Conflict("uuid", _("this UUID belongs to another placement"))
+    earlier.created = False
+    return earlier
+
+
+@transaction.atomic
+def _reserve(household: Household, site: Site, *, user, people: int | None,
+             room: Room | None, now: datetime | None, uuid: UUID | None,
+             part: int | None) -> Placement:
     now = now or timezone.now()
     site = _locked(site)
-    earlier = current_placement(household)
-    if earlier is not None and not part_of_split:
-        raise Conflict("household", _("the household already has a place at %(site)s: move it "
-                                      "instead") % {"site": earlier.site.name})
-    if part_of_split and people and (
+    # The household's row is locked too, so two placements of one household at two
+    # sites queue; the database's constraint refuses whatever gets past anyway.
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    if uuid is not None and (earlier := _earlier_placement(uuid, household, site)):
+        return earlier
+    if part is None:
+        earlier = current_placement(household)
+        if earlier is not None:
+            raise Conflict("household", _("the household already has a place at %(site)s: "
+                                          "move it instead") % {"site": earlier.site.name})
+    elif people and (
             Placement.objects.holding_beds().filter(household=household).beds_taken()
             + people > _members(household)):
         raise Conflict("household", _("all of the household already has a place"))
     placement = _take_beds(site, household, people or _members(household), room, now, None,
-                           user, uuid)
+                           user, uuid, part or 1)
     audit.record(user, AuditEvent.CREATE, "placement", placement.uuid,
                  household=str(household.uuid), site=str(site.uuid), status=placement.status)
     return placement
@@ -221,6 +280,8 @@ def place(household: Household, site: Site, *, user, people: int | None = None,
     """Reserve and check in at once, for a household standing at the site's door."""
     with transaction.atomic():
         placement = reserve(household, site, user=user, people=people, room=room, uuid=uuid)
+        if not placement.created:
+            return placement
         return check_in(placement, user=user)
 
 
@@ -261,7 +322,8 @@ def move(placement: Placement, site: Site, *, user, room: Room | None = None,
     placement._history_user = user
     placement.save()
     site.refresh_from_db()
-    new = _take_beds(site, placement.household, placement.people, room, now, placement, user)
+    new = _take_beds(site, placement.household, placement.people, room, now, placement, user,
+                     part=placement.part)
     if was_checked_in:
         new.status, new.checked_in_at = Placement.CHECKED_IN, now
         new.save(update_fields=["status", "checked_in_at"])
@@ -284,7 +346,23 @@ def propose_placements(*, user, time_limit: float = 7.0,
                        uuid: UUID | None = None) -> AllocationRun:
     """Run the allocator over the households waiting and the free beds now, and keep
     its proposals for a manager to accept, change or reject. Proposals of earlier runs
-    still undecided are superseded."""
+    still undecided are superseded. Idempotent on `uuid`, also for copies sent at once:
+    the run saved first is returned, with `created` False."""
+    if uuid is not None and (earlier := AllocationRun.objects.filter(uuid=uuid).first()):
+        earlier.created = False
+        return earlier
+    try:
+        run = _propose_placements(user=user, time_limit=time_limit, uuid=uuid)
+    except IntegrityError:
+        if uuid is None or (earlier := AllocationRun.objects.filter(uuid=uuid).first()) is None:
+            raise
+        earlier.created = False
+        return earlier
+    run.created = True
+    return run
+
+
+def _propose_placements(*, user, time_limit: float, uuid: UUID | None) -> AllocationRun:
     expire_reservations()
     plan = allocation.allocate(queries.households_to_allocate(), queries.sites_to_allocate(),
                                time_limit=time_limit)
@@ -292,12 +370,14 @@ def propose_placements(*, user, time_limit: float = 7.0,
         uuid__in=[p.household for p in plan.proposals]).values_list("uuid", "pk")}
     sites = {str(u): pk for u, pk in Site.objects.values_list("uuid", "pk")}
     with transaction.atomic():
-        Proposal.objects.filter(status=Proposal.PROPOSED).update(status=Proposal.SUPERSEDED)
+        # The run is inserted first, so a copy of it racing this one stops at its UUID
+        # before superseding anything.
         run = AllocationRun.objects.create(
             uuid=uuid or uuid4(), created_by=user, households=plan.households,
             free_beds=plan.free_beds, seconds=plan.seconds, status=plan.status.code,
             unplaced={ref: reason.as_json() for ref, reason in plan.unplaced.items()},
             bounds=[bound.as_json() for bound in plan.bounds])
+        Proposal.objects.filter(status=Proposal.PROPOSED).update(status=Proposal.SUPERSEDED)
         Proposal.objects.bulk_create([
             Proposal(run=run, household_id=households[p.household], site_id=sites[p.site],
                      proposed_site_id=sites[p.site], part=p.part, parts=p.parts,
@@ -328,7 +408,7 @@ def accept_proposal(proposal: Proposal, *, user, site: Site | None = None,
         return proposal.placement
     site = site or proposal.site
     placement = reserve(proposal.household, site, user=user, people=proposal.people, now=now,
-                        part_of_split=proposal.parts > 1)
+                        part=proposal.part if proposal.parts > 1 else None)
     proposal.site, proposal.placement = site, placement
     proposal.status, proposal.decided_by = Proposal.ACCEPTED, user
     proposal.decided_at = now or timezone.now()

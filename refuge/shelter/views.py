@@ -15,6 +15,7 @@ from refuge.accounts.roles import MANAGE_SHELTER
 from refuge.audit import services as audit
 from refuge.lib.errors import Conflict, Invalid
 from refuge.lib.formats import grouped
+from refuge.lib.uuids import uuid_or_none
 from refuge.registry.models import Household, Person
 from refuge.shelter import imports, queries, services
 from refuge.shelter.allocation import STEP_FREE_NEEDS, VULNERABILITY
@@ -40,7 +41,6 @@ def _waiting_rows():
 @requires(MANAGE_SHELTER)
 def board(request):
     """Occupancy by site and province, households waiting, and today's placements."""
-    services.expire_reservations()
     sites = queries.occupancy()
     return render(request, "shelter/board.html", {
         "sites": sites,
@@ -90,8 +90,8 @@ def _local_time(moment) -> str:
 @requires(MANAGE_SHELTER)
 @require_http_methods(["POST"])
 def place(request):
-    household = get_object_or_404(Household, uuid=request.POST.get("household"))
-    site = Site.objects.filter(uuid=request.POST.get("site") or None).first()
+    household = get_object_or_404(Household, uuid=uuid_or_none(request.POST.get("household")))
+    site = Site.objects.filter(uuid=uuid_or_none(request.POST.get("site"))).first()
     if site is None:
         messages.error(request, _("Choose a site."))
         return redirect("shelter")
@@ -119,7 +119,6 @@ def place(request):
 @requires(MANAGE_SHELTER)
 def site_detail(request, site_uuid):
     site = get_object_or_404(Site, uuid=site_uuid)
-    services.expire_reservations(site=site)
     occupancy = queries.occupancy(Site.objects.filter(pk=site.pk))[0]
     residents = list(queries.residents(site))
     audit.record_views(request.user, "person",
@@ -127,7 +126,7 @@ def site_detail(request, site_uuid):
                        "site page")
     return render(request, "shelter/site.html", {
         "site": site, "occupancy": occupancy, "residents": residents,
-        "reserved": site.placements.filter(status=Placement.RESERVED)
+        "reserved": site.placements.holding_beds().filter(status=Placement.RESERVED)
                         .select_related("household__registered_at")
                         .order_by("expires_at"),
         "rooms": site.rooms.all(),
@@ -140,7 +139,7 @@ def site_detail(request, site_uuid):
 @require_http_methods(["POST"])
 def placement_action(request, placement_uuid, action):
     placement = get_object_or_404(Placement.objects.select_related("site", "household"),
-                                  uuid=placement_uuid)
+                                  uuid=uuid_or_none(placement_uuid))
     number, site = placement.household.registration_number, placement.site
     back = reverse("shelter-site", args=[site.uuid])
     values = {"number": number, "site": site.name, "people": placement.people}
@@ -164,7 +163,7 @@ def placement_action(request, placement_uuid, action):
             _act(request, lambda: services.check_out(placement, user=request.user),
                  words["done"])
     elif action == "move":
-        target = Site.objects.filter(uuid=request.POST.get("site") or None).first()
+        target = Site.objects.filter(uuid=uuid_or_none(request.POST.get("site"))).first()
         if target is None:
             messages.error(request, _("Choose a site."))
         else:
@@ -313,10 +312,11 @@ def proposal_detail(request, proposal_uuid):
 @require_http_methods(["POST"])
 def proposal_action(request, proposal_uuid, action):
     proposal = get_object_or_404(Proposal.objects.select_related("household__registered_at",
-                                                                 "site"), uuid=proposal_uuid)
+                                                                 "site"),
+                                 uuid=uuid_or_none(proposal_uuid))
     number = proposal.household.registration_number
     if action == "accept":
-        site = Site.objects.filter(uuid=request.POST.get("site") or None).first()
+        site = Site.objects.filter(uuid=uuid_or_none(request.POST.get("site"))).first()
         chosen = site or proposal.site
         _act(request, lambda: services.accept_proposal(proposal, user=request.user, site=site),
              lambda placement: _("%(number)s: beds reserved at %(site)s until %(until)s.") % {
@@ -334,9 +334,10 @@ def proposal_action(request, proposal_uuid, action):
 def accept_proposals(request):
     """Accept every proposal listed on the page the manager was looking at, once they
     confirmed."""
+    chosen = [uuid_or_none(u) for u in request.POST.getlist("proposal")[:PROPOSALS_PER_PAGE]]
     proposals = list(Proposal.objects.filter(
-        uuid__in=request.POST.getlist("proposal")[:PROPOSALS_PER_PAGE],
-        status=Proposal.PROPOSED).select_related("household__registered_at", "site"))
+        uuid__in=[u for u in chosen if u], status=Proposal.PROPOSED)
+        .select_related("household__registered_at", "site"))
     if not proposals:
         messages.error(request, _("These proposals are already decided."))
         return _back_to_page(request)

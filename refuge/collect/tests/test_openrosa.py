@@ -174,3 +174,14 @@ def test_a_role_that_may_not_register_is_refused(reception):
     token = b64encode(b"ana:ana-pass-1").decode()
     response = Client(HTTP_AUTHORIZATION=f"Basic {token}").get("/collect/formList")
     assert response.status_code == 403
+
+
+def test_a_browser_session_alone_cannot_submit(registrar, reception):
+    """A page on another site posting with a signed-in registrar's cookie registers
+    nothing: submissions skip CSRF, so they need Collect's own credentials."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(registrar)
+    assert browser.get("/collect/formList").status_code == 200  # reading is harmless
+    response = submit(browser, filled(FAMILY, uuid.uuid4()))
+    assert response.status_code == 401
+    assert not Household.objects.exists()

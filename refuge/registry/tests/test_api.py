@@ -256,4 +256,5 @@ def test_control_characters_are_refused_in_every_text_field(client):
     response = post(client, "/api/households", household(desk="3\u0000", device_id="a\u0000"))
     assert response.status_code == 422
     assert set(errors_of(response)) == {"desk", "device_id"}
-    assert client.get("/api/tallies?post=K%00R").status_code == 200
+    in_query = client.get("/api/tallies?post=K%00R")
+    assert in_query.status_code == 400 and list(errors_of(in_query)) == ["post"]

@@ -2,11 +2,9 @@ import uuid
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, transaction
 
 from refuge.conftest import household_payload, make_household, member
 from refuge.lib.errors import Invalid
-from refuge.lib.inserts import insert_rows, pipelined
 from refuge.registry import services
 from refuge.registry.models import Household, Person, RegistrationEvent, parse_registration_number
 
@@ -146,16 +144,6 @@ def test_a_retry_gets_what_was_saved_even_if_it_would_no_longer_validate(
     with pytest.raises(Invalid):  # a new registration naming her is still refused
         services.register_household({**payload, "uuid": str(uuid.uuid4())},
                                     user=registrar, post=reception)
-
-
-def test_an_error_at_the_end_of_a_pipeline_is_djangos_own(reception, registrar):
-    """On PostgreSQL the last inserts' errors arrive as the pipeline ends: they must be
-    Django's IntegrityError, which the retry and conflict handling catch."""
-    household = make_household(reception, registrar, member("Anahit"))
-    event = household.events.get()
-    with pytest.raises(IntegrityError), transaction.atomic(), pipelined():
-        insert_rows([RegistrationEvent(uuid=event.uuid, household=household, post=reception,
-                                       user=registrar, body_hash="x")])
 
 
 def test_a_household_emptied_by_a_move_is_closed_with_a_new_version(reception, registrar):

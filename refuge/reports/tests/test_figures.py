@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from refuge.conftest import make_household, member
+from refuge.conftest import bearer, make_household, member
 from refuge.registry import counting, services
 from refuge.registry.models import CrossingFigure, RegistrationFigure
 from refuge.reports import exports, queries
@@ -78,6 +78,18 @@ def test_days_are_local_days_and_cumulative(reception, crossing, registrar):
     days = queries.picture().days
     assert [(d.day.isoformat(), d.crossed, d.crossed_total) for d in days[:2]] == [
         ("2023-09-24", 5, 5), ("2023-09-25", 6, 11)]
+
+
+def test_the_days_are_bounded_however_old_a_date_sent(reception, crossing, registrar,
+                                                      personas, settings):
+    settings.REFUGE_FIGURE_DAYS = 10
+    cross(crossing, registrar, 5, datetime(1990, 1, 1, 12, tzinfo=YEREVAN))
+    cross(crossing, registrar, 6)
+    days = queries.picture().days
+    assert len(days) == 10
+    assert days[0].crossed_total == 5 and days[-1].crossed_total == 11
+    response = Client(**bearer(personas["analyst"])).get("/api/situation")
+    assert response.status_code == 200 and len(response.json()["days"]) == 10
 
 
 def test_corrections_and_moves_keep_the_figures_exact(week, reception, registrar):

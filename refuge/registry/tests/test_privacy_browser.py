@@ -10,10 +10,19 @@ from refuge.registry.models import Person
 SHOTS = "/tmp/refuge-privacy-{}.png"
 
 
+@pytest.fixture
+def strict_page(browser):
+    """A page that keeps the Content-Security-Policy (the shared fixture bypasses it)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
+    yield context.new_page()
+    context.close()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_an_administrator_records_consent_then_erases_a_person(live_server, page, reception,
-                                                               personas):
+def test_an_administrator_records_consent_then_erases_a_person(live_server, strict_page,
+                                                               reception, personas):
+    page = strict_page
     blocked = []
     page.on("console", lambda message: blocked.append(message.text)
             if "Content Security Policy" in message.text else None)

@@ -62,6 +62,13 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_search_after_bulk_loads(settings):
+    """An import or the demo starts a real search process after it (the bulk load's
+    arrival check); a test that looks at that turns it back on."""
+    settings.REFUGE_SEARCH_AFTER_BULK = False
+
+
+@pytest.fixture(autouse=True)
 def nothing_remembered():
     """Each test starts with no token, role or post remembered from another's rolled-back
     data (refuge.lib.recent)."""

@@ -36,6 +36,7 @@ urlpatterns = [
          registry_views.resolve_household_conflict, name="resolve-household-conflict"),
     path("households/<uuid:household_uuid>/consent/", privacy_views.record_consent,
          name="record-consent"),
+    path("people/<uuid:person_uuid>/erase/", privacy_views.erase_person, name="erase-person"),
     path("people/<uuid:person_uuid>/", registry_views.person_detail, name="person"),
     path("people/<uuid:person_uuid>/conflicts/<int:conflict_id>/",
          registry_views.resolve_conflict, name="resolve-conflict"),

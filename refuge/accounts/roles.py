@@ -50,6 +50,8 @@ TRACE = "trace"
 READ_PFIF = "read_pfif"
 # Recording what a person agreed to (tracing disclosure, publication) where they are met.
 RECORD_CONSENT = "record_consent"
+# Erasing a person's personal data everywhere, for a recorded reason.
+ERASE_PEOPLE = "erase_people"
 
 CAPABILITIES = {
     REGISTER: {REGISTRAR, ADMINISTRATOR},
@@ -67,6 +69,7 @@ CAPABILITIES = {
     TRACE: {TRACING_OFFICER, ADMINISTRATOR},
     READ_PFIF: {TRACING_OFFICER, AID_OFFICER, ADMINISTRATOR},
     RECORD_CONSENT: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
+    ERASE_PEOPLE: {ADMINISTRATOR},
 }
 
 

@@ -22,6 +22,8 @@ class AuditEvent(models.Model):
     UNMERGE = "unmerge"
     REJECT = "reject"
     CONSENT = "consent"
+    ERASE = "erase"
+    RETENTION = "retention"
     ACTIONS = [
         (VIEW, _("viewed")),
         (CREATE, _("created")),
@@ -34,6 +36,8 @@ class AuditEvent(models.Model):
         (UNMERGE, _("unmerged")),
         (REJECT, _("kept apart")),
         (CONSENT, _("recorded consent")),
+        (ERASE, _("erased")),
+        (RETENTION, _("removed past retention")),
     ]
     OBJECT_TYPES = {"person": _("person"), "household": _("household"), "tally": _("tally"),
                     "placement": _("placement"), "allocation": _("allocation"),

@@ -75,3 +75,16 @@ def prepare_var_dir(directory: Path | None = None) -> None:
     if not keep_in.exists():
         keep_in.write_text(secrets.token_urlsafe(50))
         keep_in.chmod(0o600)
+
+
+def env_days(name: str, default: dict[str, int | None]) -> dict[str, int | None]:
+    """A schedule in days per key, "registration=1825,audit=1095", over the default;
+    0 means kept without limit."""
+    schedule = dict(default)
+    for item in env_list(name, []):
+        key, _equals, days = item.partition("=")
+        if key.strip() not in default or not days.strip().isdecimal():
+            raise ImproperlyConfigured(f"{name}: {item!r} is not one of "
+                                       f"{', '.join(default)} = a number of days")
+        schedule[key.strip()] = int(days) or None
+    return schedule

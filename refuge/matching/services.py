@@ -240,6 +240,9 @@ def unmerge(merge: Merge, *, user) -> Merge:
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at:
         return merge  # a retried request
+    if merge.before.get("erased"):
+        raise Invalid([FieldError("merge", _("the person's data was erased: the merge can "
+                                             "no longer be undone"))])
     kept = Person.objects.select_for_update().get(pk=merge.kept_id)
     merged = Person.objects.select_for_update().select_related("household").get(
         pk=merge.merged_id)

@@ -26,17 +26,22 @@ NO_DATABASE = {
     "serve", "sqlflush", "sqlsequencereset", "inspectdb", "export_openapi_schema",
     # Reads files alone with --curve; without it, says itself what to run.
     "forecast",
+    # Copy the database file itself; restore migrates the restored copy after.
+    "backup", "restore",
 }
 # Bring the database up to date first: these write to it.
 MIGRATE_FIRST = {
     "demo", "import_people", "import_sites", "token", "collect_password", "createsuperuser",
     "changepassword", "loaddata", "recount", "dedupe", "clearsessions", "flush",
     "createcachetable", "populate_history", "clean_duplicate_history", "clean_old_history",
-    "remove_stale_contenttypes",
+    "remove_stale_contenttypes", "erase", "retention",
+    # django-axes: unlock who failed to sign in too often.
+    "axes_reset", "axes_reset_failure_logs", "axes_reset_ip", "axes_reset_ip_username",
+    "axes_reset_logs", "axes_reset_username",
 }
 # Only read: on a database that is behind, say what to run and stop. A command in none of
 # these sets is treated so.
-READS_ONLY = {"export", "duplicates", "dumpdata"}
+READS_ONLY = {"export", "duplicates", "dumpdata", "axes_list_attempts"}
 
 
 def pending() -> list:

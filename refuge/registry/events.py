@@ -11,6 +11,10 @@ the act (or not at all), and one that must wait for the commit uses
   they joined a household registered before.
 - people_merged(kept, merged, user): two records confirmed as one person.
 - people_unmerged(kept, merged, user): such a merge undone.
+- erasing_person(person, erasure, user): a person's personal data is being erased
+  (refuge.registry.erasure). Sent before the registry blanks its own copies, so the
+  names can still be read; each receiver erases the copies its app keeps and returns
+  how many it erased.
 - household_checked_in(household, site, user): a household arrived at a shelter site
   (sent by the shelter app, which owns sites).
 """
@@ -21,3 +25,4 @@ people_registered = Signal()
 people_merged = Signal()
 people_unmerged = Signal()
 household_checked_in = Signal()
+erasing_person = Signal()

@@ -538,3 +538,52 @@ class Consent(models.Model):
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["person", "purpose", "recorded_at"],
                                 name="consent_latest")]
+
+
+class Erasure(models.Model):
+    """A person's personal data erased, why and by whom (refuge.registry.erasure).
+
+    The person's row stays as a pseudonymous stub, so what points at it (figures, audit,
+    placements, payments) stays consistent; `copies` counts what was erased where."""
+
+    PERSON_ASKED = "person_asked"
+    REGISTERED_IN_ERROR = "in_error"
+    RETENTION = "retention"
+    LEGAL_ORDER = "legal_order"
+    PROTECTION_RISK = "protection_risk"
+    REASONS = [
+        (PERSON_ASKED, _("the person asked for it")),
+        (REGISTERED_IN_ERROR, _("registered in error")),
+        (PROTECTION_RISK, _("keeping it puts the person at risk")),
+        (LEGAL_ORDER, _("a legal obligation")),
+        (RETENTION, _("kept longer than its purpose needs")),
+    ]
+
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="erasure")
+    pseudonym = models.CharField(max_length=20, unique=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=REASONS)
+    note = models.CharField(_("note"), max_length=300, blank=True,
+                            help_text=_("Kept: never the person's name"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    erased_at = models.DateTimeField(default=timezone.now)
+    copies = models.JSONField(default=dict)
+    # Exports of names downloaded since the person was registered, to recall.
+    exports_since = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-erased_at"]
+
+
+class RetentionRun(models.Model):
+    """One run of the retention schedule (refuge.registry.retention): what went, by purpose."""
+
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    removed = models.JSONField(default=dict)
+    schedule = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at"]

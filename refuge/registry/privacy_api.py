@@ -1,4 +1,4 @@
-"""The API of data protection: legal bases and people's consent."""
+"""The API of data protection: legal bases, people's consent, and erasure."""
 
 from datetime import datetime
 from uuid import UUID
@@ -7,12 +7,19 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from refuge.accounts.roles import CONFIGURE, RECORD_CONSENT, VIEW_FIGURES, VIEW_PEOPLE, ensure
+from refuge.accounts.roles import (
+    CONFIGURE,
+    ERASE_PEOPLE,
+    RECORD_CONSENT,
+    VIEW_FIGURES,
+    VIEW_PEOPLE,
+    ensure,
+)
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib.schemas import Errors, Strict
-from refuge.registry import consent
-from refuge.registry.models import Consent, Person
+from refuge.registry import consent, erasure
+from refuge.registry.models import Consent, Erasure, Person
 
 router = Router(tags=["data protection"])
 
@@ -97,3 +104,39 @@ def record_consent(request, uuid: UUID, payload: ConsentIn):
                                           user=request.user, uuid=payload.uuid,
                                           form=payload.form, note=payload.note)
     return Status(201 if created else 200, consent_out(row))
+
+
+class ErasureIn(Strict):
+    reason: str = Field(description="person_asked, in_error, protection_risk, legal_order "
+                        "or retention")
+    note: str = Field("", max_length=300, description="Kept with the erasure: never the "
+                      "person's name")
+
+
+class ErasureOut(Schema):
+    uuid: UUID
+    person: UUID = Field(description="The stub kept in the person's place")
+    pseudonym: str
+    reason: str
+    erased_at: datetime
+    copies: dict[str, int] = Field(description="Copies erased, by where they were kept")
+    exports_since: int = Field(description="Exports of names downloaded since the person "
+                               "was registered: files outside Refuge to recall")
+
+
+def erasure_out(row: Erasure) -> dict:
+    return {"uuid": row.uuid, "person": row.person.uuid, "pseudonym": row.pseudonym,
+            "reason": row.reason, "erased_at": row.erased_at, "copies": row.copies,
+            "exports_since": row.exports_since}
+
+
+@router.post("/people/{uuid}/erase", response={200: ErasureOut, 201: ErasureOut, 422: Errors})
+def erase_person(request, uuid: UUID, payload: ErasureIn):
+    """Erase a person's personal data from every copy Refuge keeps, for a recorded
+    reason; a pseudonymous stub keeps the figures and audit trail. Erasing again
+    returns the first erasure (200)."""
+    ensure(request.user, ERASE_PEOPLE)
+    person = get_object_or_404(Person, uuid=uuid)
+    row, created = erasure.erase_person(person, reason=payload.reason, note=payload.note,
+                                        user=request.user)
+    return Status(201 if created else 200, erasure_out(row))

@@ -1,4 +1,5 @@
-"""Pages of data protection: recording a person's consent at the household page."""
+"""Pages of data protection: a person's consent at the household page, erasure at the
+person's page."""
 
 import uuid
 
@@ -9,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
-from refuge.accounts.roles import RECORD_CONSENT
+from refuge.accounts.roles import ERASE_PEOPLE, RECORD_CONSENT
 from refuge.lib.errors import Conflict, Invalid
-from refuge.registry import consent
+from refuge.registry import consent, erasure
 from refuge.registry.models import Household, Person
 
 
@@ -45,3 +46,21 @@ def _uuid(text: str | None) -> uuid.UUID | None:
         return uuid.UUID(text or "")
     except ValueError:
         return None
+
+
+@requires(ERASE_PEOPLE)
+@require_http_methods(["POST"])
+def erase_person(request, person_uuid):
+    """An administrator erases a person's personal data, for the reason chosen."""
+    person = get_object_or_404(Person, uuid=person_uuid)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Tick the box to confirm: erasure cannot be undone."))
+        return redirect("person", person_uuid=person.uuid)
+    try:
+        erasure.erase_person(person, reason=request.POST.get("reason", ""),
+                             note=request.POST.get("note", ""), user=request.user)
+    except Invalid as invalid:
+        messages.error(request, invalid.errors[0].message)
+    else:
+        messages.success(request, _("Personal data erased."))
+    return redirect("person", person_uuid=person.uuid)

@@ -25,6 +25,7 @@ from refuge.registry.history import created_with_history
 from refuge.registry.models import (
     Document,
     EditConflict,
+    Erasure,
     Household,
     Person,
     RegistrationEvent,
@@ -538,7 +539,11 @@ COUNTED_FIELDS = {"sex", "birth_date", "needs"}
 def _locked_person(person: Person) -> Person:
     """The person's row as it is now, locked until the transaction ends, so concurrent
     corrections are applied one after the other and the figures subtract what is stored."""
-    return Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    current = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    if Erasure.objects.filter(person_id=current.pk).exists():
+        raise Invalid([FieldError("person", _("this person's data was erased: the record "
+                                              "cannot be changed"))])
+    return current
 
 
 def update_person(person: Person, changes: dict, *, user, today: date | None = None,

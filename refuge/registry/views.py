@@ -9,7 +9,14 @@ from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
 from refuge.accounts.models import Post
-from refuge.accounts.roles import EDIT_PEOPLE, RECORD_CONSENT, REGISTER, VIEW_PEOPLE, can
+from refuge.accounts.roles import (
+    EDIT_PEOPLE,
+    ERASE_PEOPLE,
+    RECORD_CONSENT,
+    REGISTER,
+    VIEW_PEOPLE,
+    can,
+)
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates
@@ -20,6 +27,7 @@ from refuge.registry.models import (
     CONSENT_PURPOSES,
     Document,
     EditConflict,
+    Erasure,
     Household,
     Person,
     SpecificNeed,
@@ -333,7 +341,8 @@ def person_detail(request, person_uuid):
     person = get_object_or_404(
         Person.objects.select_related("household__registered_at"), uuid=person_uuid
     )
-    may_edit = can(request.user, EDIT_PEOPLE)
+    erased = Erasure.objects.filter(person=person).first()
+    may_edit = can(request.user, EDIT_PEOPLE) and erased is None
     errors = {}
     if request.method == "POST":
         if not may_edit:
@@ -371,6 +380,8 @@ def person_detail(request, person_uuid):
                                          .select_related("kept", "merged_by").first(),
         "merged_here": person.merges_kept.filter(undone_at__isnull=True)
                                          .select_related("merged", "merged_by"),
+        "erasure": erased, "may_erase": erased is None and can(request.user, ERASE_PEOPLE),
+        "erasure_reasons": Erasure.REASONS,
     }, status=422 if errors else 200)
 
 

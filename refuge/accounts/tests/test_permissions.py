@@ -49,6 +49,7 @@ def world(reception, crossing, personas):
     merge = matching_services.merge_pair(pairs[2], user=personas["administrator"])
     proposals = {p.household_id: p.uuid for p in run.proposals.all()}
     conflicts = _edit_conflicts(household, personas["registrar"])
+    erasable = make_household(reception, personas["registrar"], member("Siran")).members.get()
     forecast_services.set_expected({"likely": 120_000}, user=personas["administrator"])
     aid = _aid_programme(personas["administrator"], household)
     return {**aid,
@@ -56,7 +57,7 @@ def world(reception, crossing, personas):
             "h": household.uuid, "p": household.members.first().uuid, "o": other.uuid,
             "t": tally.uuid, "site": hotel.uuid, "site2": centre.uuid,
             "placement": reserved.uuid, "cancel": to_cancel.uuid, "unplaced": unplaced.uuid,
-            "o_number": other.registration_number,
+            "o_number": other.registration_number, "erasable": erasable.uuid,
             "reception": reception, "crossing": crossing,
             "pair": pairs[0].uuid, "pair2": pairs[1].uuid, "merge": merge.uuid,
             "hmatch": _household_match(pairs[0]).uuid, "hmatch2": _household_match(pairs[1]).uuid,
@@ -184,6 +185,8 @@ def pages(w):
         ("post", f"/tracing/candidates/{w['candidate2']}/reject/", {}, R.TRACE),
         ("post", f"/tracing/sought/{w['sought2']}/fate/", {"fate": "missing"}, R.TRACE),
         ("get", "/tracing/pfif/feeds/person", None, R.READ_PFIF),
+        ("post", f"/people/{w['erasable']}/erase/", {"reason": "in_error", "confirm": "1"},
+         R.ERASE_PEOPLE),
     ]
 
 
@@ -208,6 +211,7 @@ def endpoints(w):
         ("post", f"/api/people/{w['p']}/consents", {"uuid": str(uuid.uuid4()),
                                                     "purpose": "publication", "given": True},
          R.RECORD_CONSENT),
+        ("post", f"/api/people/{w['erasable']}/erase", {"reason": "in_error"}, R.ERASE_PEOPLE),
         ("get", "/api/legal-bases", None, R.VIEW_FIGURES),
         ("put", "/api/legal-bases/tracing", {"basis": "vital_interest"}, R.CONFIGURE),
         ("post", "/api/search", {"q": "Anahit"}, R.VIEW_PEOPLE),

@@ -108,6 +108,7 @@ def checkout(tmp_path):
     (root / "scripts" / "start").write_bytes((REPO / "scripts" / "start").read_bytes())
     (root / "scripts" / "start").chmod(0o755)
     (root / "pyproject.toml").write_text('[project]\nname = "refuge"\n', encoding="utf-8")
+    (root / "requirements.lock").write_text("Django==5.2.1\n", encoding="utf-8")
     python = root / ".venv" / "bin" / "python"
     python.parent.mkdir(parents=True)
     python.write_text(FAKE_PYTHON, encoding="utf-8")
@@ -128,7 +129,7 @@ def start(checkout: Path, *args) -> tuple[str, list[str]]:
 def test_scripts_start_says_what_it_does_and_installs_only_when_pyproject_changed(checkout):
     said, calls = start(checkout, "--port", "8105")
     assert "Installing Refuge and its dependencies into .venv with pip" in said
-    assert "python -m pip install --quiet -e ." in calls
+    assert "python -m pip install --quiet -e . -c requirements.lock" in calls
     assert calls[-3:] == ["refuge serve --check-port --port 8105", "refuge demo",
                           "refuge serve --port 8105"]
 
@@ -141,4 +142,4 @@ def test_scripts_start_says_what_it_does_and_installs_only_when_pyproject_change
                                              encoding="utf-8")
     said, calls = start(checkout)
     assert "Installing Refuge" in said
-    assert "python -m pip install --quiet -e ." in calls
+    assert "python -m pip install --quiet -e . -c requirements.lock" in calls

@@ -107,19 +107,27 @@ def timed(call, repeat: int) -> list[float]:
     return seconds
 
 
-def two_points(households: list, officer, points, clients: int = 20) -> dict:
-    """`clients` threads per point, each point handing over every one of `households`
-    (split between its clients), both points at once."""
-    from django.db import connection
-
-    from refuge.aid import services
-    from refuge.aid.models import Entitlement, HandOver
+def due_by_household(households: list) -> dict:
+    """{household id: [entitlement uuids, the uuid of the member who receives]}."""
+    from refuge.aid.models import Entitlement
 
     due = {}
     for household_id, entitlement_uuid, person_uuid in (
             Entitlement.objects.filter(household_id__in=[h.pk for h in households])
             .values_list("household_id", "uuid", "person__uuid")):
         due.setdefault(household_id, [[], person_uuid])[0].append(str(entitlement_uuid))
+    return due
+
+
+def two_points(households: list, officer, points, clients: int = 20) -> dict:
+    """`clients` threads per point, each point handing over every one of `households`
+    (split between its clients), both points at once."""
+    from django.db import connection
+
+    from refuge.aid import services
+    from refuge.aid.models import HandOver
+
+    due = due_by_household(households)
     outcomes = {"handed": 0, "refused": 0, "error": 0}
     lock = threading.Lock()
     barrier = threading.Barrier(clients * len(points))
@@ -171,14 +179,9 @@ def offline_points(households: list, officer, points, both: float = 0.1) -> dict
     its hand-overs (with the time they were made) and sends them, oldest first, when the
     network returns: point A first, then B. Counts what comes back as conflicts."""
     from refuge.aid import services
-    from refuge.aid.models import Entitlement
 
     rng = random.Random(2023)
-    due = {}
-    for household_id, entitlement_uuid, person_uuid in (
-            Entitlement.objects.filter(household_id__in=[h.pk for h in households])
-            .values_list("household_id", "uuid", "person__uuid")):
-        due.setdefault(household_id, [[], person_uuid])[0].append(str(entitlement_uuid))
+    due = due_by_household(households)
     queues = {point.code: [] for point in points}
     morning = datetime.now(UTC) - timedelta(hours=8)
     visited_both = 0

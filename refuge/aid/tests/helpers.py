@@ -1,5 +1,6 @@
 """Small helpers the aid tests share: a programme, its cycle generated and approved."""
 
+import re
 import uuid
 from datetime import date
 
@@ -22,3 +23,18 @@ def approved_cycle(user, **fields) -> Cycle:
 def hand_over_body(entitlements, received_by, **fields) -> dict:
     return {"uuid": str(uuid.uuid4()), "entitlements": [str(e.uuid) for e in entitlements],
             "received_by": str(received_by.uuid), **fields}
+
+
+def open_point(page, base_url: str, username: str) -> None:
+    """Sign in at /aid/ with the keyboard, take the one reception centre, desk 1, and wait
+    for the distribution point."""
+    page.goto(f"{base_url}/aid/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(f"{username}-pass-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/post/"))
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'post'")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base_url}/aid/")

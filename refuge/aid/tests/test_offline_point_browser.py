@@ -3,14 +3,12 @@ device, its hand-over waits in the queue, and when it is sent after the same ent
 were handed over online elsewhere, it comes back as a conflict, listed for the officer,
 and nothing is lost."""
 
-import re
-
 import pytest
 
 from refuge.accounts.models import Post
 from refuge.aid import services
 from refuge.aid.models import Distribution, Entitlement, HandOver
-from refuge.aid.tests.helpers import approved_cycle, hand_over_body
+from refuge.aid.tests.helpers import approved_cycle, hand_over_body, open_point
 from refuge.conftest import make_household, make_user, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,16 +33,7 @@ def test_a_hand_over_made_offline_after_one_online_is_a_listed_conflict(live_ser
     context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/aid/")
-    page.get_by_label("User name").fill("olga")
-    page.get_by_label("Password").fill("olga-pass-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/post/"))
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'post'")
-    page.keyboard.press("Tab")
-    page.keyboard.type("1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/aid/")
+    open_point(page, live_server.url, "olga")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("navigator.serviceWorker.controller !== null")

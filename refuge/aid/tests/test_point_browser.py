@@ -9,7 +9,7 @@ import pytest
 import segno
 
 from refuge.aid.models import HandOver
-from refuge.aid.tests.helpers import approved_cycle
+from refuge.aid.tests.helpers import approved_cycle, open_point
 from refuge.conftest import CHROMIUM, CHROMIUM_ARGS, make_household, make_user, member
 from refuge.registry.cards import qr_payload
 
@@ -70,19 +70,6 @@ def family(db):
     return household
 
 
-def open_point(page, base_url: str) -> None:
-    page.goto(f"{base_url}/aid/")
-    page.get_by_label("User name").fill("olga")
-    page.get_by_label("Password").fill("olga-pass-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/post/"))
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'post'")
-    page.keyboard.press("Tab")
-    page.keyboard.type("1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{base_url}/aid/")
-
-
 def test_the_officer_scans_a_card_hands_over_by_keyboard_and_a_second_scan_says_received(
         live_server, camera_browser, family):
     context = camera_browser.new_context(viewport={"width": 1366, "height": 800},
@@ -90,7 +77,7 @@ def test_the_officer_scans_a_card_hands_over_by_keyboard_and_a_second_scan_says_
     context.grant_permissions(["camera"], origin=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    open_point(page, live_server.url)
+    open_point(page, live_server.url, "olga")
 
     page.keyboard.press("F2")  # the camera; the card is in front of it
     page.wait_for_url(re.compile(rf"household={family.uuid}"))

@@ -66,7 +66,9 @@ def _retyped(text: str, r: random.Random) -> str:
 
 
 def typed_households(count: int, seed: int) -> list[list[dict]]:
-    """Households as a desk types them: half registered already, half new people."""
+    """Households as a desk types them: half registered already, half new people. Each
+    member retyped from the registry carries who they are (`_person`, taken off before
+    the check), so the check can be scored on whether it shows the true match."""
     from django.db.models import Max
     from faker import Faker
 
@@ -84,7 +86,8 @@ def typed_households(count: int, seed: int) -> list[list[dict]]:
         members = []
         for person in Person.objects.filter(household=household).order_by("pk")[:6]:
             born = person.birth_date.isoformat() if person.birth_date else ""
-            members.append({"given_name": _retyped(person.given_name, r),
+            members.append({"_person": person.pk,
+                            "given_name": _retyped(person.given_name, r),
                             "family_name": _retyped(person.family_name, r),
                             "patronymic": person.patronymic, "sex": person.sex,
                             "birth_date": born, "origin": person.origin})
@@ -100,24 +103,40 @@ def typed_households(count: int, seed: int) -> list[list[dict]]:
     return typed
 
 
+def typed(members: list[dict]) -> list[dict]:
+    """The members as the desk sends them, without who they truly are."""
+    return [{k: v for k, v in m.items() if k != "_person"} for m in members]
+
+
 def in_process(households: list[list[dict]], warmup: list) -> dict:
     from refuge.matching import queries
 
     for members in warmup:
-        queries.desk_matches(members)
+        queries.desk_matches(typed(members))
     common.wait_for_quiet()
-    timings, found = [], 0
+    timings, found, again, shown, dated, dated_shown = [], 0, 0, 0, 0, 0
     before, own = common.cpu_snapshot(), time.process_time()
     for members in households:
         started = time.perf_counter()
-        matches = queries.desk_matches(members)
+        matches = queries.desk_matches(typed(members))
         timings.append(time.perf_counter() - started)
         found += sum(1 for m in matches if m)
+        for member, possible in zip(members, matches, strict=True):
+            if "_person" in member:
+                true_shown = any(m.person.pk == member["_person"] for m in possible)
+                again, shown = again + 1, shown + true_shown
+                if member["birth_date"]:  # names alone are never shown (issue 15)
+                    dated, dated_shown = dated + 1, dated_shown + true_shown
     print(f"== queries.desk_matches() in-process, {len(households)} households\n"
-          f"  {common.latency_row(timings)}  members with a match shown: {found}")
+          f"  {common.latency_row(timings)}  members with a match shown: {found}\n"
+          f"  re-registrations whose true match is shown: {shown:,} of {again:,} "
+          f"({shown / max(1, again):.1%}); of those typed with a birth date: "
+          f"{dated_shown:,} of {dated:,} ({dated_shown / max(1, dated):.1%})")
     return {"n": len(timings), "p50_ms": common.percentile(timings, 50) * 1000,
             "p95_ms": common.percentile(timings, 95) * 1000, "max_ms": max(timings) * 1000,
-            "members_matched": found, "machine": common.busy(before, own)}
+            "members_matched": found, "true_match_shown": shown, "re_registered": again,
+            "true_match_shown_dated": dated_shown, "re_registered_dated": dated,
+            "machine": common.busy(before, own)}
 
 
 def over_http(env: dict, households: list[list[dict]], warmup: list) -> dict:
@@ -127,7 +146,7 @@ def over_http(env: dict, households: list[list[dict]], warmup: list) -> dict:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
         def ask(members: list[dict]):
-            body = json.dumps({"members": members}).encode()
+            body = json.dumps({"members": typed(members)}).encode()
             started = time.perf_counter()
             status, _answer = common.post_json(conn, "/api/matching/check", body, token)
             return status, time.perf_counter() - started

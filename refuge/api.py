@@ -22,6 +22,7 @@ from refuge.lib.errors import Conflict, Invalid, shown
 from refuge.lib.pagination import BadCursor
 from refuge.matching.api import router as matching_router
 from refuge.registry.api import router as registry_router
+from refuge.registry.privacy_api import router as privacy_router
 from refuge.registry.services import AlreadyRegistered
 from refuge.reports.api import figures_router
 from refuge.reports.api import router as reports_router
@@ -177,6 +178,7 @@ def on_http_error(request, exc: HttpError):
 
 
 api.add_router("/", registry_router)
+api.add_router("/", privacy_router)
 api.add_router("/situation", reports_router)
 api.add_router("/figures", figures_router)
 api.add_router("/shelter", shelter_router)

@@ -6,9 +6,12 @@ one line what to run (refuge/ops/schema.py)."""
 import os
 import sys
 
+from refuge.lib.env import prepare_var_dir
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
+    prepare_var_dir()
     words = command_words(sys.argv[1:])
     if words and not {"-h", "--help"} & set(words):
         import django

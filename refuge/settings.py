@@ -9,12 +9,20 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from refuge.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from refuge.lib.env import (
+    SECRET_FILE,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    var_dir,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(env_str("REFUGE_VAR_DIR", str(Path.cwd() / "var")))
+VAR_DIR = var_dir()
 
-SECRET_KEY = env_secret("REFUGE_SECRET_KEY", VAR_DIR / "secret_key")
+SECRET_KEY = env_secret("REFUGE_SECRET_KEY", VAR_DIR / SECRET_FILE)
 DEBUG = env_bool("REFUGE_DEBUG", False)
 ALLOWED_HOSTS = env_list("REFUGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("REFUGE_CSRF_TRUSTED_ORIGINS", [])
@@ -83,7 +91,7 @@ else:
     DATABASES = {
         "default": {
             # Django's SQLite backend, with writers queued by the kernel (see there).
-            "ENGINE": "refuge.lib.sqlite",
+            "ENGINE": env_str("REFUGE_SQLITE_ENGINE") or "refuge.lib.sqlite",
             "NAME": VAR_DIR / "refuge.sqlite3",
             # Kept open between requests, as PostgreSQL's are: opening one per request
             # cost each registration about half a millisecond.
@@ -130,7 +138,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -157,6 +164,12 @@ REFUGE_RESERVATION_HOURS = env_int("REFUGE_RESERVATION_HOURS", 12)
 REFUGE_LOOKUP_SECONDS = env_int("REFUGE_LOOKUP_SECONDS", 10)
 # Country whose numbering plan applies to phone numbers typed without a +code.
 REFUGE_PHONE_REGION = env_str("REFUGE_PHONE_REGION", "AM")
+
+# The legal basis of each purpose until an administrator records one (refuge.registry.
+# consent): REFUGE_LEGAL_BASIS="tracing=consent,payments=public_interest" overrides some.
+REFUGE_LEGAL_BASIS = {"registration": "vital_interest", "tracing": "vital_interest",
+                      "payments": "public_interest", "audit": "public_interest",
+                      **dict(item.split("=", 1) for item in env_list("REFUGE_LEGAL_BASIS", []))}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,7 +9,7 @@ from refuge.api import api
 from refuge.audit import views as audit_views
 from refuge.collect import views as collect_views
 from refuge.matching import views as matching_views
-from refuge.registry import offline, tallies
+from refuge.registry import offline, privacy_views, tallies
 from refuge.registry import views as registry_views
 from refuge.reports import views as report_views
 from refuge.shelter import views as shelter_views
@@ -32,6 +32,8 @@ urlpatterns = [
          name="household-status"),
     path("households/<uuid:household_uuid>/conflicts/<int:conflict_id>/",
          registry_views.resolve_household_conflict, name="resolve-household-conflict"),
+    path("households/<uuid:household_uuid>/consent/", privacy_views.record_consent,
+         name="record-consent"),
     path("people/<uuid:person_uuid>/", registry_views.person_detail, name="person"),
     path("people/<uuid:person_uuid>/conflicts/<int:conflict_id>/",
          registry_views.resolve_conflict, name="resolve-conflict"),

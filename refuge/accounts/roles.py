@@ -35,6 +35,8 @@ VIEW_FIGURES = "view_figures"
 READ_AUDIT = "read_audit"
 CONFIGURE = "configure"
 MANAGE_SHELTER = "manage_shelter"
+# Recording what a person agreed to (tracing disclosure, publication) where they are met.
+RECORD_CONSENT = "record_consent"
 
 CAPABILITIES = {
     REGISTER: {REGISTRAR, ADMINISTRATOR},
@@ -45,6 +47,7 @@ CAPABILITIES = {
     READ_AUDIT: {ADMINISTRATOR},
     CONFIGURE: {ADMINISTRATOR},
     MANAGE_SHELTER: {SHELTER_MANAGER, ADMINISTRATOR},
+    RECORD_CONSENT: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
 }
 
 

@@ -21,6 +21,7 @@ class AuditEvent(models.Model):
     MERGE = "merge"
     UNMERGE = "unmerge"
     REJECT = "reject"
+    CONSENT = "consent"
     ACTIONS = [
         (VIEW, _("viewed")),
         (CREATE, _("created")),
@@ -32,10 +33,12 @@ class AuditEvent(models.Model):
         (MERGE, _("merged")),
         (UNMERGE, _("unmerged")),
         (REJECT, _("kept apart")),
+        (CONSENT, _("recorded consent")),
     ]
     OBJECT_TYPES = {"person": _("person"), "household": _("household"), "tally": _("tally"),
                     "placement": _("placement"), "allocation": _("allocation"),
-                    "proposal": _("placement proposal"), "pair": _("possible duplicate")}
+                    "proposal": _("placement proposal"), "pair": _("possible duplicate"),
+                    "legal_basis": _("legal basis")}
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -43,19 +43,35 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_secret(name: str, keep_in: Path) -> str:
-    """The secret from the environment, or one generated once and kept in a file.
+def var_dir() -> Path:
+    """Where the SQLite file, the secret key and the collected static files live."""
+    return Path(os.environ.get("REFUGE_VAR_DIR") or Path.cwd() / "var")
 
-    Keeping it in a file means sessions survive a restart of `refuge serve`
-    without the operator having to invent a key.
+
+SECRET_FILE = "secret_key"
+
+
+def env_secret(name: str, keep_in: Path) -> str:
+    """The secret from the environment, or the one kept in a file by prepare_var_dir().
+
+    Reading settings writes nothing: without either (a test run, a one-off script) the
+    secret lives only as long as the process.
     """
     given = os.environ.get(name)
     if given:
         return given
     if keep_in.exists():
         return keep_in.read_text().strip()
-    keep_in.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(50)
-    keep_in.write_text(secret)
-    keep_in.chmod(0o600)
-    return secret
+    return secrets.token_urlsafe(50)
+
+
+def prepare_var_dir(directory: Path | None = None) -> None:
+    """Make var/ with its static folder, and a secret key kept there once: run by the
+    `refuge` command and the WSGI application before they start, so sessions survive a
+    restart and every server process signs with the same key."""
+    directory = directory or var_dir()
+    (directory / "static").mkdir(parents=True, exist_ok=True)  # whitenoise warns without
+    keep_in = directory / SECRET_FILE
+    if not keep_in.exists():
+        keep_in.write_text(secrets.token_urlsafe(50))
+        keep_in.chmod(0o600)

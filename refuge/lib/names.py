@@ -172,7 +172,10 @@ def patronymic_stem(patronymic: str) -> str:
     return text
 
 
-# Folding for search keys: the spellings desks use interchangeably are made equal.
+# Folding: the spellings desks use interchangeably are made equal. The search key
+# (`search_key`, coarse, for finding candidates) and the folded spelling (`fold`, with its
+# vowels, for comparing) take the same steps with the same tables; where the fold differs,
+# it says so below.
 ENDINGS = re.compile(r"(?:ian|jan|yan|ean|ants|yants|iants|yanc)$")
 DIGRAPHS = [
     ("dzh", "j"), ("shch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "k"), ("gh", "g"),
@@ -184,6 +187,12 @@ SOUND_CLASSES = str.maketrans(
     {"q": "k", "x": "k", "w": "v", "j": "y", "g": "k", "h": "", "y": "",
      "p": "b", "t": "d"}
 )
+# The fold keeps a surname's ending as one -ian (Азгелдын's -yn too, in words of five
+# letters or more), reads ղ (gh) as k at once, and keeps j, y and i as one vowel, i.
+FOLD_ENDINGS = re.compile(r"(?:ian|jan|yan|ean|ants|yants|iants|yanc|yn)$")
+FOLD_DIGRAPHS = [(digraph, "k" if digraph == "gh" else single) for digraph, single in DIGRAPHS]
+FOLD_CLASSES = {**SOUND_CLASSES, ord("j"): "i", ord("y"): "i"}
+DOUBLED = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=65536)
@@ -200,22 +209,50 @@ def search_key(text: str) -> str:
     return " ".join(filter(None, (_word_key(word) for word in words)))
 
 
-def _word_key(word: str) -> str:
-    word = _strip_accents(word)
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """The variant-free Latin spelling of a name, vowels kept, for comparing: Оганесян,
+    Hovhannisyan → ovanesian, ovanisian. A word in a script without rules (Georgian,
+    Arabic) is compared as it is."""
+    if not text:
+        return ""
+    latin = to_latin(text).lower()
+    return " ".join(filter(None, (_fold_word(w) for w in WORD.findall(latin))))
+
+
+def _armenian_stem(word: str) -> str:
     for russified, armenian in RUSSIFIED_STEMS:
         if word.startswith(russified):
-            word = armenian + word[len(russified):]
-            break
+            return armenian + word[len(russified):]
+    return word
+
+
+def _single_letters(word: str, digraphs: list[tuple[str, str]]) -> str:
+    for digraph, single in digraphs:
+        word = word.replace(digraph, single)
+    return word
+
+
+def _word_key(word: str) -> str:
+    word = _armenian_stem(_strip_accents(word))
     had_ending = bool(ENDINGS.search(word))
     word = ENDINGS.sub("", word)
-    for digraph, single in DIGRAPHS:
-        word = word.replace(digraph, single)
-    word = word.translate(SOUND_CLASSES)
+    word = _single_letters(word, DIGRAPHS).translate(SOUND_CLASSES)
     if not word:
         return ""
     head, rest = word[0], word[1:]
     if head in "aeiou":
         head = "a"
     skeleton = head + "".join(ch for ch in rest if ch not in "aeiou")
-    skeleton = re.sub(r"(.)\1+", r"\1", skeleton)
+    skeleton = DOUBLED.sub(r"\1", skeleton)
     return skeleton + ("~" if had_ending else "")
+
+
+def _fold_word(word: str) -> str:
+    word = _strip_accents(word)
+    if not word.isascii():
+        return word
+    word = _armenian_stem(word)
+    word = FOLD_ENDINGS.sub("ian", word) if len(word) > 4 else word
+    word = _single_letters(word, FOLD_DIGRAPHS).translate(FOLD_CLASSES)
+    return DOUBLED.sub(r"\1", word)

@@ -17,41 +17,8 @@ from typing import NamedTuple
 
 from refuge.lib import names
 
-ENDING = re.compile(r"(?:yants|iants|ants|yanc|yan|ian|jan|ean|yn)$")
-# Russian forms write the h inside Hovhannes as g: Оганес, Оганесян.
-RUSSIFIED_STEMS = [("oganes", "ovanes"), ("oganis", "ovanis"), ("ogan", "ovan")]
-# Digraphs first, so that h inside sh, ch, zh, kh, gh is not taken for the Armenian h.
-DIGRAPHS = [("dzh", "j"), ("shch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "k"),
-            ("gh", "k"),
-            ("ts", "c"), ("tz", "c"), ("dz", "z"), ("ph", "p"), ("th", "t"), ("ck", "k")]
-# Letters desks swap for one another: g/k/q (ղ, գ and ք), b/p, d/t, j/y/i, w/v; h is
-# dropped because Russian forms drop it (Оганес for Hovhannes).
-LETTER_CLASSES = str.maketrans({"q": "k", "x": "k", "g": "k", "w": "v", "j": "i", "y": "i",
-                                "p": "b", "t": "d", "h": ""})
-
-
-@lru_cache(maxsize=200_000)
-def fold(text: str) -> str:
-    """The variant-free Latin spelling of a name: Оганесян, Hovhannisyan → ovanesian, ovanisian."""
-    if not text:
-        return ""
-    latin = names.to_latin(text).lower()
-    return " ".join(filter(None, (_fold_word(w) for w in names.WORD.findall(latin))))
-
-
-def _fold_word(word: str) -> str:
-    word = names._strip_accents(word)
-    if not word.isascii():  # a script without rules: compare it as it is
-        return word
-    for russified, armenian in RUSSIFIED_STEMS:
-        if word.startswith(russified):
-            word = armenian + word[len(russified):]
-            break
-    word = ENDING.sub("ian", word) if len(word) > 4 else word
-    for digraph, single in DIGRAPHS:
-        word = word.replace(digraph, single)
-    word = word.translate(LETTER_CLASSES)
-    return re.sub(r"(.)\1+", r"\1", word)
+# The folded spelling: one source with the search key, in refuge.lib.names.
+fold = names.fold
 
 
 # Russian writes the Armenian h as г: Ваган, Шаген, Заруги for Vahan, Shahen, Zaruhi. It

@@ -3,12 +3,13 @@ and the desk's question "is anyone we are typing registered already?"."""
 
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from itertools import islice, product
 
 import numpy as np
 from django.db import connection
-from django.db.models import BooleanField, CharField, F, QuerySet
+from django.db.models import BooleanField, CharField, F, IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -26,6 +27,7 @@ from refuge.matching.comparison import (
 )
 from refuge.matching.evidence import describe
 from refuge.matching.model import Model
+from refuge.matching.model import probability_of as fs_probability
 from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun
 from refuge.registry.models import Document, Person, document_key
 from refuge.registry.validation import clean_phone
@@ -36,9 +38,23 @@ PERSON_COLUMNS = ("id", "household_id", "given_name",
                   "family_name", "patronymic", "sex", "birth_text", "birth_precision", "origin",
                   "phone")
 DOCUMENT_KEYS = Document.objects.order_by().values_list("person_id", "number_key")
-# The desk looks at this many existing records per person typed, at most.
+# The desk looks at this many existing records per person typed, at most: those born on
+# the day or in the year typed first, so a common name's namesakes never crowd out the
+# person.
 DESK_CANDIDATES = 200
 DESK_SHOWN = 3
+# The desk shows 2^(SLOPE·w + OFFSET) odds for a match weight of w bits, not 2^w: the
+# model's fields are not independent (a cross-script name and its father's name err
+# together), so its raw odds are too sure of themselves between 0 and 10 bits. Fitted by
+# logistic regression on the cross-script benchmark's pairs of 20,000 and 120,000 records
+# with weights within 15 bits of even; `bench/calibration.py` prints the table
+# (docs/benchmarks.md, "Calibration of the desk's probabilities").
+SHOWN_SLOPE = 0.71
+SHOWN_OFFSET = -0.45
+# A pair that agrees on names alone (no birth date, document or phone on both sides) is
+# never shown above this, below the review floor: a family name and a father's name are
+# shared by a whole family, and the empty row the desk adds carries just those.
+NAMES_ALONE_CAP = 0.49
 
 
 def current_model() -> Model:
@@ -179,8 +195,18 @@ def _matches_of(typed_rows: list[RecordRow], exclude_household: int | None,
     b = np.array([position[pk] for ids in found for pk in ids], dtype=np.int64)
     levels = compare(records, a, b)
     levels["family_evidence"] = engine.family_evidence(records, a, b, model.probability(levels))
-    probability = model.probability(levels)
+    probability = shown_probability(model.match_weight(levels), levels)
     return _best_matches(len(typed_rows), a, b, probability, levels, records, model)
+
+
+def shown_probability(weight: np.ndarray, levels: dict[str, np.ndarray]) -> np.ndarray:
+    """The probability the desk shows for pairs of these match weights and levels:
+    calibrated (SHOWN_SLOPE, SHOWN_OFFSET), and held below the review floor for pairs
+    with no given name on one side or nothing but names and places to go on."""
+    shown = fs_probability(SHOWN_SLOPE * np.asarray(weight, dtype=np.float64) + SHOWN_OFFSET)
+    names_alone = ((levels["birth"] == NULL) & (levels["document"] == NULL)
+                   & (levels["phone"] == NULL)) | (levels["given"] == NULL)
+    return np.where(names_alone, np.minimum(shown, NAMES_ALONE_CAP), shown)
 
 
 def _best_matches(count, a, b, probability, levels, records, model) -> list[list[DeskMatch]]:
@@ -284,14 +310,48 @@ def _lookup_of(row: RecordRow) -> _Lookup:
     return lookup
 
 
+def _worth_a_look(row: RecordRow) -> bool:
+    """Whether a typed person is someone yet: a given name, and a birth date, document or
+    phone besides the names (the desk's empty row carries the family's names alone)."""
+    return bool(row.given_name.strip()) and bool(row.birth.year or row.document or row.phone)
+
+
+def _born_as_typed_first(rows: list[RecordRow]) -> RawSQL | None:
+    """An order that puts the people born on a day typed first, then those born in a year
+    typed, then the rest: a common name's candidates run to thousands at a million people,
+    and the first DESK_CANDIDATES of them must hold the person if they are registered."""
+    column = f"{connection.ops.quote_name(Person._meta.db_table)}.birth_date"
+    adapt = connection.ops.adapt_datefield_value
+    days, years = set(), set()
+    for row in rows:
+        year, month, day = row.birth
+        if year and month and day:
+            days.add(date(year, month, day))
+        if year:
+            years.add(year)
+    cases, params = [], []
+    for day in sorted(days):
+        cases.append(f"WHEN {column} = %s THEN 0")
+        params.append(adapt(day))
+    for year in sorted(years):
+        cases.append(f"WHEN {column} BETWEEN %s AND %s THEN 1")
+        params += [adapt(date(year, 1, 1)), adapt(date(year, 12, 31))]
+    if not cases:
+        return None
+    return RawSQL(f"CASE {' '.join(cases)} ELSE 2 END", params, output_field=IntegerField())
+
+
 def _candidates(rows: list[RecordRow], exclude_household: int | None,
                 ) -> tuple[list[list[int]], dict[int, tuple]]:
     """For each typed person, the ids of registered people sharing a pair of name keys, a
-    phone or a document: one query for the whole household, sorted out per person here.
-    With them, each one's values as matching reads them (`PERSON_COLUMNS`), from the same
-    query: reading them again by id took a second query over as many rows."""
-    lookups = [_lookup_of(row) for row in rows]
-    documents = {row.document for row in rows if row.document}
+    phone or a document, those born when they were first: one query for the whole
+    household, sorted out per person here. With them, each one's values as matching reads
+    them (`PERSON_COLUMNS`), from the same query: reading them again by id took a second
+    query over as many rows. A typed person who is nobody yet (`_worth_a_look`) is not
+    looked up."""
+    lookups = [_lookup_of(row) if _worth_a_look(row) else _Lookup() for row in rows]
+    looked_at = [row for row in rows if _worth_a_look(row)]
+    documents = {row.document for row in looked_at if row.document}
     holders: dict[str, set] = {}
     for key, person_id in (Document.objects.filter(number_key__in=documents)
                            .values_list("number_key", "person_id")[:DESK_CANDIDATES]
@@ -300,15 +360,18 @@ def _candidates(rows: list[RecordRow], exclude_household: int | None,
     found: list[list[int]] = [[] for _ in rows]
     values_of: dict[int, tuple] = {}
     for row, lookup in zip(rows, lookups, strict=True):
-        lookup.document_holders = holders.get(row.document, set())
+        if _worth_a_look(row):
+            lookup.document_holders = holders.get(row.document, set())
     query = _any_of(lookups)
     if query is None:
         return found, values_of
     people = Person.objects.counted().filter(query)
     if exclude_household:
         people = people.exclude(household_id=exclude_household)
-    for *values, given, family, father in _person_values(
-            people, "given_key", "family_key", "patronymic_key")[:DESK_CANDIDATES * len(rows)]:
+    people = _person_values(people, "given_key", "family_key", "patronymic_key")
+    if (order := _born_as_typed_first(looked_at)) is not None:
+        people = people.order_by(order.asc())
+    for *values, given, family, father in people[:DESK_CANDIDATES * len(rows)]:
         pk, phone = values[0], values[-1]
         for ids, lookup in zip(found, lookups, strict=True):
             if len(ids) < DESK_CANDIDATES and lookup.finds(given, family, father, phone, pk):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
@@ -20,20 +21,16 @@ from faker.providers.person.ru_RU import Provider as RussianNames
 
 from refuge.accounts import roles
 from refuge.accounts.models import Post
-from refuge.audit.models import AuditEvent
 from refuge.lib import dates, names
 from refuge.registry.counting import count_people
 from refuge.registry.models import (
-    CrossingFigure,
     Document,
     Household,
     Person,
     RegistrationEvent,
-    RegistrationFigure,
     Tally,
     document_key,
 )
-from refuge.shelter.models import Placement, Site
 
 POSTS = [  # kind, code, and the name in English, Armenian and Russian; province
     (Post.CROSSING, "KOR", "Kornidzor crossing", "Կոռնիձորի անցակետ", "КПП Корнидзор",
@@ -429,12 +426,15 @@ def save_batch(rows: list[tuple[HouseholdPlan, Post, datetime, str]], user) -> i
     return len(people)
 
 
+# Apps whose rows are people's data or are worked out from it: a reset empties them all
+# (users, posts, ODK credentials and the expected population stay).
+CLEARED_APPS = ("registry", "matching", "shelter", "audit", "tracing", "aid")
+
+
 def clear_registry() -> None:
-    """Empty the registry's tables in one go: row-by-row deletes would write history for each."""
-    models = (Placement.history.model, Placement, Site.history.model, Site,
-              RegistrationFigure, CrossingFigure, AuditEvent, RegistrationEvent,
-              Document.history.model, Document, Person.history.model, Person,
-              Household.history.model, Household, Tally.history.model, Tally)
+    """Empty the registry's tables, and every table that refers to them, in one go:
+    row-by-row deletes would write history for each."""
+    models = [model for model in apps.get_models() if model._meta.app_label in CLEARED_APPS]
     tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -442,5 +442,6 @@ def clear_registry() -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # settle deferred checks first
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
             return
+        # SQLite checks foreign keys at the commit, when every table is empty.
         for table in tables:
             cursor.execute(f"DELETE FROM {table}")

@@ -477,3 +477,64 @@ class CrossingFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hour", "post"], name="crossing_figure_key"),
         ]
+
+
+# Why the registry may keep and use a person's data, per purpose (refuge.registry.consent).
+REGISTRATION = "registration"
+TRACING = "tracing"
+PAYMENTS = "payments"
+AUDIT = "audit"
+PURPOSES = [(REGISTRATION, _("registration")), (TRACING, _("tracing")),
+            (PAYMENTS, _("payments")), (AUDIT, _("audit"))]
+VITAL_INTEREST = "vital_interest"
+PUBLIC_INTEREST = "public_interest"
+CONSENT = "consent"
+LEGAL_BASES = [(VITAL_INTEREST, _("vital interest")), (PUBLIC_INTEREST, _("public interest")),
+               (CONSENT, _("consent"))]
+# Uses of a person's data that need their consent on top of the purpose's legal basis.
+TRACING_DISCLOSURE = "tracing_disclosure"
+PUBLICATION = "publication"
+CONSENT_PURPOSES = [(TRACING_DISCLOSURE, _("telling a relative who traces them where they are")),
+                    (PUBLICATION, _("publishing their name (lists of the found)"))]
+
+
+class LegalBasis(models.Model):
+    """The legal basis recorded for one purpose, by whom and why; history keeps the
+    earlier ones. A purpose with no row has the basis set in settings."""
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=PURPOSES, unique=True)
+    basis = models.CharField(_("legal basis"), max_length=20, choices=LEGAL_BASES)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+
+
+class Consent(models.Model):
+    """One answer a person gave about one use of their data. Rows are never changed: the
+    latest answer per person and purpose is the one that holds, and the earlier ones are
+    its history."""
+
+    VERBAL = "verbal"
+    WRITTEN = "written"
+    FORMS = [(VERBAL, _("said so")), (WRITTEN, _("signed"))]
+
+    uuid = models.UUIDField(unique=True, default=uuid4)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=CONSENT_PURPOSES)
+    given = models.BooleanField(_("consent given"))
+    form = models.CharField(_("how"), max_length=10, choices=FORMS, default=VERBAL)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["person", "purpose", "recorded_at"],
+                                name="consent_latest")]

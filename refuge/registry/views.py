@@ -9,14 +9,21 @@ from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
 from refuge.accounts.models import Post
-from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, VIEW_PEOPLE, can
+from refuge.accounts.roles import EDIT_PEOPLE, RECORD_CONSENT, REGISTER, VIEW_PEOPLE, can
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates
 from refuge.lib.errors import Invalid
-from refuge.registry import cards, queries, rules, services
+from refuge.registry import cards, consent, queries, rules, services
 from refuge.registry.forms import PersonForm, SearchForm, household_payload, member_rows, row_count
-from refuge.registry.models import Document, EditConflict, Household, Person, SpecificNeed
+from refuge.registry.models import (
+    CONSENT_PURPOSES,
+    Document,
+    EditConflict,
+    Household,
+    Person,
+    SpecificNeed,
+)
 from refuge.registry.validation import readable_phone
 
 DESK_ROWS = 1
@@ -203,6 +210,10 @@ def household_detail(request, household_uuid):
         "may_edit": can(request.user, EDIT_PEOPLE), "statuses": Household.STATUSES,
         "accommodation_choices": Household.ACCOMMODATION,
         "conflicts": queries.open_conflicts(household),
+        "consents": [(p, consent.consents_of(p)) for p in members if p.status != Person.MERGED],
+        "consent_purposes": CONSENT_PURPOSES, "may_record_consent": can(request.user,
+                                                                        RECORD_CONSENT),
+        "consent_uuid": uuid.uuid4(),
     })
 
 

@@ -71,10 +71,18 @@ class Room(models.Model):
         return f"{self.site} · {self.name}"
 
 
+def holding_beds_now() -> Q:
+    """Stays, and reservations not yet past their time: the placements that take up beds
+    now. A reservation whose time has passed gives its beds back as soon as it is read,
+    without a write: the next placement or allocation marks it expired."""
+    return Q(status=Placement.CHECKED_IN) | (Q(status=Placement.RESERVED) & (
+        Q(expires_at__isnull=True) | Q(expires_at__gte=timezone.now())))
+
+
 class PlacementQuerySet(models.QuerySet):
     def holding_beds(self):
         """Reservations and stays: the placements that take up beds now."""
-        return self.filter(status__in=[Placement.RESERVED, Placement.CHECKED_IN])
+        return self.filter(holding_beds_now())
 
     def beds_taken(self) -> int:
         return self.holding_beds().aggregate(n=Sum("people"))["n"] or 0

@@ -12,11 +12,10 @@ from refuge.lib.dates import age_on
 from refuge.lib.hours import as_hour, utc_hour
 from refuge.registry.models import Household, Person
 from refuge.shelter.allocation import FreeSite, Waiting
-from refuge.shelter.models import Placement, Proposal, Site
+from refuge.shelter.models import Placement, Proposal, Site, holding_beds_now
 
 ADULT_AGE = 18
 
-HOLDING = [Placement.RESERVED, Placement.CHECKED_IN]
 
 
 @dataclass
@@ -42,7 +41,7 @@ def occupancy(sites=None) -> list[SiteOccupancy]:
     """Beds reserved and checked in per site: one grouped pass over the placements that
     hold beds, rather than a join from every site."""
     sites = list(sites if sites is not None else Site.objects.all())
-    taken = Placement.objects.filter(status__in=HOLDING)
+    taken = Placement.objects.filter(holding_beds_now())
     if len(sites) < 100:
         taken = taken.filter(site__in=sites)
     beds: dict[tuple[int, str], int] = {
@@ -62,12 +61,12 @@ def province_occupancy() -> list[dict]:
     building thousands of Site objects it does not show; with the households placed in
     each province's sites, and those still waiting among the households registered at
     its posts."""
-    taken: dict[int, int] = dict(Placement.objects.filter(status__in=HOLDING)
+    taken: dict[int, int] = dict(Placement.objects.filter(holding_beds_now())
                                  .values_list("site_id").annotate(n=Sum("people")).order_by())
     rows = {row["province"]: row for row in _provinces(
         (province, beds, taken.get(pk, 0), is_open) for pk, province, beds, is_open
         in Site.objects.values_list("pk", "province", "beds", "is_open"))}
-    placed = dict(Placement.objects.filter(status__in=HOLDING).values_list("site__province")
+    placed = dict(Placement.objects.filter(holding_beds_now()).values_list("site__province")
                   .annotate(n=Count("household_id", distinct=True)).order_by())
     for province, waiting in _waiting_by_province().items():
         rows.setdefault(province, {"province": province, "sites": 0, "beds": 0, "taken": 0,
@@ -106,7 +105,7 @@ def _provinces(sites) -> list[dict]:
 def _without_place():
     """Active households that need a place to stay and hold none. Households staying with
     relatives or in a place of their own, or never asked, do not wait for shelter."""
-    holding = Placement.objects.filter(household=OuterRef("pk"), status__in=HOLDING)
+    holding = Placement.objects.filter(holding_beds_now(), household=OuterRef("pk"))
     return Household.objects.filter(status=Household.ACTIVE,
                                     accommodation=Household.NEEDS_PLACE).exclude(Exists(holding))
 
@@ -128,7 +127,7 @@ def households_waiting() -> int:
 
 def households_not_asked() -> int:
     """Active households nobody asked whether they need a place, holding none: to ask."""
-    holding = Placement.objects.filter(household=OuterRef("pk"), status__in=HOLDING)
+    holding = Placement.objects.filter(holding_beds_now(), household=OuterRef("pk"))
     return (Household.objects.filter(status=Household.ACTIVE, accommodation=Household.NOT_ASKED)
             .exclude(Exists(holding)).count())
 

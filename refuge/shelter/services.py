@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -122,12 +123,14 @@ def free_beds(site: Site) -> int:
     return site.beds - site.placements.beds_taken()
 
 
-def expire_reservations(now: datetime | None = None, site: Site | None = None) -> int:
-    """Reservations not checked in in time give their beds back."""
+def expire_reservations(now: datetime | None = None, site: Site | None = None,
+                        household: Household | None = None) -> int:
+    """Reservations not checked in in time are marked expired (their beds were free to
+    every reader already: Placement.objects.holding_beds)."""
     now = now or timezone.now()
     stale = Placement.objects.filter(status=Placement.RESERVED, expires_at__lt=now)
-    if site is not None:
-        stale = stale.filter(site=site)
+    if site is not None or household is not None:
+        stale = stale.filter(Q(site=site) | Q(household=household))
     return stale.update(status=Placement.EXPIRED)
 
 
@@ -152,7 +155,9 @@ def _take_beds(site: Site, household: Household, people: int, room: Room | None,
         raise Invalid([FieldError("site", _("%(site)s is closed") % {"site": site.name})])
     if people < 1:
         raise Invalid([FieldError("people", _("must be at least %(min)s") % {"min": 1})])
-    expire_reservations(now, site)
+    # The household's own lapsed reservation elsewhere too: the database holds a household
+    # to one active place, and a lapsed one is no longer active.
+    expire_reservations(now, site, household)
     free = free_beds(site)
     if people > free:
         raise Conflict("site", _("%(site)s has %(free)s free beds; the household needs "

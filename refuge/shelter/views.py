@@ -41,7 +41,6 @@ def _waiting_rows():
 @requires(MANAGE_SHELTER)
 def board(request):
     """Occupancy by site and province, households waiting, and today's placements."""
-    services.expire_reservations()
     sites = queries.occupancy()
     return render(request, "shelter/board.html", {
         "sites": sites,
@@ -120,7 +119,6 @@ def place(request):
 @requires(MANAGE_SHELTER)
 def site_detail(request, site_uuid):
     site = get_object_or_404(Site, uuid=site_uuid)
-    services.expire_reservations(site=site)
     occupancy = queries.occupancy(Site.objects.filter(pk=site.pk))[0]
     residents = list(queries.residents(site))
     audit.record_views(request.user, "person",
@@ -128,7 +126,7 @@ def site_detail(request, site_uuid):
                        "site page")
     return render(request, "shelter/site.html", {
         "site": site, "occupancy": occupancy, "residents": residents,
-        "reserved": site.placements.filter(status=Placement.RESERVED)
+        "reserved": site.placements.holding_beds().filter(status=Placement.RESERVED)
                         .select_related("household__registered_at")
                         .order_by("expires_at"),
         "rooms": site.rooms.all(),

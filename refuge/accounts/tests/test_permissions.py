@@ -99,6 +99,9 @@ def pages(w):
         ("post", f"/households/{w['h']}/link/", {"other": w["o_number"]}, R.EDIT_PEOPLE),
         ("post", f"/people/{w['p']}/move/", {"household": w["o_number"]}, R.EDIT_PEOPLE),
         ("post", f"/households/{w['h']}/status/", {"status": "closed"}, R.EDIT_PEOPLE),
+        ("post", f"/households/{w['h']}/consent/", {"person": str(w["p"]),
+                                                    "purpose": "publication", "given": "yes"},
+         R.RECORD_CONSENT),
         ("post", f"/people/{w['p']}/conflicts/{w['person_conflict']}/", {"keep": "saved"},
          R.EDIT_PEOPLE),
         ("post", f"/households/{w['h']}/conflicts/{w['household_conflict']}/",
@@ -152,6 +155,12 @@ def endpoints(w):
         ("patch", f"/api/people/{w['p']}", {"needs": ["MED"]}, R.EDIT_PEOPLE),
         ("post", f"/api/people/{w['p']}/move", {"household": str(w["o"])}, R.EDIT_PEOPLE),
         ("get", f"/api/people/{w['p']}/history", None, R.VIEW_PEOPLE),
+        ("get", f"/api/people/{w['p']}/consents", None, R.VIEW_PEOPLE),
+        ("post", f"/api/people/{w['p']}/consents", {"uuid": str(uuid.uuid4()),
+                                                    "purpose": "publication", "given": True},
+         R.RECORD_CONSENT),
+        ("get", "/api/legal-bases", None, R.VIEW_FIGURES),
+        ("put", "/api/legal-bases/tracing", {"basis": "vital_interest"}, R.CONFIGURE),
         ("post", "/api/search", {"q": "Anahit"}, R.VIEW_PEOPLE),
         ("post", "/api/tallies", tally, R.COUNT_CROSSINGS),
         ("get", "/api/tallies", None, R.COUNT_CROSSINGS),
@@ -220,7 +229,8 @@ def test_the_matrix_covers_every_api_endpoint(world):
 
 def _template(url: str) -> str:
     parts = url.removeprefix("/api").split("?")[0].split("/")
-    return "/".join("{uuid}" if _is_uuid(p) else "{number}" if before == "by-number" else p
+    named = {"by-number": "{number}", "legal-bases": "{purpose}"}
+    return "/".join("{uuid}" if _is_uuid(p) else named.get(before, p)
                     for before, p in zip(["", *parts], parts, strict=False))
 
 

@@ -1,5 +1,6 @@
 import pytest
 
+from refuge.lib import names
 from refuge.lib.names import detect_script, name_problem, search_key, to_latin
 
 # Real variant spellings of one name each, from ../shared/DOMAIN.md.
@@ -59,3 +60,22 @@ def test_it_accepts_names_in_any_script(name):
 
 def test_it_rejects_digits_in_names():
     assert "does not belong" in name_problem("Anna2")
+
+
+def test_matching_folds_names_with_the_rules_of_the_search_key():
+    from refuge.matching import normalise
+
+    assert normalise.fold is names.fold
+    assert names.FOLD_DIGRAPHS == [(d, "k" if d == "gh" else s) for d, s in names.DIGRAPHS]
+
+
+@pytest.mark.parametrize("spellings", [
+    ("Հովհաննիսյան", "Hovhannisyan", "Hovannisian"),
+    ("Ղազարյան", "Ghazaryan", "Gazaryan", "Kazaryan"),
+    ("Оганесян", "Ованесян"),
+    ("Ծատուրյան", "Tsaturyan", "Caturian"),
+])
+def test_spellings_that_fold_alike_share_a_search_key(spellings):
+    folded = {names.fold(s) for s in spellings}
+    keys = {names.search_key(s) for s in spellings}
+    assert len(keys) <= len(folded)

@@ -77,3 +77,20 @@ def test_the_demo_follows_2023_most_stay_with_relatives(db):
              for kind in (Household.NEEDS_PLACE, Household.RELATIVES)}
     assert 0.22 < share[Household.NEEDS_PLACE] < 0.32
     assert share[Household.RELATIVES] > 0.55
+
+
+# Committed for real: SQLite checks foreign keys at the commit.
+@pytest.mark.django_db(transaction=True)
+def test_a_reset_clears_what_registrations_left_behind(settings, reception, registrar):
+    """Pairs queued at registration, merges and placements refer to people: a reset that
+    left them failed on its foreign keys."""
+    from refuge.conftest import make_household, member
+    from refuge.matching.models import CandidatePair
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for given, family in (("Hayk", "Hovhannisyan"), ("Айк", "Оганесян")):
+        make_household(reception, registrar, member(given, family, birth_date="1980-03-14",
+                                                    patronymic="Samvel", sex="M"))
+    assert CandidatePair.objects.exists()
+    run_demo(people=200, reset=True)
+    assert not CandidatePair.objects.exists() and 200 <= Person.objects.count() < 220

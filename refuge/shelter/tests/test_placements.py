@@ -185,3 +185,38 @@ def test_two_managers_cannot_both_take_the_last_beds(reception, registrar, manag
     assert sorted(outcomes) == ["placed", "refused"]
     assert Placement.objects.holding_beds().count() == 1
     assert services.free_beds(hotel) == 0
+
+
+def test_a_reservation_past_its_time_frees_its_beds_on_read_without_a_write(
+        reception, registrar, manager):
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    hotel = site(beds=3)
+    placement = services.reserve(family(reception, registrar, 3), hotel, user=manager)
+    Placement.objects.filter(pk=placement.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1))
+    client = Client()
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries_run:
+        board = client.get("/shelter/")
+        page = client.get(f"/shelter/sites/{hotel.uuid}/")
+    assert board.status_code == page.status_code == 200
+    assert not [q for q in queries_run.captured_queries
+                if q["sql"].lstrip().upper().startswith("UPDATE")
+                and "placement" in q["sql"].lower()]
+    assert services.free_beds(hotel) == 3 and queries.occupancy([hotel])[0].free == 3
+    placement.refresh_from_db()
+    assert placement.status == Placement.RESERVED  # marked expired by the next write
+
+
+def test_a_household_whose_reservation_lapsed_can_be_reserved_elsewhere(
+        reception, registrar, manager):
+    hotel, school = site(beds=3), site("Goris school", beds=3)
+    household = family(reception, registrar, 3)
+    lapsed = services.reserve(household, hotel, user=manager)
+    Placement.objects.filter(pk=lapsed.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1))
+    again = services.reserve(household, school, user=manager)
+    lapsed.refresh_from_db()
+    assert (lapsed.status, again.status) == (Placement.EXPIRED, Placement.RESERVED)

@@ -1,0 +1,99 @@
+"""The API of data protection: legal bases and people's consent."""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from refuge.accounts.roles import CONFIGURE, RECORD_CONSENT, VIEW_FIGURES, VIEW_PEOPLE, ensure
+from refuge.audit import services as audit
+from refuge.audit.models import AuditEvent
+from refuge.lib.schemas import Errors, Strict
+from refuge.registry import consent
+from refuge.registry.models import Consent, Person
+
+router = Router(tags=["data protection"])
+
+
+class LegalBasisOut(Schema):
+    purpose: str
+    basis: str = Field(description="vital_interest, public_interest or consent")
+    note: str
+    recorded_at: datetime | None = Field(description="None: the default from settings")
+    recorded_by: str
+
+
+class LegalBasisIn(Strict):
+    basis: str = Field(description="vital_interest, public_interest or consent (not for "
+                       "registration or payments, which aid depends on)")
+    note: str = Field("", max_length=300)
+
+
+@router.get("/legal-bases", response=list[LegalBasisOut])
+def list_legal_bases(request):
+    """The legal basis of each purpose: registration, tracing, payments, audit."""
+    ensure(request.user, VIEW_FIGURES)
+    return consent.legal_bases()
+
+
+@router.put("/legal-bases/{purpose}", response={200: LegalBasisOut, 404: Errors, 422: Errors})
+def record_legal_basis(request, purpose: str, payload: LegalBasisIn):
+    ensure(request.user, CONFIGURE)
+    consent.record_legal_basis(purpose, payload.basis, user=request.user, note=payload.note)
+    return next(b for b in consent.legal_bases() if b["purpose"] == purpose)
+
+
+class ConsentIn(Strict):
+    uuid: UUID = Field(description="The client's UUID for this answer: retries reuse it")
+    purpose: str = Field(description="tracing_disclosure or publication")
+    given: bool
+    form: str = Field(Consent.VERBAL, description="verbal or written")
+    note: str = Field("", max_length=200)
+
+
+class ConsentOut(Schema):
+    uuid: UUID
+    purpose: str
+    given: bool
+    form: str
+    note: str
+    recorded_at: datetime
+    recorded_by: str
+
+
+class PersonConsentsOut(Schema):
+    current: dict[str, bool | None] = Field(description="Each purpose's latest answer; "
+                                            "null when never asked (which counts as no)")
+    history: list[ConsentOut]
+
+
+def consent_out(row: Consent) -> dict:
+    return {"uuid": row.uuid, "purpose": row.purpose, "given": row.given, "form": row.form,
+            "note": row.note, "recorded_at": row.recorded_at,
+            "recorded_by": str(row.recorded_by or "")}
+
+
+@router.get("/people/{uuid}/consents", response=PersonConsentsOut)
+def person_consents(request, uuid: UUID):
+    ensure(request.user, VIEW_PEOPLE)
+    person = get_object_or_404(Person, uuid=uuid)
+    audit.record(request.user, AuditEvent.VIEW, "person", person.uuid, via="api-consents")
+    return {"current": {c["purpose"]: c["given"] for c in consent.consents_of(person)},
+            "history": [consent_out(c) for c in
+                        person.consents.select_related("recorded_by")]}
+
+
+@router.post("/people/{uuid}/consents", response={200: ConsentOut, 201: ConsentOut,
+                                                  409: Errors, 422: Errors})
+def record_consent(request, uuid: UUID, payload: ConsentIn):
+    """Record a person's answer about telling a tracing relative where they are, or
+    publishing their name. The latest answer holds; earlier ones stay as history.
+    The same UUID and answer again returns the saved one (200)."""
+    ensure(request.user, RECORD_CONSENT)
+    person = get_object_or_404(Person, uuid=uuid)
+    row, created = consent.record_consent(person, payload.purpose, payload.given,
+                                          user=request.user, uuid=payload.uuid,
+                                          form=payload.form, note=payload.note)
+    return Status(201 if created else 200, consent_out(row))

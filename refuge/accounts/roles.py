@@ -35,6 +35,8 @@ VIEW_FIGURES = "view_figures"
 READ_AUDIT = "read_audit"
 CONFIGURE = "configure"
 MANAGE_SHELTER = "manage_shelter"
+# Every name and household in one file: administrators only, each time for a stated purpose.
+EXPORT_PEOPLE = "export_people"
 # Recording what a person agreed to (tracing disclosure, publication) where they are met.
 RECORD_CONSENT = "record_consent"
 
@@ -47,6 +49,7 @@ CAPABILITIES = {
     READ_AUDIT: {ADMINISTRATOR},
     CONFIGURE: {ADMINISTRATOR},
     MANAGE_SHELTER: {SHELTER_MANAGER, ADMINISTRATOR},
+    EXPORT_PEOPLE: {ADMINISTRATOR},
     RECORD_CONSENT: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
 }
 

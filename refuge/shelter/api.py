@@ -224,14 +224,14 @@ def check_out(request, uuid: UUID):
     return placement_out(placements().get(pk=placement.pk))
 
 
-class MoveIn(Strict):
+class PlacementMoveIn(Strict):
     site: UUID
     room: UUID | None = None
 
 
 @router.post("/placements/{uuid}/move", auth=authorized(MANAGE_SHELTER),
              response={200: PlacementOut, 409: Errors, 422: Errors})
-def move(request, uuid: UUID, payload: MoveIn):
+def move(request, uuid: UUID, payload: PlacementMoveIn):
     ensure(request.user, MANAGE_SHELTER)
     placement = get_object_or_404(placements(), uuid=uuid)
     site = get_object_or_404(Site, uuid=payload.site)

@@ -20,7 +20,6 @@ from refuge.audit.api import router as audit_router
 from refuge.forecast.api import router as forecast_router
 from refuge.lib.errors import Conflict, Invalid, shown
 from refuge.lib.pagination import BadCursor
-from refuge.lib.schemas import Errors
 from refuge.matching.api import router as matching_router
 from refuge.registry.api import router as registry_router
 from refuge.registry.privacy_api import router as privacy_router
@@ -48,34 +47,7 @@ class StrictJson(Parser):
         return json.loads(request.body, object_pairs_hook=no_repeats)
 
 
-class RefugeApi(NinjaAPI):
-    """The schema documents the errors every operation can answer, in the one shape."""
-
-    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        errors_ref = {"content": {"application/json": {"schema": {
-            "$ref": "#/components/schemas/Errors"}}}}
-        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
-            "Errors", Errors.model_json_schema())
-        for path, operations in schema["paths"].items():
-            for method, operation in operations.items():
-                answers = operation.setdefault("responses", {})
-                may = {400: _("bad request: a query parameter or the body is malformed"),
-                       401: _("no valid bearer token or session"),
-                       403: _("the caller's role may not do this")}
-                if "{" in path:
-                    may[404] = _("no such record")
-                if operation.get("parameters") or operation.get("requestBody"):
-                    may[422] = _("a field is wrong: each error names it")
-                if method in ("post", "patch") and operation.get("requestBody"):
-                    may[409] = _("the UUID is used by another record, or the record changed")
-                for status, description in may.items():
-                    answers.setdefault(status, {"description": str(description),
-                                                **errors_ref})
-        return schema
-
-
-api = RefugeApi(
+api = NinjaAPI(
     parser=StrictJson(),
     title="Refuge API",
     version="1",

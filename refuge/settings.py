@@ -118,14 +118,16 @@ else:
             "OPTIONS": {
                 # WAL lets readers carry on while one desk writes; IMMEDIATE
                 # takes the write lock at BEGIN so concurrent writers queue
-                # instead of failing half-way through a registration.
+                # instead of failing half-way through a registration. FULL syncs
+                # the WAL at every commit: a registration acknowledged survives a power
+                # cut (reception laptops run on generators); cost in docs/benchmarks.md.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 # Encrypted with SQLCipher when set (refuge/lib/sqlite/cipher.py).
                 "key": env_str("REFUGE_DB_KEY"),
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA synchronous=FULL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA busy_timeout=20000;"
                 ),

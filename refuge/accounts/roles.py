@@ -48,6 +48,8 @@ TRACE = "trace"
 # The PFIF feed of tracing requests: partners' aid officers read it without the sensitive
 # fields (birth dates, authors' contacts); those who trace read it whole.
 READ_PFIF = "read_pfif"
+# Every name and household in one file: administrators only, each time for a stated purpose.
+EXPORT_PEOPLE = "export_people"
 # Recording what a person agreed to (tracing disclosure, publication) where they are met.
 RECORD_CONSENT = "record_consent"
 # Erasing a person's personal data everywhere, for a recorded reason.
@@ -68,6 +70,7 @@ CAPABILITIES = {
     TAKE_ENQUIRY: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
     TRACE: {TRACING_OFFICER, ADMINISTRATOR},
     READ_PFIF: {TRACING_OFFICER, AID_OFFICER, ADMINISTRATOR},
+    EXPORT_PEOPLE: {ADMINISTRATOR},
     RECORD_CONSENT: {REGISTRAR, TRACING_OFFICER, ADMINISTRATOR},
     ERASE_PEOPLE: {ADMINISTRATOR},
 }

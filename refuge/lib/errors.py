@@ -44,3 +44,10 @@ class Conflict(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def shown(value, limit: int = 40) -> str:
+    """A value sent, as an error message quotes it: cut short, so a 100,000-character
+    field is not echoed back whole."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -19,9 +19,28 @@ def api_body_limit(get_response):
                 return JsonResponse(
                     {"errors": [{"field": "body", "message": message}]}, status=413
                 )
+            if length and not _is_json(request.META.get("CONTENT_TYPE", "")) and (
+                    _sends_something(request)):
+                message = _("send JSON, with Content-Type: application/json")
+                return JsonResponse(
+                    {"errors": [{"field": "body", "message": message}]}, status=415
+                )
         return get_response(request)
 
     return middleware
+
+
+def _is_json(content_type: str) -> bool:
+    kind = content_type.split(";")[0].strip().lower()
+    return kind == "application/json" or kind.endswith("+json")
+
+
+def _sends_something(request) -> bool:
+    """An empty form (what a client sends for "POST, no body") is nothing sent."""
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        return bool(request.POST or request.FILES)
+    return True
 
 
 def no_nul_bytes(get_response):

@@ -33,11 +33,16 @@ def queue(request):
 
 def _queue_context(request) -> dict:
     households = Paginator(queries.household_queue(), HOUSEHOLDS_PER_PAGE)
+    # Recent merges show a registration number, never a name, and are logged as seen.
+    merges = list(Merge.objects.filter(undone_at__isnull=True).select_related(
+        "kept__household")[:10])
+    if merges:
+        audit.record_views(request.user, "person", [m.kept.uuid for m in merges],
+                           via="recent merges")
     return {"open_count": queries.review_queue().count(),
             "run": MatchingRun.objects.first(),
             "households": households.get_page(request.GET.get("page")),
-            "merges": Merge.objects.filter(undone_at__isnull=True).select_related(
-                "kept", "merged")[:10]}
+            "merges": merges}
 
 
 @requires(EDIT_PEOPLE)

@@ -348,7 +348,7 @@ def update_person(request, uuid: UUID, payload: PersonPatch):
     return person_out(queries.people_for_display().get(pk=person.pk))
 
 
-class MoveIn(Strict):
+class PersonMoveIn(Strict):
     household: UUID
     relationship: str = ""
     base_version: int | None = Field(None, description="The person's `version` the mover "
@@ -357,7 +357,7 @@ class MoveIn(Strict):
 
 @router.post("/people/{uuid}/move", auth=authorized(EDIT_PEOPLE),
              response={200: PersonOut, 409: Errors, 422: Errors})
-def move_person(request, uuid: UUID, payload: MoveIn):
+def move_person(request, uuid: UUID, payload: PersonMoveIn):
     ensure(request.user, EDIT_PEOPLE)
     person = get_object_or_404(queries.people_for_display(), uuid=uuid)
     household = get_object_or_404(Household, uuid=payload.household)

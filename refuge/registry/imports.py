@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from refuge.accounts.models import Post
 from refuge.lib import dates
 from refuge.lib.csvfiles import read_rows, report_line
-from refuge.lib.errors import Problems
+from refuge.lib.errors import Problems, shown
 from refuge.registry import recording
 from refuge.registry.models import Household, Person, RegistrationEvent
 from refuge.registry.validation import clean_name, clean_text, require_a_name
@@ -82,7 +82,8 @@ def clean_row(row: dict, line: int, seen: dict[str, int], errors: list[str]
     require_a_name(fields, "", problems)
     sex = SEXES.get(row.get("sex", "").upper())
     if sex is None:
-        problems.add("sex", _("must be F, M or empty, not %(value)s") % {"value": row["sex"]})
+        problems.add("sex", _("must be F, M or empty, not %(value)s")
+                     % {"value": shown(row["sex"])})
     born = _birth_date(row.get("birth_date", ""), problems)
     origin = clean_text(row.get("place_of_origin", ""), "place_of_origin", problems, 100)
     if problems.errors:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from refuge.accounts.models import Post
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
-from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
+from refuge.lib.errors import Conflict, FieldError, Invalid, Problems, shown
 from refuge.registry import arrivals, recording
 from refuge.registry.counting import count_people, count_tallies
 from refuge.registry.history import created_with_history
@@ -55,7 +55,7 @@ def parse_uuid(value, where: str) -> uuidlib.UUID:
     try:
         return uuidlib.UUID(str(value))
     except ValueError:
-        message = _("%(value)s is not a UUID") % {"value": value}
+        message = _("%(value)s is not a UUID") % {"value": shown(value)}
         raise Invalid([FieldError(where, message)]) from None
 
 
@@ -122,6 +122,7 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
     if post.kind != Post.RECEPTION:
         raise Invalid([FieldError("post", _("households are registered at a reception centre"))])
     client_uuid = parse_uuid(payload.get("uuid"), "uuid")
+    _check_device(desk, device_id)
     digest = body_hash(payload)
     # A retry is found by the unique UUID refusing the insert below, rather than by a
     # look-up before every registration: retries are rare, registrations are not.
@@ -144,7 +145,7 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
         if registered_on is not None and registered_on < earliest:
             problems.add("registered_on", _(
                 "%(value)s is more than %(days)s days ago: a desk is not kept offline that "
-                "long") % {"value": payload["registered_on"],
+                "long") % {"value": shown(payload["registered_on"]),
                            "days": settings.REFUGE_OFFLINE_DAYS})
         problems.raise_if_any()
     write = _Write(client_uuid, digest, user, post, desk, device_id,
@@ -160,6 +161,19 @@ def register_household(payload: dict, *, user, post: Post, desk: str = "", devic
         if Household.objects.filter(uuid=client_uuid).exists():
             raise Conflict("uuid", _("this UUID belongs to another record")) from None
         raise Conflict("members", _("a member's UUID is already registered")) from None
+
+
+DESK_LENGTH, DEVICE_ID_LENGTH = 20, 64  # the columns' lengths
+
+
+def _check_device(desk: str, device_id: str) -> None:
+    """Which desk and device sent it: refused when too long, never silently cut."""
+    problems = Problems()
+    for where, value, limit in (("desk", desk, DESK_LENGTH),
+                                ("device_id", device_id, DEVICE_ID_LENGTH)):
+        if len(value or "") > limit:
+            problems.add(where, _("is too long (%(max)s characters at most)") % {"max": limit})
+    problems.raise_if_any()
 
 
 def _plan(payload: dict, today: date | None, ask_about_duplicates: bool) -> _Plan:
@@ -323,7 +337,7 @@ def _save_registration(plan: _Plan, write: _Write, accommodation: str | None) ->
     event = RegistrationEvent(
         uuid=write.client_uuid, household=household, post=write.post,
         kind=RegistrationEvent.ADDED if added else RegistrationEvent.REGISTERED,
-        desk=write.desk[:20], device_id=write.device_id[:64], user=write.user,
+        desk=write.desk, device_id=write.device_id, user=write.user,
         body_hash=write.digest, at=now)
     recording.record([recording.Registered(
         household, people, event, documents, added=added,
@@ -422,13 +436,17 @@ def record_tally(payload: dict, *, user, post: Post) -> tuple[Tally, bool]:
         if earlier.body_hash != digest:
             raise Conflict("uuid", _("this UUID was already used for a different count"))
         return earlier, False
+    device_id = str(payload.get("device_id") or "")
+    if len(device_id) > DEVICE_ID_LENGTH:
+        problems.add("device_id", _("is too long (%(max)s characters at most)")
+                     % {"max": DEVICE_ID_LENGTH})
     people = clean_people_aboard(payload.get("people_aboard"), problems)
     vehicle_ref = clean_text(payload.get("vehicle_ref"), "vehicle_ref", problems, 40)
     note = clean_text(payload.get("note"), "note", problems, 200)
     problems.raise_if_any()
     fields = dict(uuid=client_uuid, post=post, people_aboard=people, vehicle_ref=vehicle_ref,
                   note=note, recorded_by=user, body_hash=digest,
-                  device_id=str(payload.get("device_id") or "")[:64])
+                  device_id=device_id)
     if payload.get("counted_at"):
         fields["counted_at"] = clean_moment(payload["counted_at"], "counted_at", problems)
         problems.raise_if_any()
@@ -453,13 +471,14 @@ def clean_moment(value, where: str, problems: Problems) -> datetime | None:
     if isinstance(value, str):
         moment = parse_datetime(value.strip())
     if not isinstance(moment, datetime):
-        problems.add(where, _("%(value)s is not a date and time (ISO 8601)") % {"value": value})
+        problems.add(where, _("%(value)s is not a date and time (ISO 8601)")
+                     % {"value": shown(value)})
         return None
     if timezone.is_naive(moment):
         problems.add(where, _("needs a time zone, e.g. 2023-09-26T14:05:00+04:00"))
         return None
     if moment > timezone.now() + CLOCK_SKEW:
-        problems.add(where, _("%(value)s is in the future") % {"value": value})
+        problems.add(where, _("%(value)s is in the future") % {"value": shown(value)})
     return moment
 
 

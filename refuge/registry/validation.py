@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from refuge.lib import dates, names
-from refuge.lib.errors import Problems
+from refuge.lib.errors import Problems, shown
 from refuge.registry.models import Document, Household, Person, SpecificNeed
 
 MAX_MEMBERS = 60
@@ -90,7 +90,7 @@ def clean_choice(value: str | None, allowed: set[str], where: str, problems: Pro
         problems.add(
             where,
             _("%(value)s is not one of: %(allowed)s")
-            % {"value": value, "allowed": ", ".join(sorted(allowed))},
+            % {"value": shown(value), "allowed": ", ".join(sorted(allowed))},
         )
         return default
     return value
@@ -108,7 +108,7 @@ def clean_whole_number(value, where: str, problems: Problems, minimum: int = 0,
     except (TypeError, ValueError):
         number = None
     if number is None:
-        problems.add(where, _("%(value)s is not a whole number") % {"value": text[:20]})
+        problems.add(where, _("%(value)s is not a whole number") % {"value": shown(text)})
         return minimum
     if number < minimum:
         problems.add(where, _("must be at least %(min)s") % {"min": minimum})
@@ -216,7 +216,7 @@ def clean_same_as(value, where: str, problems: Problems) -> UUID | None:
     try:
         return value if isinstance(value, UUID) else UUID(str(value))
     except ValueError:
-        problems.add(where, _("%(value)s is not a UUID") % {"value": value})
+        problems.add(where, _("%(value)s is not a UUID") % {"value": shown(value)})
         return None
 
 

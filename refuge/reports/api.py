@@ -20,7 +20,7 @@ class DayOut(Schema):
     placed_total: int
 
 
-class PostOut(Schema):
+class PostFiguresOut(Schema):
     code: str
     name: str
     kind: str
@@ -42,7 +42,7 @@ class SituationOut(Schema):
     households_waiting: int
     households_not_asked: int
     days: list[DayOut]
-    posts: list[PostOut]
+    posts: list[PostFiguresOut]
     pyramid: list[dict]
     needs: list[dict]
     shelter: list[dict]

@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.decorators import requires
-from refuge.accounts.roles import CONFIGURE, VIEW_FIGURES, VIEW_PEOPLE, can
+from refuge.accounts.roles import CONFIGURE, EXPORT_PEOPLE, VIEW_FIGURES, can
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
+from refuge.lib.errors import Problems
+from refuge.registry.validation import clean_text
 from refuge.reports import charts, exports, pdf, queries
 from refuge.reports.forms import ExpectedPopulationForm
 from refuge.reports.models import Situation
@@ -100,12 +102,24 @@ def export_figures(request, kind: str):
     return response
 
 
-@requires(VIEW_PEOPLE)
+@requires(EXPORT_PEOPLE)
+@require_http_methods(["GET", "POST"])
 def export_people(request):
-    """Every person's record, for roles that may see names; written to the audit log."""
-    audit.record(request.user, AuditEvent.EXPORT, "person", None, what="people.csv")
-    response = StreamingHttpResponse(exports.people_csv_rows(),
-                                     content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{exports.export_name("people", "csv", timezone.localdate())}"')
-    return response
+    """Every person's record, for an administrator who states why; the purpose goes to
+    the audit log with the export."""
+    problems = Problems()
+    if request.method == "POST":
+        purpose = clean_text(request.POST.get("purpose"), "purpose", problems, 300)
+        if len(purpose) < 10:
+            problems.add("purpose", _("say what the list is for (10 characters at least)"))
+        if not problems.errors:
+            audit.record(request.user, AuditEvent.EXPORT, "person", None, what="people.csv",
+                         purpose=purpose)
+            response = StreamingHttpResponse(exports.people_csv_rows(),
+                                             content_type="text/csv; charset=utf-8")
+            name = exports.export_name("people", "csv", timezone.localdate())
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    errors = {e.field: e.message for e in problems.errors}
+    return render(request, "reports/export_people.html", {"errors": errors},
+                  status=422 if errors else 200)

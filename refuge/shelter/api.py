@@ -2,11 +2,11 @@ from datetime import datetime
 from uuid import UUID
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from refuge.accounts.api_auth import authorized
-from refuge.accounts.roles import MANAGE_SHELTER, VIEW_FIGURES, ensure
+from refuge.accounts.roles import MANAGE_SHELTER, VIEW_FIGURES, can, ensure
 from refuge.lib.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -71,7 +71,7 @@ class SiteOut(Schema):
     kind: str
     province: str
     community: str
-    address: str
+    address: str | None = Field(description="null for a role that may not see it")
     latitude: float | None
     longitude: float | None
     beds: int
@@ -80,21 +80,25 @@ class SiteOut(Schema):
     step_free: bool
     accessible_bathroom: bool
     family_rooms: int
-    contact: str
+    contact: str | None = Field(description="null for a role that may not see it: for a "
+                                "host family it is a private family's name and phone")
     organisation: str
     is_open: bool
 
 
-def site_out(row: queries.SiteOccupancy) -> dict:
+def site_out(row: queries.SiteOccupancy, user) -> dict:
     site = row.site
-    return {**{name: getattr(site, name) for name in (
+    shown = {name: getattr(site, name) for name in (
         "uuid", "name", "name_hy", "name_ru", "kind", "province", "community", "address",
         "latitude", "longitude", "beds", "step_free", "accessible_bathroom", "family_rooms",
-        "contact", "organisation", "is_open")}, "beds_taken": row.taken, "free_beds": row.free}
+        "contact", "organisation", "is_open")}
+    if not can(user, MANAGE_SHELTER):  # figures for everyone; where and whom, not
+        shown.update(address=None, contact=None, latitude=None, longitude=None)
+    return {**shown, "beds_taken": row.taken, "free_beds": row.free}
 
 
-def one_site(site: Site) -> dict:
-    return site_out(queries.occupancy(Site.objects.filter(pk=site.pk))[0])
+def one_site(site: Site, user) -> dict:
+    return site_out(queries.occupancy(Site.objects.filter(pk=site.pk))[0], user)
 
 
 class SitePage(Schema):
@@ -108,7 +112,7 @@ def list_sites(request, cursor: str | None = None, size: int = DEFAULT_PAGE_SIZE
     ensure(request.user, VIEW_FIGURES)
     sites, next_cursor = page(Site.objects.all(), cursor, size)
     rows = queries.occupancy(Site.objects.filter(pk__in=[s.pk for s in sites]).order_by("-pk"))
-    return {"items": [site_out(r) for r in rows], "next_cursor": next_cursor}
+    return {"items": [site_out(r, request.user) for r in rows], "next_cursor": next_cursor}
 
 
 @router.post("/sites", auth=authorized(MANAGE_SHELTER),
@@ -117,15 +121,15 @@ def create_site(request, payload: SiteIn):
     """Create a site. Sending the same UUID again returns the site already saved."""
     ensure(request.user, MANAGE_SHELTER)
     if payload.uuid and (existing := Site.objects.filter(uuid=payload.uuid).first()):
-        return Status(200, one_site(existing))
+        return Status(200, one_site(existing, request.user))
     site = services.create_site(payload.model_dump(), user=request.user)
-    return Status(201 if site.created else 200, one_site(site))
+    return Status(201 if site.created else 200, one_site(site, request.user))
 
 
 @router.get("/sites/{uuid}", response=SiteOut)
 def get_site(request, uuid: UUID):
     ensure(request.user, VIEW_FIGURES)
-    return one_site(get_object_or_404(Site, uuid=uuid))
+    return one_site(get_object_or_404(Site, uuid=uuid), request.user)
 
 
 @router.patch("/sites/{uuid}", auth=authorized(MANAGE_SHELTER),
@@ -134,7 +138,7 @@ def update_site(request, uuid: UUID, payload: SitePatch):
     ensure(request.user, MANAGE_SHELTER)
     site = get_object_or_404(Site, uuid=uuid)
     site = services.update_site(site, payload.model_dump(exclude_unset=True), user=request.user)
-    return one_site(site)
+    return one_site(site, request.user)
 
 
 class PlacementIn(Strict):
@@ -220,14 +224,14 @@ def check_out(request, uuid: UUID):
     return placement_out(placements().get(pk=placement.pk))
 
 
-class MoveIn(Strict):
+class PlacementMoveIn(Strict):
     site: UUID
     room: UUID | None = None
 
 
 @router.post("/placements/{uuid}/move", auth=authorized(MANAGE_SHELTER),
              response={200: PlacementOut, 409: Errors, 422: Errors})
-def move(request, uuid: UUID, payload: MoveIn):
+def move(request, uuid: UUID, payload: PlacementMoveIn):
     ensure(request.user, MANAGE_SHELTER)
     placement = get_object_or_404(placements(), uuid=uuid)
     site = get_object_or_404(Site, uuid=payload.site)

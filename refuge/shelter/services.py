@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import provinces
-from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
+from refuge.lib.errors import Conflict, FieldError, Invalid, Problems, shown
 from refuge.registry import events
 from refuge.registry.models import Household, Person
 from refuge.registry.validation import clean_choice, clean_flag, clean_text, clean_whole_number
@@ -35,7 +35,7 @@ def _coordinate(value, where: str, problems: Problems, limit: float) -> float | 
     try:
         number = float(value)
     except (TypeError, ValueError):
-        problems.add(where, _("%(value)s is not a number") % {"value": value})
+        problems.add(where, _("%(value)s is not a number") % {"value": shown(value)})
         return None
     if not -limit <= number <= limit:
         problems.add(where, _("must be between -%(limit)s and %(limit)s") % {"limit": limit})

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from refuge.audit.models import AuditEvent
 from refuge.conftest import household_payload, make_household, member, queued_pair
 from refuge.lib.errors import Invalid
 from refuge.matching import queries, services
@@ -338,3 +339,17 @@ def test_a_passport_both_records_hold_is_listed_once_after_a_merge(reception, re
     assert [d.number for d in first.documents.all()] == ["AN7654321"]
     services.unmerge(merge, user=registrar)
     assert first.documents.count() == again.documents.count() == 1
+
+
+def test_recent_merges_show_no_name_and_are_logged_as_seen(twice, registrar):
+    services.dedupe()
+    pair = CandidatePair.objects.get(person_a__given_name="Հայկ")
+    merge = services.merge_pair(pair, user=registrar)
+    client = Client()
+    client.force_login(registrar)
+    page = client.get("/duplicates/households/").content.decode()
+    assert "Recent merges" in page
+    assert merge.kept.household.registration_number in page
+    assert merge.kept.full_name not in page and "Հովհաննիսյան" not in page
+    assert AuditEvent.objects.filter(action=AuditEvent.VIEW, object_uuid=merge.kept.uuid,
+                                     detail__via="recent merges").exists()

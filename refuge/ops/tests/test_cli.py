@@ -79,3 +79,15 @@ def test_a_bad_setting_fails_loudly(scratch_env):
     result = refuge("check", env={**scratch_env, "REFUGE_DEBUG": "maybe"})
     assert result.returncode != 0
     assert "REFUGE_DEBUG must be true or false" in result.stderr
+
+
+def test_refuge_serve_binds_no_gunicorn_control_socket():
+    """Two servers on one host would otherwise replace each other's socket."""
+    from gunicorn.config import Config
+
+    from refuge.ops.management.commands.serve import gunicorn_settings
+
+    config = Config()
+    for name, value in gunicorn_settings("127.0.0.1:8000", 2, 1).items():
+        config.set(name, value)
+    assert config.control_socket_disable is True

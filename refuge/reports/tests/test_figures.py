@@ -199,18 +199,31 @@ def test_the_daily_report_pdf_is_a_pdf(week, personas):
     assert page.status_code == 200 and "<svg" in page.content.decode()
 
 
-def test_people_exports_are_for_name_roles_and_audited(week, personas):
-    analyst = Client()
-    analyst.force_login(personas["analyst"])
-    assert analyst.get("/exports/people.csv").status_code == 403
-    officer = Client()
-    officer.force_login(personas["tracing_officer"])
-    response = officer.get("/exports/people.csv")
-    body = b"".join(response.streaming_content).decode()
-    assert "Anahit" in body and body.count("\n") == 6
+@pytest.mark.parametrize("role", ["analyst", "tracing_officer", "aid_officer",
+                                  "shelter_manager", "registrar"])
+def test_only_administrators_may_export_people(week, personas, role):
+    client = Client()
+    client.force_login(personas[role])
+    assert client.get("/exports/people.csv").status_code == 403
+    assert client.post("/exports/people.csv", {"purpose": "a list for the ICRC"}
+                       ).status_code == 403
+
+
+def test_people_exports_need_a_stated_purpose_kept_in_the_audit_log(week, personas):
     from refuge.audit.models import AuditEvent
 
-    assert AuditEvent.objects.filter(action="export", user=personas["tracing_officer"]).exists()
+    admin = Client()
+    admin.force_login(personas["administrator"])
+    assert admin.get("/exports/people.csv").status_code == 200  # the form asking why
+    refused = admin.post("/exports/people.csv", {"purpose": "x"})
+    assert refused.status_code == 422 and not AuditEvent.objects.filter(
+        action="export").exists()
+    response = admin.post("/exports/people.csv",
+                          {"purpose": "Lists for the Goris food distribution"})
+    body = b"".join(response.streaming_content).decode()
+    assert "Anahit" in body and body.count("\n") == 6
+    event = AuditEvent.objects.get(action="export", user=personas["administrator"])
+    assert event.detail["purpose"] == "Lists for the Goris food distribution"
 
 
 def test_an_analyst_sees_figures_but_never_a_name(week, personas):

@@ -111,3 +111,18 @@ def test_malformed_uuids_in_the_shelter_forms_are_not_server_errors(board, hotel
     assert board.post(f"/shelter/proposals/{'-' * 36}/accept/", {}).status_code == 404
     accepted = board.post("/shelter/allocation/accept/", {"proposal": value})
     assert accepted.status_code in (200, 302) and not Proposal.objects.exists()
+
+
+def test_an_analyst_reads_a_sites_beds_but_not_its_contact_or_address(personas):
+    family = Site.objects.create(name="Hovhannisyan family", province="Syunik", beds=4,
+                                 kind=Site.KINDS[0][0], contact="+374 91 000000",
+                                 address="Goris, Mashtots 1")
+    analyst = Client(**bearer(personas["analyst"]))
+    one = analyst.get(f"/api/shelter/sites/{family.uuid}").json()
+    listed = analyst.get("/api/shelter/sites").json()["items"][0]
+    for site in (one, listed):
+        assert site["beds"] == 4
+        assert site["contact"] is None and site["address"] is None
+    manager = Client(**bearer(personas["shelter_manager"]))
+    assert manager.get(f"/api/shelter/sites/{family.uuid}").json()["contact"] == (
+        "+374 91 000000")

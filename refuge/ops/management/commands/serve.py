@@ -47,16 +47,9 @@ class Command(BaseCommand):
 
         class Server(BaseApplication):
             def load_config(self):
-                self.cfg.set("bind", bind)
-                self.cfg.set("workers", options["workers"])
-                self.cfg.set("threads", options["threads"])
-                self.cfg.set("worker_class", "gthread")
-                self.cfg.set("timeout", 60)
-                self.cfg.set("graceful_timeout", 10)
-                # Access lines name paths only (no query strings, where nothing
-                # personal goes anyway): method, path, status, size, duration.
-                self.cfg.set("accesslog", "-")
-                self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms')
+                for name, value in gunicorn_settings(bind, options["workers"],
+                                                     options["threads"]).items():
+                    self.cfg.set(name, value)
 
             def load(self):
                 return application
@@ -64,6 +57,19 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         self.stdout.write(f"Refuge on http://{bind}/ ({db}); Ctrl+C stops it.")
         Server().run()
+
+
+def gunicorn_settings(bind: str, workers: int, threads: int) -> dict:
+    return {
+        "bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
+        "timeout": 60, "graceful_timeout": 10,
+        # gunicorn's control socket is one path per user ($XDG_RUNTIME_DIR/gunicorn.ctl),
+        # so a second server on the host would take the first one's; Refuge needs none.
+        "control_socket_disable": True,
+        # Access lines name paths only (no query strings, where nothing personal goes
+        # anyway): method, path, status, size, duration.
+        "accesslog": "-", "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+    }
 
 
 def port_problem(host: str, port: int) -> str:

@@ -198,6 +198,7 @@ class Records:
                                     keys(normalise.key_h(n) for n in father_names))
         self.given_key, self.family_key = name_key[given], name_key[family]
         self.father_key = father_key[father]
+        self.key_text = keys.values()  # each key's text, by code, for blocking's edits
         # Keys of the h reading, 0 where it is the same key.
         self.given_h_key = self._other(self.given_key, name_key_h[given])
         self.family_h_key = self._other(self.family_key, name_key_h[family])

@@ -28,6 +28,7 @@ from refuge.matching import model as fs
 from refuge.matching.comparison import (
     FIELDS,
     NULL,
+    Codes,
     Frequencies,
     RecordColumns,
     RecordRow,
@@ -196,6 +197,7 @@ def blocking_rules(records: Records) -> list[Rule]:
     names_years = _year_or_next(r, everyone, names)
     days = np.where((r.month > 0) & (r.day > 0), r.month * 32 + r.day, 0)
     no_year = r.year == 0
+    edits = one_edit_codes(r.key_text)
     return [
         Rule("names, a year apart at most", (), entries=names_years),
         Rule("names, father", (names, r.father_key)),
@@ -211,6 +213,16 @@ def blocking_rules(records: Records) -> list[Rule]:
              anchored=no_year),
         Rule("family, father, one without a year", (r.family_key, r.father_key), MAX_BLOCK,
              anchored=no_year),
+        # A typo in one name gives it another key: each key also meets the keys one
+        # edit away (Հայրապետյն, Հայրապետյան), with the other name's key and the year
+        # (a year-only date is enough).
+        Rule("family one edit away, given, a year apart", (), SMALL_BLOCK,
+             entries=_year_or_next(r, *_edits_with(r, edits, r.family_key, r.given_key))),
+        Rule("given one edit away, family, a year apart", (), SMALL_BLOCK,
+             entries=_year_or_next(r, *_edits_with(r, edits, r.given_key, r.family_key))),
+        # A year-only birth date meets a full one through a name and the year alone.
+        Rule("a name, year, one without a month", (r.year,), SMALL_BLOCK, name_keys,
+             anchored=(r.month == 0) & (r.year > 0)),
         Rule("phone", (r.phone,), MAX_BLOCK),
         Rule("document", (r.document,)),
         Rule("a name, date a year apart at most", (),
@@ -254,6 +266,39 @@ def _year_or_next(records: Records, owner: np.ndarray, *values: np.ndarray,
     next_year = np.where(year > 0, year + 1, 0)
     both = [np.r_[v, v] for v in values]
     return np.r_[owner, owner], _combine(*both, np.r_[year, next_year])
+
+
+# Keys shorter than this have too few letters for one edit to say anything.
+MIN_EDITED_KEY = 4
+
+
+def one_edit_codes(texts) -> tuple[np.ndarray, np.ndarray]:
+    """For each text (by code): its own code and the codes of every text one deletion
+    from it, as (code, neighbour code) pairs. Two texts one edit apart (a letter added,
+    dropped or changed) share a neighbour."""
+    neighbours = Codes()
+    owners, codes = [], []
+    for code, text in enumerate(texts):
+        if len(text) < MIN_EDITED_KEY:
+            continue
+        variants = list(dict.fromkeys([text, *(text[:i] + text[i + 1:]
+                                                for i in range(len(text)))]))
+        owners.extend([code] * len(variants))
+        codes.extend(neighbours(variants).tolist())
+    return np.array(owners, dtype=np.int64), np.array(codes, dtype=np.int64)
+
+
+def _edits_with(records: Records, edits: tuple[np.ndarray, np.ndarray], keys: np.ndarray,
+                other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Entries (whose, code) of each record's key's one-edit neighbours (`edits`, from
+    `one_edit_codes`) with its other name's key."""
+    key_of, neighbour = edits
+    counts = np.bincount(key_of, minlength=len(records.key_text))
+    starts = np.cumsum(counts) - counts
+    owner = np.repeat(np.arange(records.size), counts[keys])
+    values = neighbour[arrays.ranges(starts[keys], counts[keys])]
+    present = other[owner] > 0
+    return owner[present], _combine(values[present] + 1, other[owner][present])
 
 
 def _entries(owner: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

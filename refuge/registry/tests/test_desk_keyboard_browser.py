@@ -126,9 +126,12 @@ def test_an_empty_row_warns_of_nobody_and_a_removed_row_takes_its_warnings(
     page.wait_for_timeout(900)  # the desk asks the server 300 ms after the last change
     assert page.get_by_test_id("match").count() == 0
     page.keyboard.type("Anahit")
+    page.wait_for_timeout(900)
+    assert page.get_by_test_id("match").count() == 0  # names alone are nobody yet
+    type_row(page, "", "", "", "F", "2012-02-02")
     page.get_by_test_id("match").first.wait_for()
     page.locator('[name="members-1-given_name"]').fill("")
-    for name in ("family_name", "patronymic"):
+    for name in ("family_name", "patronymic", "sex", "birth_date"):
         page.locator(f'[name="members-1-{name}"]').fill("")
     page.locator('[name="members-1-given_name"]').focus()
     page.keyboard.press("Enter")  # Enter on an empty row removes it

@@ -34,7 +34,7 @@ MIGRATE_FIRST = {
     "demo", "import_people", "import_sites", "token", "collect_password", "createsuperuser",
     "changepassword", "loaddata", "recount", "dedupe", "clearsessions", "flush",
     "createcachetable", "populate_history", "clean_duplicate_history", "clean_old_history",
-    "remove_stale_contenttypes", "erase", "retention",
+    "remove_stale_contenttypes", "erase", "retention", "import_tracing", "tracing", "pfif",
     # django-axes: unlock who failed to sign in too often.
     "axes_reset", "axes_reset_failure_logs", "axes_reset_ip", "axes_reset_ip_username",
     "axes_reset_logs", "axes_reset_username",

@@ -175,7 +175,31 @@ class PersonQuerySet(models.QuerySet):
         return self.exclude(status=Person.MERGED)
 
 
-class Person(models.Model):
+class DescribedPerson:
+    """How a person is shown, from names as typed, a birth date as precise as known and
+    need codes: for the registry's people and for the people tracing officers seek."""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.patronymic, self.family_name) if p)
+
+    @property
+    def latin_name(self) -> str:
+        """A Latin reading shown beside names in other scripts, so colleagues can read it."""
+        if self.name_script in (names.LATIN, names.NONE):
+            return ""
+        return names.to_latin(" ".join(p for p in (self.given_name, self.family_name) if p))
+
+    @property
+    def birth_display(self) -> str:
+        return dates.describe(self.birth_date, self.birth_precision)
+
+    @property
+    def need_codes(self) -> list[str]:
+        return [code for code in self.needs.split(",") if code]
+
+
+class Person(DescribedPerson, models.Model):
     FOCAL_POINT = "focal_point"
     RELATIONSHIPS = [
         (FOCAL_POINT, _("focal point")),
@@ -287,24 +311,6 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name or str(self.uuid)
 
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.given_name, self.patronymic, self.family_name) if p)
-
-    @property
-    def latin_name(self) -> str:
-        """A Latin reading shown beside names in other scripts, so colleagues can read it."""
-        if self.name_script in (names.LATIN, names.NONE):
-            return ""
-        return names.to_latin(" ".join(p for p in (self.given_name, self.family_name) if p))
-
-    @property
-    def birth_display(self) -> str:
-        return dates.describe(self.birth_date, self.birth_precision)
-
-    @property
-    def need_codes(self) -> list[str]:
-        return [code for code in self.needs.split(",") if code]
 
     def derive_search_forms(self) -> None:
         self.name_script = names.combine_scripts(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from refuge.accounts.models import Post
 from refuge.lib import dates, names
 from refuge.registry.consent import consent_given
-from refuge.registry.models import TRACING_DISCLOSURE, Person
+from refuge.registry.models import TRACING_DISCLOSURE, DescribedPerson, Person
 
 # Unaccompanied and separated children: first in every list.
 CHILD_NEEDS = ("UAC", "SC")
@@ -75,7 +75,7 @@ class SoughtQuerySet(models.QuerySet):
                              ).order_by("child_first", "enquiry__recorded_on", "id")
 
 
-class SoughtPerson(models.Model):
+class SoughtPerson(DescribedPerson, models.Model):
     """One person sought by an enquiry (one trace per sought person, as Primero keeps)."""
 
     OPEN = "open"
@@ -148,24 +148,6 @@ class SoughtPerson(models.Model):
 
     def __str__(self) -> str:
         return str(self.uuid)
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.given_name, self.patronymic, self.family_name) if p)
-
-    @property
-    def latin_name(self) -> str:
-        if self.name_script in (names.LATIN, names.NONE):
-            return ""
-        return names.to_latin(" ".join(p for p in (self.given_name, self.family_name) if p))
-
-    @property
-    def birth_display(self) -> str:
-        return dates.describe(self.birth_date, self.birth_precision)
-
-    @property
-    def need_codes(self) -> list[str]:
-        return [code for code in self.needs.split(",") if code]
 
     @property
     def consented(self) -> bool:

@@ -51,7 +51,7 @@ def world(reception, crossing, personas):
     conflicts = _edit_conflicts(household, personas["registrar"])
     erasable = make_household(reception, personas["registrar"], member("Siran")).members.get()
     forecast_services.set_expected({"likely": 120_000}, user=personas["administrator"])
-    aid = _aid_programme(personas["administrator"], household)
+    aid = _aid_programme(personas["administrator"], household, other, reception)
     return {**aid,
             "run": run.uuid, "accept": proposals[household.pk], "reject": proposals[other.pk],
             "h": household.uuid, "p": household.members.first().uuid, "o": other.uuid,
@@ -83,8 +83,9 @@ def _tracing_cases(enquirer, officer) -> dict:
             "child": lilit.uuid, "candidate": to_confirm.uuid, "candidate2": to_reject.uuid}
 
 
-def _aid_programme(admin, household) -> dict:
-    """A monthly programme: its first cycle generated and approved, the second a draft."""
+def _aid_programme(admin, household, other, point) -> dict:
+    """A monthly programme: its first cycle generated and approved, the second a draft;
+    the other household's share already handed over (its receipt)."""
     programme, _ = aid_services.create_programme(
         {"name": "Rent", "kind": "cash", "unit": "AMD", "per_person": 40_000,
          "frequency": "monthly", "cycles": 2, "starts_on": "2023-10-01"}, user=admin)
@@ -92,7 +93,12 @@ def _aid_programme(admin, household) -> dict:
     eligibility.generate(first)
     aid_services.approve(first, user=admin)
     due = first.entitlements.filter(household=household)
+    given, _created = aid_services.hand_over(
+        {"uuid": str(uuid.uuid4()), "received_by": str(other.members.get().uuid),
+         "entitlements": [str(e.uuid) for e in first.entitlements.filter(household=other)]},
+        user=admin, point=point)
     return {"programme": programme.uuid, "due": [str(e.uuid) for e in due],
+            "distribution": given.uuid,
             "receiver": str(household.members.first().uuid),
             "number": household.registration_number}
 
@@ -161,6 +167,7 @@ def pages(w):
         ("get", "/aid/", None, R.HAND_OVER_AID),
         ("get", f"/aid/?household={w['h']}", None, R.HAND_OVER_AID),
         ("post", "/aid/find/", {"q": w["number"]}, R.HAND_OVER_AID),
+        ("get", f"/aid/distributions/{w['distribution']}/receipt/", None, R.HAND_OVER_AID),
         ("get", "/duplicates/", None, R.EDIT_PEOPLE),
         ("get", "/duplicates/households/", None, R.EDIT_PEOPLE),
         ("get", f"/duplicates/{w['pair']}/", None, R.EDIT_PEOPLE),

@@ -70,7 +70,7 @@ def everywhere(reception, personas):
     queued_pair(other, merge.kept, probability=0.4, levels={"given": 0})
     client = Client()
     client.force_login(admin)
-    client.get("/exports/people.csv")
+    client.post("/exports/people.csv", {"purpose": "reconcile with the ministry list"})
     return {"kept": merge.kept, "merged": merge.merged, "merge": merge, "other": other}
 
 

@@ -219,6 +219,8 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous: CI runs the SQLite and PostgreSQL suites side by side on two cores, and a
+    # wait that succeeds ends as soon as it does.
+    page.set_default_timeout(30_000)
     yield page
     context.close()

@@ -162,7 +162,8 @@ PERSON_COLUMNS = ("uuid", "relationship", "given_name", "family_name", "patronym
 # Newer schemas also keep on each person where and when it was registered.
 REGISTRATION_COLUMNS = ("registered_at_id", "registered_on")
 INSERT_HOUSEHOLD = ('INSERT INTO registry_household (uuid, "group", registered_on, status, '
-                    "version, registered_at_id) VALUES (%s, %s, %s, 'active', 1, %s)")
+                    "accommodation, version, registered_at_id) "
+                    "VALUES (%s, %s, %s, 'active', '', 1, %s)")
 SELECT_PEOPLE = "SELECT uuid, id FROM registry_person WHERE household_id = %s"
 INSERT_DOCUMENT = ("INSERT INTO registry_document (uuid, kind, number, number_key, person_id) "
                    "VALUES (%s, %s, %s, %s, %s)")

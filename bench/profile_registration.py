@@ -24,6 +24,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--data", default="reg", help="as for registration.py")
+    parser.add_argument("--seed", type=int, default=int(time.time()),
+                        help="families to register (a new seed: none registered before)")
     args = parser.parse_args()
     env = common.db_env(args.db, args.data)
     common.manage(env, "migrate", "-v0")
@@ -43,7 +45,7 @@ def main() -> None:
         common.manage(env, "demo", "--people", "1000", "--reset")
     _token, key = ApiToken.objects.issue(get_user_model().objects.get(username="registrar"))
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key}")
-    households = common.Households(3)
+    households = common.Households(args.seed)
 
     def register() -> None:
         body = json.dumps(households.body(str(uuid.uuid4()), desk="profile"))

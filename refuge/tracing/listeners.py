@@ -1,7 +1,9 @@
 """Tracing listens to the registry (refuge.registry.events): whoever is registered,
-merged or checked in is compared with the open requests at once, inside the act's
-transaction, and a likely match waits in the tracing officers' queue; the desk is told
-nothing."""
+merged or checked in is compared with the open requests at once (a registration just
+after it commits), and a likely match waits in the tracing officers' queue; the desk is
+told nothing."""
+
+from django.db import transaction
 
 from refuge.registry import events
 from refuge.tracing import matching
@@ -9,7 +11,10 @@ from refuge.tracing.models import Candidate
 
 
 def on_registered(sender, people, household, user, added=False, **kwargs) -> None:
-    matching.check_people(list(people))
+    # After the commit: on SQLite the check would otherwise hold the one write lock that
+    # every desk waits for, and a registration stands whatever the check finds.
+    people = list(people)
+    transaction.on_commit(lambda: matching.check_people(people), robust=True)
 
 
 def on_merged(sender, kept, merged, user, **kwargs) -> None:

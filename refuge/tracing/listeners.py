@@ -3,18 +3,35 @@ merged or checked in is compared with the open requests at once (a registration 
 after it commits), and a likely match waits in the tracing officers' queue; the desk is
 told nothing."""
 
+import threading
+
 from django.db import transaction
 
 from refuge.registry import events
 from refuge.tracing import matching
 from refuge.tracing.models import Candidate
 
+# People registered in this thread's transaction, checked once it commits.
+_waiting = threading.local()
+
 
 def on_registered(sender, people, household, user, added=False, **kwargs) -> None:
-    # After the commit: on SQLite the check would otherwise hold the one write lock that
+    # After the commit, all of a transaction's people at once (an import saves thousands
+    # of households in one): on SQLite a check inside would hold the one write lock that
     # every desk waits for, and a registration stands whatever the check finds.
-    people = list(people)
-    transaction.on_commit(lambda: matching.check_people(people), robust=True)
+    if not hasattr(_waiting, "people"):
+        _waiting.people = []
+    _waiting.people.extend(people)
+    transaction.on_commit(_check_waiting, robust=True)
+
+
+def _check_waiting() -> None:
+    """The first callback after a commit checks everyone waiting, the rest find no one.
+    People of a transaction rolled back may wait too, and are checked with the next: a
+    check only rescores open requests from what is saved, so they cost time, not truth."""
+    people, _waiting.people = getattr(_waiting, "people", []), []
+    if people:
+        matching.check_people(people)
 
 
 def on_merged(sender, kept, merged, user, **kwargs) -> None:

@@ -17,8 +17,9 @@ rule keeps a twin, a sibling or a grandson named after his grandfather from coun
 their shared surname, address and household as evidence.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from itertools import product
 
 import numpy as np
 from django.db.models import Q, QuerySet
@@ -253,32 +254,67 @@ def requests_that_may_seek(enquiry: Enquiry) -> list[SoughtPerson]:
 def check_people(people: list[Person], size: int | None = None) -> int:
     """Open requests checked against people just registered (or merged, or checked in):
     every open sought person they may be is scored again with them among its candidates.
-    Returns how many sought persons were checked."""
-    if not people:
-        return 0
-    # Ids first: most registrations match no request, and then the wide rows are not read.
-    ids = list(SoughtPerson.objects.open().filter(_people_filter(people))
-               .values_list("pk", flat=True)[:LOOKED_AT])
+    Returns how many sought persons were checked. One household at the desk or a whole
+    batch of an import: the open requests are read once, by their keys alone."""
+    ids = sought_sharing_keys(people)
     if not ids:
         return 0
-    sought = list(SoughtPerson.objects.open().filter(pk__in=ids)
-                  .select_related("enquiry__enquirer"))
     size = size if size is not None else population()
+    sought = SoughtPerson.objects.filter(pk__in=ids).select_related("enquiry__enquirer")
     for one in sought:
         check_sought(one, size)
-    return len(sought)
+    return len(ids)
 
 
-def _people_filter(people: list[Person]) -> Q:
-    """Who may be one of these people (a household, usually): their name keys pooled, so
-    that the statement stays short at every desk's registration (Django compiling one
-    term per person took a third of a registration's time). Pooling only adds sought
-    persons to score; every one that shares keys with a person is among them."""
-    readings = [_readings(person) for person in people]
-    given, family, father = (set().union(*kinds) for kinds in zip(*readings, strict=True))
-    terms = [_key_filter(given, family, father, 0)] if family else []
-    for person, (own_given, own_family, _father) in zip(people, readings, strict=True):
-        year = person.birth_date.year if person.birth_date else 0
-        if year or not own_family:
-            terms.append(_key_filter(own_given, set(), set(), year))
-    return Q(*terms, _connector=Q.OR)
+def sought_sharing_keys(people: list[Person]) -> list[int]:
+    """The open sought persons that `_key_filter` of any of these people would find."""
+    keys = _Keys.of(people)
+    if keys.empty:
+        return []
+    rows = (SoughtPerson.objects.open()
+            .filter(Q(given_key__in=keys.names) | Q(family_key__in=keys.names))
+            .values_list("pk", "given_key", "family_key", "patronymic_key", "birth_date"))
+    return [pk for pk, *stored in rows.iterator(chunk_size=2000) if keys.find(*stored)]
+
+
+@dataclass
+class _Keys:
+    """The name keys of many people, each kind of pair `_key_filter` looks for as a set:
+    a sought person with stored keys (given, family, father, born) shares a pair with one
+    of them when `find` says so, as `_key_filter` of that person would find it."""
+
+    names: set = field(default_factory=set)
+    given_family: set = field(default_factory=set)
+    given_father: set = field(default_factory=set)
+    family_father: set = field(default_factory=set)
+    given_born: dict = field(default_factory=dict)  # given key: the years typed with it
+    given_alone: set = field(default_factory=set)  # given keys typed with no family, no year
+
+    @classmethod
+    def of(cls, people: list[Person]) -> "_Keys":
+        keys = cls()
+        for person in people:
+            given, family, father = _readings(person)
+            year = person.birth_date.year if person.birth_date else 0
+            keys.names |= given | family
+            keys.given_family |= set(product(given, family)) | set(product(family, given))
+            keys.given_father |= set(product(given, father))
+            keys.family_father |= set(product(family, father))
+            for g in given:
+                if year:
+                    keys.given_born.setdefault(g, set()).add(year)
+                elif not family:
+                    keys.given_alone.add(g)
+        return keys
+
+    @property
+    def empty(self) -> bool:
+        return not self.names
+
+    def find(self, given: str, family: str, father: str, born: date | None) -> bool:
+        return ((given, family) in self.given_family or (given, father) in self.given_father
+                or (family, father) in self.family_father or given in self.given_alone
+                or (born is not None and any(abs(born.year - year) <= 3
+                                             for year in self.given_born.get(given, ()))))
+
+

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.http import QueryDict
+from django.utils import timezone
 
 from refuge.accounts.models import Post
 from refuge.conftest import make_user, open_desk
@@ -154,3 +155,46 @@ def test_the_queue_sends_the_desk_form_as_the_registry_reads_it(browser, fields)
         code = form.get("post") or "GOR"
 
     assert sent == queue_body(form, Post, desk=form.get("desk", ""))
+
+
+def test_a_count_kept_offline_arrives_once_through_the_api(live_server, browser):
+    import re
+
+    from refuge.registry.models import Tally
+
+    make_user("tigran", "registrar")
+    Post.objects.create(kind=Post.CROSSING, code="KOR", name="Kornidzor crossing",
+                        province="Syunik")
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sent = []
+    page.on("response", lambda r: sent.append((r.request.method,
+                                               r.url.removeprefix(live_server.url), r.status)))
+    page.goto(f"{live_server.url}/tally/")
+    page.get_by_label("User name").fill("tigran")
+    page.get_by_label("Password").fill("tigran-pass-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/post/"))
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'post'")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/tally/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+    context.set_offline(True)
+    page.locator('[name="people_aboard"]').focus()
+    page.keyboard.type("7")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    wait_for_waiting(page, 1)
+    back = timezone.now()
+    context.set_offline(False)
+    wait_for_waiting(page, 0)
+    tally = Tally.objects.get()
+    assert tally.people_aboard == 7 and tally.post.code == "KOR"
+    assert tally.counted_at <= back  # when it was counted, not when it was sent
+    assert [s for m, p, s in sent if (m, p) == ("POST", "/api/tallies")] == [201]
+    context.close()

@@ -70,7 +70,7 @@ var RefugeBodies = (function () {
   "use strict";
   var MEMBER_KEY = /^members-(\d+)-(\w+)$/, MAX_ROWS = 60;
 
-  function household(fields, post) {
+  function household(fields, post, desk) {
     var form = {}, rows = {}, joining = "";
     fields.forEach(function (pair) {
       var match = pair[0].match(MEMBER_KEY);
@@ -99,7 +99,7 @@ var RefugeBodies = (function () {
         return member;
       });
     var body = { uuid: form.household_uuid || "", post: form.post || post,
-                 desk: form.desk || "", device_id: "web", phone: form.phone || "",
+                 desk: form.desk || desk || "", device_id: "web", phone: form.phone || "",
                  origin: form.origin || "", destination: form.destination || "",
                  members: members };
     if (form.accommodation) body.accommodation = form.accommodation;
@@ -108,7 +108,8 @@ var RefugeBodies = (function () {
     return body;
   }
 
-  // A count kept while offline, as the tally form posts it.
+  // A count kept while offline, as the tally form posts it (`post` and `desk`, the page's,
+  // for a record kept before its form carried them).
   function tally(fields, post) {
     var form = {};
     fields.forEach(function (pair) { form[pair[0]] = pair[1]; });
@@ -223,8 +224,9 @@ if (typeof document !== "undefined") (function () {
     var headers = { "X-Refuge-Queue": "1", "X-CSRFToken": cookie("csrftoken") };
     if (API[item.path]) {
       headers["Content-Type"] = "application/json";
+      var body = API[item.path][1](item.fields, status.dataset.post, status.dataset.desk);
       return fetch(API[item.path][0], {
-        method: "POST", body: JSON.stringify(API[item.path][1](item.fields, status.dataset.post)),
+        method: "POST", body: JSON.stringify(body),
         credentials: "same-origin", headers: headers,
       });
     }

@@ -1,6 +1,7 @@
 // Registrations and tallies kept on this device while the network is down, and sent when
 // it returns. The service worker (sw.js) puts a form it could not send here; the desk
-// and tally pages show what is waiting and send it, oldest first. Each record carries
+// and tally pages show what is waiting and send it, oldest first: households and counts
+// to the JSON API, aid hand-overs to their screen. Each record carries
 // the UUID its form was given, so one sent twice is stored once.
 // Loaded by the pages and, through importScripts, by the service worker; the desk's
 // duplicate warning reads names with RefugeNames (reading.js).
@@ -68,6 +69,7 @@ var RefugeQueue = (function () {
 // and the API registers it through the same service as the desk.
 var RefugeBodies = (function () {
   "use strict";
+  // `post` and `desk` are the page's, for a record kept before its form carried them.
   var MEMBER_KEY = /^members-(\d+)-(\w+)$/, MAX_ROWS = 60;
 
   function household(fields, post, desk) {
@@ -108,8 +110,7 @@ var RefugeBodies = (function () {
     return body;
   }
 
-  // A count kept while offline, as the tally form posts it (`post` and `desk`, the page's,
-  // for a record kept before its form carried them).
+  // A count kept while offline, as the tally form posts it.
   function tally(fields, post) {
     var form = {};
     fields.forEach(function (pair) { form[pair[0]] = pair[1]; });
@@ -224,9 +225,9 @@ if (typeof document !== "undefined") (function () {
     var headers = { "X-Refuge-Queue": "1", "X-CSRFToken": cookie("csrftoken") };
     if (API[item.path]) {
       headers["Content-Type"] = "application/json";
-      var body = API[item.path][1](item.fields, status.dataset.post, status.dataset.desk);
+      var json = API[item.path][1](item.fields, status.dataset.post, status.dataset.desk);
       return fetch(API[item.path][0], {
-        method: "POST", body: JSON.stringify(body),
+        method: "POST", body: JSON.stringify(json),
         credentials: "same-origin", headers: headers,
       });
     }

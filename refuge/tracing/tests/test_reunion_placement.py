@@ -4,7 +4,7 @@ stays; a shelter manager accepts or rejects it like any proposal."""
 
 import pytest
 
-from refuge.conftest import make_household, member
+from refuge.conftest import bearer, make_household, member
 from refuge.shelter import services as shelter
 from refuge.shelter.models import Placement, Proposal, Site
 from refuge.tracing import services
@@ -115,3 +115,15 @@ def test_an_allocator_run_leaves_a_reunion_proposal_to_the_managers(personas, fa
     page = client.get("/shelter/allocation/").content.decode()
     assert samvel.household.registration_number in page
     assert "relatives are already at Sisian school" in page
+
+
+def test_the_shelter_api_lists_a_reunion_proposal_with_no_allocation(personas, family,
+                                                                     client):
+    samvel, anahit = family
+    officer, manager = personas["tracing_officer"], personas["shelter_manager"]
+    shelter.place(anahit.household, site("Sisian school"), user=manager)
+    services.reunify(found(officer, samvel, anahit), services.LINK, user=officer)
+    [item] = client.get("/api/shelter/proposals", **bearer(manager)).json()["items"]
+    assert item["allocation"] is None
+    assert item["household"] == str(samvel.household.uuid)
+    assert item["reasons"][0]["code"] == "relatives_here"

@@ -5,8 +5,9 @@ import pytest
 
 from refuge.accounts.models import Post
 from refuge.conftest import make_household, member
-from refuge.tracing import matching
+from refuge.tracing import matching, queries
 from refuge.tracing.models import Candidate, Enquiry
+from refuge.tracing.tests.helpers import enquiry, sought
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +67,19 @@ def test_no_case_for_a_child_with_family_or_without_a_name_to_seek(
     no_names = registered(reception, personas["registrar"], member(
         "Narek", "", sex="M", birth_date="2012", needs=["UAC"]), capture=capture).members.get()
     assert not Enquiry.objects.filter(enquirer__in=[with_family, no_names]).exists()
+
+
+def test_the_parents_a_child_seeks_come_first_in_the_officers_lists(
+        personas, reception, django_capture_on_commit_callbacks):
+    officer = personas["tracing_officer"]
+    older = enquiry(officer, sought("Levon", "Grigoryan", sex="M", birth_date="1970"))
+    child = registered(reception, personas["registrar"], member(
+        "Дарина", "Мелконян", sex="F", birth_date="2015", needs=["UAC"]),
+        capture=django_capture_on_commit_callbacks).members.get()
+    parents = list(Enquiry.objects.get(enquirer=child).sought.all())
+    listed = list(queries.open_sought())
+    assert set(listed[:2]) == set(parents) and listed[2] == older.sought.get()
+    someone = child.household.members.get()
+    Candidate.objects.create(sought=older.sought.get(), person=someone, probability=0.99)
+    Candidate.objects.create(sought=parents[0], person=someone, probability=0.5)
+    assert [c.sought for c in Candidate.objects.queue()] == [parents[0], older.sought.get()]

@@ -59,14 +59,14 @@ def test_a_child_checked_again_gets_no_second_case(personas, reception,
     assert Enquiry.objects.get(enquirer=child).sought.count() == 2
 
 
-def test_no_case_for_a_child_with_family_or_without_a_name_to_seek(
+def test_no_case_for_a_child_without_those_needs_or_without_a_name_to_seek(
         personas, reception, django_capture_on_commit_callbacks):
     capture = django_capture_on_commit_callbacks
-    with_family = registered(reception, personas["registrar"], member(
+    without_needs = registered(reception, personas["registrar"], member(
         "Lilit", "Avetisyan", sex="F", birth_date="2015"), capture=capture).members.get()
     no_names = registered(reception, personas["registrar"], member(
         "Narek", "", sex="M", birth_date="2012", needs=["UAC"]), capture=capture).members.get()
-    assert not Enquiry.objects.filter(enquirer__in=[with_family, no_names]).exists()
+    assert not Enquiry.objects.filter(enquirer__in=[without_needs, no_names]).exists()
 
 
 def test_the_parents_a_child_seeks_come_first_in_the_officers_lists(

@@ -109,11 +109,12 @@ def model() -> Model:
 
 def score(rows: list[RecordRow], estimated: list[bool], pairs: list[tuple[int, int]],
           population: int, tracing_model: Model | None = None,
-          hinted: dict[int, tuple] | None = None) -> list[Scored]:
+          hinted: dict[int, tuple] | None = None, alone: bool = False) -> list[Scored]:
     """Score the pairs (sought row index, candidate row index) of `rows`; `estimated`
     says which rows' birth years come from an age; `hinted`, which fields of which rows
     are the enquirer's rather than the sought person's (`with_hints`). Each
-    sought row's candidates share the posterior (module docstring)."""
+    sought row's candidates share the posterior (module docstring); with `alone`, each
+    pair's probability is as if its candidate were the only one, which bounds it above."""
     if not pairs:
         return []
     tracing_model = tracing_model or model()
@@ -139,8 +140,9 @@ def score(rows: list[RecordRow], estimated: list[bool], pairs: list[tuple[int, i
     bits += _hint_weight(even, levels, hints)
     ratio = np.exp2(np.clip(bits, -200, 200))
     prior = REGISTERED_SHARE / max(population, POPULATION)
-    totals = np.bincount(a, weights=ratio, minlength=len(rows))
-    probability = prior * ratio / (prior * totals[a] + 1 - REGISTERED_SHARE)
+    totals = (ratio if alone else
+              np.bincount(a, weights=ratio, minlength=len(rows))[a])
+    probability = prior * ratio / (prior * totals + 1 - REGISTERED_SHARE)
     result = []
     for i in range(len(pairs)):
         found = {name: int(levels[name][i]) for name in FIELDS}
@@ -327,8 +329,8 @@ def requests_that_may_seek(enquiry: Enquiry) -> list[SoughtPerson]:
 
 def check_people(people: list[Person], size: int | None = None) -> int:
     """Open requests checked against people just registered (or merged, or checked in):
-    every open sought person they may be is scored again with them among its candidates.
-    Returns how many sought persons were checked."""
+    every open sought person one of them may be a candidate of is scored again with them
+    among its candidates. Returns how many sought persons were scored again."""
     if not people:
         return 0
     # Ids first: most registrations match no request, and then the wide rows are not read.
@@ -339,9 +341,38 @@ def check_people(people: list[Person], size: int | None = None) -> int:
     sought = list(SoughtPerson.objects.open().filter(pk__in=ids)
                   .select_related("enquiry__enquirer"))
     size = size if size is not None else population()
-    for one in sought:
+    worth = _may_be_among_candidates(sought, people, size)
+    for one in worth:
         check_sought(one, size)
-    return len(sought)
+    return len(worth)
+
+
+def _may_be_among_candidates(sought: list[SoughtPerson], people: list[Person],
+                             size: int) -> list[SoughtPerson]:
+    """The sought persons one of these people could be a kept candidate of: scored with
+    all of them at once, each person as if the only candidate (`score(alone=True)`, an
+    upper bound of their probability among any others). A given name and a year or two
+    in common find many sought persons, whom a whole check each (a query of the registry
+    and the scoring of its people) cost a registration tens of milliseconds apiece; those
+    the people cannot be are left as they were (their candidates' probabilities would
+    fall by less than KEPT_FLOOR of theirs)."""
+    rows, estimated, hinted = [], [], {}
+    for one in sought:
+        row, hints = with_hints(sought_row(one), *enquirers_hints(one))
+        hinted[len(rows)] = hints
+        rows.append(row)
+        estimated.append(is_estimated(one.birth_precision))
+    precision = {p.pk: p.birth_precision for p in people}
+    for row in queries.record_rows(Person.objects.filter(pk__in=list(precision))):
+        rows.append(row)
+        estimated.append(is_estimated(precision[row.record_id]))
+    pairs = []
+    for i, one in enumerate(sought):
+        own = one.enquiry.enquirer.household_id if one.enquiry.enquirer_id else None
+        pairs += [(i, j) for j in range(len(sought), len(rows)) if rows[j].household != own]
+    found = score(rows, estimated, pairs, size, hinted=hinted, alone=True)
+    worth = {pairs[k][0] for k, one in enumerate(found) if one.probability >= KEPT_FLOOR}
+    return [one for i, one in enumerate(sought) if i in worth]
 
 
 def _people_filter(people: list[Person]) -> Q:

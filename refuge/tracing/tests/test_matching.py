@@ -146,3 +146,18 @@ def test_an_age_says_its_own_year_more_than_the_next(personas, reception):
     first, second = request.sought.get().candidates.order_by("-probability")[:2]
     assert first.person == own_year
     assert first.probability > second.probability
+
+
+def test_a_registration_rescores_only_the_requests_its_people_may_answer(
+        personas, reception, django_capture_on_commit_callbacks):
+    officer = personas["tracing_officer"]
+    sought_now = enquiry(officer, sought("Гаяне", sex="F", age=age_of(1985))).sought.get()
+    namesake = enquiry(officer, sought("Gayane", sex="F", birth_date="1982-11-30"))
+    with django_capture_on_commit_callbacks():
+        household = make_household(reception, personas["registrar"],
+                                   member("Գայանե", "Հակոբյան", sex="F",
+                                          birth_date="1985-02-11"))
+    # Both share the given name and a year within three; only the first may be her.
+    assert matching.check_people(list(household.members.all())) == 1
+    assert sought_now.candidates.filter(person__household=household).exists()
+    assert not namesake.sought.get().candidates.exists()

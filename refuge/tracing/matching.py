@@ -360,23 +360,47 @@ def _may_be_among_candidates(sought: list[SoughtPerson], people: list[Person],
     and the scoring of its people) cost a registration tens of milliseconds apiece; those
     the people cannot be are left as they were (their candidates' probabilities would
     fall by less than KEPT_FLOOR of theirs)."""
-    rows, estimated, hinted = [], [], {}
+    precision = {p.pk: p.birth_precision for p in people}
+    rows = queries.record_rows(Person.objects.filter(pk__in=list(precision)))
+    return _worth_checking(sought, rows, [is_estimated(precision[r.record_id]) for r in rows],
+                           size)
+
+
+def _worth_checking(sought: list[SoughtPerson], candidates: list[RecordRow],
+                    estimated: list[bool], size: int) -> list[SoughtPerson]:
+    """Of `sought`, those one of `candidates` (rows, and whether their year is from an
+    age) could be a kept candidate of, each as if the only one."""
+    rows, rough, hinted = [], [], {}
     for one in sought:
         row, hints = with_hints(sought_row(one), *enquirers_hints(one))
         hinted[len(rows)] = hints
         rows.append(row)
-        estimated.append(is_estimated(one.birth_precision))
-    precision = {p.pk: p.birth_precision for p in people}
-    for row in queries.record_rows(Person.objects.filter(pk__in=list(precision))):
-        rows.append(row)
-        estimated.append(is_estimated(precision[row.record_id]))
+        rough.append(is_estimated(one.birth_precision))
+    rows += candidates
+    rough += estimated
     pairs = []
     for i, one in enumerate(sought):
         own = one.enquiry.enquirer.household_id if one.enquiry.enquirer_id else None
         pairs += [(i, j) for j in range(len(sought), len(rows)) if rows[j].household != own]
-    found = score(rows, estimated, pairs, size, hinted=hinted, alone=True)
+    found = score(rows, rough, pairs, size, hinted=hinted, alone=True)
     worth = {pairs[k][0] for k, one in enumerate(found) if one.probability >= KEPT_FLOOR}
     return [one for i, one in enumerate(sought) if i in worth]
+
+
+def requests_to_check_again(enquiry: Enquiry, size: int) -> list[SoughtPerson]:
+    """Of `requests_that_may_seek(enquiry)`, those whose candidates one of this enquiry's
+    sought persons, or its enquirer when not registered, could be among (as
+    `check_people` does for a registration)."""
+    others = requests_that_may_seek(enquiry)
+    if not others:
+        return []
+    mine = list(enquiry.sought.all())
+    rows = [sought_row(one) for one in mine]
+    estimated = [is_estimated(one.birth_precision) for one in mine]
+    if not enquiry.enquirer_id and enquiry.enquirer_given_key:
+        rows.append(enquirer_row(enquiry))
+        estimated.append(False)
+    return _worth_checking(others, rows, estimated, size)
 
 
 def _people_filter(people: list[Person]) -> Q:

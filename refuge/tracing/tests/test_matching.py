@@ -161,3 +161,15 @@ def test_a_registration_rescores_only_the_requests_its_people_may_answer(
     assert matching.check_people(list(household.members.all())) == 1
     assert sought_now.candidates.filter(person__household=household).exists()
     assert not namesake.sought.get().candidates.exists()
+
+
+def test_a_new_enquiry_checks_again_only_the_requests_it_may_answer(personas, reception):
+    officer = personas["tracing_officer"]
+    namesake = enquiry(officer, sought("Gayane", sex="F", birth_date="1982-11-30"))
+    relative = enquiry(officer, sought("Aram", "Mkrtchyan", sex="M", age=age_of(1960)),
+                       enquirer_given_name="Gayane", enquirer_family_name="Mkrtchyan")
+    new = enquiry(officer, sought("Гаяне", "Мкртчян", sex="F", age=age_of(1985)))
+    assert set(matching.requests_that_may_seek(new)) >= {namesake.sought.get()}
+    again = matching.requests_to_check_again(new, matching.population())
+    assert namesake.sought.get() not in again
+    assert relative.sought.get() not in again  # she seeks Aram; the enquirer is not Aram

@@ -20,6 +20,11 @@ Baseline, in the same run: the exact transliterated given name (and family name,
 given) with a birth year within two, the nearest year first; "likely found" whenever
 one such record exists.
 
+The enquirer is registered: their own family name and place of origin, as registered,
+stand in for those the request leaves out (`matching.with_hints`; `--no-hints` without).
+`--misses N` prints the requests whose true person is not the top candidate, and those
+of the never registered where someone is likely found, with every candidate's levels.
+
 Reported: for registered sought persons, how often the true person is the top
 candidate; for the never registered, how often no candidate reaches "likely found";
 and the per-request scoring time.

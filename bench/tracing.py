@@ -20,6 +20,11 @@ Baseline, in the same run: the exact transliterated given name (and family name,
 given) with a birth year within two, the nearest year first; "likely found" whenever
 one such record exists.
 
+The enquirer is registered: their own family name and place of origin, as registered,
+stand in for those the request leaves out (`matching.with_hints`; `--no-hints` without).
+`--misses N` prints the requests whose true person is not the top candidate, and those
+of the never registered where someone is likely found, with every candidate's levels.
+
 Reported: for registered sought persons, how often the true person is the top
 candidate; for the never registered, how often no candidate reaches "likely found";
 and the per-request scoring time.
@@ -53,6 +58,9 @@ from refuge.matching.model import Model  # noqa: E402
 from refuge.tracing import matching  # noqa: E402
 
 YEAR = families.YEAR
+# Whether the enquirer's own family name and origin stand in for those left out
+# (`matching.with_hints`); --no-hints measures without.
+HINTS = True
 
 
 def registry_with_truth(records: int, seed: int):
@@ -120,21 +128,32 @@ def requests(rows, people, script_of, count: int, seed: int):
             removed.add(entity)
         chosen.append((entity, writer, never))
     kept = [r for r in rows if int(r["entity_id"]) not in removed]
+    first_row = {}
+    for row in rows:
+        first_row.setdefault(int(row["entity_id"]), row)
     made = []
     for entity, writer, never in chosen:
         request = write_request(rng, people[entity], script_of[writer])
+        # The enquirer is registered: their own family name and origin, as registered.
+        request["enquirer_family"] = first_row[writer]["family_name"]
+        request["enquirer_origin"] = first_row[writer]["place_of_origin"]
         made.append((request, None if never else entity))
     return made, kept
 
 
-def request_row(index: int, request: dict) -> tuple[RecordRow, bool]:
+def request_row(index: int, request: dict) -> tuple[RecordRow, bool, tuple]:
     if request["age"] is not None:
         birth, estimated = normalise.BirthParts(YEAR - request["age"]), True
     else:
         birth, estimated = normalise.birth_from_text(request["birth_date"]), False
-    return RecordRow(("sought", index), ("enquiry", index), ("enquiry", index),
-                     request["given_name"], request["family_name"], request["patronymic"],
-                     request["sex"], birth, request["origin"]), estimated
+    row = RecordRow(("sought", index), ("enquiry", index), ("enquiry", index),
+                    request["given_name"], request["family_name"], request["patronymic"],
+                    request["sex"], birth, request["origin"])
+    if not HINTS:
+        return row, estimated, ()
+    row, hinted = matching.with_hints(row, request["enquirer_family"],
+                                      request["enquirer_origin"])
+    return row, estimated, hinted
 
 
 def readings(given: str, family: str, father: str) -> tuple[set, set, set]:
@@ -201,12 +220,43 @@ def baseline(index: Index, request: dict, year: int) -> list[int]:
     return [i for _d, i in sorted(found)]
 
 
+def show_miss(request: dict, truth: int, kept: list[dict], found: list[int], scored,
+              entity_of: list[int]) -> None:
+    """A request whose true person is not the top candidate: the request, the true
+    person's records (found or not) and the three best, with their levels."""
+    print("MISS" if truth else "NEVER REGISTERED, LIKELY",
+          {k: v for k, v in request.items() if v not in ("", None)})
+    levels = {s.key: (s.probability, s.levels) for s in scored}
+    shown = set()
+    for s in sorted(scored, key=lambda s: -s.probability)[:3]:
+        shown.add(s.key)
+    for row in kept:
+        if int(row["entity_id"]) == truth and row["record_id"] not in shown:
+            shown.add(row["record_id"])
+    for key in sorted(shown, key=lambda k: -levels.get(k, (0,))[0]):
+        row = next(r for r in kept if r["record_id"] == key)
+        p, lv = levels.get(key, (None, None))
+        mark = "TRUE" if int(row["entity_id"]) == truth else "    "
+        if truth is None:
+            mark = row["relation"][:4]
+        lv = " ".join(f"{k[:3]}={v}" for k, v in lv.items() if v != -1) if lv else "NOT LOOKED UP"
+        p = f"{p:.3f}" if p is not None else "-"
+        print(f"  {mark} {p} {row['given_name']} {row['family_name']} {row['patronymic']} "
+              f"{row['sex']} {row['birth_date']} {row['place_of_origin']} | {lv}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--misses", type=int, default=0,
+                        help="print this many requests whose true person is not on top")
+    parser.add_argument("--no-hints", action="store_true",
+                        help="leave out the enquirer's family name and origin")
     args = parser.parse_args()
+    global HINTS
+    HINTS = not args.no_hints
     started = time.perf_counter()
     rows, people, script_of = registry_with_truth(args.records, args.seed)
     made, kept = requests(rows, people, script_of, args.requests, args.seed + 1)
@@ -220,19 +270,25 @@ def main() -> None:
     tally = defaultdict(int)
     seconds, tops = [], []
     for n, (request, truth) in enumerate(made):
-        row, estimated = request_row(n, request)
+        row, estimated, hinted = request_row(n, request)
         year = row.birth.year
         found = index.candidates(request, year)
         t0 = time.perf_counter()
         scored = matching.score([row, *(registry_rows[i] for i in found)],
                                 [estimated, *(False for _ in found)],
                                 [(0, k + 1) for k in range(len(found))],
-                                len(kept), model)
+                                len(kept), model,
+                                **({"hinted": {0: hinted}} if hinted else {}))
         seconds.append(time.perf_counter() - t0)
         by_position = {s.key: s.probability for s in scored}
         ranked = sorted(((p, entity_of[found[k]]) for k, p in enumerate(
             by_position[registry_rows[i].record_id] for i in found)), reverse=True)
         top = ranked[0] if ranked else (0.0, None)
+        shown_never = truth is None and top[0] >= matching.LIKELY_FOUND
+        if ((truth is not None and top[1] != truth) or shown_never) and \
+                tally["shown"] < args.misses:
+            tally["shown"] += 1
+            show_miss(request, truth, kept, found, scored, entity_of)
         tops.append((top[0], top[1] == truth, truth is None))
         base = baseline(index, request, year)
         base_top = entity_of[base[0]] if base else None
@@ -245,6 +301,10 @@ def main() -> None:
             tally["top"] += top[1] == truth
             tally["top_likely"] += top[1] == truth and top[0] >= matching.LIKELY_FOUND
             tally["top_base"] += base_top == truth
+            if top[1] != truth:
+                true_p = max((p for p, e in ranked if e == truth), default=None)
+                tally["miss_unseen" if true_p is None else
+                      "miss_tied" if true_p == top[0] else "miss_below"] += 1
             tally["wrong_likely"] += top[1] != truth and top[0] >= matching.LIKELY_FOUND
             tally["wrong_likely_base"] += bool(base) and base_top != truth
     reg, never = tally["registered"], tally["never"]
@@ -264,9 +324,11 @@ def main() -> None:
           f"| {share('wrong_likely_base', reg)} |")
     print(f"| never registered ({never}): no candidate likely found "
           f"| {share('never_quiet', never)} | {share('never_quiet_base', never)} |")
+    print(f"misses: true person never looked up {tally['miss_unseen']}, tied with the top "
+          f"{tally['miss_tied']}, ranked below it {tally['miss_below']}")
     print("| likely found at | registered: true top and likely | never registered: none likely |")
     print("|---|---|---|")
-    for threshold in (0.5, 0.7, 0.8, 0.9, 0.95, 0.99):
+    for threshold in (0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99):
         found = sum(p >= threshold and right for p, right, never in tops if not never)
         quiet = sum(p < threshold for p, _right, never in tops if never)
         print(f"| {threshold} | {100 * found / max(reg, 1):.1f} % | "

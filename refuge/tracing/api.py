@@ -136,6 +136,8 @@ class EvidenceOut(Schema):
     label: str
     says: str
     weight: float
+    # Compared on the enquirer's own family name or place, the enquiry giving none.
+    enquirers: bool = False
 
 
 class CandidateOut(Schema):

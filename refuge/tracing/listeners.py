@@ -8,7 +8,7 @@ import threading
 from django.db import transaction
 
 from refuge.registry import events
-from refuge.tracing import matching
+from refuge.tracing import matching, services
 from refuge.tracing.models import Candidate
 
 # People registered in this thread's transaction, checked once it commits.
@@ -31,7 +31,7 @@ def _check_waiting() -> None:
     check only rescores open requests from what is saved, so they cost time, not truth."""
     people, _waiting.people = getattr(_waiting, "people", []), []
     if people:
-        matching.check_people(people)
+        _check(people)
 
 
 def on_merged(sender, kept, merged, user, **kwargs) -> None:
@@ -44,11 +44,18 @@ def on_merged(sender, kept, merged, user, **kwargs) -> None:
         else:
             candidate.person = kept
             candidate.save(update_fields=["person"])
-    matching.check_people([kept])
+    _check([kept])
 
 
 def on_checked_in(sender, household, site, user, **kwargs) -> None:
-    matching.check_people(list(household.members.exclude(status="merged")))
+    _check(list(household.members.exclude(status="merged")))
+
+
+def _check(people: list) -> None:
+    """An unaccompanied or separated child among them gets a case for their parents
+    (matched as it opens), then everyone is compared with the open requests."""
+    services.open_cases_for_parents(people)
+    matching.check_people(people)
 
 
 def connect() -> None:

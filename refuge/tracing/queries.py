@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from refuge.matching import queries as matching_queries
 from refuge.shelter.services import current_placement
-from refuge.tracing.matching import LIKELY_FOUND
+from refuge.tracing.matching import LIKELY_FOUND, hint_weight
 from refuge.tracing.models import Candidate, Enquiry, SoughtPerson
 
 
@@ -29,7 +29,16 @@ def enquiries() -> QuerySet:
 
 
 def evidence(candidate: Candidate) -> list[dict]:
-    return matching_queries.evidence_rows(candidate.levels)
+    """The candidate's evidence in words; a field the enquiry left out, compared on the
+    enquirer's own (`matching.with_hints`), is marked and weighs as it was scored."""
+    hinted = set(candidate.levels.get("hinted", ()))
+    rows = matching_queries.evidence_rows(candidate.levels)
+    for row in rows:
+        row["enquirers"] = row["field"] in hinted
+        if row["enquirers"] and not row["discounted"]:
+            row["weight"] = round(float(hint_weight(row["weight"])), 1)
+            row["for"], row["against"] = row["weight"] > 0, row["weight"] < 0
+    return rows
 
 
 def candidate_name(candidate: Candidate) -> str:

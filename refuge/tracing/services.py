@@ -197,7 +197,7 @@ def check_enquiry(enquiry: Enquiry) -> None:
     size = matching.population()
     for sought in enquiry.sought.filter(status=SoughtPerson.OPEN):
         matching.check_sought(sought, size)
-    for other in matching.requests_that_may_seek(enquiry):
+    for other in matching.requests_to_check_again(enquiry, size):
         matching.check_sought(other, size)
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from refuge.accounts.models import Post
 from refuge.conftest import make_household, member
-from refuge.tracing import matching, queries
+from refuge.tracing import queries, services
 from refuge.tracing.models import Candidate, Enquiry
 from refuge.tracing.tests.helpers import enquiry, sought
 
@@ -52,8 +52,8 @@ def test_a_child_checked_again_gets_no_second_case(personas, reception,
     child = registered(reception, personas["registrar"], member(
         "Ani", "Petrosyan", sex="F", birth_date="2013", needs=["UAC"]),
         capture=django_capture_on_commit_callbacks).members.get()
-    matching.check_people([child])  # checked in at a site, or kept by a merge
-    matching.check_people([child])
+    services.open_cases_for_parents([child])  # checked in at a site, or kept by a merge
+    services.open_cases_for_parents([child])
     assert Enquiry.objects.filter(enquirer=child).count() == 1
     # No patronymic: the mother and the father are both sought by the family name.
     assert Enquiry.objects.get(enquirer=child).sought.count() == 2

@@ -96,3 +96,80 @@ def test_a_rejected_candidate_is_never_proposed_again(personas, reception):
     assert candidate.status == Candidate.REJECTED
     assert request.sought.get().candidates.count() == 1
 
+
+
+def test_the_enquirers_family_name_tells_namesakes_apart(personas, reception):
+    """A son asks for his mother by her given name and age alone: of two women of that
+    name and age, the one with his family name and village comes first."""
+    registrar = personas["registrar"]
+    son = make_household(reception, registrar, member(
+        "Արմեն", "Ղանդիլյան", sex="M", birth_date="1990-02-01",
+        origin="Խանաբադ")).members.get()
+    mother = make_household(reception, registrar, member(
+        "Սիլվա", "Ղանդիլյան", sex="F", birth_date="1965-10-06",
+        origin="Խանաբադ")).members.get()
+    make_household(reception, registrar, member(
+        "Սիլվա", "Գևորգյան", sex="F", birth_date="1965-12-03", origin="Շոշ"))
+    request = enquiry(personas["tracing_officer"],
+                      sought("Сильва", sex="F", age=age_of(1965), relation="parent"),
+                      enquirer=str(son.uuid))
+    first, *others = request.sought.get().candidates.order_by("-probability")
+    assert first.person == mother
+    assert all(first.probability > 2 * other.probability for other in others)
+    assert first.levels["hinted"] == ["family", "place"]
+
+
+def test_an_unrelated_enquirers_family_name_says_nothing(personas, reception):
+    registrar = personas["registrar"]
+    neighbour = make_household(reception, registrar, member(
+        "Արմեն", "Ղանդիլյան", sex="M", birth_date="1990-02-01")).members.get()
+    make_household(reception, registrar,
+                   member("Սիլվա", "Ղանդիլյան", sex="F", birth_date="1965-10-06"))
+    make_household(reception, registrar,
+                   member("Սիլվա", "Գևորգյան", sex="F", birth_date="1965-12-03"))
+    request = enquiry(personas["tracing_officer"],
+                      sought("Сильва", sex="F", age=age_of(1965), relation="unrelated"),
+                      enquirer=str(neighbour.uuid))
+    first, second = request.sought.get().candidates.order_by("-probability")[:2]
+    assert first.probability == second.probability
+    assert "hinted" not in first.levels
+
+
+def test_an_age_says_its_own_year_more_than_the_next(personas, reception):
+    registrar = personas["registrar"]
+    own_year = make_household(reception, registrar, member(
+        "Zori", "Atayan", sex="M", birth_date="1991-08-08")).members.get()
+    make_household(reception, registrar,
+                   member("Zori", "Sogomonyan", sex="M", birth_date="1990-01-12"))
+    request = enquiry(personas["tracing_officer"],
+                      sought("Zori", sex="M", age=age_of(1991)))
+    first, second = request.sought.get().candidates.order_by("-probability")[:2]
+    assert first.person == own_year
+    assert first.probability > second.probability
+
+
+def test_a_registration_rescores_only_the_requests_its_people_may_answer(
+        personas, reception, django_capture_on_commit_callbacks):
+    officer = personas["tracing_officer"]
+    sought_now = enquiry(officer, sought("Гаяне", sex="F", age=age_of(1985))).sought.get()
+    namesake = enquiry(officer, sought("Gayane", sex="F", birth_date="1982-11-30"))
+    with django_capture_on_commit_callbacks():
+        household = make_household(reception, personas["registrar"],
+                                   member("Գայանե", "Հակոբյան", sex="F",
+                                          birth_date="1985-02-11"))
+    # Both share the given name and a year within three; only the first may be her.
+    assert matching.check_people(list(household.members.all())) == 1
+    assert sought_now.candidates.filter(person__household=household).exists()
+    assert not namesake.sought.get().candidates.exists()
+
+
+def test_a_new_enquiry_checks_again_only_the_requests_it_may_answer(personas, reception):
+    officer = personas["tracing_officer"]
+    namesake = enquiry(officer, sought("Gayane", sex="F", birth_date="1982-11-30"))
+    relative = enquiry(officer, sought("Aram", "Mkrtchyan", sex="M", age=age_of(1960)),
+                       enquirer_given_name="Gayane", enquirer_family_name="Mkrtchyan")
+    new = enquiry(officer, sought("Гаяне", "Мкртчян", sex="F", age=age_of(1985)))
+    assert set(matching.requests_that_may_seek(new)) >= {namesake.sought.get()}
+    again = matching.requests_to_check_again(new, matching.population())
+    assert namesake.sought.get() not in again
+    assert relative.sought.get() not in again  # she seeks Aram; the enquirer is not Aram

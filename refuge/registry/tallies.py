@@ -4,7 +4,6 @@ counts of this post, each correctable from its row, with its history."""
 import uuid
 
 from django.contrib import messages
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +16,6 @@ from refuge.lib.errors import Invalid
 from refuge.registry import crossings, queries, services
 from refuge.registry.forms import TallyForm
 from refuge.registry.models import Tally
-from refuge.registry.views import _from_offline_queue, _queue_reply
 
 
 @requires(COUNT_CROSSINGS, needs_post=Post.CROSSING)
@@ -25,7 +23,6 @@ from refuge.registry.views import _from_offline_queue, _queue_reply
 def tally(request):
     """A big number and one field: people in this vehicle, Enter."""
     form = TallyForm(request.POST or None, initial={"uuid": uuid.uuid4()})
-    queued = request.method == "POST" and _from_offline_queue(request)
     if request.method == "POST" and form.is_valid():
         try:
             crossings.record_tally(
@@ -33,22 +30,13 @@ def tally(request):
                 user=request.user, post=request.desk_post,
             )
         except Invalid as invalid:
-            if queued:
-                return _queue_reply(invalid.errors, 422)
             for error in invalid.errors:
                 form.add_error(error.field if error.field in form.fields else None,
                                error.message)
         except services.Conflict as conflict:
-            if queued:
-                return _queue_reply([conflict], 409)
             form.add_error(None, conflict.message)
         else:
-            if queued:
-                return JsonResponse({"uuid": str(form.cleaned_data["uuid"])}, status=201)
             return redirect("tally")
-    elif queued:
-        return JsonResponse({"errors": [{"field": f, "message": str(m[0])}
-                                        for f, m in form.errors.items()]}, status=422)
     return _tally_page(request, form)
 
 

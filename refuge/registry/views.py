@@ -1,7 +1,6 @@
 import uuid
 
 from django.contrib import messages
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -141,25 +140,16 @@ def desk(request):
     if request.method == "GET":
         return render(request, "registry/desk.html", desk_context(request))
     payload, rows = household_payload(request.POST)
-    queued = _from_offline_queue(request)
     try:
         result = services.register_household(
             payload, user=request.user, post=request.desk_post,
             desk=request.session.get("desk", ""), device_id="web",
         )
     except Invalid as invalid:
-        if queued:
-            return _queue_reply(invalid.errors, 422)
         return _desk_again(request, rows, invalid, status=422)
     except services.Conflict as conflict:
-        if queued:
-            return _queue_reply([conflict], 409)
         context = desk_context(request, request.POST, {"uuid": conflict.message})
         return render(request, "registry/desk.html", context, status=409)
-    if queued:
-        return JsonResponse({"uuid": str(result.household.uuid),
-                             "registration_number": result.household.registration_number},
-                            status=201)
     added = f"&added={len(result.people)}" if result.added and result.created else ""
     return redirect(f"/desk/?done={result.household.uuid}{added}")
 
@@ -170,17 +160,6 @@ def _desk_again(request, rows: list[int], invalid: Invalid, status: int):
     context = desk_context(request, request.POST, errors, request.POST.get("household_uuid"),
                            already=getattr(invalid, "household", None))
     return render(request, "registry/desk.html", context, status=status)
-
-
-def _from_offline_queue(request) -> bool:
-    """A form the page kept while offline and sends now (offline.js): it wants a short
-    answer, not a page."""
-    return request.headers.get("X-Refuge-Queue") == "1"
-
-
-def _queue_reply(errors, status: int) -> JsonResponse:
-    return JsonResponse({"errors": [{"field": e.field, "message": str(e.message)}
-                                    for e in errors]}, status=status)
 
 
 def _errors_on_form_rows(filled: list[int], errors: dict) -> dict:

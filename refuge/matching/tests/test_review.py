@@ -18,6 +18,7 @@ from refuge.registry import corrections
 from refuge.registry import services as registry
 from refuge.registry.counting import registrations_count_check
 from refuge.registry.models import Person
+from refuge.registry.tests.test_offline_queue import send_household, signed_in
 
 
 @pytest.fixture
@@ -281,14 +282,15 @@ def _desk_client(registrar, reception) -> Client:
 
 def test_every_possible_duplicate_is_queued_for_review_at_once(twice, registrar, reception):
     desk = _desk_client(registrar, reception)
+    queue = signed_in(registrar, reception)  # the desk's offline queue, through the API
     form = _desk_form(given_name="Hayk", family_name="Hovhannisyan", patronymic="Samveli",
                       birth_date="1980")
-    assert desk.post("/desk/", form, HTTP_X_REFUGE_QUEUE="1").status_code == 201
+    assert send_household(queue, form, reception).status_code == 201
     arrived = Person.objects.get(given_name="Hayk")
     queued = CandidatePair.objects.filter(person_b=arrived)
     assert {p.person_a.given_name for p in queued} == {"Հայկ", "Айк"}
     assert all(p.probability >= 0.5 and p.status == CandidatePair.OPEN for p in queued)
-    desk.post("/desk/", form, HTTP_X_REFUGE_QUEUE="1")  # sent twice: nothing queued twice
+    send_household(queue, form, reception)  # sent twice: nothing queued twice
     assert CandidatePair.objects.filter(person_b=arrived).count() == 2
     # At the desk, online, the registrar saw the warning and saved anyway: queued at once,
     # without waiting for `refuge dedupe`.
@@ -300,10 +302,10 @@ def test_every_possible_duplicate_is_queued_for_review_at_once(twice, registrar,
 
 def test_a_certain_duplicate_from_an_offline_queue_is_sent_back_to_the_registrar(
         twice, registrar, reception):
-    desk = _desk_client(registrar, reception)
+    queue = signed_in(registrar, reception)
     form = _desk_form(given_name="Hayk", family_name="Hovhannisyan", patronymic="Samveli",
                       birth_date="1980-03-14")
-    refused = desk.post("/desk/", form, HTTP_X_REFUGE_QUEUE="1")
+    refused = send_household(queue, form, reception)
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "members[0].same_as"
     assert not Person.objects.filter(given_name="Hayk").exists()

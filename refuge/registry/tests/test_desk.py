@@ -1,11 +1,9 @@
 """The desk as a plain HTML form: it must work, and keep what was typed, without JavaScript."""
 
 import uuid
-from datetime import UTC, timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from refuge.registry.models import Household, Person
 
@@ -192,35 +190,3 @@ def test_the_household_page_has_a_plain_title_and_one_link_form(desk):
     assert page.count("link-household") == 0 or page.count('name="other"') == 1
 
 
-QUEUED = {"HTTP_X_REFUGE_QUEUE": "1"}
-
-
-def test_a_form_kept_offline_gets_a_short_answer_and_its_own_time(desk):
-    kept = (timezone.now() - timedelta(days=2)).replace(hour=8, minute=30, second=0,
-                                                         microsecond=0, tzinfo=UTC)
-    form = family_form(registered_on=kept.isoformat())
-    response = desk.post("/desk/", form, **QUEUED)
-    assert response.status_code == 201
-    household = Household.objects.get(uuid=form["household_uuid"])
-    assert response.json()["registration_number"] == household.registration_number
-    assert household.registered_on == kept
-    assert {p.registered_on.hour for p in household.members.all()} == {8}
-    again = desk.post("/desk/", form, **QUEUED)  # sent twice: stored once
-    assert again.status_code == 201 and Household.objects.count() == 1
-
-
-def test_a_refused_form_kept_offline_is_told_why(desk):
-    form = family_form(**row(0, birth_date="2091"))
-    response = desk.post("/desk/", form, **QUEUED)
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "members[0].birth_date"
-    future = desk.post("/desk/", family_form(registered_on="2099-01-01T00:00:00+00:00"),
-                       **QUEUED)
-    assert future.status_code == 422
-    assert future.json()["errors"][0]["field"] == "registered_on"
-    long_ago = desk.post("/desk/", family_form(registered_on="1900-01-01T00:00:00+00:00"),
-                         **QUEUED)
-    assert long_ago.status_code == 422
-    assert long_ago.json()["errors"][0]["field"] == "registered_on"
-    assert "30 days ago" in long_ago.json()["errors"][0]["message"]
-    assert not Household.objects.exists()

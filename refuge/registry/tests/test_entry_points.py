@@ -42,6 +42,19 @@ def through_the_api(registrar, reception, desk):  # noqa: F811
     assert answer.status_code == 201, answer.content
 
 
+def through_the_offline_queue(registrar, reception, desk):  # noqa: F811
+    from refuge.registry.tests.test_offline_queue import send_household, signed_in
+
+    form = {"household_uuid": str(uuid.uuid4()),
+            "registered_on": datetime.datetime.now(datetime.UTC).isoformat(),
+            **{f"members-0-{name}": value for name, value in (
+                ("relationship", "focal_point"), ("given_name", "Айк"),
+                ("family_name", "Оганесян"), ("patronymic", "Самвелович"), ("sex", "M"),
+                ("birth_date", "1980-03-15"))}}
+    answer = send_household(signed_in(registrar, reception), form, reception)
+    assert answer.status_code == 201, answer.content
+
+
 def through_odk(registrar, reception, desk):  # noqa: F811
     from base64 import b64encode
     token = b64encode(b"registrar:registrar-pass-1").decode()
@@ -63,8 +76,8 @@ def through_the_demo(registrar, reception, desk):  # noqa: F811
     assert save_batch([(generator.household(), reception, when, "hy")], registrar) > 0
 
 
-ENTRY_POINTS = [through_the_desk, through_the_api, through_odk, through_an_import,
-                through_the_demo]
+ENTRY_POINTS = [through_the_desk, through_the_api, through_the_offline_queue, through_odk,
+                through_an_import, through_the_demo]
 
 
 @pytest.fixture

@@ -102,3 +102,36 @@ def test_the_desk_reads_a_date_back_in_words_as_the_server_would(reading_page, l
     if lang == "ru":
         assert read[0] == "14 апреля 1972"
     translation.deactivate()
+
+
+DESK_DATES = ["3.9.1987", "03/09/1987", "1987-09-03", "9.1987", "1987", "age 7", "7 лет",
+              "неизвестно", "2091", "31.02.1980", "soon"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_desk_shows_the_servers_reading_of_what_is_typed(live_server, page):
+    """On the desk itself, with the rules and words the server sends it: what is shown
+    beside a birth date is what the registry will store, said as the server says it."""
+    from refuge.accounts.models import Post
+    from refuge.conftest import make_user, open_desk
+    from refuge.registry.views import desk_strings
+
+    make_user("anna", "registrar")
+    Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris reception centre",
+                        province="Syunik")
+    open_desk(page, live_server.url, "anna")
+    born = page.locator('[name="members-0-birth_date"]')
+    hint = born.locator("xpath=..").locator(".hint")
+    errors = desk_strings()["date_errors"]
+    for text in DESK_DATES:
+        born.fill(text)
+        today = date.today()
+        expected = python_reads(text, today)
+        if "error" in expected:
+            wanted = str(errors[expected["error"]])
+        else:
+            wanted = dates.reading(dates.parse_birth_date(text, today))
+        page.wait_for_function("([el, want]) => el.textContent === want",
+                               arg=[hint.element_handle(), wanted], timeout=5_000)
+    born.fill("3.9.1987")
+    assert hint.inner_text() == "3 September 1987"

@@ -1,6 +1,7 @@
 // Registrations and tallies kept on this device while the network is down, and sent when
 // it returns. The service worker (sw.js) puts a form it could not send here; the desk
-// and tally pages show what is waiting and send it, oldest first. Each record carries
+// and tally pages show what is waiting and send it, oldest first: households and counts
+// to the JSON API, aid hand-overs to their screen. Each record carries
 // the UUID its form was given, so one sent twice is stored once.
 // Loaded by the pages and, through importScripts, by the service worker; the desk's
 // duplicate warning reads names with RefugeNames (reading.js).
@@ -60,6 +61,67 @@ var RefugeQueue = (function () {
       return run(META, "readwrite", function (s) { return request(s.put(value, key)); });
     },
   };
+})();
+
+// What a record kept offline is sent as: the JSON API's body, read from the fields its
+// form posted. A household's fields are read as refuge.registry.forms' household_payload
+// reads them (tested side by side in refuge/registry/tests/test_offline_queue_browser.py),
+// and the API registers it through the same service as the desk.
+var RefugeBodies = (function () {
+  "use strict";
+  // `post` and `desk` are the page's, for a record kept before its form carried them.
+  var MEMBER_KEY = /^members-(\d+)-(\w+)$/, MAX_ROWS = 60;
+
+  function household(fields, post, desk) {
+    var form = {}, rows = {}, joining = "";
+    fields.forEach(function (pair) {
+      var match = pair[0].match(MEMBER_KEY);
+      if (match) {
+        (rows[match[1]] = rows[match[1]] || {})[match[2]] = pair[1];
+      } else {
+        form[pair[0]] = pair[1];
+        if (pair[0] === "household" && pair[1]) joining = pair[1];  // the last one chosen
+      }
+    });
+    var text = function (row, name) { return (row[name] || "").trim(); };
+    var members = Object.keys(rows).map(Number).sort(function (a, b) { return a - b; })
+      .slice(0, MAX_ROWS + 1).map(function (index) { return rows[index]; })
+      .filter(function (row) {
+        return ["given_name", "family_name", "birth_date", "document_number"]
+          .some(function (name) { return text(row, name); });
+      }).map(function (row) {
+        var member = {};
+        ["relationship", "given_name", "family_name", "patronymic", "sex", "birth_date"]
+          .forEach(function (name) { member[name] = row[name] || ""; });
+        member.needs = (row.needs || "").replace(/,/g, " ").split(/\s+/).filter(Boolean);
+        member.documents = text(row, "document_number") ? [{
+          kind: row.document_kind || "passport", number: text(row, "document_number") }] : [];
+        if (text(row, "same_as")) member.same_as = text(row, "same_as");
+        if (text(row, "not_same_as")) member.not_same_as = text(row, "not_same_as").split(/\s+/);
+        return member;
+      });
+    var body = { uuid: form.household_uuid || "", post: form.post || post,
+                 desk: form.desk || desk || "", device_id: "web", phone: form.phone || "",
+                 origin: form.origin || "", destination: form.destination || "",
+                 members: members };
+    if (form.accommodation) body.accommodation = form.accommodation;
+    if (joining) body.household = joining;
+    if (form.registered_on) body.registered_on = form.registered_on;
+    return body;
+  }
+
+  // A count kept while offline, as the tally form posts it.
+  function tally(fields, post) {
+    var form = {};
+    fields.forEach(function (pair) { form[pair[0]] = pair[1]; });
+    var people = (form.people_aboard || "").trim();
+    return { uuid: form.uuid || "", post: form.post || post,
+             people_aboard: /^[0-9]+$/.test(people) ? Number(people) : people,
+             vehicle_ref: form.vehicle_ref || "", note: form.note || "",
+             counted_at: form.counted_at || null };
+  }
+
+  return { household: household, tally: tally };
 })();
 
 if (typeof document !== "undefined") (function () {
@@ -153,13 +215,41 @@ if (typeof document !== "undefined") (function () {
     if (!redraw) redraw = setTimeout(function () { redraw = null; show(); }, 500);
   }
 
-  function sendOne(item) {
+  // Households and counts go to the JSON API (POST /api/households, /api/tallies), whose
+  // services are the screens' own; other records (aid) to their screen, which answers a
+  // queued record in short.
+  var API = { "/desk/": ["/api/households", RefugeBodies.household],
+              "/tally/": ["/api/tallies", RefugeBodies.tally] };
+
+  function post(item) {
+    var headers = { "X-Refuge-Queue": "1", "X-CSRFToken": cookie("csrftoken") };
+    if (API[item.path]) {
+      headers["Content-Type"] = "application/json";
+      var json = API[item.path][1](item.fields, status.dataset.post, status.dataset.desk);
+      return fetch(API[item.path][0], {
+        method: "POST", body: JSON.stringify(json),
+        credentials: "same-origin", headers: headers,
+      });
+    }
     var body = new URLSearchParams(item.fields);
     body.set("csrfmiddlewaretoken", cookie("csrftoken"));
     return fetch(item.path, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
-      headers: { "X-Refuge-Queue": "1", "X-CSRFToken": cookie("csrftoken") },
-    }).then(function (response) {
+      headers: headers,
+    });
+  }
+
+  // "Row 2 · Born: 2031 is in the future": which field the server refused, in words.
+  function named(error) {
+    var match = /^members\[(\d+)\]\.(.+)$/.exec(error.field || "");
+    var where = match ? strings.row.replace("%(n)s", +match[1] + 1) + " · " +
+      (strings.fields[match[2].split(".")[0]] || match[2])
+      : strings.fields[error.field] || error.field;
+    return (where ? where + ": " : "") + error.message;
+  }
+
+  function sendOne(item) {
+    return post(item).then(function (response) {
       if (response.status === 201 || response.status === 200) {
         return RefugeQueue.remove(item.id)
           .then(function () { return RefugeQueue.meta("lastSent", new Date().toISOString()); })
@@ -168,13 +258,15 @@ if (typeof document !== "undefined") (function () {
       if (response.status === 422 || response.status === 409) {
         return response.json().then(function (answer) {
           item.status = "refused";
-          item.error = answer.errors.map(function (e) { return e.message; }).join("; ");
+          item.error = answer.errors.map(named).join("; ");
           return RefugeQueue.put(item).then(function () { return "refused"; });
         });
       }
-      // Sent to the sign-in page (the session ended), or a server error: try later.
-      return RefugeQueue.meta("signIn", response.type === "opaqueredirect" || response.status === 403)
-        .then(function () { return "stop"; });
+      // Sent to the sign-in page or refused without a session (it ended), or a server
+      // error: try later.
+      var signIn = response.type === "opaqueredirect" || response.status === 401 ||
+        response.status === 403;
+      return RefugeQueue.meta("signIn", signIn).then(function () { return "stop"; });
     });
   }
 

@@ -324,7 +324,8 @@ def list_unplaced(request, uuid: UUID, cursor: str | None = None,
 
 class ProposalOut(Schema):
     uuid: UUID
-    allocation: UUID
+    # None for a reunion's proposal, made outside the allocator.
+    allocation: UUID | None
     household: UUID
     registration_number: str
     site: UUID
@@ -346,7 +347,7 @@ class ProposalPage(Schema):
 
 def proposal_out(proposal: Proposal) -> dict:
     return {
-        "uuid": proposal.uuid, "allocation": proposal.run.uuid,
+        "uuid": proposal.uuid, "allocation": proposal.run.uuid if proposal.run else None,
         "household": proposal.household.uuid,
         "registration_number": proposal.household.registration_number,
         "site": proposal.site.uuid, "site_name": proposal.site.name,

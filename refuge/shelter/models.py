@@ -196,7 +196,9 @@ class AllocationRun(models.Model):
 
 class Proposal(models.Model):
     """The allocator's suggestion for one household, or one part of a split household,
-    until a shelter manager accepts (perhaps at another site) or rejects it."""
+    until a shelter manager accepts (perhaps at another site) or rejects it. A proposal
+    of no run was made for one household outside the allocator: a family reunited by
+    tracing, proposed beds where its relatives stay (`services.propose_reunion`)."""
 
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
@@ -210,7 +212,8 @@ class Proposal(models.Model):
     ]
 
     uuid = models.UUIDField(unique=True, default=uuid4)
-    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="proposals")
+    run = models.ForeignKey(AllocationRun, null=True, blank=True, on_delete=models.CASCADE,
+                            related_name="proposals")
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     proposed_site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")

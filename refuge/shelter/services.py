@@ -10,18 +10,20 @@ from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import provinces
+from refuge.lib.dates import age_on
 from refuge.lib.errors import Conflict, FieldError, Invalid, Problems, shown
 from refuge.registry import events
 from refuge.registry.models import Household, Person
 from refuge.registry.validation import clean_choice, clean_flag, clean_text, clean_whole_number
 from refuge.shelter import allocation, queries
+from refuge.shelter.allocation.messages import Message
 from refuge.shelter.models import AllocationRun, Placement, Proposal, Room, Site
 
 SITE_KINDS = {code for code, _label in Site.KINDS}
@@ -377,7 +379,9 @@ def _propose_placements(*, user, time_limit: float, uuid: UUID | None) -> Alloca
             free_beds=plan.free_beds, seconds=plan.seconds, status=plan.status.code,
             unplaced={ref: reason.as_json() for ref, reason in plan.unplaced.items()},
             bounds=[bound.as_json() for bound in plan.bounds])
-        Proposal.objects.filter(status=Proposal.PROPOSED).update(status=Proposal.SUPERSEDED)
+        # A reunion's proposal (no run) is not the allocator's to replace.
+        Proposal.objects.filter(status=Proposal.PROPOSED, run__isnull=False).update(
+            status=Proposal.SUPERSEDED)
         Proposal.objects.bulk_create([
             Proposal(run=run, household_id=households[p.household], site_id=sites[p.site],
                      proposed_site_id=sites[p.site], part=p.part, parts=p.parts,
@@ -398,6 +402,67 @@ def _undecided(proposal: Proposal, unless: str = "") -> Proposal:
     return proposal
 
 
+def propose_reunion_join(household: Household, person: Person, came_from: Household, *,
+                         user) -> Proposal | None:
+    """A person joined to a household by a reunion (tracing's reunification): beds
+    proposed to shelter managers beside their family, to accept or reject like the
+    allocator's. When the household holds beds, the person gets one more there; when
+    only the household they came from does, the whole household is proposed that site.
+    Nothing when they already stay at one site, or neither holds beds (the allocator
+    places them when it next runs)."""
+    here, there = current_placement(household), current_placement(came_from)
+    if here is not None and (there is None or there.site_id != here.site_id):
+        part = (Placement.objects.holding_beds().filter(household=household)
+                .aggregate(n=Max("part"))["n"] or 1) + 1
+        return _propose(household, here.site, [person], user=user, part=part)
+    if here is None and there is not None:
+        return _propose(household, there.site, _staying(household), user=user)
+    return None
+
+
+def propose_reunion_link(household: Household, other: Household, *,
+                         user) -> Proposal | None:
+    """Two households linked as one family by a reunion: the one with no place is
+    proposed the other's site; when both hold beds at different sites, `other` is
+    proposed a move to `household`'s. Nothing when they already stay at one site or
+    neither holds beds (the allocator prefers linked households' sites)."""
+    here, there = current_placement(household), current_placement(other)
+    if here is None and there is None:
+        return None
+    if here is not None and there is not None and here.site_id == there.site_id:
+        return None
+    mover, site = (other, here.site) if here is not None else (household, there.site)
+    return _propose(mover, site, _staying(mover), user=user)
+
+
+def _staying(household: Household) -> list[Person]:
+    return list(household.members.exclude(
+        status__in=[Person.DEPARTED, Person.DECEASED, Person.MERGED]))
+
+
+@transaction.atomic
+def _propose(household: Household, site: Site, people: list[Person], *, user,
+             part: int | None = None) -> Proposal | None:
+    """One proposal of no run; the household's undecided one, if it has one, stands."""
+    if not people:
+        return None
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    earlier = Proposal.objects.filter(household=household, run__isnull=True,
+                                      status=Proposal.PROPOSED).first()
+    if earlier is not None:
+        return earlier
+    today = timezone.localdate()
+    children = sum(1 for p in people if (age := age_on(p.birth_date, today)) is not None
+                   and age < queries.ADULT_AGE)
+    proposal = Proposal.objects.create(
+        run=None, household=household, site=site, proposed_site=site, part=part or 1,
+        parts=part or 1, adults=len(people) - children, children=children,
+        reasons=[Message.of("relatives_here", site=site.name).as_json()])
+    audit.record(user, AuditEvent.CREATE, "proposal", proposal.uuid,
+                 household=str(household.uuid), site=str(site.uuid), reason="reunion")
+    return proposal
+
+
 @transaction.atomic
 def accept_proposal(proposal: Proposal, *, user, site: Site | None = None,
                     now: datetime | None = None) -> Placement:
@@ -407,8 +472,14 @@ def accept_proposal(proposal: Proposal, *, user, site: Site | None = None,
     if proposal.status == Proposal.ACCEPTED:
         return proposal.placement
     site = site or proposal.site
-    placement = reserve(proposal.household, site, user=user, people=proposal.people, now=now,
-                        part=proposal.part if proposal.parts > 1 else None)
+    # A reunion's proposal for a whole household placed elsewhere is a move.
+    current = (current_placement(proposal.household)
+               if proposal.run_id is None and proposal.parts == 1 else None)
+    if current is not None:
+        placement = move(current, site, user=user, now=now)
+    else:
+        placement = reserve(proposal.household, site, user=user, people=proposal.people,
+                            now=now, part=proposal.part if proposal.parts > 1 else None)
     proposal.site, proposal.placement = site, placement
     proposal.status, proposal.decided_by = Proposal.ACCEPTED, user
     proposal.decided_at = now or timezone.now()

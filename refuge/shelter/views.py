@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -256,8 +257,10 @@ def import_sites(request):
 def allocation(request):
     """The latest allocator run: its proposals to accept, change or reject."""
     run = AllocationRun.objects.first()
-    undecided = (Proposal.objects.filter(run=run, status=Proposal.PROPOSED)
-                 .select_related("household__registered_at", "site") if run else [])
+    # The latest run's proposals, and those of no run: families reunited by tracing.
+    undecided = (Proposal.objects.filter(Q(run=run) | Q(run__isnull=True) if run
+                                         else Q(run__isnull=True), status=Proposal.PROPOSED)
+                 .select_related("household__registered_at", "site"))
     page = Paginator(undecided, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
     unplaced = run.unplaced_messages(UNPLACED_SHOWN) if run else []
     numbers = {str(h.uuid): h for h in Household.objects.filter(

@@ -255,7 +255,13 @@ def check_people(people: list[Person], size: int | None = None) -> int:
     """Open requests checked against people just registered (or merged, or checked in):
     every open sought person they may be is scored again with them among its candidates.
     Returns how many sought persons were checked. One household at the desk or a whole
-    batch of an import: the open requests are read once, by their keys alone."""
+    batch of an import: the open requests are read once, by their keys alone. An
+    unaccompanied or separated child among them gets a case for their parents first
+    (`services.open_cases_for_parents`), matched as it opens."""
+    # Imported here: the services match what they record, through this module.
+    from refuge.tracing.services import open_cases_for_parents
+
+    open_cases_for_parents(people)
     ids = sought_sharing_keys(people)
     if not ids:
         return 0

@@ -20,6 +20,20 @@ from refuge.registry.models import TRACING_DISCLOSURE, DescribedPerson, Person
 
 # Unaccompanied and separated children: first in every list.
 CHILD_NEEDS = ("UAC", "SC")
+# Need codes are stored comma-separated: one of the children's codes among them.
+CHILD_NEEDS_PATTERN = r"(^|,)(" + "|".join(CHILD_NEEDS) + r")(,|$)"
+
+
+def for_a_child(prefix: str = "") -> Q:
+    """A sought child, or a parent sought by an unaccompanied or separated child (the case
+    opened at the child's registration): both come first."""
+    return (Q(**{f"{prefix}child": True})
+            | Q(**{f"{prefix}enquiry__enquirer__needs__regex": CHILD_NEEDS_PATTERN}))
+
+
+def _child_first(prefix: str = "") -> Case:
+    return Case(When(for_a_child(prefix), then=Value(0)), default=Value(1),
+                output_field=IntegerField())
 
 
 class Enquiry(models.Model):
@@ -69,10 +83,10 @@ class SoughtQuerySet(models.QuerySet):
         return self.filter(status=SoughtPerson.OPEN)
 
     def children_first(self) -> "SoughtQuerySet":
-        """Unaccompanied and separated children first, then the oldest requests."""
-        return self.annotate(child_first=Case(When(child=True, then=Value(0)),
-                                              default=Value(1), output_field=IntegerField())
-                             ).order_by("child_first", "enquiry__recorded_on", "id")
+        """Unaccompanied and separated children first (and the parents they seek), then
+        the oldest requests."""
+        return self.annotate(child_first=_child_first()).order_by(
+            "child_first", "enquiry__recorded_on", "id")
 
 
 class SoughtPerson(DescribedPerson, models.Model):
@@ -174,9 +188,11 @@ class SoughtPerson(DescribedPerson, models.Model):
 
 class CandidateQuerySet(models.QuerySet):
     def queue(self) -> "CandidateQuerySet":
-        """Open candidates of open requests, children first, then the likeliest."""
+        """Open candidates of open requests, children first (and the parents they seek),
+        then the likeliest."""
         return (self.filter(status=Candidate.OPEN, sought__status=SoughtPerson.OPEN)
-                .order_by("-sought__child", "-probability", "id"))
+                .annotate(child_first=_child_first("sought__"))
+                .order_by("child_first", "-probability", "id"))
 
 
 class Candidate(models.Model):

@@ -3,7 +3,7 @@ record consent, fates and reunification. Every entry point (pages, API, imports,
 calls these, and each act is audited."""
 
 from datetime import date
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from refuge.accounts.models import Post
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
-from refuge.lib import dates
+from refuge.lib import dates, names
 from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
 from refuge.registry import consent as registry_consent
 from refuge.registry import services as registry
@@ -26,6 +26,7 @@ from refuge.registry.validation import (
     clean_text,
     clean_whole_number,
 )
+from refuge.shelter import services as shelter
 from refuge.tracing import matching
 from refuge.tracing.models import CHILD_NEEDS, Candidate, Enquiry, SoughtPerson, StatusChange
 
@@ -315,7 +316,9 @@ LINK = "link"
 def reunify(sought: SoughtPerson, how: str, *, user) -> SoughtPerson:
     """Record a family reunited: the found person's household linked with the enquirer's
     (`link`), or the found person joined to the enquirer's household (`join`), through
-    the registry's services. Reunifying twice is once."""
+    the registry's services; where one side holds beds and the other does not, or beds
+    at another site, a placement beside the family is proposed to shelter managers
+    (shelter's reunion proposals). Reunifying twice is once."""
     # Only the request is locked: PostgreSQL locks no row on the nullable side of a join.
     sought = SoughtPerson.objects.select_for_update(of=("self",)).select_related(
         "enquiry__enquirer__household", "found_person__household").get(pk=sought.pk)
@@ -331,12 +334,17 @@ def reunify(sought: SoughtPerson, how: str, *, user) -> SoughtPerson:
         problems.add("how", _("the enquirer is not registered: register them first"))
     problems.raise_if_any()
     found, home = sought.found_person, sought.enquiry.enquirer.household
+    came_from = found.household
+    proposal = None
     if how == LINK:
-        registry.link_households(home, found.household, user=user)
+        registry.link_households(home, came_from, user=user)
+        proposal = shelter.propose_reunion_link(home, came_from, user=user)
     elif found.household_id != home.pk:
         registry.move_person(found, home, user=user)
+        proposal = shelter.propose_reunion_join(home, found, came_from, user=user)
     _change(sought, user, status=SoughtPerson.REUNIFIED)
-    audit.record(user, AuditEvent.UPDATE, "sought", sought.uuid, reunified=how)
+    audit.record(user, AuditEvent.UPDATE, "sought", sought.uuid, reunified=how,
+                 **({"proposal": str(proposal.uuid)} if proposal else {}))
     return sought
 
 
@@ -382,4 +390,54 @@ def make_placeholder(sought: SoughtPerson, *, user) -> SoughtPerson:
     sought.candidates.all().delete()
     sought.changes.update(note="")
     audit.record(user, AuditEvent.UPDATE, "sought", sought.uuid, expired=True)
+    return sought
+
+
+# A child's case for their parents -------------------------------------------------
+
+PARENTS_CASE = uuid5(NAMESPACE_URL, "refuge:tracing:parents-of")
+
+
+def parents_case_uuid(child: Person) -> UUID:
+    """The one case a child has for their parents, known by the child's UUID alone."""
+    return uuid5(PARENTS_CASE, str(child.uuid))
+
+
+def open_cases_for_parents(people: list[Person]) -> list[Enquiry]:
+    """An unaccompanied or separated child registered (or checked in, or kept by a merge)
+    gets a tracing case for their parents at once, asked in the child's name: the father
+    by the name in the child's patronymic and the family name, the mother by the family
+    name, each as the child's registration spells it. A child who already has that case
+    gets no second one; a child with neither family name nor patronymic gets none (an
+    officer records what the child can tell). Returns the cases opened."""
+    opened = []
+    for child in people:
+        if child.status == Person.MERGED or not set(child.need_codes) & set(CHILD_NEEDS):
+            continue
+        if Enquiry.objects.filter(uuid=parents_case_uuid(child)).exists():
+            continue
+        sought = _parents_of(child)
+        if not sought:
+            continue
+        payload = {"uuid": str(parents_case_uuid(child)), "enquirer": str(child.uuid),
+                   "sought": sought}
+        try:
+            enquiry, created = record_enquiry(payload, user=None)
+        except Conflict:  # opened at once by another check of the same child
+            continue
+        if created:
+            opened.append(enquiry)
+    return opened
+
+
+def _parents_of(child: Person) -> list[dict]:
+    father = names.patronymic_stem(child.patronymic) if child.patronymic else ""
+    family = child.family_name
+    origin = {"origin": child.origin} if child.origin else {}
+    sought = []
+    if father or family:
+        sought.append({"given_name": father, "family_name": family, "sex": "M",
+                       "relation": "parent", **origin})
+    if family:
+        sought.append({"family_name": family, "sex": "F", "relation": "parent", **origin})
     return sought

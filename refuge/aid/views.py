@@ -82,7 +82,7 @@ def _hand_over(request):
     try:
         if not services.is_uuid(body["uuid"]):
             raise Invalid([FieldError("uuid", _("must be a UUID"))])
-        distribution, created = services.hand_over(body, user=request.user, point=request.post)
+        distribution, created = services.hand_over(body, user=request.user, point=request.desk_post)
     except services.AlreadyHandedOver as refused:
         if queued:
             return JsonResponse({"errors": refused.as_dicts()}, status=409)

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from refuge.lib import arrays
-from refuge.matching import model as fs
+from refuge.matching import fellegi_sunter as fs
 from refuge.matching.comparison import (
     FIELDS,
     NULL,

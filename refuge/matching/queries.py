@@ -26,8 +26,8 @@ from refuge.matching.comparison import (
     compare,
 )
 from refuge.matching.evidence import describe
-from refuge.matching.model import Model
-from refuge.matching.model import probability_of as fs_probability
+from refuge.matching.fellegi_sunter import Model
+from refuge.matching.fellegi_sunter import probability_of as fs_probability
 from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun
 from refuge.registry.models import Document, Person, document_key
 from refuge.registry.validation import clean_phone

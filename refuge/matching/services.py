@@ -21,8 +21,7 @@ from refuge.lib.errors import FieldError, Invalid
 from refuge.matching import engine, queries
 from refuge.matching.comparison import Records
 from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun, Merge
-from refuge.registry import events
-from refuge.registry import services as registry
+from refuge.registry import corrections, events
 from refuge.registry.counting import count_people
 from refuge.registry.models import Document, Household, Person
 
@@ -221,7 +220,7 @@ def _change(person: Person, values: dict, user) -> None:
     counted by sex, age and needs is taken out of the figures before and put back after."""
     if not values:
         return
-    recounted = bool(registry.COUNTED_FIELDS & set(values))
+    recounted = bool(corrections.COUNTED_FIELDS & set(values))
     if recounted:
         count_people([person], -1)
     for name, value in values.items():
@@ -299,7 +298,7 @@ def decide_household_match(match: HouseholdMatch, *, link: bool, user) -> Househ
     if match.status != HouseholdMatch.OPEN:
         raise Invalid([FieldError("match", _("these households were already decided"))])
     if link:
-        registry.link_households(match.household_a, match.household_b, user=user)
+        corrections.link_households(match.household_a, match.household_b, user=user)
     match.status = HouseholdMatch.LINKED if link else HouseholdMatch.REJECTED
     match.decided_by, match.decided_at = user, timezone.now()
     match.save(update_fields=["status", "decided_by", "decided_at"])

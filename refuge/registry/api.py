@@ -25,7 +25,7 @@ from refuge.lib.errors import FieldError, Invalid
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
 from refuge.lib.recent import remembered
 from refuge.lib.schemas import Errors, Strict
-from refuge.registry import queries, services
+from refuge.registry import corrections, crossings, queries, services
 from refuge.registry.models import Household, Person, Tally
 
 router = Router(tags=["registry"])
@@ -270,7 +270,7 @@ def link_households(request, uuid: UUID, payload: LinkIn):
     ensure(request.user, EDIT_PEOPLE)
     household = get_object_or_404(Household, uuid=uuid)
     other = get_object_or_404(Household, uuid=payload.other)
-    services.link_households(household, other, user=request.user)
+    corrections.link_households(household, other, user=request.user)
     return show_household(request, households_with_members().get(pk=household.pk))
 
 
@@ -290,7 +290,7 @@ def update_household(request, uuid: UUID, payload: HouseholdPatch):
     household = get_object_or_404(Household, uuid=uuid)
     changes = payload.model_dump(exclude_unset=True)
     base_version = changes.pop("base_version", None)
-    saved = services.update_household(household, changes, user=request.user,
+    saved = corrections.update_household(household, changes, user=request.user,
                                       base_version=base_version)
     if saved.conflicts_raised:
         return edit_conflicts(saved.conflicts_raised, base_version)
@@ -341,7 +341,7 @@ def update_person(request, uuid: UUID, payload: PersonPatch):
     person = get_object_or_404(queries.people_for_display(), uuid=uuid)
     changes = payload.model_dump(exclude_unset=True)
     base_version = changes.pop("base_version", None)
-    saved = services.update_person(person, changes, user=request.user,
+    saved = corrections.update_person(person, changes, user=request.user,
                                    base_version=base_version)
     if saved.conflicts_raised:
         return edit_conflicts(saved.conflicts_raised, base_version)
@@ -361,7 +361,7 @@ def move_person(request, uuid: UUID, payload: PersonMoveIn):
     ensure(request.user, EDIT_PEOPLE)
     person = get_object_or_404(queries.people_for_display(), uuid=uuid)
     household = get_object_or_404(Household, uuid=payload.household)
-    moved = services.move_person(person, household, user=request.user,
+    moved = corrections.move_person(person, household, user=request.user,
                                  relationship=payload.relationship,
                                  base_version=payload.base_version)
     if moved.conflicts_raised:
@@ -442,7 +442,7 @@ def record_tally(request, payload: TallyIn):
     ensure(request.user, COUNT_CROSSINGS)
     post = open_post(payload.post)
     body = payload.model_dump(mode="json", exclude={"post"})
-    tally, created = services.record_tally(body, user=request.user, post=post)
+    tally, created = crossings.record_tally(body, user=request.user, post=post)
     return Status(201 if created else 200, tally_out(tally))
 
 
@@ -464,7 +464,7 @@ def correct_tally(request, uuid: UUID, payload: TallyPatch):
     """Correct a count; the crossing figures follow."""
     ensure(request.user, COUNT_CROSSINGS)
     tally = get_object_or_404(Tally.objects.select_related("post"), uuid=uuid)
-    services.correct_tally(tally, payload.model_dump(exclude_unset=True), user=request.user)
+    crossings.correct_tally(tally, payload.model_dump(exclude_unset=True), user=request.user)
     return tally_out(tally)
 
 

@@ -13,7 +13,7 @@ from refuge.accounts.decorators import requires
 from refuge.accounts.models import Post
 from refuge.accounts.roles import COUNT_CROSSINGS
 from refuge.lib.errors import Invalid
-from refuge.registry import queries, services
+from refuge.registry import crossings, queries, services
 from refuge.registry.forms import TallyForm
 from refuge.registry.models import Tally
 
@@ -25,9 +25,9 @@ def tally(request):
     form = TallyForm(request.POST or None, initial={"uuid": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_tally(
+            crossings.record_tally(
                 {**form.cleaned_data, "uuid": str(form.cleaned_data["uuid"])},
-                user=request.user, post=request.post,
+                user=request.user, post=request.desk_post,
             )
         except Invalid as invalid:
             for error in invalid.errors:
@@ -46,7 +46,7 @@ RECENT_TALLIES = 8
 def _tally_page(request, form: TallyForm, correcting: dict | None = None):
     """The tally screen; `correcting` holds a correction that was refused, with its values
     as typed and the errors by field, to show in its row."""
-    recent = list(request.post.tallies.order_by("-counted_at", "-id")[:RECENT_TALLIES])
+    recent = list(request.desk_post.tallies.order_by("-counted_at", "-id")[:RECENT_TALLIES])
     corrected = queries.corrected_tallies(recent)
     rows = []
     for tally in recent:
@@ -58,7 +58,7 @@ def _tally_page(request, form: TallyForm, correcting: dict | None = None):
         rows.append(row)
     return render(request, "registry/tally.html", {
         "form": form,
-        "crossed_today": queries.crossed_today(request.post),
+        "crossed_today": queries.crossed_today(request.desk_post),
         "recent": rows,
         "correcting": bool(correcting),
     }, status=422 if form.errors or correcting else 200)
@@ -69,12 +69,12 @@ def _tally_page(request, form: TallyForm, correcting: dict | None = None):
 def correct_tally(request, tally_uuid):
     """Correct one of the last counts of this crossing point, from its row on the tally
     screen."""
-    tally = get_object_or_404(Tally, uuid=tally_uuid, post=request.post)
+    tally = get_object_or_404(Tally, uuid=tally_uuid, post=request.desk_post)
     values = {name: request.POST.get(name, "") for name in queries.TALLY_FIELDS}
     changes = {**values, "people_aboard": _whole_number(values["people_aboard"])}
     before = tally.people_aboard
     try:
-        services.correct_tally(tally, changes, user=request.user)
+        crossings.correct_tally(tally, changes, user=request.user)
     except Invalid as invalid:
         errors = {e.field: e.message for e in invalid.errors}
         form = TallyForm(initial={"uuid": uuid.uuid4()})
@@ -100,6 +100,6 @@ def _whole_number(text: str):
 @requires(COUNT_CROSSINGS, needs_post=Post.CROSSING)
 def tally_history(request, tally_uuid):
     """Who changed a count, what and when."""
-    tally = get_object_or_404(Tally, uuid=tally_uuid, post=request.post)
+    tally = get_object_or_404(Tally, uuid=tally_uuid, post=request.desk_post)
     return render(request, "registry/tally_history.html", {
         "tally": tally, "changes": queries.tally_changes(tally)})

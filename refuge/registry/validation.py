@@ -5,12 +5,13 @@ does (`members[2].birth_date`), with a message fit to show beside that field.
 Nothing is saved unless the whole household is clean.
 """
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import phonenumbers
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from refuge.lib import dates, names
@@ -288,3 +289,24 @@ def clean_people_aboard(value, problems: Problems) -> int:
         problems.add("people_aboard", _("must be a whole number from 1 to 120"))
         return 0
     return value
+
+
+# A device's clock may run a little fast; more than this ahead is a mistake.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def clean_moment(value, where: str, problems: Problems) -> datetime | None:
+    """A moment sent by a device: ISO 8601 with a time zone, not in the future."""
+    moment = value
+    if isinstance(value, str):
+        moment = parse_datetime(value.strip())
+    if not isinstance(moment, datetime):
+        problems.add(where, _("%(value)s is not a date and time (ISO 8601)")
+                     % {"value": shown(value)})
+        return None
+    if timezone.is_naive(moment):
+        problems.add(where, _("needs a time zone, e.g. 2023-09-26T14:05:00+04:00"))
+        return None
+    if moment > timezone.now() + CLOCK_SKEW:
+        problems.add(where, _("%(value)s is in the future") % {"value": shown(value)})
+    return moment

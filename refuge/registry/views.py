@@ -20,7 +20,7 @@ from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates
 from refuge.lib.errors import Invalid
-from refuge.registry import cards, consent, queries, rules, services
+from refuge.registry import cards, consent, corrections, queries, rules, services
 from refuge.registry.forms import PersonForm, SearchForm, household_payload, member_rows, row_count
 from refuge.registry.models import (
     CONSENT_PURPOSES,
@@ -142,7 +142,7 @@ def desk(request):
     payload, rows = household_payload(request.POST)
     try:
         result = services.register_household(
-            payload, user=request.user, post=request.post,
+            payload, user=request.user, post=request.desk_post,
             desk=request.session.get("desk", ""), device_id="web",
         )
     except Invalid as invalid:
@@ -222,7 +222,7 @@ def household_status(request, household_uuid):
     changes = {name: request.POST[name] for name in ("status", "accommodation")
                if name in request.POST}
     try:
-        saved = services.update_household(household, changes, user=request.user,
+        saved = corrections.update_household(household, changes, user=request.user,
                                           base_version=_version(request.POST))
     except Invalid as invalid:
         messages.error(request, invalid.errors[0].message)
@@ -256,7 +256,7 @@ def link_household(request, household_uuid):
     if other is None:
         messages.error(request, found.problem)
     else:
-        services.link_households(household, other, user=request.user)
+        corrections.link_households(household, other, user=request.user)
         messages.success(request, _("Linked with %(number)s.") % {
             "number": other.registration_number})
     return redirect("household", household_uuid=household.uuid)
@@ -286,7 +286,7 @@ def move_person(request, person_uuid):
             "relationship": request.POST.get("relationship", ""),
             "version": request.POST.get("version", "")})
     try:
-        moved = services.move_person(person, target, user=request.user,
+        moved = corrections.move_person(person, target, user=request.user,
                                      relationship=request.POST.get("relationship", ""),
                                      base_version=_version(request.POST))
     except Invalid as invalid:
@@ -331,7 +331,7 @@ def person_detail(request, person_uuid):
         if changes["birth_date"].strip() == _birth_input(person):
             del changes["birth_date"]  # shown as typed, e.g. "age 7": not a correction
         try:
-            saved = services.update_person(person, changes, user=request.user,
+            saved = corrections.update_person(person, changes, user=request.user,
                                            base_version=_version(request.POST))
         except Invalid as invalid:
             errors = {e.field: e.message for e in invalid.errors}
@@ -381,7 +381,7 @@ def resolve_household_conflict(request, household_uuid, conflict_id):
 
 def _resolve(request, conflict: EditConflict) -> None:
     try:
-        services.resolve_conflict(conflict, use_proposed=request.POST.get("keep") == "other",
+        corrections.resolve_conflict(conflict, use_proposed=request.POST.get("keep") == "other",
                                   user=request.user)
     except Invalid as invalid:
         messages.error(request, invalid.errors[0].message)

@@ -54,7 +54,7 @@ class SituationOut(Schema):
 def situation(request):
     """The situation picture as numbers: aggregates only, for every role."""
     ensure(request.user, VIEW_FIGURES)
-    picture = queries.picture()
+    picture = queries.situation_figures()
     # Shelter's figures also stay where the API had them before they were its section.
     shelter = picture.sections.get("shelter", {})
     return {

@@ -73,7 +73,7 @@ def figures_csv(hxl: bool = False) -> str:
 
 def figures_xlsx() -> bytes:
     """The figures a coordinator opens in a spreadsheet, one sheet per table."""
-    picture = queries.picture(with_sections=False)
+    picture = queries.situation_figures(with_sections=False)
     book = Workbook()
     sheet = book.active
     sheet.title = "By date and province"

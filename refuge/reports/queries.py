@@ -140,8 +140,8 @@ def local_days():
     return day_of
 
 
-def picture(now: datetime | None = None, hours_back: int = 24,
-            with_sections: bool = True) -> Picture:
+def situation_figures(now: datetime | None = None, hours_back: int = 24,
+                      with_sections: bool = True) -> Picture:
     """Every figure of the situation. Without the apps' sections (shelter occupancy by
     province is the most costly part with a million people) for the exports and the home
     page, which do not show them."""
@@ -281,7 +281,7 @@ def by_date_and_province() -> list[dict]:
 def overview() -> dict:
     """Totals per post, from the pre-counted figures (see refuge.reports), so the home
     page stays fast with a million people registered."""
-    situation = picture(with_sections=False)
+    situation = situation_figures(with_sections=False)
     households = dict(
         Household.objects.values_list("registered_at_id").annotate(n=Count("id")).order_by()
     )

@@ -29,7 +29,7 @@ def home(request):
 @requires(VIEW_FIGURES)
 def dashboard(request):
     """Crossed, registered and placed people, and who is most at risk, for coordinators."""
-    picture = queries.picture()
+    picture = queries.situation_figures()
     try:
         refresh = min(max(int(request.GET.get("refresh", REFRESH_SECONDS)), 2), 600)
     except ValueError:
@@ -69,7 +69,7 @@ def _report_day(request) -> date:
 def daily_report(request):
     """A printable page with the day's figures and charts."""
     day = _report_day(request)
-    picture = queries.picture()
+    picture = queries.situation_figures()
     today = next((d for d in picture.days if d.day == day), queries.Day(day))
     return render(request, "reports/daily.html", {
         "picture": picture, "day": day, "today": today, **charts.situation(picture),
@@ -80,7 +80,7 @@ def daily_report(request):
 @requires(VIEW_FIGURES)
 def daily_report_pdf(request):
     day = _report_day(request)
-    picture = queries.picture()
+    picture = queries.situation_figures()
     figures_of_day = next((d for d in picture.days if d.day == day), queries.Day(day))
     try:
         document = pdf.daily_report(picture, date_format(day, "DATE_FORMAT"), figures_of_day)

@@ -16,7 +16,7 @@ from refuge.conftest import PERSONAS, bearer, make_household, member, queued_pai
 from refuge.forecast import services as forecast_services
 from refuge.matching import services as matching_services
 from refuge.matching.models import CandidatePair, HouseholdMatch
-from refuge.registry import services
+from refuge.registry import corrections, crossings
 from refuge.shelter import services as shelter_services
 from refuge.tracing import services as tracing_services
 
@@ -31,7 +31,7 @@ def world(reception, crossing, personas):
     household = make_household(reception, personas["registrar"], member("Anahit"),
                                member("Armen", relationship="spouse"))
     other = make_household(reception, personas["registrar"], member("Karine"))
-    tally, _created = services.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": 3},
+    tally, _created = crossings.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": 3},
                                             user=personas["registrar"], post=crossing)
     manager = personas["shelter_manager"]
     hotel = shelter_services.create_site({"name": "Hotel", "province": "Syunik", "beds": 50},
@@ -106,10 +106,10 @@ def _aid_programme(admin, household, other, point) -> dict:
 def _edit_conflicts(household, user) -> dict:
     """An open edit conflict on a person and on a household."""
     person = household.members.first()
-    services.update_person(person, {"origin": "Martuni"}, user=user, base_version=1)
-    services.update_person(person, {"origin": "Askeran"}, user=user, base_version=1)
-    services.update_household(household, {"status": "closed"}, user=user, base_version=1)
-    services.update_household(household, {"status": "active"}, user=user, base_version=1)
+    corrections.update_person(person, {"origin": "Martuni"}, user=user, base_version=1)
+    corrections.update_person(person, {"origin": "Askeran"}, user=user, base_version=1)
+    corrections.update_household(household, {"status": "closed"}, user=user, base_version=1)
+    corrections.update_household(household, {"status": "active"}, user=user, base_version=1)
     return {"person_conflict": person.conflicts.first().pk,
             "household_conflict": household.conflicts.first().pk}
 

@@ -84,7 +84,7 @@ def test_the_dashboard_shows_the_chart_and_the_bed_alert_in_each_language(
 def test_the_daily_report_has_the_forecast_facts_and_tables(personas, crossing, expected,
                                                             syunik):
     burst(crossing)
-    picture = picture_queries.picture()
+    picture = picture_queries.situation_figures()
     titles = [t.title for t in picture_queries.section_tables(picture)]
     assert {"Arrival forecast", "Free beds in the forecast", "Forecast alerts"} <= set(titles)
     labels = [label for label, _value in picture_queries.section_facts(picture)]

@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 
 from refuge.conftest import make_household, member, queued_pair
-from refuge.matching import model as fs
+from refuge.matching import fellegi_sunter as fs
 from refuge.matching.comparison import Frequencies, Records, compare
 from refuge.matching.engine import candidate_pairs, rows_from_dicts
 

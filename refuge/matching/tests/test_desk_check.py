@@ -9,7 +9,7 @@ from django.test import Client
 from refuge.conftest import make_household, member
 from refuge.matching import engine, queries
 from refuge.matching.comparison import FIELDS, NULL
-from refuge.matching.model import probability_of
+from refuge.matching.fellegi_sunter import probability_of
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from refuge.conftest import household_payload, make_household, member, queued_pa
 from refuge.lib.errors import Invalid
 from refuge.matching import queries, services
 from refuge.matching.models import CandidatePair, HouseholdMatch
+from refuge.registry import corrections
 from refuge.registry import services as registry
 from refuge.registry.counting import registrations_count_check
 from refuge.registry.models import Person
@@ -85,7 +86,7 @@ def test_the_person_pages_say_which_record_was_merged_into_which(twice, registra
     assert f"/people/{merge.merged.uuid}/" in kept_page
 
     with pytest.raises(Invalid) as refused:  # only the review merges and unmerges
-        registry.update_person(merge.merged, {"status": Person.REGISTERED}, user=registrar)
+        corrections.update_person(merge.merged, {"status": Person.REGISTERED}, user=registrar)
     assert refused.value.errors[0].field == "status"
 
     services.unmerge(merge, user=registrar)

@@ -104,7 +104,7 @@ def test_clusters_never_join_two_people_of_one_registration():
 def test_many_pairs_are_weighed_by_pattern_exactly_as_one_by_one(monkeypatch):
     import numpy as np
 
-    from refuge.matching import model
+    from refuge.matching import fellegi_sunter as model
     from refuge.matching.comparison import FIELDS, LEVELS
 
     rng = np.random.default_rng(3)

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from refuge.conftest import make_household, member, sign_in
-from refuge.registry import services
+from refuge.registry import crossings
 from refuge.registry.models import Household
 from refuge.shelter.models import Site
 
@@ -50,7 +50,7 @@ def test_a_count_of_sites_agrees_with_its_number(personas, language, one, two):
     ("en", "person crossed here today"), ("ru", "человек пересёк границу здесь сегодня")])
 def test_one_person_crossed_is_said_in_the_singular(personas, crossing, language, expected):
     counter = personas["registrar"]
-    services.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": 1}, user=counter,
+    crossings.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": 1}, user=counter,
                           post=crossing)
     tally = text_of(client_for(counter, language, crossing).get("/tally/"))
     assert expected in tally
@@ -71,7 +71,7 @@ def test_how_long_a_household_waits_is_in_armenian(personas, reception, registra
 def test_counts_on_the_dashboard_are_grouped_the_languages_way(personas, crossing, language,
                                                                expected):
     for aboard in [120] * 10 + [34]:  # 1,234 people
-        services.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": aboard},
+        crossings.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": aboard},
                               user=personas["registrar"], post=crossing)
     dashboard = client_for(personas["analyst"], language).get("/dashboard/?part=1")
     crossed = re.search(r'data-testid="crossed">([^<]+)<', dashboard.content.decode()).group(1)

@@ -3,7 +3,7 @@
 import pytest
 
 from refuge.conftest import bearer, make_household, member
-from refuge.registry import services
+from refuge.registry import corrections
 from refuge.registry.models import EditConflict
 
 pytestmark = pytest.mark.django_db
@@ -18,11 +18,11 @@ def person(reception, registrar):
 def test_an_edit_from_an_older_version_keeps_both_values(person, personas):
     editor = personas["registrar"]
     assert person.version == 1
-    services.update_person(person, {"given_name": "Armen-Hayk"}, user=editor, base_version=1)
+    corrections.update_person(person, {"given_name": "Armen-Hayk"}, user=editor, base_version=1)
     person.refresh_from_db()
     assert person.version == 2
     # A second device, still at version 1, changes the given name and the phone.
-    saved = services.update_person(person, {"given_name": "Armenak", "origin": "Martuni"},
+    saved = corrections.update_person(person, {"given_name": "Armenak", "origin": "Martuni"},
                                    user=editor, base_version=1)
     person.refresh_from_db()
     assert person.given_name == "Armen-Hayk"  # the earlier edit stands
@@ -34,10 +34,10 @@ def test_an_edit_from_an_older_version_keeps_both_values(person, personas):
 
 def test_a_reviewer_chooses_the_other_edit(person, personas):
     editor = personas["registrar"]
-    services.update_person(person, {"birth_date": "1971"}, user=editor, base_version=1)
-    services.update_person(person, {"birth_date": "1969"}, user=editor, base_version=1)
+    corrections.update_person(person, {"birth_date": "1971"}, user=editor, base_version=1)
+    corrections.update_person(person, {"birth_date": "1969"}, user=editor, base_version=1)
     conflict = EditConflict.objects.get()
-    services.resolve_conflict(conflict, use_proposed=True, user=editor)
+    corrections.resolve_conflict(conflict, use_proposed=True, user=editor)
     person.refresh_from_db()
     conflict.refresh_from_db()
     assert person.birth_date.year == 1969 and conflict.status == EditConflict.REPLACED
@@ -62,7 +62,7 @@ def test_the_api_answers_409_naming_the_conflicting_field(client, person, person
 def test_the_person_page_shows_the_conflict_and_resolves_it(client, person, personas):
     editor = personas["registrar"]
     client.force_login(editor)
-    services.update_person(person, {"patronymic": "Grigor"}, user=editor, base_version=1)
+    corrections.update_person(person, {"patronymic": "Grigor"}, user=editor, base_version=1)
     page = client.post(f"/people/{person.uuid}/", {
         "version": "1", "relationship": "focal_point", "given_name": "Armen",
         "family_name": person.family_name, "patronymic": "Grigori", "sex": "M",
@@ -89,18 +89,18 @@ def test_a_move_from_an_older_version_does_not_undo_another_devices_move(
         person, two_more, personas):
     editor = personas["registrar"]
     first, second = two_more
-    services.move_person(person, first, user=editor, base_version=1)
+    corrections.move_person(person, first, user=editor, base_version=1)
     person.refresh_from_db()
     assert person.household == first and person.version == 2
     # A second device, still at version 1, moves the same man elsewhere.
-    moved = services.move_person(person, second, user=editor, base_version=1)
+    moved = corrections.move_person(person, second, user=editor, base_version=1)
     person.refresh_from_db()
     assert person.household == first  # the earlier move stands
     [conflict] = moved.conflicts_raised
     assert (conflict.field, conflict.saved_value, conflict.proposed_value) == (
         "household", first.registration_number, second.registration_number)
     assert conflict.base_value not in (first.registration_number, second.registration_number)
-    services.resolve_conflict(conflict, use_proposed=True, user=editor)
+    corrections.resolve_conflict(conflict, use_proposed=True, user=editor)
     person.refresh_from_db()
     assert person.household == second
     assert EditConflict.objects.get().status == EditConflict.REPLACED
@@ -108,9 +108,9 @@ def test_a_move_from_an_older_version_does_not_undo_another_devices_move(
 
 def test_a_move_from_the_current_version_is_no_conflict(person, two_more, personas):
     first, _second = two_more
-    services.update_person(person, {"origin": "Martuni"}, user=personas["registrar"],
+    corrections.update_person(person, {"origin": "Martuni"}, user=personas["registrar"],
                            base_version=1)
-    moved = services.move_person(person, first, user=personas["registrar"], base_version=1)
+    moved = corrections.move_person(person, first, user=personas["registrar"], base_version=1)
     assert moved.conflicts_raised == [] and moved.household == first
 
 
@@ -156,7 +156,7 @@ def test_the_household_page_shows_a_status_conflict_and_resolves_it(
     editor = personas["registrar"]
     client.force_login(editor)
     household = person.household
-    services.update_household(household, {"status": "closed"}, user=editor, base_version=1)
+    corrections.update_household(household, {"status": "closed"}, user=editor, base_version=1)
     page = client.post(f"/households/{household.uuid}/status/",
                        {"status": "active", "version": "1"}, follow=True)
     html = page.content.decode()
@@ -176,15 +176,15 @@ def test_a_record_loaded_without_history_holds_every_late_edit_for_review(
     editor = personas["registrar"]
     first, second = two_more
     person.history.all().delete()
-    services.update_person(person, {"origin": "Martuni"}, user=editor, base_version=1)
-    late = services.update_person(person, {"origin": "Askeran", "phone": "+37491123456"},
+    corrections.update_person(person, {"origin": "Martuni"}, user=editor, base_version=1)
+    late = corrections.update_person(person, {"origin": "Askeran", "phone": "+37491123456"},
                                   user=editor, base_version=1)
     assert sorted((c.field, c.base_value, c.saved_value) for c in late.conflicts_raised) == [
         ("origin", "", "Martuni"), ("phone", "", "")]
     person.refresh_from_db()
     assert person.origin == "Martuni" and person.phone == ""
-    services.move_person(person, first, user=editor, base_version=2)
-    moved = services.move_person(person, second, user=editor, base_version=1)
+    corrections.move_person(person, first, user=editor, base_version=2)
+    moved = corrections.move_person(person, second, user=editor, base_version=1)
     [conflict] = moved.conflicts_raised
     assert (conflict.base_value, conflict.saved_value) == ("", first.registration_number)
 
@@ -194,15 +194,15 @@ def test_a_conflict_shows_the_value_as_it_is_now(person, two_more, personas):
 
     editor = personas["registrar"]
     household = person.household
-    services.update_household(household, {"status": "closed"}, user=editor, base_version=1)
-    services.update_household(household, {"status": "active"}, user=editor, base_version=1)
-    services.update_household(household, {"status": "active"}, user=editor, base_version=2)
+    corrections.update_household(household, {"status": "closed"}, user=editor, base_version=1)
+    corrections.update_household(household, {"status": "active"}, user=editor, base_version=1)
+    corrections.update_household(household, {"status": "active"}, user=editor, base_version=2)
     [conflict] = open_conflicts(household)
     assert (conflict.saved_value, conflict.current, conflict.label) == ("closed", "active",
                                                                         "status")
     first, _second = two_more
-    services.move_person(person, first, user=editor, base_version=1)
-    services.move_person(person, two_more[1], user=editor, base_version=1)
+    corrections.move_person(person, first, user=editor, base_version=1)
+    corrections.move_person(person, two_more[1], user=editor, base_version=1)
     person.refresh_from_db()
     [moved] = open_conflicts(person)
     assert (moved.current, moved.label) == (first.registration_number, "household")

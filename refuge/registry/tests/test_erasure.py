@@ -16,7 +16,7 @@ from refuge.conftest import bearer, make_household, member, queued_pair
 from refuge.lib.errors import Invalid
 from refuge.matching import services as matching
 from refuge.matching.models import CandidatePair, Merge
-from refuge.registry import counting, erasure, events, services
+from refuge.registry import corrections, counting, erasure, events
 from refuge.registry.models import Erasure, Person
 
 pytestmark = pytest.mark.django_db
@@ -51,10 +51,10 @@ def everywhere(reception, personas):
     first = make_household(reception, registrar, member(
         GIVEN, FAMILY, sex="F", birth_date="1961-04-02", phone=PHONE, origin="Vardenisashen",
         documents=[{"kind": "passport", "number": PASSPORT}])).members.get()
-    services.update_person(first, {"destination": "Vardenisashen relatives"}, user=registrar)
-    services.update_person(first, {"needs": ["MED"]}, user=registrar, base_version=1)
-    services.update_person(first, {"given_name": GIVEN + "a"}, user=registrar, base_version=2)
-    services.update_person(first, {"given_name": GIVEN + "e"}, user=registrar, base_version=2)
+    corrections.update_person(first, {"destination": "Vardenisashen relatives"}, user=registrar)
+    corrections.update_person(first, {"needs": ["MED"]}, user=registrar, base_version=1)
+    corrections.update_person(first, {"given_name": GIVEN + "a"}, user=registrar, base_version=2)
+    corrections.update_person(first, {"given_name": GIVEN + "e"}, user=registrar, base_version=2)
     assert first.conflicts.exists()
     token = b64encode(b"registrar:registrar-pass-1").decode()
     phone = Client(HTTP_AUTHORIZATION=f"Basic {token}", HTTP_X_OPENROSA_VERSION="1.0")
@@ -134,7 +134,7 @@ def test_an_erased_person_cannot_be_edited_back(everywhere, personas):
     erasure.erase_person(everywhere["kept"], reason="person_asked",
                          user=personas["administrator"])
     with pytest.raises(Invalid) as refused:
-        services.update_person(everywhere["kept"], {"given_name": GIVEN},
+        corrections.update_person(everywhere["kept"], {"given_name": GIVEN},
                                user=personas["registrar"])
     assert refused.value.errors[0].field == "person"
 

@@ -10,7 +10,7 @@ from django.test import Client
 from refuge.conftest import bearer, household_payload, make_household, member
 from refuge.lib.errors import Invalid
 from refuge.matching.models import CandidatePair
-from refuge.registry import services
+from refuge.registry import corrections, services
 from refuge.registry.counting import registrations_count_check
 from refuge.registry.models import Household, Person, RegistrationEvent
 
@@ -113,7 +113,7 @@ def test_a_new_focal_point_joining_a_household_takes_the_relation_the_other_way_
 
 
 def test_adding_to_a_closed_or_unknown_household_is_refused(family, reception, registrar):
-    services.update_household(family, {"status": Household.CLOSED}, user=registrar)
+    corrections.update_household(family, {"status": Household.CLOSED}, user=registrar)
     for target in (family.uuid, uuid.uuid4()):
         payload = household_payload(member("Nare", sex="F"), household=str(target))
         with pytest.raises(Invalid) as raised:

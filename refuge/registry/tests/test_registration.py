@@ -5,7 +5,7 @@ import pytest
 
 from refuge.conftest import household_payload, make_household, member
 from refuge.lib.errors import Invalid
-from refuge.registry import services
+from refuge.registry import corrections, crossings, services
 from refuge.registry.models import Household, Person, RegistrationEvent, parse_registration_number
 
 pytestmark = pytest.mark.django_db
@@ -112,17 +112,17 @@ def test_households_are_registered_only_at_reception_centres(crossing, registrar
 
 def test_it_counts_a_vehicle_once_however_often_it_is_sent(crossing, registrar):
     payload = {"uuid": str(uuid.uuid4()), "people_aboard": 5, "vehicle_ref": "35 AB 123"}
-    tally, created = services.record_tally(payload, user=registrar, post=crossing)
-    again, created_again = services.record_tally(payload, user=registrar, post=crossing)
+    tally, created = crossings.record_tally(payload, user=registrar, post=crossing)
+    again, created_again = crossings.record_tally(payload, user=registrar, post=crossing)
     assert created and not created_again and again.pk == tally.pk
     with pytest.raises(services.Conflict):
-        services.record_tally({**payload, "people_aboard": 6}, user=registrar, post=crossing)
+        crossings.record_tally({**payload, "people_aboard": 6}, user=registrar, post=crossing)
 
 
 @pytest.mark.parametrize("people", [0, -1, 121, "5", None, True])
 def test_a_tally_needs_a_sensible_number_of_people(crossing, registrar, people):
     with pytest.raises(Invalid) as invalid:
-        services.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": people},
+        crossings.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": people},
                               user=registrar, post=crossing)
     assert invalid.value.errors[0].field == "people_aboard"
 
@@ -149,6 +149,6 @@ def test_a_retry_gets_what_was_saved_even_if_it_would_no_longer_validate(
 def test_a_household_emptied_by_a_move_is_closed_with_a_new_version(reception, registrar):
     alone = make_household(reception, registrar, member("Aram"))
     other = make_household(reception, registrar, member("Anahit"))
-    services.move_person(alone.members.get(), other, user=registrar)
+    corrections.move_person(alone.members.get(), other, user=registrar)
     alone.refresh_from_db()
     assert (alone.status, alone.version) == (Household.CLOSED, 2)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from refuge.audit.models import AuditEvent
 from refuge.conftest import make_household, member
-from refuge.registry import retention, services
+from refuge.registry import corrections, retention
 from refuge.registry.models import Erasure, Household, Person, RetentionRun
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,9 @@ def long_closed(reception, registrar):
     """A household closed six years ago, one closed last month, and one still active
     registered six years ago."""
     old = make_household(reception, registrar, member("Astghik", "Sargsyan"))
-    services.update_household(old, {"status": "closed"}, user=registrar)
+    corrections.update_household(old, {"status": "closed"}, user=registrar)
     recent = make_household(reception, registrar, member("Gohar", "Avetisyan"))
-    services.update_household(recent, {"status": "closed"}, user=registrar)
+    corrections.update_household(recent, {"status": "closed"}, user=registrar)
     active = make_household(reception, registrar, member("Narine", "Grigoryan"))
     _happened(old, days_ago=6 * 365)
     _happened(recent, days_ago=30)

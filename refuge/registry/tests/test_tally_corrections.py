@@ -12,7 +12,7 @@ from django.utils import timezone
 from refuge.accounts.models import Post
 from refuge.audit.models import AuditEvent
 from refuge.conftest import bearer, make_user
-from refuge.registry import queries, services
+from refuge.registry import crossings, queries
 from refuge.registry.counting import count_tallies
 from refuge.registry.models import Tally
 
@@ -58,7 +58,7 @@ def test_a_mistyped_count_is_corrected_on_the_tally_screen(counter, crossing, re
 def test_the_history_says_who_changed_what_and_when(counter, registrar):
     tally = count(counter, 40)
     other = make_user("second_registrar", "registrar")
-    services.correct_tally(tally, {"people_aboard": 4, "note": "minibus"}, user=other)
+    crossings.correct_tally(tally, {"people_aboard": 4, "note": "minibus"}, user=other)
     page = counter.get(f"/tally/{tally.uuid}/history/").content.decode()
     rows = page.split('data-testid="tally-history"')[1]
     assert rows.index("second_registrar") < rows.index("registrar</td>")
@@ -94,7 +94,7 @@ def test_an_unchanged_row_changes_nothing(counter):
 
 def test_only_counts_of_this_crossing_point_are_corrected_here(counter, registrar):
     other = Post.objects.create(kind=Post.CROSSING, code="AGH", name="Aghavno")
-    elsewhere, _ = services.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": 5},
+    elsewhere, _ = crossings.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": 5},
                                          user=registrar, post=other)
     response = counter.post(f"/tally/{elsewhere.uuid}/correct/", {"people_aboard": "50"})
     assert response.status_code == 404
@@ -109,7 +109,7 @@ def test_a_count_loaded_in_bulk_keeps_its_first_value_in_history(crossing, regis
     Tally.objects.bulk_create([tally])
     count_tallies([tally])
     tally = Tally.objects.get()
-    services.correct_tally(tally, {"people_aboard": 21}, user=registrar)
+    crossings.correct_tally(tally, {"people_aboard": 21}, user=registrar)
     changes = queries.tally_changes(tally)
     assert [c["kind"] for c in changes] == ["changed", "created"]
     assert changes[0]["fields"][0] | {"label": ""} == {

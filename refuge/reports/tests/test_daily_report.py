@@ -14,7 +14,7 @@ from PIL import Image
 from refuge.accounts.models import Post
 from refuge.conftest import make_household, member
 from refuge.lib import fonts
-from refuge.registry import services
+from refuge.registry import crossings
 from refuge.reports import charts, pdf, queries
 from refuge.shelter.models import Placement, Site
 
@@ -58,20 +58,20 @@ def goris(registrar, personas):
     hotel = Site.objects.create(name="Kapan hotel 1", province="Syunik", beds=40)
     Placement.objects.create(household=placed, site=hotel, people=2,
                              status=Placement.CHECKED_IN)
-    services.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": 9}, user=registrar,
+    crossings.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": 9}, user=registrar,
                           post=crossing)
 
 
 def report(language: str) -> bytes:
     with translation.override(language):
-        picture = queries.picture()
+        picture = queries.situation_figures()
         return pdf.daily_report(picture, "27.09.2023")
 
 
 def test_the_as_of_time_is_in_the_deployments_time_zone(goris, tmp_path, settings):
     settings.TIME_ZONE = "Asia/Yerevan"
     late_evening_in_utc = datetime(2023, 9, 27, 21, 30, tzinfo=UTC)  # 01:30 on the 28th
-    picture = queries.picture(now=late_evening_in_utc)
+    picture = queries.situation_figures(now=late_evening_in_utc)
     with translation.override("hy"):
         assert pdf.as_of_text(picture) == "28.09.2023 01:30-ի դրությամբ"
         text = pdf_text(pdf.daily_report(picture, "28.09.2023"), tmp_path)
@@ -119,7 +119,7 @@ def test_the_shelter_section_counts_beds_and_households_by_province(goris, regis
     vayk = Post.objects.create(kind=Post.RECEPTION, code="VAY", name="Vayk reception centre",
                                province="Vayots Dzor")
     make_household(vayk, registrar, member("Lilit"))
-    picture = queries.picture()
+    picture = queries.situation_figures()
     shelter = picture.sections["shelter"]
     rows = {row["province"]: row for row in shelter["provinces"]}
     assert rows["Syunik"] == {"province": "Syunik", "sites": 1, "beds": 40, "taken": 2,
@@ -136,7 +136,7 @@ def test_a_report_that_would_leave_a_few_lines_on_a_last_page_is_set_on_fewer_pa
     for code in range(9):  # enough posts for the table to run over the first page
         Post.objects.create(kind=Post.RECEPTION, code=f"P{code}", province="Kotayk",
                             name=f"Abovyan reception centre {code}")
-    picture = queries.picture()
+    picture = queries.situation_figures()
     with translation.override("hy"):
         loose = pdf._draw(picture, "27.09.2023", None, pdf.NORMAL)
         assert loose.pages_count == 2 and loose.get_y() - pdf.MARGIN < pdf.NEARLY_EMPTY

@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from refuge.conftest import bearer, make_household, member
-from refuge.registry import counting, services
+from refuge.registry import corrections, counting, crossings, services
 from refuge.registry.models import CrossingFigure, RegistrationFigure
 from refuge.reports import exports, queries
 from refuge.reports.models import Situation
@@ -27,7 +27,7 @@ def cross(post, user, people, when=None):
     payload = {"uuid": str(uuid.uuid4()), "people_aboard": people}
     if when:
         payload["counted_at"] = when
-    return services.record_tally(payload, user=user, post=post)[0]
+    return crossings.record_tally(payload, user=user, post=post)[0]
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def week(reception, crossing, registrar):
 
 
 def test_the_picture_counts_crossed_registered_and_waiting(week):
-    picture = queries.picture()
+    picture = queries.situation_figures()
     assert (picture.crossed, picture.registered, picture.backlog) == (7, 5, 2)
     assert picture.households == 2
     assert picture.sections["shelter"]["households_waiting"] == 2
@@ -68,14 +68,14 @@ def test_the_pyramid_puts_people_in_their_age_band(week):
 
 def test_the_expected_population_gives_a_share(week):
     Situation.objects.create(expected_population=20)
-    assert queries.picture().crossed_share == 35
+    assert queries.situation_figures().crossed_share == 35
 
 
 def test_days_are_local_days_and_cumulative(reception, crossing, registrar):
     day_one = datetime(2023, 9, 24, 23, 30, tzinfo=YEREVAN)  # 19:30 UTC, still the 24th here
     cross(crossing, registrar, 5, day_one)
     cross(crossing, registrar, 6, day_one + timedelta(hours=2))  # 01:30 on the 25th
-    days = queries.picture().days
+    days = queries.situation_figures().days
     assert [(d.day.isoformat(), d.crossed, d.crossed_total) for d in days[:2]] == [
         ("2023-09-24", 5, 5), ("2023-09-25", 6, 11)]
 
@@ -85,7 +85,7 @@ def test_the_days_are_bounded_however_old_a_date_sent(reception, crossing, regis
     settings.REFUGE_FIGURE_DAYS = 10
     cross(crossing, registrar, 5, datetime(1990, 1, 1, 12, tzinfo=YEREVAN))
     cross(crossing, registrar, 6)
-    days = queries.picture().days
+    days = queries.situation_figures().days
     assert len(days) == 10
     assert days[0].crossed_total == 5 and days[-1].crossed_total == 11
     response = Client(**bearer(personas["analyst"])).get("/api/situation")
@@ -94,10 +94,10 @@ def test_the_days_are_bounded_however_old_a_date_sent(reception, crossing, regis
 
 def test_corrections_and_moves_keep_the_figures_exact(week, reception, registrar):
     anahit = queries.Person.objects.get(given_name="Anahit")
-    services.update_person(anahit, {"needs": ["MED"], "sex": "F", "birth_date": "1951"},
+    corrections.update_person(anahit, {"needs": ["MED"], "sex": "F", "birth_date": "1951"},
                            user=registrar)
     other = make_household(reception, registrar, member("Lilit"))
-    services.move_person(queries.Person.objects.get(given_name="Hayk"), other, user=registrar)
+    corrections.move_person(queries.Person.objects.get(given_name="Hayk"), other, user=registrar)
     incremental = set(RegistrationFigure.objects.filter(people__gt=0).values_list(
         "hour", "post_id", "sex", "age_band", "need", "people"))
     counting.recount()
@@ -112,15 +112,15 @@ def test_a_retried_registration_is_counted_once(reception, registrar):
     payload = {"uuid": str(uuid.uuid4()), "members": [member("Anahit")]}
     services.register_household(payload, user=registrar, post=reception)
     services.register_household(payload, user=registrar, post=reception)
-    assert queries.picture().registered == 1
+    assert queries.situation_figures().registered == 1
 
 
 def test_the_demo_and_a_recount_agree(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("demo", people=500, stdout=io.StringIO())
-    before = queries.picture()
+    before = queries.situation_figures()
     counting.recount()
-    after = queries.picture()
+    after = queries.situation_figures()
     assert (before.crossed, before.registered) == (after.crossed, after.registered)
     assert before.registered == queries.Person.objects.count()
     assert CrossingFigure.objects.count() > 0
@@ -295,13 +295,13 @@ def test_babies_and_the_old_are_in_the_right_age_groups(reception, registrar):
 def test_concurrent_corrections_leave_the_figures_exact(reception, crossing, registrar):
     tally = cross(crossing, registrar, 5)
     stale = type(tally).objects.get(pk=tally.pk)
-    services.correct_tally(tally, {"people_aboard": 7}, user=registrar)
-    services.correct_tally(stale, {"people_aboard": 7}, user=registrar)  # a retried PATCH
-    assert queries.picture().crossed == 7
+    crossings.correct_tally(tally, {"people_aboard": 7}, user=registrar)
+    crossings.correct_tally(stale, {"people_aboard": 7}, user=registrar)  # a retried PATCH
+    assert queries.situation_figures().crossed == 7
     person = make_household(reception, registrar, member("Anahit", needs=["OP"])).members.get()
     stale_person = type(person).objects.get(pk=person.pk)
-    services.update_person(person, {"needs": ["MED"]}, user=registrar)
-    services.update_person(stale_person, {"needs": ["MED"]}, user=registrar)
+    corrections.update_person(person, {"needs": ["MED"]}, user=registrar)
+    corrections.update_person(stale_person, {"needs": ["MED"]}, user=registrar)
     needs = {n["code"]: n["people"] for n in queries.needs()}
     assert needs["MED"] == 1 and needs["OP"] == 0
 
@@ -316,7 +316,7 @@ def test_placements_are_counted_per_day_and_to_date(week, reception, registrar, 
     shelter.place(households[1], hotel, user=personas["shelter_manager"])
     shelter.check_out(first, user=personas["shelter_manager"])
     staying = households[1].members.count()
-    picture = queries.picture()
+    picture = queries.situation_figures()
     # Checked in minus checked out: the day's net change, and the total in shelter.
     assert picture.days[-1].placed == staying and picture.days[-1].placed_total == staying
     assert sum(h.placed for h in picture.hours) == staying
@@ -330,9 +330,9 @@ def test_a_move_does_not_rewrite_the_day_someone_arrived(reception, crossing, re
     vayk = Post.objects.create(kind=Post.RECEPTION, code="VAY", name="Vayk", province="Vayots Dzor")
     here = make_household(reception, registrar, member("Anahit"), member("Armen"))
     there = make_household(vayk, registrar, member("Karine"))
-    before = {p.code: p.registered for p in queries.picture().posts}
-    services.move_person(here.members.get(given_name="Armen"), there, user=registrar)
-    after = {p.code: p.registered for p in queries.picture().posts}
+    before = {p.code: p.registered for p in queries.situation_figures().posts}
+    corrections.move_person(here.members.get(given_name="Armen"), there, user=registrar)
+    after = {p.code: p.registered for p in queries.situation_figures().posts}
     assert before == after == {"GOR": 2, "KOR": 0, "VAY": 1}
 
 

@@ -41,7 +41,7 @@ def kits(settings, tmp_path):
 
 def test_a_section_comes_after_those_before_it_and_sees_their_figures(kits):
     assert [s.key for s in situation.sections()][-1] == "kits"
-    assert queries.picture().sections["kits"] == {"kits": 1234, "after_shelter": True}
+    assert queries.situation_figures().sections["kits"] == {"kits": 1234, "after_shelter": True}
 
 
 def test_the_dashboard_shows_every_section_in_its_order(kits, personas):
@@ -59,6 +59,6 @@ def test_the_api_gives_each_sections_figures_under_its_key(kits, personas):
 
 
 def test_the_daily_report_prints_a_sections_tables_and_facts(kits, tmp_path):
-    text = pdf_text(pdf.daily_report(queries.picture(), "27.09.2023"), tmp_path)
+    text = pdf_text(pdf.daily_report(queries.situation_figures(), "27.09.2023"), tmp_path)
     assert "Kits by province" in text and "Kits handed over" in text
     assert "Shelter by province" in text

@@ -9,7 +9,7 @@ from django.test import Client
 
 from refuge.conftest import make_household, member
 from refuge.registry.models import Household
-from refuge.reports.queries import picture
+from refuge.reports.queries import situation_figures
 from refuge.shelter import queries, services
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def three(reception, registrar):
 def test_only_households_that_need_a_place_wait_for_one(three):
     needing, _relatives, _never_asked = three
     assert list(queries.waiting_households()) == [needing]
-    shown = picture()
+    shown = situation_figures()
     shelter = shown.sections["shelter"]
     assert (shelter["households_waiting"], shelter["households_not_asked"]) == (1, 1)
 

@@ -222,5 +222,39 @@ def page(browser):
     # Generous: CI runs the SQLite and PostgreSQL suites side by side on two cores, and a
     # wait that succeeds ends as soon as it does.
     page.set_default_timeout(30_000)
+    watch_csp(page)
     yield page
     context.close()
+
+
+# Each script file that loads is noted once it has run (its load event fires after it
+# runs; a script the policy refuses fires an error instead). Playwright adds this script
+# itself, so the page's policy does not apply to it.
+NOTE_SCRIPTS_RUN = """
+window.refugeScriptsRun = [];
+document.addEventListener("load", (event) => {
+  if (event.target.tagName === "SCRIPT") window.refugeScriptsRun.push(event.target.src);
+}, true);
+"""
+
+
+def watch_csp(page) -> None:
+    """Collect on `page.csp_violations` what the Content-Security-Policy refused, as the
+    browser says it in the console, and the page's uncaught errors (a refused script
+    often shows only as one)."""
+    page.csp_violations = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            page.csp_violations.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page.csp_violations.append(f"page error: {error}"))
+    page.add_init_script(NOTE_SCRIPTS_RUN)
+
+
+def scripts_not_run(page) -> list[str]:
+    """The page's script files that have not run (see NOTE_SCRIPTS_RUN)."""
+    return page.evaluate("""() => [...document.querySelectorAll("script[src]")]
+        .map((script) => script.src)
+        .filter((src) => !window.refugeScriptsRun.includes(src))""")

@@ -24,7 +24,7 @@ from refuge.lib import names
 from refuge.lib.errors import FieldError, Invalid
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
 from refuge.lib.recent import remembered
-from refuge.lib.schemas import Errors, Strict
+from refuge.lib.schemas import Errors, Patch, Strict
 from refuge.registry import corrections, crossings, queries, services
 from refuge.registry.models import Household, Person, Tally
 
@@ -274,7 +274,7 @@ def link_households(request, uuid: UUID, payload: LinkIn):
     return show_household(request, households_with_members().get(pk=household.pk))
 
 
-class HouseholdPatch(Strict):
+class HouseholdPatch(Patch):
     status: str | None = None
     accommodation: str | None = None
     base_version: int | None = None
@@ -314,7 +314,7 @@ def get_person(request, uuid: UUID):
     return person_out(person)
 
 
-class PersonPatch(Strict):
+class PersonPatch(Patch):
     relationship: str | None = None
     given_name: str | None = None
     family_name: str | None = None
@@ -452,7 +452,7 @@ def get_tally(request, uuid: UUID):
     return tally_out(get_object_or_404(Tally.objects.select_related("post"), uuid=uuid))
 
 
-class TallyPatch(Strict):
+class TallyPatch(Patch):
     people_aboard: int | None = None
     vehicle_ref: str | None = None
     note: str | None = None

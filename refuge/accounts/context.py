@@ -9,7 +9,7 @@ def current_post_and_roles(request):
     user_roles = roles.roles_of(user)
     # The post of the screen in hand (the desk's reception centre, the tally's crossing
     # point), else the one chosen last.
-    post = getattr(request, "post", None)
+    post = getattr(request, "desk_post", None)
     if post is None and user.is_authenticated:
         post = current_post(request)
     return {

@@ -8,6 +8,7 @@ import threading
 from django.db import transaction
 
 from refuge.registry import events
+from refuge.registry.models import Person
 from refuge.tracing import matching, services
 from refuge.tracing.models import Candidate
 
@@ -27,9 +28,13 @@ def on_registered(sender, people, household, user, added=False, **kwargs) -> Non
 
 def _check_waiting() -> None:
     """The first callback after a commit checks everyone waiting, the rest find no one.
-    People of a transaction rolled back may wait too, and are checked with the next: a
-    check only rescores open requests from what is saved, so they cost time, not truth."""
+    People of a transaction rolled back may be waiting too (its callbacks were dropped):
+    only those saved are checked, known by id and UUID, since SQLite gives a rolled-back
+    id to the next row."""
     people, _waiting.people = getattr(_waiting, "people", []), []
+    saved = set(Person.objects.filter(pk__in=[p.pk for p in people])
+                .values_list("pk", "uuid")) if people else set()
+    people = [p for p in people if (p.pk, p.uuid) in saved]
     if people:
         _check(people)
 

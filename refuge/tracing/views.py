@@ -56,7 +56,7 @@ def new_enquiry(request):
     if request.method == "POST":
         try:
             enquiry, _created = services.record_enquiry(
-                _payload(request.POST), user=request.user, post=getattr(request, "post", None))
+                _payload(request.POST), user=request.user, post=getattr(request, "desk_post", None))
         except Invalid as invalid:
             errors = {e.field.removeprefix("sought[0]."): e.message for e in invalid.errors}
         except Conflict as conflict:

@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet, Sum
 from refuge.lib import dates
 from refuge.matching import normalise, queries
 from refuge.matching.comparison import FIELDS, NULL, RecordRow, Records, compare
-from refuge.matching.model import Model, discounted
+from refuge.matching.fellegi_sunter import Model, discounted
 from refuge.registry.models import Person, RegistrationFigure
 from refuge.tracing.models import Candidate, Enquiry, SoughtPerson
 

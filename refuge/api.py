@@ -21,6 +21,7 @@ from refuge.aid.services import AlreadyHandedOver
 from refuge.audit.api import router as audit_router
 from refuge.forecast.api import router as forecast_router
 from refuge.lib.errors import Conflict, Invalid, shown
+from refuge.lib.openapi import document_errors
 from refuge.lib.pagination import BadCursor
 from refuge.matching.api import router as matching_router
 from refuge.registry.api import router as registry_router
@@ -50,7 +51,12 @@ class StrictJson(Parser):
         return json.loads(request.body, object_pairs_hook=no_repeats)
 
 
-class RefugeAPI(NinjaAPI):
+class RefugeApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The schema of every operation, with the errors they all can answer."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
     def get_openapi_operation_id(self, operation) -> str:
         # The registry's API is a package, one module per resource; its operations keep the
         # ids they had as one module, so clients generated from the schema still work.
@@ -60,7 +66,7 @@ class RefugeAPI(NinjaAPI):
         return f"{module}_{operation.view_func.__name__}".replace(".", "_")
 
 
-api = RefugeAPI(
+api = RefugeApi(
     parser=StrictJson(),
     title="Refuge API",
     version="1",

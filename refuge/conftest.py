@@ -211,8 +211,29 @@ def browser():
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
+        yield watched(chromium)
         chromium.close()
+
+
+def watched(chromium):
+    """The browser, each page of which collects its CSP violations (watch_csp), whatever
+    test opens it."""
+    new_context = chromium.new_context
+
+    def watched_context(**options):
+        context = new_context(**options)
+        new_page = context.new_page
+
+        def watched_page():
+            page = new_page()
+            watch_csp(page)
+            return page
+
+        context.new_page = watched_page
+        return context
+
+    chromium.new_context = watched_context
+    return chromium
 
 
 @pytest.fixture
@@ -224,3 +245,59 @@ def page(browser):
     page.set_default_timeout(30_000)
     yield page
     context.close()
+
+
+# Each script file that loads is noted once it has run (its load event fires after it
+# runs; a script the policy refuses fires an error instead). Playwright adds this script
+# itself, so the page's policy does not apply to it.
+NOTE_SCRIPTS_RUN = """
+window.refugeScriptsRun = [];
+document.addEventListener("load", (event) => {
+  if (event.target.tagName === "SCRIPT") window.refugeScriptsRun.push(event.target.src);
+}, true);
+"""
+
+
+def watch_csp(page) -> None:
+    """Collect on `page.csp_violations` what the Content-Security-Policy refused, as the
+    browser says it in the console, and the page's uncaught errors (a refused script
+    often shows only as one)."""
+    page.csp_violations = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            page.csp_violations.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page.csp_violations.append(f"page error: {error}"))
+    page.add_init_script(NOTE_SCRIPTS_RUN)
+    page.wait_for_function = polled(page)
+
+
+def polled(page):
+    """`page.wait_for_function` that works under the policy: Playwright's own polls a
+    string expression with eval() inside the page, which the policy refuses ("'unsafe-eval'
+    is not an allowed source"); page.evaluate is not. Asked from here every 100 ms."""
+    import time
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    def wait_for_function(expression: str, arg=None, timeout: float | None = None, **_ignored):
+        limit = (timeout if timeout is not None else 30_000) / 1000
+        ends = time.monotonic() + limit
+        while True:
+            value = page.evaluate(expression, arg)
+            if value:
+                return value
+            if time.monotonic() > ends:
+                raise PlaywrightTimeout(f"waiting for {expression} ({limit:g} s)")
+            page.wait_for_timeout(100)
+
+    return wait_for_function
+
+
+def scripts_not_run(page) -> list[str]:
+    """The page's script files that have not run (see NOTE_SCRIPTS_RUN)."""
+    return page.evaluate("""() => [...document.querySelectorAll("script[src]")]
+        .map((script) => script.src)
+        .filter((src) => !window.refugeScriptsRun.includes(src))""")

@@ -120,7 +120,7 @@ def forecast_out(forecast: Forecast, expected: ExpectedPopulation) -> dict:
     }
 
 
-@router.get("", response=ForecastOut)
+@router.get("", response={200: ForecastOut, 409: Errors})
 def current(request):
     """People crossed in all by +6, +12, +24 and +48 h, the total still to come and when
     the influx is likely to be over, each with a median and an 80 % interval; the hourly

@@ -2,8 +2,10 @@
 
 Columns: record_id, household_ref, given_name, family_name, patronymic, sex, birth_date,
 place_of_origin; others are ignored. Rows sharing household_ref form one household.
-Each bad row is reported with its line number and the good rows are kept. A record_id
-already imported is skipped, so importing a file twice adds nothing.
+The whole file is checked before anything is saved: every bad row is reported with its
+line number and field, and with any, nothing is saved (unless the bad rows are to be
+skipped, when the good ones are). A record_id already imported is skipped, so importing a
+file twice adds nothing.
 """
 
 import re
@@ -37,7 +39,14 @@ class PeopleImport:
     people: int = 0
     households: int = 0
     already: int = 0
+    good_rows: int = 0
     errors: list[str] = field(default_factory=list)
+    bad_rows: int = 0
+
+    @property
+    def refused(self) -> bool:
+        """Bad rows were found and, as they were not to be skipped, nothing was saved."""
+        return bool(self.errors) and not (self.people or self.already)
 
 
 def import_post() -> Post:
@@ -47,22 +56,47 @@ def import_post() -> Post:
 
 
 def import_people(text: str, *, user, post: Post | None = None,
-                  progress: Callable[[int], None] | None = None) -> PeopleImport:
+                  progress: Callable[[int], None] | None = None,
+                  skip_bad_rows: bool = False) -> PeopleImport:
+    """Register the people of CSV text, all of it checked first.
+
+    The checking pass reads the whole file and reports every bad row (and any line that
+    cannot be read as CSV) in `errors`, by line and field. With any, nothing is saved,
+    unless `skip_bad_rows`: then the good rows are saved, and the bad ones stay reported.
+    `progress` is told of each row checked, then of each row saved."""
     result = PeopleImport()
+    rows = checked_rows(text, result, progress)
+    if result.errors and not skip_bad_rows:
+        return result
     post = post or import_post()
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+        _save(batch, post, user, result)
+        if progress:
+            progress(len(batch))
+    return result
+
+
+def checked_rows(text: str, result: PeopleImport,
+                 progress: Callable[[int], None] | None = None) -> list[tuple[str, dict]]:
+    """The checking pass: each good row cleaned, the bad ones reported in the result."""
     seen: dict[str, int] = {}
-    batch: list[tuple[str, dict]] = []
+    rows: list[tuple[str, dict]] = []
+    of_rows = 0  # problems of rows read, as against a file that stops being readable
     for line, row in read_rows(text, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, result.errors):
+        before = len(result.errors)
         cleaned = clean_row(row, line, seen, result.errors)
         if cleaned:
-            batch.append(cleaned)
-        if len(batch) == BATCH:
-            _save(batch, post, user, result)
-            batch = []
+            rows.append(cleaned)
+        else:
+            result.bad_rows += 1
+            of_rows += len(result.errors) - before
         if progress:
             progress(1)
-    _save(batch, post, user, result)
-    return result
+    if len(result.errors) > of_rows and rows:
+        result.bad_rows += 1  # the line from which the file could not be read
+    result.good_rows = len(rows)
+    return rows
 
 
 def clean_row(row: dict, line: int, seen: dict[str, int], errors: list[str]

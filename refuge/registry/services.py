@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from refuge.accounts.models import Post
 from refuge.lib.errors import Conflict, FieldError, Invalid, Problems, shown
 from refuge.registry import arrivals, recording
-from refuge.registry.corrections import link_households, move_person  # noqa: F401 (tracing's)
+from refuge.registry.corrections import link_households
 from refuge.registry.models import (
     Document,
     Household,

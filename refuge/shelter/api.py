@@ -14,7 +14,7 @@ from refuge.lib.pagination import (
     encode_cursor,
     page,
 )
-from refuge.lib.schemas import Errors, Strict
+from refuge.lib.schemas import Errors, Patch, Strict
 from refuge.registry.models import Household
 from refuge.shelter import queries, services
 from refuge.shelter.allocation.bounds import Bound
@@ -44,7 +44,9 @@ class SiteIn(Strict):
     is_open: bool = True
 
 
-class SitePatch(Strict):
+class SitePatch(Patch):
+    nullable = frozenset({"latitude", "longitude"})  # null: the site has no coordinates
+
     name: str | None = None
     name_hy: str | None = None
     name_ru: str | None = None

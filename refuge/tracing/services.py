@@ -15,7 +15,7 @@ from refuge.audit.models import AuditEvent
 from refuge.lib import dates, names
 from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
 from refuge.registry import consent as registry_consent
-from refuge.registry import services as registry
+from refuge.registry import corrections
 from refuge.registry.models import TRACING_DISCLOSURE, Person
 from refuge.registry.services import body_hash, parse_uuid
 from refuge.registry.validation import (
@@ -337,10 +337,10 @@ def reunify(sought: SoughtPerson, how: str, *, user) -> SoughtPerson:
     came_from = found.household
     proposal = None
     if how == LINK:
-        registry.link_households(home, came_from, user=user)
+        corrections.link_households(home, came_from, user=user)
         proposal = shelter.propose_reunion_link(home, came_from, user=user)
     elif found.household_id != home.pk:
-        registry.move_person(found, home, user=user)
+        corrections.move_person(found, home, user=user)
         proposal = shelter.propose_reunion_join(home, found, came_from, user=user)
     _change(sought, user, status=SoughtPerson.REUNIFIED)
     audit.record(user, AuditEvent.UPDATE, "sought", sought.uuid, reunified=how,

@@ -87,12 +87,12 @@ def test_a_session_is_not_saved_on_every_request(personas):
 def test_pages_send_a_policy_with_no_inline_script(personas):
     client = Client()
     client.force_login(personas["registrar"])
-    policy = client.get("/").headers["Content-Security-Policy-Report-Only"]
+    policy = client.get("/").headers["Content-Security-Policy"]
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
     assert directives["script-src"] == "'self'"
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert directives["object-src"] == "'none'"
-    assert client.get("/login/").headers["Content-Security-Policy-Report-Only"] == policy
+    assert client.get("/login/").headers["Content-Security-Policy"] == policy
 
 
 INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)

@@ -19,7 +19,7 @@ from refuge.accounts.roles import (
 )
 from refuge.audit import services as audit
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
-from refuge.lib.schemas import Errors, Strict
+from refuge.lib.schemas import Errors, Patch, Strict
 from refuge.registry import corrections, queries, services
 from refuge.registry.api.posts import open_post
 from refuge.registry.models import Household, Person
@@ -257,7 +257,7 @@ def link_households(request, uuid: UUID, payload: LinkIn):
     return show_household(request, households_with_members().get(pk=household.pk))
 
 
-class HouseholdPatch(Strict):
+class HouseholdPatch(Patch):
     status: str | None = None
     accommodation: str | None = None
     base_version: int | None = None

@@ -14,7 +14,7 @@ from refuge.accounts.roles import (
 )
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
-from refuge.lib.schemas import Errors, Strict
+from refuge.lib.schemas import Errors, Patch, Strict
 from refuge.registry import corrections, queries
 from refuge.registry.api.households import (
     PersonOut,
@@ -35,7 +35,7 @@ def get_person(request, uuid: UUID):
     return person_out(person)
 
 
-class PersonPatch(Strict):
+class PersonPatch(Patch):
     relationship: str | None = None
     given_name: str | None = None
     family_name: str | None = None

@@ -14,7 +14,7 @@ from refuge.accounts.roles import (
 )
 from refuge.lib import names
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
-from refuge.lib.schemas import Errors, Strict
+from refuge.lib.schemas import Errors, Patch, Strict
 from refuge.registry import crossings, queries
 from refuge.registry.api.people import ChangeOut
 from refuge.registry.api.posts import open_post
@@ -64,7 +64,7 @@ def get_tally(request, uuid: UUID):
     return tally_out(get_object_or_404(Tally.objects.select_related("post"), uuid=uuid))
 
 
-class TallyPatch(Strict):
+class TallyPatch(Patch):
     people_aboard: int | None = None
     vehicle_ref: str | None = None
     note: str | None = None

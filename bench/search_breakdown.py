@@ -53,7 +53,7 @@ def main() -> None:
 
     from refuge.audit import services as audit
     from refuge.registry import queries
-    from refuge.registry.api import person_out
+    from refuge.registry.api.households import person_out
 
     user = get_user_model().objects.get(username="registrar")
     drawn = search.draw_queries(args.per_kind, args.seed)

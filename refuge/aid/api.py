@@ -22,7 +22,7 @@ from refuge.audit.models import AuditEvent
 from refuge.lib.errors import FieldError, Invalid
 from refuge.lib.pagination import MAX_PAGE_SIZE, page
 from refuge.lib.schemas import Errors, Strict
-from refuge.registry.api import open_post
+from refuge.registry.api.posts import open_post
 
 router = Router(tags=["aid"])
 

@@ -1,9 +1,9 @@
 from django import forms
 
-from refuge.reports.models import Situation
+from refuge.reports.models import SituationSettings
 
 
 class ExpectedPopulationForm(forms.ModelForm):
     class Meta:
-        model = Situation
+        model = SituationSettings
         fields = ["expected_population"]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class Situation(models.Model):
+class SituationSettings(models.Model):
     """Settings of the situation picture, set by an administrator (one row)."""
 
     expected_population = models.PositiveIntegerField(
@@ -19,5 +19,5 @@ class Situation(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
 
     @classmethod
-    def current(cls) -> "Situation":
+    def current(cls) -> "SituationSettings":
         return cls.objects.order_by("pk").first() or cls(expected_population=0)

@@ -21,7 +21,7 @@ from refuge.registry.models import (
     RegistrationFigure,
     SpecificNeed,
 )
-from refuge.reports.models import Situation
+from refuge.reports.models import SituationSettings
 
 CHILD_BANDS = {i for i, (_low, high) in enumerate(AGE_BANDS) if high < 18}
 ELDERLY_BANDS = {i for i, (low, _high) in enumerate(AGE_BANDS) if low >= 60}
@@ -165,7 +165,7 @@ def situation_figures(now: datetime | None = None, hours_back: int = 24,
         if day_of(hour) == today:
             posts[post_id].registered_today += people
     households = Household.objects.filter(status=Household.ACTIVE).count()
-    situation = Situation.current()
+    situation = SituationSettings.current()
     return Picture(
         as_of=now,
         expected=situation.expected_population,

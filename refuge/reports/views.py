@@ -16,7 +16,7 @@ from refuge.lib.errors import Problems
 from refuge.registry.validation import clean_text
 from refuge.reports import charts, exports, pdf, queries
 from refuge.reports.forms import ExpectedPopulationForm
-from refuge.reports.models import Situation
+from refuge.reports.models import SituationSettings
 
 REFRESH_SECONDS = 30
 
@@ -37,7 +37,7 @@ def dashboard(request):
     context = {"picture": picture, "refresh_seconds": refresh, **charts.situation(picture),
                "sections": queries.shown_sections(picture),
                "may_configure": can(request.user, CONFIGURE),
-               "expected_form": ExpectedPopulationForm(instance=Situation.current())}
+               "expected_form": ExpectedPopulationForm(instance=SituationSettings.current())}
     template = "reports/_figures.html" if request.GET.get("part") else "reports/dashboard.html"
     return render(request, template, context)
 
@@ -45,7 +45,7 @@ def dashboard(request):
 @requires(CONFIGURE)
 @require_http_methods(["POST"])
 def set_expected_population(request):
-    situation = Situation.current()
+    situation = SituationSettings.current()
     form = ExpectedPopulationForm(request.POST, instance=situation)
     if form.is_valid():
         situation = form.save(commit=False)

@@ -14,7 +14,6 @@ VIEW_LINES = 30
 
 # Module (path under refuge/) -> its lines today. Each waits for a split of its own.
 MODULES_STILL_OVER = {
-    "registry/api.py": 536,  # to split by resource into a registry/api/ package
     "registry/models.py": 595,  # the registry's models: household, person, documents, figures
     "shelter/services.py": 503,  # grew with tracing's reunion proposals
 }

@@ -17,7 +17,7 @@ from refuge.conftest import bearer, make_household, member
 from refuge.registry import corrections, counting, crossings, services
 from refuge.registry.models import CrossingFigure, RegistrationFigure
 from refuge.reports import exports, queries
-from refuge.reports.models import Situation
+from refuge.reports.models import SituationSettings
 
 pytestmark = pytest.mark.django_db
 YEREVAN = ZoneInfo("Asia/Yerevan")
@@ -67,7 +67,7 @@ def test_the_pyramid_puts_people_in_their_age_band(week):
 
 
 def test_the_expected_population_gives_a_share(week):
-    Situation.objects.create(expected_population=20)
+    SituationSettings.objects.create(expected_population=20)
     assert queries.situation_figures().crossed_share == 35
 
 
@@ -249,7 +249,7 @@ def test_only_administrators_set_the_expected_population(personas):
         client.force_login(personas[persona])
         response = client.post("/dashboard/expected/", {"expected_population": "120000"})
         assert response.status_code == (302 if allowed else 403)
-    assert Situation.current().expected_population == 120000
+    assert SituationSettings.current().expected_population == 120000
 
 
 def test_a_hidden_sex_cell_hides_the_other_too(reception, registrar):

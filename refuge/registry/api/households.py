@@ -1,32 +1,28 @@
+"""Households: register one (or add members to it), read, list, find by number, link and
+change."""
+
 from datetime import date, datetime
 from uuid import UUID
 
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from ninja.responses import NinjaJSONEncoder, Status
 
 from refuge.accounts.api_auth import authorized
-from refuge.accounts.models import Post
 from refuge.accounts.roles import (
-    COUNT_CROSSINGS,
     EDIT_PEOPLE,
     REGISTER,
-    VIEW_FIGURES,
     VIEW_PEOPLE,
     ensure,
 )
 from refuge.audit import services as audit
-from refuge.audit.models import AuditEvent
-from refuge.lib import names
-from refuge.lib.errors import FieldError, Invalid
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
-from refuge.lib.recent import remembered
 from refuge.lib.schemas import Errors, Patch, Strict
-from refuge.registry import corrections, crossings, queries, services
-from refuge.registry.models import Household, Person, Tally
+from refuge.registry import corrections, queries, services
+from refuge.registry.api.posts import open_post
+from refuge.registry.models import Household, Person
 
 router = Router(tags=["registry"])
 
@@ -172,19 +168,6 @@ def households_with_members():
     )
 
 
-@remembered
-def _open_post(code: str) -> Post | None:
-    return Post.objects.filter(code=code, is_open=True).first()
-
-
-def open_post(code: str, where: str = "post") -> Post:
-    post = _open_post(code)
-    if post is None:
-        raise Invalid([FieldError(where, gettext("%(code)s is not an open post")
-                                  % {"code": code})])
-    return post
-
-
 def show_household(request, household: Household) -> dict:
     audit.record_views(request.user, "person", [p.uuid for p in household.members.all()], "api")
     return household_out(household)
@@ -304,233 +287,3 @@ def edit_conflicts(conflicts: list, base_version: int | None) -> Status:
         "message": gettext("changed on another device since version %(version)s; both "
                            "versions are kept for review") % {"version": base_version}}
         for c in conflicts]})
-
-
-@router.get("/people/{uuid}", response=PersonOut)
-def get_person(request, uuid: UUID):
-    ensure(request.user, VIEW_PEOPLE)
-    person = get_object_or_404(queries.people_for_display(), uuid=uuid)
-    audit.record(request.user, AuditEvent.VIEW, "person", person.uuid, via="api")
-    return person_out(person)
-
-
-class PersonPatch(Patch):
-    relationship: str | None = None
-    given_name: str | None = None
-    family_name: str | None = None
-    patronymic: str | None = None
-    sex: str | None = None
-    birth_date: str | None = None
-    needs: list[str] | None = None
-    phone: str | None = None
-    origin: str | None = None
-    destination: str | None = None
-    status: str | None = None
-    base_version: int | None = None
-
-
-@router.patch("/people/{uuid}", auth=authorized(EDIT_PEOPLE),
-              response={200: PersonOut, 409: Errors, 422: Errors})
-def update_person(request, uuid: UUID, payload: PersonPatch):
-    """Correct a person. Only the fields sent change; history keeps the old values.
-
-    Send `base_version`, the `version` you edited. A field someone changed after it is
-    not overwritten: the answer is a 409 naming it, your value is kept for review
-    beside the saved one, and the other fields you sent are saved."""
-    ensure(request.user, EDIT_PEOPLE)
-    person = get_object_or_404(queries.people_for_display(), uuid=uuid)
-    changes = payload.model_dump(exclude_unset=True)
-    base_version = changes.pop("base_version", None)
-    saved = corrections.update_person(person, changes, user=request.user,
-                                   base_version=base_version)
-    if saved.conflicts_raised:
-        return edit_conflicts(saved.conflicts_raised, base_version)
-    return person_out(queries.people_for_display().get(pk=person.pk))
-
-
-class PersonMoveIn(Strict):
-    household: UUID
-    relationship: str = ""
-    base_version: int | None = Field(None, description="The person's `version` the mover "
-                                     "saw; a move made on another device since is not undone")
-
-
-@router.post("/people/{uuid}/move", auth=authorized(EDIT_PEOPLE),
-             response={200: PersonOut, 409: Errors, 422: Errors})
-def move_person(request, uuid: UUID, payload: PersonMoveIn):
-    ensure(request.user, EDIT_PEOPLE)
-    person = get_object_or_404(queries.people_for_display(), uuid=uuid)
-    household = get_object_or_404(Household, uuid=payload.household)
-    moved = corrections.move_person(person, household, user=request.user,
-                                 relationship=payload.relationship,
-                                 base_version=payload.base_version)
-    if moved.conflicts_raised:
-        return edit_conflicts(moved.conflicts_raised, payload.base_version)
-    return person_out(queries.people_for_display().get(pk=person.pk))
-
-
-class ChangeOut(Schema):
-    at: datetime
-    user: str | None
-    kind: str
-    fields: list[str]
-
-
-@router.get("/people/{uuid}/history", response=list[ChangeOut])
-def person_history(request, uuid: UUID):
-    """Every change to a person: when, by whom, and which fields."""
-    ensure(request.user, VIEW_PEOPLE)
-    person = get_object_or_404(Person, uuid=uuid)
-    audit.record(request.user, AuditEvent.VIEW, "person", person.uuid, via="api-history")
-    return queries.person_changes(person)
-
-
-class SearchIn(Strict):
-    q: str = Field(max_length=200, description="A name in any script, a document number, "
-                   "a phone number or a registration number")
-
-
-class SearchOut(Schema):
-    understood_as: str
-    problem: str = Field("", description="Why a registration number found nobody, e.g. a "
-                         "wrong check digit; empty otherwise")
-    people: list[PersonOut]
-
-
-@router.post("/search", auth=authorized(VIEW_PEOPLE), response=SearchOut)
-def search(request, payload: SearchIn):
-    """Search is a POST so that names never appear in URLs or access logs."""
-    ensure(request.user, VIEW_PEOPLE)
-    result = queries.search(payload.q)
-    audit.record(request.user, AuditEvent.SEARCH, "person", None, results=len(result.people))
-    audit.record_views(request.user, "person", [p.uuid for p in result.people], "api-search")
-    # Built from stored records by person_out, as the registration answer is: rendered
-    # without validating fifty people again through the response schema.
-    return api_response(request, {"understood_as": result.understood_as,
-                                  "problem": result.problem,
-                                  "people": [person_out(p) for p in result.people]}, 200)
-
-
-class TallyIn(Strict):
-    uuid: UUID
-    post: str
-    people_aboard: int
-    vehicle_ref: str = ""
-    note: str = ""
-    counted_at: datetime | None = None
-    device_id: str = ""
-
-
-class TallyOut(Schema):
-    uuid: UUID
-    post: str
-    counted_at: datetime
-    people_aboard: int
-    vehicle_ref: str
-    note: str
-
-
-def tally_out(tally: Tally) -> dict:
-    return {"uuid": tally.uuid, "post": tally.post.code, "counted_at": tally.counted_at,
-            "people_aboard": tally.people_aboard, "vehicle_ref": tally.vehicle_ref,
-            "note": tally.note}
-
-
-@router.post("/tallies", auth=authorized(COUNT_CROSSINGS),
-             response={200: TallyOut, 201: TallyOut, 409: Errors, 422: Errors})
-def record_tally(request, payload: TallyIn):
-    ensure(request.user, COUNT_CROSSINGS)
-    post = open_post(payload.post)
-    body = payload.model_dump(mode="json", exclude={"post"})
-    tally, created = crossings.record_tally(body, user=request.user, post=post)
-    return Status(201 if created else 200, tally_out(tally))
-
-
-@router.get("/tallies/{uuid}", response=TallyOut)
-def get_tally(request, uuid: UUID):
-    ensure(request.user, COUNT_CROSSINGS)
-    return tally_out(get_object_or_404(Tally.objects.select_related("post"), uuid=uuid))
-
-
-class TallyPatch(Patch):
-    people_aboard: int | None = None
-    vehicle_ref: str | None = None
-    note: str | None = None
-
-
-@router.patch("/tallies/{uuid}", auth=authorized(COUNT_CROSSINGS),
-              response={200: TallyOut, 422: Errors})
-def correct_tally(request, uuid: UUID, payload: TallyPatch):
-    """Correct a count; the crossing figures follow."""
-    ensure(request.user, COUNT_CROSSINGS)
-    tally = get_object_or_404(Tally.objects.select_related("post"), uuid=uuid)
-    crossings.correct_tally(tally, payload.model_dump(exclude_unset=True), user=request.user)
-    return tally_out(tally)
-
-
-class TallyFieldChangeOut(Schema):
-    field: str
-    before: int | str
-    after: int | str
-
-
-class TallyChangeOut(ChangeOut):
-    fields: list[TallyFieldChangeOut]
-
-
-@router.get("/tallies/{uuid}/history", response=list[TallyChangeOut])
-def tally_history(request, uuid: UUID):
-    """Every version of a count, newest first: when, by whom, and each field's value
-    before and after."""
-    ensure(request.user, COUNT_CROSSINGS)
-    return queries.tally_changes(get_object_or_404(Tally, uuid=uuid))
-
-
-class TallyPage(Schema):
-    items: list[TallyOut]
-    next_cursor: str | None
-
-
-@router.get("/tallies", response=TallyPage)
-def list_tallies(request, post: str | None = None, cursor: str | None = None,
-                 size: int = DEFAULT_PAGE_SIZE):
-    ensure(request.user, COUNT_CROSSINGS)
-    tallies = Tally.objects.select_related("post")
-    if post and names.forbidden_char(post) is None:
-        tallies = tallies.filter(post__code=post)
-    items, next_cursor = page(tallies, cursor, size)
-    return {"items": [tally_out(t) for t in items], "next_cursor": next_cursor}
-
-
-class PostOut(Schema):
-    uuid: UUID
-    code: str
-    name: str
-    kind: str
-    province: str
-    is_open: bool
-
-
-class NameIndexOut(Schema):
-    post: str
-    generated_at: datetime
-    entries: list[str]
-
-
-@router.get("/name-index", response=NameIndexOut)
-def name_index(request, post: str):
-    """The name keys of people already registered at a reception centre and in its
-    province ("family key|given key|birth year|registration number"), for a desk to
-    warn of likely duplicates with no network. Refresh it while online."""
-    ensure(request.user, REGISTER)
-    centre = get_object_or_404(Post, code=post.upper(), kind=Post.RECEPTION)
-    audit.record(request.user, AuditEvent.EXPORT, "person", None, what="name index",
-                 post=centre.code)
-    return {"post": centre.code, "generated_at": timezone.now(),
-            "entries": queries.name_index(centre)}
-
-
-@router.get("/posts", response=list[PostOut])
-def list_posts(request):
-    ensure(request.user, VIEW_FIGURES)
-    return list(Post.objects.all())

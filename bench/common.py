@@ -79,16 +79,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def serve_command(port: int, workers: int | None = None, threads: int | None = None,
+                  *extra: str) -> list[str]:
+    """`manage.py serve` on a loopback port, with serve's defaults unless told."""
+    cmd = [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port), *extra]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    if threads:
+        cmd += ["--threads", str(threads)]
+    return cmd
+
+
 @contextmanager
 def serve(env: dict, workers: int | None = None, threads: int | None = None,
           log: Path | None = None):
     """`manage.py serve` on a free loopback port, stopped with its whole process group."""
     port = free_port()
-    cmd = [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    if workers:
-        cmd += ["--workers", str(workers)]
-    if threads:
-        cmd += ["--threads", str(threads)]
+    cmd = serve_command(port, workers, threads)
     OUT.mkdir(exist_ok=True)
     with open(log or OUT / "serve.log", "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,

@@ -45,12 +45,9 @@ class Server:
         self.started = False
 
     def start(self) -> None:
-        cmd = [common.PYTHON, "manage.py", "serve", "--host", "127.0.0.1",
-               "--port", str(self.port)]
-        if self.started:  # migrated at the first start: a restart comes back sooner
-            cmd.append("--no-migrate")
-        if self.workers:
-            cmd += ["--workers", str(self.workers)]
+        # Migrated at the first start: a restart comes back sooner without.
+        extra = ("--no-migrate",) if self.started else ()
+        cmd = common.serve_command(self.port, self.workers, None, *extra)
         out = open(self.log, "a")  # noqa: SIM115 (the server keeps it open)
         self.proc = subprocess.Popen(cmd, cwd=common.ROOT, env=self.env, stdout=out,
                                      stderr=subprocess.STDOUT, start_new_session=True)

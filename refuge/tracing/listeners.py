@@ -32,10 +32,11 @@ def _check_waiting() -> None:
     only those saved are checked, known by id and UUID, since SQLite gives a rolled-back
     id to the next row."""
     people, _waiting.people = getattr(_waiting, "people", []), []
+    if not people:
+        return
     saved = set(Person.objects.filter(pk__in=[p.pk for p in people])
-                .values_list("pk", "uuid")) if people else set()
-    people = [p for p in people if (p.pk, p.uuid) in saved]
-    if people:
+                .values_list("pk", "uuid"))
+    if people := [p for p in people if (p.pk, p.uuid) in saved]:
         _check(people)
 
 

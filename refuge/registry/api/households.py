@@ -274,7 +274,7 @@ def update_household(request, uuid: UUID, payload: HouseholdPatch):
     changes = payload.model_dump(exclude_unset=True)
     base_version = changes.pop("base_version", None)
     saved = corrections.update_household(household, changes, user=request.user,
-                                      base_version=base_version)
+                                         base_version=base_version)
     if saved.conflicts_raised:
         return edit_conflicts(saved.conflicts_raised, base_version)
     return show_household(request, households_with_members().get(pk=household.pk))

@@ -63,7 +63,7 @@ def update_person(request, uuid: UUID, payload: PersonPatch):
     changes = payload.model_dump(exclude_unset=True)
     base_version = changes.pop("base_version", None)
     saved = corrections.update_person(person, changes, user=request.user,
-                                   base_version=base_version)
+                                      base_version=base_version)
     if saved.conflicts_raised:
         return edit_conflicts(saved.conflicts_raised, base_version)
     return person_out(queries.people_for_display().get(pk=person.pk))

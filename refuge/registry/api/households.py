@@ -18,6 +18,7 @@ from refuge.accounts.roles import (
     ensure,
 )
 from refuge.audit import services as audit
+from refuge.lib.errors import referenced
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
 from refuge.lib.schemas import Errors, Patch, Strict
 from refuge.registry import corrections, queries, services
@@ -252,7 +253,7 @@ class LinkIn(Strict):
 def link_households(request, uuid: UUID, payload: LinkIn):
     ensure(request.user, EDIT_PEOPLE)
     household = get_object_or_404(Household, uuid=uuid)
-    other = get_object_or_404(Household, uuid=payload.other)
+    other = referenced(Household, "other", uuid=payload.other)
     corrections.link_households(household, other, user=request.user)
     return show_household(request, households_with_members().get(pk=household.pk))
 

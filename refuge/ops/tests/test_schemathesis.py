@@ -6,15 +6,79 @@ A partner's client is generated from this schema: an undocumented status or a bo
 does not match is a client that breaks in the field."""
 
 import time
+from collections import Counter
 
 import pytest
 
-from refuge.conftest import token_for
+from refuge.conftest import make_household, member, token_for
 
 pytestmark = [pytest.mark.api_fuzz, pytest.mark.django_db(transaction=True)]
 
 SECONDS = 75  # in all, shared by the two callers
-EXAMPLES = int(__import__("os").environ.get("FUZZ_EXAMPLES", 2))  # per operation and caller
+EXAMPLES = 3  # per operation, caller and path parameters (generated, or seeded records)
+
+
+def seeded(personas, reception) -> dict:
+    """A record of each kind the API's paths name, so that the probe reaches the answers
+    about real records (their bodies, their 409s) and not only 404s; by the path segment
+    before the parameter, or by the parameter's own name."""
+    from refuge.aid import eligibility
+    from refuge.aid.tests.helpers import make_programme
+    from refuge.matching import services as matching
+    from refuge.matching.models import CandidatePair, HouseholdMatch
+    from refuge.registry.models import Tally
+    from refuge.shelter import services as shelter
+    from refuge.shelter.models import Site
+    from refuge.tracing.tests.helpers import enquiry, sought
+
+    admin = personas["administrator"]
+    first = make_household(reception, admin, member("Հայկ", "Հովհաննիսյան", sex="M",
+                                                    birth_date="1980-03-14"),
+                           member("Անի", "Հովհաննիսյան", sex="F", birth_date="1982-07-01",
+                                  relationship="spouse"))
+    make_household(reception, admin, member("Айк", "Оганесян", sex="M", birth_date="1980-03-14"),
+                   member("Ани", "Оганесян", sex="F", birth_date="1982-07-01",
+                          relationship="spouse"))
+    waiting = make_household(reception, admin, member("Armen", "Petrosyan", sex="M",
+                                                      birth_date="1990"))
+    matching.dedupe()
+    pairs = CandidatePair.objects.order_by("pk")
+    merge = matching.merge_pair(pairs.last(), user=admin)
+    site = Site.objects.create(name="School 4", province="Syunik", beds=40)
+    placement = shelter.reserve(first, site, user=admin)
+    run = shelter.propose_placements(user=admin, time_limit=2)
+    programme = make_programme(admin)
+    eligibility.generate(programme.rounds.get(number=1))
+    case = enquiry(personas["tracing_officer"], sought("Armen", "Petrosyan", age=36))
+    tally = Tally.objects.create(post=reception, people_aboard=3, recorded_by=admin)
+    return {
+        "households": first.uuid, "people": first.members.order_by("pk").first().uuid,
+        "number": first.registration_number, "registration_number": waiting.registration_number,
+        "tallies": tally.uuid, "sites": site.uuid, "placements": placement.uuid,
+        "allocations": run.uuid, "proposals": run.proposals.first().uuid,
+        "pairs": pairs.first().uuid, "merges": merge.uuid,
+        "matching/households": HouseholdMatch.objects.first().uuid,
+        "programmes": programme.uuid, "programme": programme.uuid, "cycles": 1, "cycle": 1,
+        "code": reception.code, "enquiries": case.uuid,
+        "sought": case.sought.first().uuid,
+        "candidates": getattr(case.sought.first().candidates.first(), "uuid", None),
+    }
+
+
+def known_path(path: str, seeds: dict) -> dict | None:
+    """The path parameters that name seeded records; None if one names none."""
+    segments = path.strip("/").split("/")
+    values = {}
+    for i, segment in enumerate(segments):
+        if segment.startswith("{"):
+            name = segment[1:-1]
+            for key in (f"{segments[i - 2]}/{segments[i - 1]}", segments[i - 1], name):
+                if seeds.get(key) is not None:
+                    values[name] = str(seeds[key])
+                    break
+            else:
+                return None
+    return values
 
 
 def conformance_checks():
@@ -37,8 +101,10 @@ def described(failure) -> str:
     return f"{failure.title}: {' '.join(failure.message.split())[:300]}"
 
 
-def calls(operation, role: str, headers: dict, failures: list, counts: dict):
-    """A few generated requests to one operation as one caller; every failed check noted."""
+def calls(operation, role: str, headers: dict, failures: set, counts: dict,
+          path_parameters: dict | None = None):
+    """A few generated requests to one operation as one caller, on generated or given
+    path parameters; every failed check noted."""
     from hypothesis import HealthCheck, given, settings
     from schemathesis.core.failures import FailureGroup
 
@@ -46,12 +112,16 @@ def calls(operation, role: str, headers: dict, failures: list, counts: dict):
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               suppress_health_check=list(HealthCheck), derandomize=True)
-    @given(case=operation.as_strategy())
+    @given(case=operation.as_strategy(path_parameters=path_parameters))
     def call(case):
         counts["requests"] += 1
         try:
-            case.call_and_validate(headers=headers, checks=checks, timeout=30)
+            response = case.call_and_validate(headers=headers, checks=checks, timeout=30)
+            counts["statuses"][response.status_code // 100] += 1
+            if response.status_code < 300:
+                counts["answered"].add(operation.label)
         except FailureGroup as group:
+            counts["failed"] += 1
             for failure in group.exceptions:
                 failures.add(f"{role}: {case.method} {operation.path}: {described(failure)}")
 
@@ -66,15 +136,27 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     operations = [result.ok() for result in schema.get_all_operations()]
     callers = {role: {"Authorization": f"Bearer {token_for(personas[role])}"}
                for role in ("administrator", "registrar")}
-    failures, tried, counts = set(), set(), {"requests": 0}
+    seeds = seeded(personas, reception)
+    failures, tried = set(), set()
+    counts = {"requests": 0, "failed": 0, "statuses": Counter(), "on records": 0,
+              "answered": set()}
     started = time.monotonic()
     for operation in operations:
         for role, headers in callers.items():
             if time.monotonic() > started + SECONDS:
                 break
             calls(operation, role, headers, failures, counts)()
+            known = known_path(operation.path, seeds)
+            if known:
+                calls(operation, role, headers, failures, counts, known)()
+                counts["on records"] += 1
             tried.add(operation.label)
-    print(f"\nschemathesis: {len(tried)} of {len(operations)} operations, {counts['requests']} "
-          f"requests, {len(failures)} failures, {time.monotonic() - started:.0f} s")
+    statuses = ", ".join(f"{k}xx {n}" for k, n in sorted(counts["statuses"].items()))
+    print(f"\nschemathesis: {len(tried)} of {len(operations)} operations "
+          f"({counts['on records'] // len(callers)} also on seeded records), "
+          f"{len(counts['answered'])} answered with a 2xx, "
+          f"{counts['requests']} requests ({statuses}), {counts['failed']} failed, "
+          f"{len(failures)} distinct failures, {time.monotonic() - started:.0f} s")
+    print("no 2xx:", sorted(set(tried) - counts["answered"]))
     assert not failures, "\n".join(sorted(failures))
     assert len(tried) == len(operations), f"only {len(tried)} operations in {SECONDS} s"

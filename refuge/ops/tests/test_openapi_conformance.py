@@ -2,6 +2,7 @@
 fixed by one small test: a partner's client is generated from that schema."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -73,3 +74,46 @@ def test_a_record_named_in_the_body_or_query_that_does_not_exist_is_a_documented
             wrong.append(f"{method} {path}: 422 undocumented")
     assert not wrong
     assert Placement.objects.count() == 1
+
+
+def answer(status: int, body: dict):
+    import requests
+
+    response = requests.Response()
+    response.status_code, response._content = status, json.dumps(body).encode()
+    response.headers["Content-Type"] = "application/json"
+    response.request = requests.Request("GET", "http://refuge.test/api/people/x").prepare()
+    response.url, response.elapsed = response.request.url, timedelta(0)
+    return response
+
+
+def test_the_probe_finds_what_the_schema_does_not_say_and_names_no_one():
+    """The Schemathesis probe's checks catch a wrong body, an undocumented status and a
+    server error, and what it reports of them quotes no body (a body holds names)."""
+    import schemathesis
+    from schemathesis.core.failures import FailureGroup
+
+    from refuge.ops.tests.test_schemathesis import conformance_checks, described
+
+    person = {"type": "object", "properties": {"given_name": {"type": "string"}},
+              "required": ["given_name"]}
+    schema = schemathesis.openapi.from_dict({
+        "openapi": "3.1.0", "info": {"title": "Refuge", "version": "1"},
+        "paths": {"/api/people/{uuid}": {"get": {
+            "parameters": [{"name": "uuid", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "A person", "content": {
+                "application/json": {"schema": person}}}}}}}})
+    case = schema["/api/people/{uuid}"]["GET"].Case(path_parameters={"uuid": "x"})
+    found = {}
+    for status, body in [(200, {"given_name": 7, "family_name": "Hovhannisyan"}),
+                         (404, {"errors": [{"field": "", "message": "Hovhannisyan"}]}),
+                         (500, {"trace": "Hovhannisyan"})]:
+        with pytest.raises(FailureGroup) as group:
+            case.validate_response(answer(status, body), checks=conformance_checks())
+        found[status] = [described(failure) for failure in group.value.exceptions]
+    assert "Response violates schema: at given_name, schema rule properties/given_name/type" \
+        in found[200]
+    assert "Undocumented status code: Received: 404 Documented: 200" in found[404]
+    assert "Server error: 500" in found[500]
+    assert "Hovhannisyan" not in str(found)

@@ -15,7 +15,7 @@ from refuge.lib.pagination import (
     encode_cursor,
     page,
 )
-from refuge.lib.schemas import Errors, Patch, Strict
+from refuge.lib.schemas import Errors, Patch, Strict, one_of
 from refuge.registry.models import Household
 from refuge.shelter import queries, services
 from refuge.shelter.allocation.bounds import Bound
@@ -30,7 +30,7 @@ class SiteIn(Strict):
     name: str
     name_hy: str = ""
     name_ru: str = ""
-    kind: str = Site.OTHER
+    kind: str = Field(Site.OTHER, json_schema_extra=one_of(Site.KINDS, blank=True))
     province: str
     community: str = ""
     address: str = ""

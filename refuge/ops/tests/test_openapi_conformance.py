@@ -3,6 +3,7 @@ fixed by one small test: a partner's client is generated from that schema."""
 
 import json
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 from django.test import Client
@@ -117,3 +118,62 @@ def test_the_probe_finds_what_the_schema_does_not_say_and_names_no_one():
     assert "Undocumented status code: Received: 404 Documented: 200" in found[404]
     assert "Server error: 500" in found[500]
     assert "Hovhannisyan" not in str(found)
+
+
+def refused(response) -> set[str]:
+    return {e["field"] for e in response.json().get("errors", [])
+            if response.status_code == 422}
+
+
+def enum_of(schema: dict, component: str, field: str) -> list[str]:
+    return schema["components"]["schemas"][component]["properties"][field].get("enum", [])
+
+
+def test_text_fields_with_a_fixed_set_of_values_document_exactly_those(admin, reception,
+                                                                       registrar):
+    """The schema's `enum` is what the API accepts: each value documented is taken, and
+    one outside it is refused naming the field. Before, these were documented as any text
+    and a generated client could send values that are always refused."""
+    schema = admin.get("/api/openapi.json").json()
+
+    def send(url, body, method="post"):
+        return getattr(admin, method)(url, json.dumps(body), content_type="application/json")
+
+    def household(**fields):
+        return send("/api/households", {"uuid": str(uuid4()), "post": "GOR",
+                                        "members": [member("Anahit", sex="F")], **fields})
+
+    def site(**fields):
+        return send("/api/shelter/sites", {"name": "School 4", "province": "Syunik",
+                                           "beds": 40, **fields})
+
+    def person():
+        return make_household(reception, registrar, member("Anahit", sex="F")).members.get()
+
+    def consent(**fields):
+        return send(f"/api/people/{person().uuid}/consents",
+                    {"uuid": str(uuid4()), "purpose": "publication", "given": True, **fields})
+
+    def erasure(**fields):
+        return send(f"/api/people/{person().uuid}/erase", {"reason": "in_error", **fields})
+
+    def legal_basis(**fields):
+        return send("/api/legal-bases/tracing", {"basis": "vital_interest", **fields}, "put")
+
+    cases = [("HouseholdIn", "accommodation", household), ("SiteIn", "kind", site),
+             ("ConsentIn", "purpose", consent), ("ConsentIn", "form", consent),
+             ("ErasureIn", "reason", erasure), ("LegalBasisIn", "basis", legal_basis)]
+    wrong = []
+    for component, field, act in cases:
+        values = enum_of(schema, component, field)
+        if len(values) < 2:
+            wrong.append(f"{component}.{field}: no enum")
+        for value in values:
+            response = act(**{field: value})
+            if response.status_code >= 300:
+                wrong.append(f"{component}.{field}={value!r}: {response.status_code}")
+        if refused(act(**{field: "nonsense"})) != {field}:
+            wrong.append(f"{component}.{field}: a value outside the enum not refused")
+    assert not wrong
+    basis = schema["components"]["schemas"]["LegalBasisOut"]["properties"]
+    assert set(basis["purpose"]["enum"]) == {"registration", "tracing", "payments", "audit"}

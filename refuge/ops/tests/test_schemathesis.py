@@ -32,6 +32,10 @@ def seeded(personas, reception) -> dict:
     from refuge.tracing.tests.helpers import enquiry, sought
 
     admin = personas["administrator"]
+
+    def household(given: str, family: str, **fields):
+        return make_household(reception, admin, member(given, family, **fields))
+
     first = make_household(reception, admin, member("Հայկ", "Հովհաննիսյան", sex="M",
                                                     birth_date="1980-03-14"),
                            member("Անի", "Հովհաննիսյան", sex="F", birth_date="1982-07-01",
@@ -40,32 +44,42 @@ def seeded(personas, reception) -> dict:
                            member("Айк", "Оганесян", sex="M", birth_date="1980-03-14"),
                            member("Ани", "Оганесян", sex="F", birth_date="1982-07-01",
                                   relationship="spouse"))
-    waiting = make_household(reception, admin, member("Armen", "Petrosyan", sex="M",
-                                                      birth_date="1990"))
+    waiting = household("Armen", "Petrosyan", sex="M", birth_date="1990")
+    # Records of their own for the acts that change them, so an act done before (a
+    # check-out, a link, a move) does not leave the next one only a 422 to answer.
+    moved, linked, other = (household(given, "Grigoryan", sex="F", birth_date=year)
+                            for given, year in (("Lilit", "1995"), ("Nare", "1970"),
+                                                ("Siranush", "1950")))
     matching.dedupe()
     pairs = CandidatePair.objects.order_by("pk")
     merge = matching.merge_pair(pairs.last(), user=admin)
     site = Site.objects.create(name="School 4", province="Syunik", beds=40)
     other_site = Site.objects.create(name="School 5", province="Syunik", beds=40)
     placement = shelter.reserve(first, site, user=admin)
+    to_move = shelter.reserve(other, site, user=admin)
     run = shelter.propose_placements(user=admin, time_limit=2)
+    proposals = run.proposals.order_by("pk")
     programme = make_programme(admin)
     eligibility.generate(programme.rounds.get(number=1))
     case = enquiry(personas["tracing_officer"], sought("Armen", "Petrosyan", age=36))
     tally = Tally.objects.create(post=reception, people_aboard=3, recorded_by=admin)
     return {
-        "households": first.uuid, "people": first.members.order_by("pk").first().uuid,
+        "households": linked.uuid, "people": moved.members.get().uuid,
         "number": first.registration_number, "registration_number": waiting.registration_number,
         "tallies": tally.uuid, "sites": site.uuid, "placements": placement.uuid,
-        "allocations": run.uuid, "proposals": run.proposals.first().uuid,
+        "allocations": run.uuid, "proposals": proposals.first().uuid,
         "pairs": pairs.first().uuid, "merges": merge.uuid,
         "matching/households": HouseholdMatch.objects.first().uuid,
         "programmes": programme.uuid, "programme": programme.uuid, "cycles": 1, "cycle": 1,
         "code": reception.code, "purpose": "tracing", "enquiries": case.uuid,
-        "waiting": waiting.uuid, "again": again.uuid, "site": site.uuid,
-        "other_site": other_site.uuid,
         "sought": case.sought.first().uuid,
         "candidates": getattr(case.sought.first().candidates.first(), "uuid", None),
+        # by the operation's whole path, before the rules above
+        "/api/shelter/placements/{uuid}/move": {"uuid": to_move.uuid},
+        "/api/shelter/proposals/{uuid}/reject": {"uuid": proposals.last().uuid},
+        # what the valid bodies name
+        "waiting": waiting.uuid, "again": again.uuid, "site": site.uuid,
+        "other_site": other_site.uuid,
     }
 
 
@@ -113,6 +127,8 @@ def valid_requests(seeds: dict) -> dict[str, dict]:
 
 def known_path(path: str, seeds: dict) -> dict | None:
     """The path parameters that name seeded records; None if one names none."""
+    if path in seeds:
+        return {name: str(value) for name, value in seeds[path].items()}
     segments = path.strip("/").split("/")
     values = {}
     for i, segment in enumerate(segments):

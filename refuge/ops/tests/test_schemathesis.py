@@ -14,7 +14,7 @@ from refuge.conftest import make_household, member, token_for
 
 pytestmark = [pytest.mark.api_fuzz, pytest.mark.django_db(transaction=True)]
 
-SECONDS = 180  # a bound, not the budget: about a minute on 2 cores, double that when loaded
+SECONDS = 240  # a bound, not the budget: about a minute on 2 cores, double that when loaded
 EXAMPLES = 2  # per operation, caller and path parameters (generated, or seeded records)
 
 
@@ -220,7 +220,10 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
             if time.monotonic() > started + SECONDS:
                 break
             for mode in GenerationMode.POSITIVE, GenerationMode.NEGATIVE:
-                calls(operation, role, headers, failures, counts, mode)()
+                # On made-up path parameters every answer is a 404 or a 422, whatever the
+                # rest: valid data is enough there when seeded records take the invalid.
+                if not known or mode == GenerationMode.POSITIVE:
+                    calls(operation, role, headers, failures, counts, mode)()
                 if known:
                     calls(operation, role, headers, failures, counts, mode, known)()
             if known:

@@ -192,8 +192,9 @@ def cost_from_database(db: str) -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from refuge.accounts.models import Post
     from refuge.forecast import curves, queries, services
-    from refuge.registry.models import Post, Tally
+    from refuge.registry.models import Tally
 
     call_command("migrate", verbosity=0)
     post, _ = Post.objects.get_or_create(code="BENCHX", defaults=dict(

@@ -26,7 +26,8 @@ def draw_queries(per_kind: int, seed: int) -> list[tuple[str, str]]:
     """(kind, text) pairs sampled from the registry by random primary keys."""
     from django.db.models import Max
 
-    from refuge.registry.models import Document, Household, Person, registration_number
+    from refuge.registry.models import Document, Household, Person
+    from refuge.registry.numbers import registration_number
 
     r = random.Random(seed)
     top = Person.objects.aggregate(top=Max("id"))["top"]

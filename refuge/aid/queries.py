@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from refuge.aid.eligibility import eligible
 from refuge.aid.models import Cycle, Entitlement, HandOver
 from refuge.registry.cards import household_uuid_from_payload
-from refuge.registry.models import Household, Person, registration_number
+from refuge.registry.models import Household, Person
+from refuge.registry.numbers import registration_number
 from refuge.registry.queries import NOT_FOUND, NumberLookup, look_up_number
 
 

@@ -119,30 +119,14 @@ def submission(request):
         response = _openrosa("", 204)
         response["X-OpenRosa-Accept-Content-Length"] = str(limit)
         return response
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit:
-        return _message(_("the submission is %(length)s bytes; this server takes at most "
-                          "%(limit)s") % {"length": length, "limit": limit}, 413, "error")
+    too_large = _too_large(request, limit)
+    if too_large is not None:
+        return too_large
     upload = request.FILES.get("xml_submission_file")
     if upload is None:
         return _message(_("the submission has no xml_submission_file"), 400, "error")
-    if sum(f.size for f in request.FILES.values()) > limit:
-        return _message(_("the attachments are larger than %(limit)s bytes") % {"limit": limit},
-                        413, "error")
     try:
-        sent = submissions.read(upload.read())
-        post = Post.objects.filter(code=sent.post_code, kind=Post.RECEPTION).first()
-        if post is None:
-            raise submissions.Rejected(_("%(post)s is not a reception centre here: get the "
-                                         "blank form again") % {"post": sent.post_code})
-        # Nobody at a phone can choose "same person" or "a different person": certain
-        # duplicates are saved and queued for a reviewer, like every possible one.
-        result = services.register_household(sent.payload, user=request.user, post=post,
-                                             desk=sent.desk, device_id=sent.device_id,
-                                             ask_about_duplicates=False)
+        result = _register(request, submissions.read(upload.read()))
     except submissions.Rejected as rejected:
         return _message(rejected.message, rejected.status, "error")
     except Invalid as invalid:
@@ -157,3 +141,31 @@ def submission(request):
                         202, "submit_success")
     return _message(_("Household %(number)s registered.") % {"number": number}, 201,
                     "submit_success")
+
+
+def _too_large(request, limit: int):
+    """A 413 when the body or its attachments pass the limit, else None."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        return _message(_("the submission is %(length)s bytes; this server takes at most "
+                          "%(limit)s") % {"length": length, "limit": limit}, 413, "error")
+    if sum(f.size for f in request.FILES.values()) > limit:
+        return _message(_("the attachments are larger than %(limit)s bytes") % {"limit": limit},
+                        413, "error")
+    return None
+
+
+def _register(request, sent):
+    """The household a phone sent, registered at the reception centre its form names."""
+    post = Post.objects.filter(code=sent.post_code, kind=Post.RECEPTION).first()
+    if post is None:
+        raise submissions.Rejected(_("%(post)s is not a reception centre here: get the "
+                                     "blank form again") % {"post": sent.post_code})
+    # Nobody at a phone can choose "same person" or "a different person": certain
+    # duplicates are saved and queued for a reviewer, like every possible one.
+    return services.register_household(sent.payload, user=request.user, post=post,
+                                       desk=sent.desk, device_id=sent.device_id,
+                                       ask_about_duplicates=False)

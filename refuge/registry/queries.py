@@ -20,9 +20,8 @@ from refuge.registry.models import (
     Person,
     Tally,
     document_key,
-    parse_registration_number,
-    registration_number,
 )
+from refuge.registry.numbers import parse_registration_number, registration_number
 from refuge.registry.validation import clean_phone
 
 SEARCH_LIMIT = 50

@@ -279,12 +279,7 @@ def move_person(request, person_uuid):
             "name": person.full_name, "number": target.registration_number})
         return redirect("person", person_uuid=person.uuid)
     if request.POST.get("confirm") != "1":
-        return render(request, "registry/move_confirm.html", {
-            "person": person, "target": target,
-            "left_behind": person.household.members.exclude(pk=person.pk).count(),
-            "joining": target.members.count(),
-            "relationship": request.POST.get("relationship", ""),
-            "version": request.POST.get("version", "")})
+        return _confirm_move(request, person, target)
     try:
         moved = corrections.move_person(person, target, user=request.user,
                                      relationship=request.POST.get("relationship", ""),
@@ -295,6 +290,16 @@ def move_person(request, person_uuid):
         _say_saved(request, moved, _("Moved to %(number)s.") % {
             "number": target.registration_number})
     return redirect("person", person_uuid=person.uuid)
+
+
+def _confirm_move(request, person, target):
+    """The page that says what a move does to both households, before it is done."""
+    return render(request, "registry/move_confirm.html", {
+        "person": person, "target": target,
+        "left_behind": person.household.members.exclude(pk=person.pk).count(),
+        "joining": target.members.count(),
+        "relationship": request.POST.get("relationship", ""),
+        "version": request.POST.get("version", "")})
 
 
 @requires(VIEW_PEOPLE)
@@ -326,30 +331,47 @@ def person_detail(request, person_uuid):
     if request.method == "POST":
         if not may_edit:
             return render(request, "403.html", status=403)
-        changes = {k: request.POST.get(k, "") for k in PersonForm.base_fields}
-        changes["needs"] = changes["needs"].replace(",", " ").split()
-        if changes["birth_date"].strip() == _birth_input(person):
-            del changes["birth_date"]  # shown as typed, e.g. "age 7": not a correction
-        try:
-            saved = corrections.update_person(person, changes, user=request.user,
-                                           base_version=_version(request.POST))
-        except Invalid as invalid:
-            errors = {e.field: e.message for e in invalid.errors}
-        else:
+        errors, saved = _correct_person(request, person)
+        if saved is not None:
             _say_saved(request, saved)
             return redirect("person", person_uuid=person.uuid)
     else:
         audit.record(request.user, AuditEvent.VIEW, "person", person.uuid, via="person page")
-    initial = {
+    form = PersonForm(request.POST if request.method == "POST" else None,
+                      initial=_person_initial(person))
+    return render(request, "registry/person.html", {
+        "person": person, "form": form, "errors": errors, "may_edit": may_edit,
+        "erasure": erased, "may_erase": erased is None and can(request.user, ERASE_PEOPLE),
+        **_person_record(person),
+    }, status=422 if errors else 200)
+
+
+def _correct_person(request, person):
+    """The corrections typed on the person page, saved: (errors by field, saved result)."""
+    changes = {k: request.POST.get(k, "") for k in PersonForm.base_fields}
+    changes["needs"] = changes["needs"].replace(",", " ").split()
+    if changes["birth_date"].strip() == _birth_input(person):
+        del changes["birth_date"]  # shown as typed, e.g. "age 7": not a correction
+    try:
+        return {}, corrections.update_person(person, changes, user=request.user,
+                                             base_version=_version(request.POST))
+    except Invalid as invalid:
+        return {e.field: e.message for e in invalid.errors}, None
+
+
+def _person_initial(person) -> dict:
+    return {
         "relationship": person.relationship, "given_name": person.given_name,
         "family_name": person.family_name, "patronymic": person.patronymic,
         "sex": person.sex, "birth_date": _birth_input(person), "needs": " ".join(person.need_codes),
         "phone": person.phone, "origin": person.origin, "destination": person.destination,
         "status": person.status,
     }
-    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
-    return render(request, "registry/person.html", {
-        "person": person, "form": form, "errors": errors, "may_edit": may_edit,
+
+
+def _person_record(person) -> dict:
+    """What the person page shows beside the form: changes, documents, conflicts, merges."""
+    return {
         "changes": queries.labelled_changes(person),
         "relationships": [r for r in Person.RELATIONSHIPS if r[0] != Person.FOCAL_POINT],
         "documents": person.documents.all(),
@@ -359,9 +381,8 @@ def person_detail(request, person_uuid):
                                          .select_related("kept", "merged_by").first(),
         "merged_here": person.merges_kept.filter(undone_at__isnull=True)
                                          .select_related("merged", "merged_by"),
-        "erasure": erased, "may_erase": erased is None and can(request.user, ERASE_PEOPLE),
         "erasure_reasons": Erasure.REASONS,
-    }, status=422 if errors else 200)
+    }
 
 
 @requires(EDIT_PEOPLE)

@@ -1,5 +1,5 @@
 """The situation picture's own settings. The figures it shows are pre-counted by the
-registry (refuge.registry.models: RegistrationFigure, CrossingFigure)."""
+registry (refuge.registry.models.figures: RegistrationFigure, CrossingFigure)."""
 
 from django.conf import settings
 from django.db import models

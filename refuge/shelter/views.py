@@ -148,32 +148,45 @@ def placement_action(request, placement_uuid, action):
         _act(request, lambda: services.check_in(placement, user=request.user),
              _("%(number)s is checked in at %(site)s.") % values)
     elif action in ("cancel", "check-out"):
-        words = _release_words(action, values)
-        if placement.status != words["from"]:
-            messages.error(request, words["not_here"] % {
-                **values, "status": placement.get_status_display()})
-        elif not _confirmed(request):
-            return _confirm(
-                request, title=words["title"], question=words["question"],
-                consequences=[ngettext(
-                    "Its %(people)s bed is free again for someone else.",
-                    "Its %(people)s beds are free again for someone else.",
-                    placement.people) % values, words["then"]],
-                button=words["button"], back=back)
-        else:
-            _act(request, lambda: services.check_out(placement, user=request.user),
-                 words["done"])
+        confirm = _release(request, placement, action, values, back)
+        if confirm is not None:
+            return confirm
     elif action == "move":
-        target = Site.objects.filter(uuid=uuid_or_none(request.POST.get("site"))).first()
-        if target is None:
-            messages.error(request, _("Choose a site."))
-        else:
-            _act(request, lambda: services.move(placement, target, user=request.user),
-                 lambda moved: (_("%(number)s is moved to %(site)s and checked in there.")
-                                if moved.status == Placement.CHECKED_IN else
-                                _("The reservation of %(number)s is moved to %(site)s."))
-                 % {"number": number, "site": target.name})
+        _move(request, placement, number)
     return redirect(back)
+
+
+def _release(request, placement, action: str, values: dict, back: str):
+    """Cancel a reservation or check a household out, once confirmed: the confirmation
+    page to show, or None when it is done (or refused, with a message)."""
+    words = _release_words(action, values)
+    if placement.status != words["from"]:
+        messages.error(request, words["not_here"] % {
+            **values, "status": placement.get_status_display()})
+    elif not _confirmed(request):
+        return _confirm(
+            request, title=words["title"], question=words["question"],
+            consequences=[ngettext(
+                "Its %(people)s bed is free again for someone else.",
+                "Its %(people)s beds are free again for someone else.",
+                placement.people) % values, words["then"]],
+            button=words["button"], back=back)
+    else:
+        _act(request, lambda: services.check_out(placement, user=request.user),
+             words["done"])
+    return None
+
+
+def _move(request, placement, number: str) -> None:
+    target = Site.objects.filter(uuid=uuid_or_none(request.POST.get("site"))).first()
+    if target is None:
+        messages.error(request, _("Choose a site."))
+        return
+    _act(request, lambda: services.move(placement, target, user=request.user),
+         lambda moved: (_("%(number)s is moved to %(site)s and checked in there.")
+                        if moved.status == Placement.CHECKED_IN else
+                        _("The reservation of %(number)s is moved to %(site)s."))
+         % {"number": number, "site": target.name})
 
 
 def _release_words(action: str, values: dict) -> dict:
@@ -345,26 +358,7 @@ def accept_proposals(request):
         messages.error(request, _("These proposals are already decided."))
         return _back_to_page(request)
     if not _confirmed(request):
-        count, beds = len(proposals), sum(p.people for p in proposals)
-        sites = len({p.site_id for p in proposals})
-        page = request.POST.get("page", "")
-        back = reverse("shelter-allocation") + (f"?page={page}" if page.isdigit() else "")
-        return _confirm(
-            request, title=_("Accept proposals"),
-            question=ngettext("Accept the %(count)s proposal on this page?",
-                              "Accept the %(count)s proposals on this page?", count)
-            % {"count": count},
-            consequences=[
-                ngettext("%(beds)s bed is reserved until %(until)s.",
-                         "%(beds)s beds are reserved until %(until)s.", beds)
-                % {"beds": beds, "until": _local_time(
-                    timezone.now() + timedelta(hours=services.reservation_hours()))},
-                ngettext("The households go to %(sites)s site.",
-                         "The households go to %(sites)s sites.", sites) % {"sites": sites},
-                _("Each household is then expected at its site: check it in there when it "
-                  "arrives.")],
-            button=ngettext("Accept %(count)s proposal", "Accept %(count)s proposals", count)
-            % {"count": count}, back=back)
+        return _confirm_acceptance(request, proposals)
     accepted, problems = 0, []
     for proposal in proposals:
         try:
@@ -381,3 +375,27 @@ def accept_proposals(request):
     for problem in problems:
         messages.error(request, problem)
     return _back_to_page(request)
+
+
+def _confirm_acceptance(request, proposals):
+    """The page that says what accepting the listed proposals reserves, and where."""
+    count, beds = len(proposals), sum(p.people for p in proposals)
+    sites = len({p.site_id for p in proposals})
+    page = request.POST.get("page", "")
+    back = reverse("shelter-allocation") + (f"?page={page}" if page.isdigit() else "")
+    return _confirm(
+        request, title=_("Accept proposals"),
+        question=ngettext("Accept the %(count)s proposal on this page?",
+                          "Accept the %(count)s proposals on this page?", count)
+        % {"count": count},
+        consequences=[
+            ngettext("%(beds)s bed is reserved until %(until)s.",
+                     "%(beds)s beds are reserved until %(until)s.", beds)
+            % {"beds": beds, "until": _local_time(
+                timezone.now() + timedelta(hours=services.reservation_hours()))},
+            ngettext("The households go to %(sites)s site.",
+                     "The households go to %(sites)s sites.", sites) % {"sites": sites},
+            _("Each household is then expected at its site: check it in there when it "
+              "arrives.")],
+        button=ngettext("Accept %(count)s proposal", "Accept %(count)s proposals", count)
+        % {"count": count}, back=back)

@@ -164,7 +164,7 @@ def test_the_page_starts_a_real_process_that_finishes_the_search(tmp_path):
         from django.db import transaction
         from refuge.conftest import make_household, member
         from refuge.matching import jobs
-        from refuge.registry.models import Post
+        from refuge.accounts.models import Post
         post = Post.objects.create(kind="reception", code="GOR", name="Goris")
         user = User.objects.create_user("admin")
         for given, family in (("Hayk", "Hovhannisyan"), ("Айк", "Оганесян")):

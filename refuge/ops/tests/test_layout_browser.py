@@ -78,6 +78,12 @@ def test_the_desk_and_dashboard_fit_a_laptop_and_a_phone_in_armenian(live_server
     }""")
     assert narrow == []
 
+    # A tablet: the table scrolls rather than squeeze a name to a couple of letters.
+    page.set_viewport_size({"width": 800, "height": 800})
+    for name in ("given_name", "family_name", "patronymic"):
+        width = page.locator(f"input[name='members-0-{name}']").bounding_box()["width"]
+        assert width >= 100, f"{name} is {width:.0f} px wide"
+
     # A phone: nothing runs off the screen, Sign out included; the table scrolls in its
     # own box, and Tab along the row brings each field into view.
     page.set_viewport_size({"width": 390, "height": 844})

@@ -6,7 +6,8 @@ import pytest
 from refuge.conftest import household_payload, make_household, member
 from refuge.lib.errors import Invalid
 from refuge.registry import corrections, crossings, services
-from refuge.registry.models import Household, Person, RegistrationEvent, parse_registration_number
+from refuge.registry.models import Household, Person, RegistrationEvent
+from refuge.registry.numbers import parse_registration_number
 
 pytestmark = pytest.mark.django_db
 

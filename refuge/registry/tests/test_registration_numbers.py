@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from refuge.conftest import bearer, make_household, member
-from refuge.registry.models import parse_registration_number, registration_number
+from refuge.registry.numbers import parse_registration_number, registration_number
 from refuge.registry.queries import look_up_number, search
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_a_well_formed_number_of_no_household_says_so(family):
 
 
 def test_the_code_must_be_the_households_own(family, registrar):
-    from refuge.registry.models import Post
+    from refuge.accounts.models import Post
 
     Post.objects.create(kind=Post.RECEPTION, code="VAY", name="Vayk", province="Vayots Dzor")
     number = f"VAY-{digits_of(family)}"

@@ -325,7 +325,7 @@ def test_placements_are_counted_per_day_and_to_date(week, reception, registrar, 
 
 
 def test_a_move_does_not_rewrite_the_day_someone_arrived(reception, crossing, registrar):
-    from refuge.registry.models import Post
+    from refuge.accounts.models import Post
 
     vayk = Post.objects.create(kind=Post.RECEPTION, code="VAY", name="Vayk", province="Vayots Dzor")
     here = make_household(reception, registrar, member("Anahit"), member("Armen"))

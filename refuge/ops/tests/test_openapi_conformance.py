@@ -177,3 +177,19 @@ def test_text_fields_with_a_fixed_set_of_values_document_exactly_those(admin, re
     assert not wrong
     basis = schema["components"]["schemas"]["LegalBasisOut"]["properties"]
     assert set(basis["purpose"]["enum"]) == {"registration", "tracing", "payments", "audit"}
+
+
+def test_the_payment_list_documents_the_files_it_answers(admin, personas):
+    """A CSV or xlsx file, not JSON: the schema said nothing of the answer's content, so a
+    generated client could not read it."""
+    from refuge.aid.tests.helpers import approved_cycle
+
+    cycle = approved_cycle(personas[roles.AID_OFFICER])
+    schema = admin.get("/api/openapi.json").json()
+    answer = schema["paths"]["/api/aid/payment-lists/{programme}/{cycle}"]["get"]["responses"]
+    documented = set(answer["200"].get("content", {}))
+    for kind in ("csv", "xlsx"):
+        response = admin.get(f"/api/aid/payment-lists/{cycle.programme.uuid}/{cycle.number}"
+                             f"?format={kind}")
+        assert response.status_code == 200
+        assert response["Content-Type"].split(";")[0] in documented

@@ -23,6 +23,7 @@ def seeded(personas, reception) -> dict:
     about real records (their bodies, their 409s) and not only 404s; by the path segment
     before the parameter, or by the parameter's own name."""
     from refuge.aid import eligibility
+    from refuge.aid import services as aid
     from refuge.aid.tests.helpers import make_programme
     from refuge.matching import services as matching
     from refuge.matching.models import CandidatePair, HouseholdMatch
@@ -61,6 +62,9 @@ def seeded(personas, reception) -> dict:
     proposals = run.proposals.order_by("pk")
     programme = make_programme(admin)
     eligibility.generate(programme.rounds.get(number=1))
+    paying = make_programme(admin, name="Winter support")  # approved: its list is a file
+    eligibility.generate(paying.rounds.get(number=1))
+    aid.approve(paying.rounds.get(number=1), user=admin)
     case = enquiry(personas["tracing_officer"], sought("Armen", "Petrosyan", age=36))
     tally = Tally.objects.create(post=reception, people_aboard=3, recorded_by=admin)
     return {
@@ -70,13 +74,16 @@ def seeded(personas, reception) -> dict:
         "allocations": run.uuid, "proposals": proposals.first().uuid,
         "pairs": pairs.first().uuid, "merges": merge.uuid,
         "matching/households": HouseholdMatch.objects.first().uuid,
-        "programmes": programme.uuid, "programme": programme.uuid, "cycles": 1, "cycle": 1,
+        "programmes": programme.uuid, "cycles": 1,
         "code": reception.code, "purpose": "tracing", "enquiries": case.uuid,
         "sought": case.sought.first().uuid,
         "candidates": getattr(case.sought.first().candidates.first(), "uuid", None),
         # by the operation's whole path, before the rules above
         "/api/shelter/placements/{uuid}/move": {"uuid": to_move.uuid},
         "/api/shelter/proposals/{uuid}/reject": {"uuid": proposals.last().uuid},
+        "/api/aid/payment-lists/{programme}/{cycle}": {"programme": paying.uuid, "cycle": 1},
+        "/api/aid/payment-lists/{programme}/{cycle}/results": {"programme": paying.uuid,
+                                                               "cycle": 1},
         # what the valid bodies name
         "waiting": waiting.uuid, "again": again.uuid, "site": site.uuid,
         "other_site": other_site.uuid,
@@ -122,6 +129,7 @@ def valid_requests(seeds: dict) -> dict[str, dict]:
         "POST /api/tracing/sought/{uuid}/fate": {"fate": "missing"},
     }
     return {"GET /api/name-index": {"query": {"post": "GOR"}},
+            "GET /api/aid/payment-lists/{programme}/{cycle}": {"query": {"format": "csv"}},
             **{label: {"body": body} for label, body in bodies.items()}}
 
 

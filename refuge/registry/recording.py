@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from refuge.audit.models import AuditEvent
+from refuge.lib import bulk
 from refuge.registry import arrivals, events
 from refuge.registry.counting import count_people
 from refuge.registry.history import created_with_history
@@ -46,12 +47,12 @@ def record(registrations: list[Registered], *, user, now: datetime) -> None:
     created_with_history(people, user, now)
     count_people(people)
     created_with_history([d for r in registrations for d in r.documents], user, now)
-    RegistrationEvent.objects.bulk_create([r.event for r in registrations], batch_size=1000)
-    AuditEvent.objects.bulk_create([AuditEvent(
+    bulk.insert([r.event for r in registrations])
+    bulk.insert([AuditEvent(
         user=user if user is not None and user.is_authenticated else None,
         action=AuditEvent.UPDATE if r.added else AuditEvent.CREATE, object_type="household",
         object_uuid=r.household.uuid, detail={"members": len(r.people), **r.audit})
-        for r in registrations], batch_size=1000)
+        for r in registrations])
     for r in registrations:
         if r.matches is not None:
             arrivals.record(r.matches, r.people,

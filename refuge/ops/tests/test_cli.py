@@ -42,7 +42,9 @@ def test_serve_migrates_and_serves_pages_and_static_files(scratch_env):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        # Migrating a new database and starting gunicorn: seconds on a quiet machine, over
+        # a minute on a loaded one.
+        deadline = time.monotonic() + 180
         while True:
             try:
                 login = urllib.request.urlopen(f"{base}/login/", timeout=2)

@@ -230,16 +230,24 @@ def hand_over(request, payload: DistributionIn):
     return Status(201 if created else 200, distribution_out(distribution))
 
 
+FILE_TYPES = {"csv": "text/csv; charset=utf-8",
+              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+# The list is a file, not JSON: the schema says which, so a client reads it as one.
+A_FILE = {"responses": {200: {"description": "The payment list (CSV, or xlsx)", "content": {
+    kind.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+    for kind in FILE_TYPES.values()}}}}
+
+
 def _file(content, kind: str, name: str) -> HttpResponse:
-    types = {"csv": "text/csv; charset=utf-8",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-    response = HttpResponse(content, content_type=types[kind])
+    response = HttpResponse(content, content_type=FILE_TYPES[kind])
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
 
 
 @router.get("/payment-lists/{programme}/{cycle}", response={200: None, 404: Errors,
-                                                              409: Errors})
+                                                              409: Errors},
+            openapi_extra=A_FILE)
 def payment_list(request, programme: UUID, cycle: int, format: str = "csv"):  # noqa: A002
     """The payment list of an approved cycle, one row per recipient with the total and
     the people it covers (CSV, or `?format=xlsx`). Payments still planned become sent."""

@@ -4,6 +4,9 @@ that field. Views, the API, ODK intake and commands all report these."""
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -51,3 +54,15 @@ def shown(value, limit: int = 40) -> str:
     field is not echoed back whole."""
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def referenced(records, where: str, **lookup):
+    """The record that a field of the body or query names (a model or a queryset of it).
+
+    If there is none, the field is wrong: a 422 that names it, as for any other wrong
+    value. A 404 would tell the client that the URL's own record is gone."""
+    manager = records._default_manager if isinstance(records, type) else records
+    try:
+        return manager.get(**lookup)
+    except ObjectDoesNotExist:
+        raise Invalid([FieldError(where, _("no such record"))]) from None

@@ -25,6 +25,16 @@ class Strict(BaseModel):
         return value
 
 
+def one_of(choices: list[tuple[str, object]], *, blank: bool = False) -> dict:
+    """A text field's values, from the model's choices, as the OpenAPI schema's `enum`, so
+    that a partner's client offers only those. The service still checks the value and
+    says what is wrong in the registrar's words (a 422 naming the field)."""
+    values = [value for value, _label in choices]
+    if blank and "" not in values:
+        values.append("")
+    return {"enum": values}
+
+
 def _null_only_where_documented(schema: dict, model: type["Patch"]) -> None:
     """The schema says what the body accepts: `X | None` fields are documented as X alone,
     unless they are listed in the model's `nullable`."""

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from refuge.accounts.api_auth import authorized
 from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, ensure
 from refuge.audit import services as audit
+from refuge.lib.errors import referenced
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
 from refuge.lib.schemas import Strict
 from refuge.matching import queries, services
@@ -73,7 +74,7 @@ def check(request, body: CheckIn):
     ensure(request.user, REGISTER)
     exclude = None
     if body.household:
-        exclude = get_object_or_404(Household, uuid=body.household).pk
+        exclude = referenced(Household, "household", uuid=body.household).pk
     found = queries.desk_matches([m.model_dump() for m in body.members], exclude_household=exclude)
     shown = [match.person.uuid for matches in found for match in matches]
     if shown:

@@ -17,16 +17,24 @@ from refuge.accounts.roles import (
 )
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
-from refuge.lib.schemas import Errors, Strict
+from refuge.lib.schemas import Errors, Strict, one_of
 from refuge.registry import consent, erasure
-from refuge.registry.models import Consent, Erasure, Person
+from refuge.registry.models import (
+    CONSENT_PURPOSES,
+    LEGAL_BASES,
+    PURPOSES,
+    Consent,
+    Erasure,
+    Person,
+)
 
 router = Router(tags=["data protection"])
 
 
 class LegalBasisOut(Schema):
-    purpose: str
-    basis: str = Field(description="vital_interest, public_interest or consent")
+    purpose: str = Field(json_schema_extra=one_of(PURPOSES))
+    basis: str = Field(description="vital_interest, public_interest or consent",
+                       json_schema_extra=one_of(LEGAL_BASES))
     note: str
     recorded_at: datetime | None = Field(description="None: the default from settings")
     recorded_by: str
@@ -34,7 +42,8 @@ class LegalBasisOut(Schema):
 
 class LegalBasisIn(Strict):
     basis: str = Field(description="vital_interest, public_interest or consent (not for "
-                       "registration or payments, which aid depends on)")
+                       "registration or payments, which aid depends on)",
+                       json_schema_extra=one_of(LEGAL_BASES))
     note: str = Field("", max_length=300)
 
 
@@ -54,9 +63,11 @@ def record_legal_basis(request, purpose: str, payload: LegalBasisIn):
 
 class ConsentIn(Strict):
     uuid: UUID = Field(description="The client's UUID for this answer: retries reuse it")
-    purpose: str = Field(description="tracing_disclosure or publication")
+    purpose: str = Field(description="tracing_disclosure or publication",
+                         json_schema_extra=one_of(CONSENT_PURPOSES))
     given: bool
-    form: str = Field(Consent.VERBAL, description="verbal or written")
+    form: str = Field(Consent.VERBAL, description="verbal or written",
+                      json_schema_extra=one_of(Consent.FORMS))
     note: str = Field("", max_length=200)
 
 
@@ -108,7 +119,7 @@ def record_consent(request, uuid: UUID, payload: ConsentIn):
 
 class ErasureIn(Strict):
     reason: str = Field(description="person_asked, in_error, protection_risk, legal_order "
-                        "or retention")
+                        "or retention", json_schema_extra=one_of(Erasure.REASONS))
     note: str = Field("", max_length=300, description="Kept with the erasure: never the "
                       "person's name")
 

@@ -7,6 +7,7 @@ from ninja.responses import Status
 
 from refuge.accounts.api_auth import authorized
 from refuge.accounts.roles import MANAGE_SHELTER, VIEW_FIGURES, can, ensure
+from refuge.lib.errors import referenced
 from refuge.lib.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -14,7 +15,7 @@ from refuge.lib.pagination import (
     encode_cursor,
     page,
 )
-from refuge.lib.schemas import Errors, Patch, Strict
+from refuge.lib.schemas import Errors, Patch, Strict, one_of
 from refuge.registry.models import Household
 from refuge.shelter import queries, services
 from refuge.shelter.allocation.bounds import Bound
@@ -29,7 +30,7 @@ class SiteIn(Strict):
     name: str
     name_hy: str = ""
     name_ru: str = ""
-    kind: str = Site.OTHER
+    kind: str = Field(Site.OTHER, json_schema_extra=one_of(Site.KINDS, blank=True))
     province: str
     community: str = ""
     address: str = ""
@@ -192,9 +193,9 @@ def create_placement(request, payload: PlacementIn):
     """Reserve beds for a household, or with check_in place it at once.
     Idempotent on the client's UUID."""
     ensure(request.user, MANAGE_SHELTER)
-    household = get_object_or_404(Household, uuid=payload.household)
-    site = get_object_or_404(Site, uuid=payload.site)
-    room = get_object_or_404(Room, uuid=payload.room) if payload.room else None
+    household = referenced(Household, "household", uuid=payload.household)
+    site = referenced(Site, "site", uuid=payload.site)
+    room = referenced(Room, "room", uuid=payload.room) if payload.room else None
     action = services.place if payload.check_in else services.reserve
     placement = action(household, site, user=request.user, people=payload.people, room=room,
                        uuid=payload.uuid)
@@ -236,8 +237,8 @@ class PlacementMoveIn(Strict):
 def move(request, uuid: UUID, payload: PlacementMoveIn):
     ensure(request.user, MANAGE_SHELTER)
     placement = get_object_or_404(placements(), uuid=uuid)
-    site = get_object_or_404(Site, uuid=payload.site)
-    room = get_object_or_404(Room, uuid=payload.room) if payload.room else None
+    site = referenced(Site, "site", uuid=payload.site)
+    room = referenced(Room, "room", uuid=payload.room) if payload.room else None
     new = services.move(placement, site, user=request.user, room=room)
     return placement_out(placements().get(pk=new.pk))
 
@@ -389,7 +390,7 @@ def accept_proposal(request, uuid: UUID, payload: AcceptIn):
     again returns the same placement."""
     ensure(request.user, MANAGE_SHELTER)
     proposal = get_object_or_404(proposals(), uuid=uuid)
-    site = get_object_or_404(Site, uuid=payload.site) if payload.site else None
+    site = referenced(Site, "site", uuid=payload.site) if payload.site else None
     placement = services.accept_proposal(proposal, user=request.user, site=site)
     return placement_out(placements().get(pk=placement.pk))
 

@@ -18,8 +18,9 @@ from refuge.accounts.roles import (
     ensure,
 )
 from refuge.audit import services as audit
+from refuge.lib.errors import referenced
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
-from refuge.lib.schemas import Errors, Patch, Strict
+from refuge.lib.schemas import Errors, Patch, Strict, one_of
 from refuge.registry import corrections, queries, services
 from refuge.registry.api.posts import open_post
 from refuge.registry.models import Household, Person
@@ -66,7 +67,8 @@ class HouseholdIn(Strict):
     origin: str = ""
     destination: str = ""
     accommodation: str = Field("", description="needs_place, relatives, own, or empty (not "
-                               "asked): only households that need a place wait for shelter")
+                               "asked): only households that need a place wait for shelter",
+                               json_schema_extra=one_of(Household.ACCOMMODATION))
     household: UUID | None = Field(None, description="A household registered before that the "
                                    "new members join, instead of a new household (when most "
                                    "of them are registered together already, it is required)")
@@ -252,7 +254,7 @@ class LinkIn(Strict):
 def link_households(request, uuid: UUID, payload: LinkIn):
     ensure(request.user, EDIT_PEOPLE)
     household = get_object_or_404(Household, uuid=uuid)
-    other = get_object_or_404(Household, uuid=payload.other)
+    other = referenced(Household, "other", uuid=payload.other)
     corrections.link_households(household, other, user=request.user)
     return show_household(request, households_with_members().get(pk=household.pk))
 

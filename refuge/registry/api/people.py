@@ -14,6 +14,7 @@ from refuge.accounts.roles import (
 )
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
+from refuge.lib.errors import referenced
 from refuge.lib.schemas import Errors, Patch, Strict
 from refuge.registry import corrections, queries
 from refuge.registry.api.households import (
@@ -81,7 +82,7 @@ class PersonMoveIn(Strict):
 def move_person(request, uuid: UUID, payload: PersonMoveIn):
     ensure(request.user, EDIT_PEOPLE)
     person = get_object_or_404(queries.people_for_display(), uuid=uuid)
-    household = get_object_or_404(Household, uuid=payload.household)
+    household = referenced(Household, "household", uuid=payload.household)
     moved = corrections.move_person(person, household, user=request.user,
                                  relationship=payload.relationship,
                                  base_version=payload.base_version)

@@ -4,7 +4,6 @@ for desks working offline."""
 from datetime import datetime
 from uuid import UUID
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Router, Schema
@@ -17,7 +16,7 @@ from refuge.accounts.roles import (
 )
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
-from refuge.lib.errors import FieldError, Invalid
+from refuge.lib.errors import FieldError, Invalid, referenced
 from refuge.lib.recent import remembered
 from refuge.registry import queries
 
@@ -58,7 +57,7 @@ def name_index(request, post: str):
     province ("family key|given key|birth year|registration number"), for a desk to
     warn of likely duplicates with no network. Refresh it while online."""
     ensure(request.user, REGISTER)
-    centre = get_object_or_404(Post, code=post.upper(), kind=Post.RECEPTION)
+    centre = referenced(Post, "post", code=post.upper(), kind=Post.RECEPTION)
     audit.record(request.user, AuditEvent.EXPORT, "person", None, what="name index",
                  post=centre.code)
     return {"post": centre.code, "generated_at": timezone.now(),

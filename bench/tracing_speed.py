@@ -73,6 +73,7 @@ def officer():
 
 def new_requests(count: int, rng: random.Random) -> dict:
     from refuge.tracing import matching, services
+    from refuge.tracing.models import SoughtPerson
 
     user = officer()
     whole, match, whole_cpu, match_cpu = [], [], [], []
@@ -90,11 +91,30 @@ def new_requests(count: int, rng: random.Random) -> dict:
         matching.check_sought(sought, size)
         match.append(time.perf_counter() - started)
         match_cpu.append(time.process_time() - cpu)
+    # Baseline in the same run: the registry's lookup alone, the one statement that finds
+    # a sought person's candidates, read as Person rows (no scoring, no other table).
+    bare, bare_cpu = [], []
+    for one in SoughtPerson.objects.filter(enquiry__enquirer_given_name="Bench").order_by(
+            "-pk")[:count]:
+        started, cpu = time.perf_counter(), time.process_time()
+        list(matching.registered_candidates(one).order_by()[:matching.LOOKED_AT])
+        bare.append(time.perf_counter() - started)
+        bare_cpu.append(time.process_time() - cpu)
+    print(f"   record_enquiry CPU {common.latency_row(whole_cpu)}\n"
+          f"   baseline, the registry's lookup alone, CPU {common.latency_row(bare_cpu)}; "
+          f"p95 ratio {_ratio(whole_cpu, bare_cpu)}x (wall {_ratio(whole, bare)}x)")
     return {"requests": count, "record_enquiry_ms": common.latency_row(whole),
+            "baseline_lookup_ms": common.latency_row(bare),
+            "baseline_lookup_cpu_ms": common.latency_row(bare_cpu),
+            "p95_ratio_cpu": _ratio(whole_cpu, bare_cpu),
             "record_enquiry_cpu_ms": common.latency_row(whole_cpu),
             "check_sought_ms": common.latency_row(match),
             "check_sought_cpu_ms": common.latency_row(match_cpu),
             "population_count_ms": _timed(matching.population)}
+
+
+def _ratio(measured: list[float], baseline: list[float]) -> float:
+    return round(common.percentile(measured, 95) / common.percentile(baseline, 95), 1)
 
 
 def _timed(call) -> str:
@@ -141,18 +161,27 @@ def registrations_checked(count: int, rng: random.Random) -> dict:
     from refuge.tracing import matching
 
     households = {p.household_id for p in random_people(count, rng)}
-    times, cpu_times, checked, sizes = [], [], [], []
+    times, cpu_times, checked, sizes, bare, bare_cpu = [], [], [], [], [], []
     size = matching.population()
     for household in households:
+        started, cpu = time.perf_counter(), time.process_time()
         members = list(Person.objects.counted().filter(household_id=household))
+        bare.append(time.perf_counter() - started)
+        bare_cpu.append(time.process_time() - cpu)
         started, cpu = time.perf_counter(), time.process_time()
         checked.append(matching.check_people(members, size))
         times.append(time.perf_counter() - started)
         cpu_times.append(time.process_time() - cpu)
         sizes.append(len(members))
+    # Baseline in the same run: reading the household's members (what the check is given).
+    print(f"   check_people CPU {common.latency_row(cpu_times)}\n"
+          f"   baseline, the household's members read, CPU {common.latency_row(bare_cpu)}; "
+          f"p95 ratio {_ratio(cpu_times, bare_cpu)}x (wall {_ratio(times, bare)}x)")
     return {"households": len(times), "people_per_household": round(sum(sizes) / len(sizes), 1),
             "check_people_ms": common.latency_row(times),
             "check_people_cpu_ms": common.latency_row(cpu_times),
+            "baseline_members_read_cpu_ms": common.latency_row(bare_cpu),
+            "p95_ratio_cpu": _ratio(cpu_times, bare_cpu),
             "sought_persons_scored_per_household": round(sum(checked) / len(checked), 2),
             "households_scoring_any": sum(1 for c in checked if c)}
 

@@ -81,6 +81,15 @@ def record_rows(people: QuerySet) -> list[RecordRow]:
     return _with_documents(list(_person_values(people)))
 
 
+def found_rows(people: QuerySet, limit: int) -> tuple[list[RecordRow], list[str]]:
+    """At most `limit` of the people a lookup finds, as matching sees them, with each one's
+    birth precision: read by the lookup's own statement (and one for their documents)
+    rather than found first and read again, in id order."""
+    found = sorted(_person_values(people)[:limit])
+    precision = PERSON_COLUMNS.index("birth_precision")
+    return _with_documents(found), [values[precision] for values in found]
+
+
 def _with_documents(found: list[tuple]) -> list[RecordRow]:
     """People read as `PERSON_COLUMNS`, each with their first document."""
     documents = _first_documents(DOCUMENT_KEYS.filter(

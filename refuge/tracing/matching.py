@@ -22,6 +22,7 @@ from datetime import date
 from itertools import product
 
 import numpy as np
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Sum
 
 from refuge.lib import dates
@@ -241,13 +242,10 @@ def is_estimated(precision: str) -> bool:
 def candidates_for(sought: SoughtPerson, size: int | None = None) -> list[Scored]:
     """The registered people, other requests' sought persons and enquirers this sought
     person may be, best first, at most KEPT_PER_SOUGHT at or above KEPT_FLOOR."""
-    people = list(registered_candidates(sought).order_by()[:LOOKED_AT])
+    people, precision = queries.found_rows(registered_candidates(sought), LOOKED_AT)
     own_row, hinted = with_hints(sought_row(sought), *enquirers_hints(sought))
-    rows = [own_row, *queries.record_rows(Person.objects.filter(
-        pk__in=[p.pk for p in people]))]
-    precision = {p.pk: p.birth_precision for p in people}
-    estimated = [is_estimated(sought.birth_precision),
-                 *(is_estimated(precision[r.record_id]) for r in rows[1:])]
+    rows = [own_row, *people]
+    estimated = [is_estimated(sought.birth_precision), *map(is_estimated, precision)]
     # People in the enquirer's own household are not who they are looking for.
     own = sought.enquiry.enquirer.household_id if sought.enquiry.enquirer_id else None
     for other in _other_sought(sought):
@@ -289,21 +287,60 @@ def check_sought(sought: SoughtPerson, size: int | None = None) -> list[Candidat
     """Score a sought person against everyone and keep the candidates. An officer's
     decision stays: a rejected candidate is never proposed again, nor its score changed."""
     found = candidates_for(sought, size)
-    save_candidates(sought, found)
-    return list(sought.candidates.all())
+    return save_candidates(sought, found)
 
 
-def save_candidates(sought: SoughtPerson, found: list[Scored]) -> None:
+# The column each kind of candidate names its target in.
+TARGET = {Candidate.PERSON: "person_id", Candidate.SOUGHT: "other_sought_id",
+          Candidate.ENQUIRER: "other_enquiry_id"}
+
+
+def save_candidates(sought: SoughtPerson, found: list[Scored]) -> list[Candidate]:
+    """Keep what was found as the sought person's open candidates, new ones added, the
+    scores of open ones updated, decided ones left as the officer left them; returns all
+    of its candidates, likeliest first. One read, then one insert and one update for all
+    (none for a score that did not change): saved one by one, they were most of a
+    match's statements."""
+    kept = list(sought.candidates.all())
+    by_target = {(c.kind, c.person_id or c.other_sought_id or c.other_enquiry_id): c
+                 for c in kept}
+    added, changed = [], []
+    for scored in found:
+        kind, pk = _kind_of(scored.key)
+        candidate = by_target.get((kind, pk))
+        if candidate is None:
+            added.append(Candidate(sought=sought, kind=kind, **{TARGET[kind]: pk},
+                                   probability=scored.probability, levels=scored.levels))
+        elif candidate.status == Candidate.OPEN and (
+                candidate.probability != scored.probability or candidate.levels != scored.levels):
+            candidate.probability, candidate.levels = scored.probability, scored.levels
+            changed.append(candidate)
+    if not added and not changed:
+        return kept
+    try:
+        with transaction.atomic():
+            Candidate.objects.bulk_create(added)
+            # An officer deciding meanwhile keeps the score the decision was made on.
+            Candidate.objects.filter(status=Candidate.OPEN).bulk_update(
+                changed, ["probability", "levels"])
+    except IntegrityError:
+        # Another check of this sought person added one of them first.
+        _save_one_by_one(sought, found)
+        return list(sought.candidates.all())
+    if any(c.pk is None for c in added):  # a database that does not return new ids
+        return list(sought.candidates.all())
+    return sorted([*kept, *added], key=lambda c: (-c.probability, c.pk))
+
+
+def _save_one_by_one(sought: SoughtPerson, found: list[Scored]) -> None:
     decided = {(c.kind, c.person_id or c.other_sought_id or c.other_enquiry_id)
                for c in sought.candidates.exclude(status=Candidate.OPEN)}
     for scored in found:
         kind, pk = _kind_of(scored.key)
         if (kind, pk) in decided:
             continue
-        target = {Candidate.PERSON: "person_id", Candidate.SOUGHT: "other_sought_id",
-                  Candidate.ENQUIRER: "other_enquiry_id"}[kind]
         Candidate.objects.update_or_create(
-            sought=sought, kind=kind, **{target: pk}, status=Candidate.OPEN,
+            sought=sought, kind=kind, **{TARGET[kind]: pk}, status=Candidate.OPEN,
             defaults={"probability": scored.probability, "levels": scored.levels})
 
 

@@ -239,7 +239,8 @@ def is_estimated(precision: str) -> bool:
     return precision == dates.ESTIMATED
 
 
-def candidates_for(sought: SoughtPerson, size: int | None = None) -> list[Scored]:
+def candidates_for(sought: SoughtPerson, size: int | None = None,
+                   tracing_model: Model | None = None) -> list[Scored]:
     """The registered people, other requests' sought persons and enquirers this sought
     person may be, best first, at most KEPT_PER_SOUGHT at or above KEPT_FLOOR."""
     people, precision = queries.found_rows(registered_candidates(sought), LOOKED_AT)
@@ -256,7 +257,7 @@ def candidates_for(sought: SoughtPerson, size: int | None = None) -> list[Scored
         estimated.append(False)
     pairs = [(0, i) for i, row in enumerate(rows) if i and row.household != own]
     found = score(rows, estimated, pairs, size if size is not None else population(),
-                  hinted={0: hinted})
+                  tracing_model, hinted={0: hinted})
     # Two sought persons are one person sought twice when they score as one person; the
     # posterior over the registry does not apply to them, so their own weight decides.
     kept = sorted((s for s in found if s.probability >= KEPT_FLOOR),
@@ -286,8 +287,21 @@ def _other_enquirers(sought: SoughtPerson) -> list[Enquiry]:
 def check_sought(sought: SoughtPerson, size: int | None = None) -> list[Candidate]:
     """Score a sought person against everyone and keep the candidates. An officer's
     decision stays: a rejected candidate is never proposed again, nor its score changed."""
-    found = candidates_for(sought, size)
-    return save_candidates(sought, found)
+    return check_many([sought], size)[0]
+
+
+def check_many(sought: list[SoughtPerson], size: int | None = None,
+               tracing_model: Model | None = None) -> list[list[Candidate]]:
+    """`check_sought` of each, all scored first and then kept together: one read of
+    their candidates, one insert, one update and one commit for all of them (on SQLite
+    each commit waits for the disk, and a match's write waits for the one write lock)."""
+    sought = list({one.pk: one for one in sought}.values())
+    if not sought:
+        return []
+    size = size if size is not None else population()
+    tracing_model = tracing_model or model()
+    return save_candidates(sought, [candidates_for(one, size, tracing_model)
+                                    for one in sought])
 
 
 # The column each kind of candidate names its target in.
@@ -295,46 +309,56 @@ TARGET = {Candidate.PERSON: "person_id", Candidate.SOUGHT: "other_sought_id",
           Candidate.ENQUIRER: "other_enquiry_id"}
 
 
-def save_candidates(sought: SoughtPerson, found: list[Scored]) -> list[Candidate]:
-    """Keep what was found as the sought person's open candidates, new ones added, the
-    scores of open ones updated, decided ones left as the officer left them; returns all
-    of its candidates, likeliest first. One read, then one insert and one update for all
-    (none for a score that did not change): saved one by one, they were most of a
-    match's statements."""
-    kept = list(sought.candidates.all())
-    by_target = {(c.kind, c.person_id or c.other_sought_id or c.other_enquiry_id): c
-                 for c in kept}
+def _target(candidate: Candidate) -> tuple[str, int]:
+    return candidate.kind, (candidate.person_id or candidate.other_sought_id
+                            or candidate.other_enquiry_id)
+
+
+def save_candidates(sought: list[SoughtPerson], found: list[list[Scored]],
+                    ) -> list[list[Candidate]]:
+    """Keep what was found for each sought person (`found[i]` for `sought[i]`) as its
+    open candidates: new ones added, the scores of open ones updated, decided ones left
+    as the officer left them. Returns each one's candidates, likeliest first. One read,
+    then one insert and one update for all (none for a score that did not change):
+    saved one by one, they were most of a match's statements."""
+    kept = {one.pk: [] for one in sought}
+    for candidate in Candidate.objects.filter(sought__in=list(kept)):
+        kept[candidate.sought_id].append(candidate)
     added, changed = [], []
-    for scored in found:
-        kind, pk = _kind_of(scored.key)
-        candidate = by_target.get((kind, pk))
-        if candidate is None:
-            added.append(Candidate(sought=sought, kind=kind, **{TARGET[kind]: pk},
-                                   probability=scored.probability, levels=scored.levels))
-        elif candidate.status == Candidate.OPEN and (
-                candidate.probability != scored.probability or candidate.levels != scored.levels):
-            candidate.probability, candidate.levels = scored.probability, scored.levels
-            changed.append(candidate)
-    if not added and not changed:
-        return kept
-    try:
-        with transaction.atomic():
-            Candidate.objects.bulk_create(added)
-            # An officer deciding meanwhile keeps the score the decision was made on.
-            Candidate.objects.filter(status=Candidate.OPEN).bulk_update(
-                changed, ["probability", "levels"])
-    except IntegrityError:
-        # Another check of this sought person added one of them first.
-        _save_one_by_one(sought, found)
-        return list(sought.candidates.all())
-    if any(c.pk is None for c in added):  # a database that does not return new ids
-        return list(sought.candidates.all())
-    return sorted([*kept, *added], key=lambda c: (-c.probability, c.pk))
+    for one, scored_ones in zip(sought, found, strict=True):
+        by_target = {_target(c): c for c in kept[one.pk]}
+        for scored in scored_ones:
+            kind, pk = _kind_of(scored.key)
+            candidate = by_target.get((kind, pk))
+            if candidate is None:
+                added.append(Candidate(sought=one, kind=kind, **{TARGET[kind]: pk},
+                                       probability=scored.probability, levels=scored.levels))
+            elif candidate.status == Candidate.OPEN and (
+                    candidate.probability != scored.probability
+                    or candidate.levels != scored.levels):
+                candidate.probability, candidate.levels = scored.probability, scored.levels
+                changed.append(candidate)
+    if added or changed:
+        try:
+            with transaction.atomic():
+                Candidate.objects.bulk_create(added)
+                # An officer deciding meanwhile keeps the score the decision was made on.
+                Candidate.objects.filter(status=Candidate.OPEN).bulk_update(
+                    changed, ["probability", "levels"])
+        except IntegrityError:
+            # Another check of one of them added a candidate first: one by one.
+            for one, scored_ones in zip(sought, found, strict=True):
+                _save_one_by_one(one, scored_ones)
+            return [list(one.candidates.all()) for one in sought]
+        if any(c.pk is None for c in added):  # a database that does not return new ids
+            return [list(one.candidates.all()) for one in sought]
+    for candidate in added:
+        kept[candidate.sought_id].append(candidate)
+    return [sorted(kept[one.pk], key=lambda c: (-c.probability, c.pk)) for one in sought]
 
 
 def _save_one_by_one(sought: SoughtPerson, found: list[Scored]) -> None:
-    decided = {(c.kind, c.person_id or c.other_sought_id or c.other_enquiry_id)
-               for c in sought.candidates.exclude(status=Candidate.OPEN)}
+    decided = {_target(c) for c in sought.candidates.exclude(status=Candidate.OPEN)}
     for scored in found:
         kind, pk = _kind_of(scored.key)
         if (kind, pk) in decided:
@@ -351,12 +375,13 @@ def _kind_of(key) -> tuple[str, int]:
     return Candidate.PERSON, key
 
 
-def requests_that_may_seek(enquiry: Enquiry) -> list[SoughtPerson]:
+def requests_that_may_seek(enquiry: Enquiry, mine: list[SoughtPerson] | None = None,
+                           ) -> list[SoughtPerson]:
     """Open sought persons of other enquiries who share name keys with this enquiry's
     enquirer (when not registered: registered ones are found in the registry) or with
-    one of its sought persons."""
+    one of its sought persons (`mine`, when read already)."""
     query = Q(pk__in=[])
-    for one in enquiry.sought.all():
+    for one in enquiry.sought.all() if mine is None else mine:
         given, family, father = _readings(one)
         query |= _key_filter(given, family, father, one.birth_date.year if one.birth_date else 0)
     if not enquiry.enquirer_id and enquiry.enquirer_given_key:
@@ -379,10 +404,10 @@ def check_people(people: list[Person], size: int | None = None) -> int:
     if not ids:
         return 0
     size = size if size is not None else population()
+    tracing_model = model()
     sought = list(SoughtPerson.objects.filter(pk__in=ids).select_related("enquiry__enquirer"))
-    worth = _may_be_among_candidates(sought, people, size)
-    for one in worth:
-        check_sought(one, size)
+    worth = _may_be_among_candidates(sought, people, size, tracing_model)
+    check_many(worth, size, tracing_model)
     return len(worth)
 
 
@@ -438,7 +463,7 @@ class _Keys:
                                              for year in self.given_born.get(given, ()))))
 
 def _may_be_among_candidates(sought: list[SoughtPerson], people: list[Person],
-                             size: int) -> list[SoughtPerson]:
+                             size: int, tracing_model: Model) -> list[SoughtPerson]:
     """The sought persons one of these people could be a kept candidate of: scored with
     all of them at once, each person as if the only candidate (`score(alone=True)`, an
     upper bound of their probability among any others). A given name and a year or two
@@ -449,11 +474,12 @@ def _may_be_among_candidates(sought: list[SoughtPerson], people: list[Person],
     precision = {p.pk: p.birth_precision for p in people}
     rows = queries.record_rows(Person.objects.filter(pk__in=list(precision)))
     return _worth_checking(sought, rows, [is_estimated(precision[r.record_id]) for r in rows],
-                           size)
+                           size, tracing_model)
 
 
 def _worth_checking(sought: list[SoughtPerson], candidates: list[RecordRow],
-                    estimated: list[bool], size: int) -> list[SoughtPerson]:
+                    estimated: list[bool], size: int,
+                    tracing_model: Model | None = None) -> list[SoughtPerson]:
     """Of `sought`, those one of `candidates` (rows, and whether their year is from an
     age) could be a kept candidate of, each as if the only one."""
     rows, rough, hinted = [], [], {}
@@ -468,24 +494,26 @@ def _worth_checking(sought: list[SoughtPerson], candidates: list[RecordRow],
     for i, one in enumerate(sought):
         own = one.enquiry.enquirer.household_id if one.enquiry.enquirer_id else None
         pairs += [(i, j) for j in range(len(sought), len(rows)) if rows[j].household != own]
-    found = score(rows, rough, pairs, size, hinted=hinted, alone=True)
+    found = score(rows, rough, pairs, size, tracing_model, hinted=hinted, alone=True)
     worth = {pairs[k][0] for k, one in enumerate(found) if one.probability >= KEPT_FLOOR}
     return [one for i, one in enumerate(sought) if i in worth]
 
 
-def requests_to_check_again(enquiry: Enquiry, size: int) -> list[SoughtPerson]:
+def requests_to_check_again(enquiry: Enquiry, size: int,
+                            mine: list[SoughtPerson] | None = None,
+                            tracing_model: Model | None = None) -> list[SoughtPerson]:
     """Of `requests_that_may_seek(enquiry)`, those whose candidates one of this enquiry's
-    sought persons, or its enquirer when not registered, could be among (as
-    `check_people` does for a registration)."""
-    others = requests_that_may_seek(enquiry)
+    sought persons (`mine`, all of them, when read already), or its enquirer when not
+    registered, could be among (as `check_people` does for a registration)."""
+    mine = list(enquiry.sought.all()) if mine is None else mine
+    others = requests_that_may_seek(enquiry, mine)
     if not others:
         return []
-    mine = list(enquiry.sought.all())
     rows = [sought_row(one) for one in mine]
     estimated = [is_estimated(one.birth_precision) for one in mine]
     if not enquiry.enquirer_id and enquiry.enquirer_given_key:
         rows.append(enquirer_row(enquiry))
         estimated.append(False)
-    return _worth_checking(others, rows, estimated, size)
+    return _worth_checking(others, rows, estimated, size, tracing_model)
 
 

@@ -15,6 +15,12 @@
    households drawn from the registry, `matching.check_people(members)`, what tracing's
    listener runs once a registration commits (tracing/listeners.py), is timed.
 
+An earlier run's new requests are closed and the open requests' candidates dropped
+first, so that runs on one database (before and after a change, the same seed) do the
+same work. Each path prints a baseline of the same run and its p95 ratio: the registry's
+lookup alone (the statement that finds a request's candidates), and reading the
+household's members.
+
 Each is timed on the wall clock and in this process's CPU time (`time.process_time`:
 on SQLite that includes the database's work, on PostgreSQL it leaves the server's out);
 on a shared machine the wall clock mostly measures waiting for a core.
@@ -76,6 +82,10 @@ def new_requests(count: int, rng: random.Random) -> dict:
     from refuge.tracing.models import SoughtPerson
 
     user = officer()
+    # An earlier run's requests are closed: each run starts from the same open requests
+    # (they would otherwise be the candidates of this run's, which describe the same
+    # people), so runs on one database, before and after a change, compare.
+    SoughtPerson.objects.filter(enquiry__recorded_by=user).update(status=SoughtPerson.CLOSED)
     whole, match, whole_cpu, match_cpu = [], [], [], []
     people = random_people(count, rng)
     size = matching.population()
@@ -159,7 +169,12 @@ def open_requests(count: int, rng: random.Random) -> int:
 def registrations_checked(count: int, rng: random.Random) -> dict:
     from refuge.registry.models import Person
     from refuge.tracing import matching
+    from refuge.tracing.models import Candidate
 
+    # The open requests' candidates from an earlier run are dropped: the people checked
+    # here are then new to them, as a registration's are, and every run writes alike.
+    Candidate.objects.filter(sought__enquiry__recorded_by__isnull=True,
+                             sought__enquiry__enquirer_given_name="Bench").delete()
     households = {p.household_id for p in random_people(count, rng)}
     times, cpu_times, checked, sizes, bare, bare_cpu = [], [], [], [], [], []
     size = matching.population()

@@ -276,12 +276,10 @@ def _other_enquirers(sought: SoughtPerson) -> list[Enquiry]:
     given, family, _father = _readings(sought)
     if not given or not family:
         return []
-    query = Q(pk__in=[])
-    for g in given:
-        for f in family:
-            query |= Q(enquirer_given_key=g, enquirer_family_key=f)
+    # Every pair of a given and a family key: one IN for each (the same rows as a term
+    # per pair, in a statement compiled once rather than per pair).
     return list(Enquiry.objects.filter(enquirer__isnull=True).exclude(pk=sought.enquiry_id)
-                .filter(query)[:50])
+                .filter(enquirer_given_key__in=given, enquirer_family_key__in=family)[:50])
 
 
 def check_sought(sought: SoughtPerson, size: int | None = None) -> list[Candidate]:
@@ -416,8 +414,10 @@ def sought_sharing_keys(people: list[Person]) -> list[int]:
     keys = _Keys.of(people)
     if keys.empty:
         return []
-    rows = (SoughtPerson.objects.open()
-            .filter(Q(given_key__in=keys.names) | Q(family_key__in=keys.names))
+    # Only a pair `find` can accept: a given key among the people's names, the two
+    # names the other way round, or a family and a father's name (a common family name
+    # alone, which `find` always refused, found thousands of open requests to read).
+    rows = (SoughtPerson.objects.open().filter(keys.screen()).order_by()
             .values_list("pk", "given_key", "family_key", "patronymic_key", "birth_date"))
     return [pk for pk, *stored in rows.iterator(chunk_size=2000) if keys.find(*stored)]
 
@@ -429,6 +429,9 @@ class _Keys:
     of them when `find` says so, as `_key_filter` of that person would find it."""
 
     names: set = field(default_factory=set)
+    given: set = field(default_factory=set)
+    family: set = field(default_factory=set)
+    father: set = field(default_factory=set)
     given_family: set = field(default_factory=set)
     given_father: set = field(default_factory=set)
     family_father: set = field(default_factory=set)
@@ -442,6 +445,9 @@ class _Keys:
             given, family, father = _readings(person)
             year = person.birth_date.year if person.birth_date else 0
             keys.names |= given | family
+            keys.given |= given
+            keys.family |= family
+            keys.father |= father
             keys.given_family |= set(product(given, family)) | set(product(family, given))
             keys.given_father |= set(product(given, father))
             keys.family_father |= set(product(family, father))
@@ -455,6 +461,18 @@ class _Keys:
     @property
     def empty(self) -> bool:
         return not self.names
+
+    def screen(self) -> Q:
+        """The stored keys of every sought person `find` may accept, and a few more:
+        a given key among the people's given keys (every kind of pair), a given key
+        among their family keys with a family key among their given keys (the names
+        the other way round), or a family key and a father's among theirs."""
+        terms = [Q(given_key__in=self.given)] if self.given else []
+        if self.family and self.given:
+            terms.append(Q(given_key__in=self.family, family_key__in=self.given))
+        if self.family and self.father:
+            terms.append(Q(family_key__in=self.family, patronymic_key__in=self.father))
+        return Q(*terms, _connector=Q.OR) if terms else Q(pk__in=[])
 
     def find(self, given: str, family: str, father: str, born: date | None) -> bool:
         return ((given, family) in self.given_family or (given, father) in self.given_father

@@ -73,3 +73,16 @@ def test_an_import_is_checked_once_after_it_commits(
     found = request.sought.get().candidates.order_by("-probability").first()
     assert found.person.record_id == "r1"
     assert found.probability >= matching.LIKELY_FOUND
+
+
+def test_the_screen_reads_no_request_that_shares_only_a_family_name(personas, reception):
+    for description in [*REQUESTS, sought("Тигран", "Мкртчян", sex="M", age=age_of(1950))]:
+        enquiry(personas["tracing_officer"], description)
+    people = [make_household(reception, personas["registrar"], one).members.get()
+              for one in REGISTERED]
+    keys = matching._Keys.of(people)
+    screened = set(SoughtPerson.objects.open().filter(keys.screen()).values_list("pk", flat=True))
+    assert screened >= searched_one_by_one(people)
+    # Ani Mkrtchyan is registered, daughter of Aram: Tigran shares her family name alone.
+    tigran = SoughtPerson.objects.get(given_name="Тигран")
+    assert tigran.pk not in screened

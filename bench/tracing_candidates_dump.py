@@ -1,0 +1,48 @@
+"""Tracing's candidates on a loaded registry, written as JSON, to check that a change to
+how they are looked up or saved finds the same ones (nothing is written to the database):
+
+    .venv/bin/python bench/tracing_candidates_dump.py --db sqlite --data trace OUT.json
+    (the same from a worktree of the commit before)  ; cmp BEFORE.json OUT.json
+
+For the first `--sought` open sought persons, `matching.candidates_for` (each candidate's
+id, probability and levels); and for the people of the first `--households` households,
+the open requests a registration's screen finds (`matching.sought_sharing_keys`).
+"""
+
+import argparse
+import json
+
+import common
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--data", default="trace")
+    parser.add_argument("--people", type=int, default=1)
+    parser.add_argument("--sought", type=int, default=400)
+    parser.add_argument("--households", type=int, default=400)
+    args = parser.parse_args()
+    common.loaded_registry(args.db, args.data, args.people, False)
+    from refuge.registry.models import Person
+    from refuge.tracing import matching
+    from refuge.tracing.models import SoughtPerson
+
+    size = matching.population()
+    found = {}
+    for one in (SoughtPerson.objects.open().select_related("enquiry__enquirer")
+                .order_by("pk")[:args.sought]):
+        found[str(one.pk)] = [[list(c.key) if isinstance(c.key, tuple) else c.key,
+                               c.probability, c.levels]
+                              for c in matching.candidates_for(one, size)]
+    people = list(Person.objects.counted().filter(household_id__lte=args.households))
+    screened = sorted(matching.sought_sharing_keys(people))
+    with open(args.out, "w") as out:
+        json.dump({"candidates": found, "screened": screened}, out, sort_keys=True)
+    print(f"== {len(found)} sought persons, {sum(map(len, found.values()))} candidates; "
+          f"{len(people)} people screened, {len(screened)} requests found")
+
+
+if __name__ == "__main__":
+    main()

@@ -23,6 +23,8 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1)
     parser.add_argument("--sought", type=int, default=400)
     parser.add_argument("--households", type=int, default=400)
+    parser.add_argument("--together", type=int, default=3,
+                        help="sought persons looked up together, where the commit can")
     args = parser.parse_args()
     common.loaded_registry(args.db, args.data, args.people, False)
     from refuge.registry.models import Person
@@ -31,11 +33,16 @@ def main() -> None:
 
     size = matching.population()
     found = {}
-    for one in (SoughtPerson.objects.open().select_related("enquiry__enquirer")
-                .order_by("pk")[:args.sought]):
-        found[str(one.pk)] = [[list(c.key) if isinstance(c.key, tuple) else c.key,
-                               c.probability, c.levels]
-                              for c in matching.candidates_for(one, size)]
+    sought = list(SoughtPerson.objects.open().select_related("enquiry__enquirer")
+                  .order_by("pk")[:args.sought])
+    for start in range(0, len(sought), args.together):
+        group = sought[start:start + args.together]
+        # Several at once where this commit looks them up together (`candidates_of`).
+        scored = (matching.candidates_of(group, size) if hasattr(matching, "candidates_of")
+                  else [matching.candidates_for(one, size) for one in group])
+        for one, candidates in zip(group, scored, strict=True):
+            found[str(one.pk)] = [[list(c.key) if isinstance(c.key, tuple) else c.key,
+                                   c.probability, c.levels] for c in candidates]
     people = list(Person.objects.counted().filter(household_id__lte=args.households))
     screened = sorted(matching.sought_sharing_keys(people))
     with open(args.out, "w") as out:

@@ -240,16 +240,23 @@ def is_estimated(precision: str) -> bool:
 
 
 def candidates_for(sought: SoughtPerson, size: int | None = None,
-                   tracing_model: Model | None = None) -> list[Scored]:
+                   tracing_model: Model | None = None,
+                   looked_up: tuple | None = None) -> list[Scored]:
     """The registered people, other requests' sought persons and enquirers this sought
-    person may be, best first, at most KEPT_PER_SOUGHT at or above KEPT_FLOOR."""
-    people, precision = queries.found_rows(registered_candidates(sought), LOOKED_AT)
+    person may be, best first, at most KEPT_PER_SOUGHT at or above KEPT_FLOOR.
+    `looked_up` is what `_looked_up_together` read for it: (people, their birth
+    precisions, other sought persons)."""
+    if looked_up is None:
+        people, precision = queries.found_rows(registered_candidates(sought), LOOKED_AT)
+        others = _other_sought(sought)
+    else:
+        people, precision, others = looked_up
     own_row, hinted = with_hints(sought_row(sought), *enquirers_hints(sought))
     rows = [own_row, *people]
     estimated = [is_estimated(sought.birth_precision), *map(is_estimated, precision)]
     # People in the enquirer's own household are not who they are looking for.
     own = sought.enquiry.enquirer.household_id if sought.enquiry.enquirer_id else None
-    for other in _other_sought(sought):
+    for other in others:
         rows.append(sought_row(other))
         estimated.append(is_estimated(other.birth_precision))
     for enquiry in _other_enquirers(sought):
@@ -265,11 +272,87 @@ def candidates_for(sought: SoughtPerson, size: int | None = None,
     return kept[:KEPT_PER_SOUGHT]
 
 
+OTHER_SOUGHT = 50
+
+
 def _other_sought(sought: SoughtPerson) -> list[SoughtPerson]:
     given, family, father = _readings(sought)
     year = sought.birth_date.year if sought.birth_date else 0
     return list(SoughtPerson.objects.open().exclude(enquiry_id=sought.enquiry_id)
-                .filter(_key_filter(given, family, father, year))[:50])
+                .filter(_key_filter(given, family, father, year))[:OTHER_SOUGHT])
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """What `_key_filter` looks for, for one description, and the same test in Python
+    for a row read by a lookup of several at once (`_looked_up_together`)."""
+
+    given: frozenset
+    family: frozenset
+    father: frozenset
+    year: int
+
+    @classmethod
+    def of(cls, one: SoughtPerson) -> "_Lookup":
+        given, family, father = _readings(one)
+        return cls(frozenset(given), frozenset(family), frozenset(father),
+                   one.birth_date.year if one.birth_date else 0)
+
+    def query(self) -> Q:
+        return _key_filter(set(self.given), set(self.family), set(self.father), self.year)
+
+    def finds(self, given: str, family: str, father: str, born: int | None) -> bool:
+        """Whether `query()` finds a row with these stored keys and birth year."""
+        g, f, p = self.given, self.family, self.father
+        if g and f and ((given in g and family in f) or (given in f and family in g)):
+            return True
+        if g and p and given in g and father in p:
+            return True
+        if g and self.year:
+            if given in g and born is not None and abs(born - self.year) <= 3:
+                return True
+        elif g and not f and given in g:
+            return True
+        return bool(f and p and family in f and father in p)
+
+
+def _looked_up_together(sought: list[SoughtPerson]) -> list[tuple]:
+    """`candidates_for`'s lookups of several sought persons, each kind in one statement
+    for all of them rather than one each: the rows any of them finds, each given to
+    those whose own lookup finds it (`_Lookup.finds`). The same rows as their own
+    lookups: a lookup that may have found more than its limit, where the database picks
+    which, is made on its own as before."""
+    lookups = [_Lookup.of(one) for one in sought]
+    anyone = Q(*(lookup.query() for lookup in lookups), _connector=Q.OR)
+    limit = LOOKED_AT * len(sought)
+    found = queries.found_values(Person.objects.counted().filter(anyone), limit + 1,
+                                 "given_key", "family_key", "patronymic_key")
+    width, born = len(queries.PERSON_COLUMNS), queries.PERSON_COLUMNS.index("birth_text")
+    people = [None if len(found) > limit else
+              [v for v in found if lookup.finds(*v[width:], int(v[born][:4]) if v[born]
+                                                else None)]
+              for lookup in lookups]
+    rows, precisions = queries.rows_with_precision(
+        [v for mine in people if mine is not None and len(mine) <= LOOKED_AT for v in mine])
+    of = {row.record_id: (row, precision)
+          for row, precision in zip(rows, precisions, strict=True)}
+    limit = OTHER_SOUGHT * len(sought)
+    requests = list(SoughtPerson.objects.open().filter(anyone)[:limit + 1])
+    looked_up = []
+    for one, lookup, mine in zip(sought, lookups, people, strict=True):
+        if mine is None or len(mine) > LOOKED_AT:
+            rows, precision = queries.found_rows(registered_candidates(one), LOOKED_AT)
+        else:
+            ids = sorted(v[0] for v in mine)
+            rows, precision = [of[pk][0] for pk in ids], [of[pk][1] for pk in ids]
+        if len(requests) > limit:
+            others = _other_sought(one)
+        else:
+            others = [r for r in requests if r.enquiry_id != one.enquiry_id and lookup.finds(
+                r.given_key, r.family_key, r.patronymic_key,
+                r.birth_date.year if r.birth_date else None)][:OTHER_SOUGHT]
+        looked_up.append((rows, precision, others))
+    return looked_up
 
 
 def _other_enquirers(sought: SoughtPerson) -> list[Enquiry]:
@@ -298,8 +381,16 @@ def check_many(sought: list[SoughtPerson], size: int | None = None,
         return []
     size = size if size is not None else population()
     tracing_model = tracing_model or model()
-    return save_candidates(sought, [candidates_for(one, size, tracing_model)
-                                    for one in sought])
+    return save_candidates(sought, candidates_of(sought, size, tracing_model))
+
+
+def candidates_of(sought: list[SoughtPerson], size: int,
+                  tracing_model: Model | None = None) -> list[list[Scored]]:
+    """`candidates_for` of each, their lookups made together when there are several."""
+    if len(sought) < 2:
+        return [candidates_for(one, size, tracing_model) for one in sought]
+    return [candidates_for(one, size, tracing_model, looked_up)
+            for one, looked_up in zip(sought, _looked_up_together(sought), strict=True)]
 
 
 # The column each kind of candidate names its target in.

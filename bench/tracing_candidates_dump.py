@@ -6,8 +6,7 @@ how they are looked up or saved finds the same ones (nothing is written to the d
 
 For the first `--sought` open sought persons, `matching.candidates_for` (each candidate's
 id, probability and levels); and for the people of the first `--households` households,
-the open requests a registration's screen finds (`matching.sought_sharing_keys`), for
-all of them at once and household by household.
+the open requests a registration's screen finds (`matching.sought_sharing_keys`).
 """
 
 import argparse
@@ -46,21 +45,8 @@ def main() -> None:
                                    c.probability, c.levels] for c in candidates]
     people = list(Person.objects.counted().filter(household_id__lte=args.households))
     screened = sorted(matching.sought_sharing_keys(people))
-    # And household by household, as a desk's registration is checked.
-    by_household = {}
-    for person in people:
-        by_household.setdefault(person.household_id, []).append(person)
-    each = {}
-    for household, members in by_household.items():
-        if hasattr(matching, "open_sought_sharing_keys"):
-            each[str(household)] = [one.pk for one in
-                                    matching.open_sought_sharing_keys(members)]
-        else:  # the commit before: the ids, then the requests read in their order
-            each[str(household)] = list(SoughtPerson.objects.filter(
-                pk__in=matching.sought_sharing_keys(members)).values_list("pk", flat=True))
     with open(args.out, "w") as out:
-        json.dump({"candidates": found, "screened": screened, "each_household": each}, out,
-                  sort_keys=True)
+        json.dump({"candidates": found, "screened": screened}, out, sort_keys=True)
     print(f"== {len(found)} sought persons, {sum(map(len, found.values()))} candidates; "
           f"{len(people)} people screened, {len(screened)} requests found")
 

@@ -489,35 +489,15 @@ def check_people(people: list[Person], size: int | None = None) -> int:
     among its candidates. Returns how many sought persons were scored again. One
     household at the desk or a whole batch of an import: the open requests are read once,
     by their keys alone."""
-    sought = open_sought_sharing_keys(people)
-    if not sought:
+    ids = sought_sharing_keys(people)
+    if not ids:
         return 0
     size = size if size is not None else population()
     tracing_model = model()
+    sought = list(SoughtPerson.objects.filter(pk__in=ids).select_related("enquiry__enquirer"))
     worth = _may_be_among_candidates(sought, people, size, tracing_model)
     check_many(worth, size, tracing_model)
     return len(worth)
-
-
-# Up to this many people (a household at the desk), the open requests they may answer are
-# read whole in one statement that asks for their pairs of keys; more (an import's batch),
-# by their keys alone first, since a statement with every pair of thousands would find
-# many more to read whole.
-FEW_PEOPLE = 30
-
-
-def open_sought_sharing_keys(people: list[Person]) -> list[SoughtPerson]:
-    """The open sought persons of `sought_sharing_keys`, each with its enquiry and its
-    enquirer."""
-    keys = _Keys.of(people)
-    if keys.empty:
-        return []
-    if len(people) > FEW_PEOPLE:
-        return list(SoughtPerson.objects.filter(pk__in=sought_sharing_keys(people))
-                    .select_related("enquiry__enquirer"))
-    found = SoughtPerson.objects.open().filter(keys.pairs()).select_related("enquiry__enquirer")
-    return [one for one in found
-            if keys.find(one.given_key, one.family_key, one.patronymic_key, one.birth_date)]
 
 
 def sought_sharing_keys(people: list[Person]) -> list[int]:
@@ -583,26 +563,6 @@ class _Keys:
             terms.append(Q(given_key__in=self.family, family_key__in=self.given))
         if self.family and self.father:
             terms.append(Q(family_key__in=self.family, patronymic_key__in=self.father))
-        return Q(*terms, _connector=Q.OR) if terms else Q(pk__in=[])
-
-    def pairs(self) -> Q:
-        """Nearly only the stored keys `find` accepts: each kind of pair it looks for as
-        an IN on each side (every pair of the people's keys, not only each person's), a
-        given key typed alone, or one with a birth year within three of one typed."""
-        terms = []
-        if self.given and self.family:
-            terms += [Q(given_key__in=self.given, family_key__in=self.family),
-                      Q(given_key__in=self.family, family_key__in=self.given)]
-        if self.given and self.father:
-            terms.append(Q(given_key__in=self.given, patronymic_key__in=self.father))
-        if self.family and self.father:
-            terms.append(Q(family_key__in=self.family, patronymic_key__in=self.father))
-        if self.given_alone:
-            terms.append(Q(given_key__in=self.given_alone))
-        if self.given_born:
-            years = [year for born in self.given_born.values() for year in born]
-            terms.append(Q(given_key__in=set(self.given_born), birth_date__range=(
-                date(min(years) - 3, 1, 1), date(max(years) + 3, 12, 31))))
         return Q(*terms, _connector=Q.OR) if terms else Q(pk__in=[])
 
     def find(self, given: str, family: str, father: str, born: date | None) -> bool:

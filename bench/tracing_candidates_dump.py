@@ -6,7 +6,8 @@ how they are looked up or saved finds the same ones (nothing is written to the d
 
 For the first `--sought` open sought persons, `matching.candidates_for` (each candidate's
 id, probability and levels); and for the people of the first `--households` households,
-the open requests a registration's screen finds (`matching.sought_sharing_keys`).
+the open requests a registration's screen finds (`matching.sought_sharing_keys`), for
+all of them at once and household by household.
 """
 
 import argparse
@@ -45,8 +46,15 @@ def main() -> None:
                                    c.probability, c.levels] for c in candidates]
     people = list(Person.objects.counted().filter(household_id__lte=args.households))
     screened = sorted(matching.sought_sharing_keys(people))
+    # And household by household, as a desk's registration is checked.
+    by_household = {}
+    for person in people:
+        by_household.setdefault(person.household_id, []).append(person)
+    each = {str(household): sorted(matching.sought_sharing_keys(members))
+            for household, members in by_household.items()}
     with open(args.out, "w") as out:
-        json.dump({"candidates": found, "screened": screened}, out, sort_keys=True)
+        json.dump({"candidates": found, "screened": screened, "each_household": each}, out,
+                  sort_keys=True)
     print(f"== {len(found)} sought persons, {sum(map(len, found.values()))} candidates; "
           f"{len(people)} people screened, {len(screened)} requests found")
 

@@ -328,18 +328,19 @@ def _looked_up_together(sought: list[SoughtPerson]) -> list[tuple]:
     found = queries.found_values(Person.objects.counted().filter(anyone), limit + 1,
                                  "given_key", "family_key", "patronymic_key")
     width, born = len(queries.PERSON_COLUMNS), queries.PERSON_COLUMNS.index("birth_text")
-    people = [None if len(found) > limit else
-              [v for v in found if lookup.finds(*v[width:], int(v[born][:4]) if v[born]
-                                                else None)]
-              for lookup in lookups]
-    rows, precisions = queries.rows_with_precision(
-        [v for mine in people if mine is not None and len(mine) <= LOOKED_AT for v in mine])
+    # Each one's rows, or None when the statement was cut short by its limit.
+    found_by = [None if len(found) > limit else
+                [v for v in found if lookup.finds(*v[width:], int(v[born][:4]) if v[born]
+                                                  else None)]
+                for lookup in lookups]
+    every_row, every_precision = queries.rows_with_precision(
+        [v for mine in found_by if mine is not None and len(mine) <= LOOKED_AT for v in mine])
     of = {row.record_id: (row, precision)
-          for row, precision in zip(rows, precisions, strict=True)}
+          for row, precision in zip(every_row, every_precision, strict=True)}
     limit = OTHER_SOUGHT * len(sought)
     requests = list(SoughtPerson.objects.open().filter(anyone)[:limit + 1])
     looked_up = []
-    for one, lookup, mine in zip(sought, lookups, people, strict=True):
+    for one, lookup, mine in zip(sought, lookups, found_by, strict=True):
         if mine is None or len(mine) > LOOKED_AT:
             rows, precision = queries.found_rows(registered_candidates(one), LOOKED_AT)
         else:

@@ -81,6 +81,26 @@ def record_rows(people: QuerySet) -> list[RecordRow]:
     return _with_documents(list(_person_values(people)))
 
 
+def found_rows(people: QuerySet, limit: int) -> tuple[list[RecordRow], list[str]]:
+    """At most `limit` of the people a lookup finds, as matching sees them, with each one's
+    birth precision: read by the lookup's own statement (and one for their documents)
+    rather than found first and read again, in id order."""
+    return rows_with_precision(found_values(people, limit))
+
+
+def found_values(people: QuerySet, limit: int, *more: str) -> list[tuple]:
+    """At most `limit` of the people a lookup finds, as `PERSON_COLUMNS` then `more`."""
+    return list(_person_values(people, *more)[:limit])
+
+
+def rows_with_precision(found: list[tuple]) -> tuple[list[RecordRow], list[str]]:
+    """People read by `found_values` (any `more` columns left out) as matching sees them,
+    in id order, with each one's birth precision; their documents in one statement."""
+    found = sorted(values[:len(PERSON_COLUMNS)] for values in found)
+    precision = PERSON_COLUMNS.index("birth_precision")
+    return _with_documents(found), [values[precision] for values in found]
+
+
 def _with_documents(found: list[tuple]) -> list[RecordRow]:
     """People read as `PERSON_COLUMNS`, each with their first document."""
     documents = _first_documents(DOCUMENT_KEYS.filter(

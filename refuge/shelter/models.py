@@ -228,6 +228,10 @@ class Proposal(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     placement = models.ForeignKey(Placement, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
+    # A person joined to this household by a reunion still sleeps where the household
+    # they came from stays: that placement gives up their bed when this is accepted.
+    leaving = models.ForeignKey(Placement, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
 
     class Meta:
         ordering = ["pk"]

@@ -409,15 +409,44 @@ def propose_reunion_join(household: Household, person: Person, came_from: Househ
     allocator's. When the household holds beds, the person gets one more there; when
     only the household they came from does, the whole household is proposed that site.
     Nothing when they already stay at one site, or neither holds beds (the allocator
-    places them when it next runs)."""
+    places them when it next runs). The bed the person had with the household they came
+    from is given up once the proposal is accepted (`accept_proposal`), and at once when
+    both stay at one site: it is then counted with the family."""
     here, there = current_placement(household), current_placement(came_from)
     if here is not None and (there is None or there.site_id != here.site_id):
         part = (Placement.objects.holding_beds().filter(household=household)
                 .aggregate(n=Max("part"))["n"] or 1) + 1
-        return _propose(household, here.site, [person], user=user, part=part)
+        return _propose(household, here.site, [person], user=user, part=part, leaving=there)
     if here is None and there is not None:
-        return _propose(household, there.site, _staying(household), user=user)
+        return _propose(household, there.site, _staying(household), user=user, leaving=there)
+    if here is not None and there is not None:
+        _hand_over_bed(there, here, user=user)
     return None
+
+
+@transaction.atomic
+def _hand_over_bed(there: Placement, here: Placement | None, *, user,
+                   now: datetime | None = None) -> None:
+    """One person of `there`'s household left it for `here`'s (None: not placed yet):
+    `there` counts one bed fewer, and is ended when no one is left in it; `here`, at
+    the same site, one more."""
+    _locked(there.site)
+    there.refresh_from_db()
+    if there.status not in (Placement.RESERVED, Placement.CHECKED_IN):
+        return
+    if there.people > 1:
+        there.people -= 1
+        there._history_user = user
+        there.save(update_fields=["people"])
+        audit.record(user, AuditEvent.UPDATE, "placement", there.uuid, people=there.people)
+    else:
+        check_out(there, user=user, now=now)
+    if here is not None:
+        here.refresh_from_db()
+        here.people += 1
+        here._history_user = user
+        here.save(update_fields=["people"])
+        audit.record(user, AuditEvent.UPDATE, "placement", here.uuid, people=here.people)
 
 
 def propose_reunion_link(household: Household, other: Household, *,
@@ -442,7 +471,7 @@ def _staying(household: Household) -> list[Person]:
 
 @transaction.atomic
 def _propose(household: Household, site: Site, people: list[Person], *, user,
-             part: int | None = None) -> Proposal | None:
+             part: int | None = None, leaving: Placement | None = None) -> Proposal | None:
     """One proposal of no run; the household's undecided one, if it has one, stands."""
     if not people:
         return None
@@ -456,7 +485,7 @@ def _propose(household: Household, site: Site, people: list[Person], *, user,
                    and age < queries.ADULT_AGE)
     proposal = Proposal.objects.create(
         run=None, household=household, site=site, proposed_site=site, part=part or 1,
-        parts=part or 1, adults=len(people) - children, children=children,
+        parts=part or 1, adults=len(people) - children, children=children, leaving=leaving,
         reasons=[Message.of("relatives_here", site=site.name).as_json()])
     audit.record(user, AuditEvent.CREATE, "proposal", proposal.uuid,
                  household=str(household.uuid), site=str(site.uuid), reason="reunion")
@@ -480,6 +509,8 @@ def accept_proposal(proposal: Proposal, *, user, site: Site | None = None,
     else:
         placement = reserve(proposal.household, site, user=user, people=proposal.people,
                             now=now, part=proposal.part if proposal.parts > 1 else None)
+    if proposal.leaving_id:
+        _hand_over_bed(proposal.leaving, None, user=user, now=now)
     proposal.site, proposal.placement = site, placement
     proposal.status, proposal.decided_by = Proposal.ACCEPTED, user
     proposal.decided_at = now or timezone.now()

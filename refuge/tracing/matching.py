@@ -22,6 +22,7 @@ from datetime import date
 from itertools import product
 
 import numpy as np
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Sum
 
 from refuge.lib import dates
@@ -238,19 +239,24 @@ def is_estimated(precision: str) -> bool:
     return precision == dates.ESTIMATED
 
 
-def candidates_for(sought: SoughtPerson, size: int | None = None) -> list[Scored]:
+def candidates_for(sought: SoughtPerson, size: int | None = None,
+                   tracing_model: Model | None = None,
+                   looked_up: tuple | None = None) -> list[Scored]:
     """The registered people, other requests' sought persons and enquirers this sought
-    person may be, best first, at most KEPT_PER_SOUGHT at or above KEPT_FLOOR."""
-    people = list(registered_candidates(sought).order_by()[:LOOKED_AT])
+    person may be, best first, at most KEPT_PER_SOUGHT at or above KEPT_FLOOR.
+    `looked_up` is what `_looked_up_together` read for it: (people, their birth
+    precisions, other sought persons)."""
+    if looked_up is None:
+        people, precision = queries.found_rows(registered_candidates(sought), LOOKED_AT)
+        others = _other_sought(sought)
+    else:
+        people, precision, others = looked_up
     own_row, hinted = with_hints(sought_row(sought), *enquirers_hints(sought))
-    rows = [own_row, *queries.record_rows(Person.objects.filter(
-        pk__in=[p.pk for p in people]))]
-    precision = {p.pk: p.birth_precision for p in people}
-    estimated = [is_estimated(sought.birth_precision),
-                 *(is_estimated(precision[r.record_id]) for r in rows[1:])]
+    rows = [own_row, *people]
+    estimated = [is_estimated(sought.birth_precision), *map(is_estimated, precision)]
     # People in the enquirer's own household are not who they are looking for.
     own = sought.enquiry.enquirer.household_id if sought.enquiry.enquirer_id else None
-    for other in _other_sought(sought):
+    for other in others:
         rows.append(sought_row(other))
         estimated.append(is_estimated(other.birth_precision))
     for enquiry in _other_enquirers(sought):
@@ -258,7 +264,7 @@ def candidates_for(sought: SoughtPerson, size: int | None = None) -> list[Scored
         estimated.append(False)
     pairs = [(0, i) for i, row in enumerate(rows) if i and row.household != own]
     found = score(rows, estimated, pairs, size if size is not None else population(),
-                  hinted={0: hinted})
+                  tracing_model, hinted={0: hinted})
     # Two sought persons are one person sought twice when they score as one person; the
     # posterior over the registry does not apply to them, so their own weight decides.
     kept = sorted((s for s in found if s.probability >= KEPT_FLOOR),
@@ -266,44 +272,189 @@ def candidates_for(sought: SoughtPerson, size: int | None = None) -> list[Scored
     return kept[:KEPT_PER_SOUGHT]
 
 
+OTHER_SOUGHT = 50
+
+
 def _other_sought(sought: SoughtPerson) -> list[SoughtPerson]:
     given, family, father = _readings(sought)
     year = sought.birth_date.year if sought.birth_date else 0
     return list(SoughtPerson.objects.open().exclude(enquiry_id=sought.enquiry_id)
-                .filter(_key_filter(given, family, father, year))[:50])
+                .filter(_key_filter(given, family, father, year))[:OTHER_SOUGHT])
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """What `_key_filter` looks for, for one description, and the same test in Python
+    for a row read by a lookup of several at once (`_looked_up_together`)."""
+
+    given: frozenset
+    family: frozenset
+    father: frozenset
+    year: int
+
+    @classmethod
+    def of(cls, one: SoughtPerson) -> "_Lookup":
+        given, family, father = _readings(one)
+        return cls(frozenset(given), frozenset(family), frozenset(father),
+                   one.birth_date.year if one.birth_date else 0)
+
+    def query(self) -> Q:
+        return _key_filter(set(self.given), set(self.family), set(self.father), self.year)
+
+    def finds(self, given: str, family: str, father: str, born: int | None) -> bool:
+        """Whether `query()` finds a row with these stored keys and birth year."""
+        g, f, p = self.given, self.family, self.father
+        if g and f and ((given in g and family in f) or (given in f and family in g)):
+            return True
+        if g and p and given in g and father in p:
+            return True
+        if g and self.year:
+            if given in g and born is not None and abs(born - self.year) <= 3:
+                return True
+        elif g and not f and given in g:
+            return True
+        return bool(f and p and family in f and father in p)
+
+
+def _looked_up_together(sought: list[SoughtPerson]) -> list[tuple]:
+    """`candidates_for`'s lookups of several sought persons, each kind in one statement
+    for all of them rather than one each: the rows any of them finds, each given to
+    those whose own lookup finds it (`_Lookup.finds`). The same rows as their own
+    lookups: a lookup that may have found more than its limit, where the database picks
+    which, is made on its own as before."""
+    lookups = [_Lookup.of(one) for one in sought]
+    anyone = Q(*(lookup.query() for lookup in lookups), _connector=Q.OR)
+    limit = LOOKED_AT * len(sought)
+    found = queries.found_values(Person.objects.counted().filter(anyone), limit + 1,
+                                 "given_key", "family_key", "patronymic_key")
+    width, born = len(queries.PERSON_COLUMNS), queries.PERSON_COLUMNS.index("birth_text")
+    # Each one's rows, or None when the statement was cut short by its limit.
+    found_by = [None if len(found) > limit else
+                [v for v in found if lookup.finds(*v[width:], int(v[born][:4]) if v[born]
+                                                  else None)]
+                for lookup in lookups]
+    every_row, every_precision = queries.rows_with_precision(
+        [v for mine in found_by if mine is not None and len(mine) <= LOOKED_AT for v in mine])
+    of = {row.record_id: (row, precision)
+          for row, precision in zip(every_row, every_precision, strict=True)}
+    limit = OTHER_SOUGHT * len(sought)
+    requests = list(SoughtPerson.objects.open().filter(anyone)[:limit + 1])
+    looked_up = []
+    for one, lookup, mine in zip(sought, lookups, found_by, strict=True):
+        if mine is None or len(mine) > LOOKED_AT:
+            rows, precision = queries.found_rows(registered_candidates(one), LOOKED_AT)
+        else:
+            ids = sorted(v[0] for v in mine)
+            rows, precision = [of[pk][0] for pk in ids], [of[pk][1] for pk in ids]
+        if len(requests) > limit:
+            others = _other_sought(one)
+        else:
+            others = [r for r in requests if r.enquiry_id != one.enquiry_id and lookup.finds(
+                r.given_key, r.family_key, r.patronymic_key,
+                r.birth_date.year if r.birth_date else None)][:OTHER_SOUGHT]
+        looked_up.append((rows, precision, others))
+    return looked_up
 
 
 def _other_enquirers(sought: SoughtPerson) -> list[Enquiry]:
     given, family, _father = _readings(sought)
     if not given or not family:
         return []
-    query = Q(pk__in=[])
-    for g in given:
-        for f in family:
-            query |= Q(enquirer_given_key=g, enquirer_family_key=f)
+    # Every pair of a given and a family key: one IN for each (the same rows as a term
+    # per pair, in a statement compiled once rather than per pair).
     return list(Enquiry.objects.filter(enquirer__isnull=True).exclude(pk=sought.enquiry_id)
-                .filter(query)[:50])
+                .filter(enquirer_given_key__in=given, enquirer_family_key__in=family)[:50])
 
 
 def check_sought(sought: SoughtPerson, size: int | None = None) -> list[Candidate]:
     """Score a sought person against everyone and keep the candidates. An officer's
     decision stays: a rejected candidate is never proposed again, nor its score changed."""
-    found = candidates_for(sought, size)
-    save_candidates(sought, found)
-    return list(sought.candidates.all())
+    return check_many([sought], size)[0]
 
 
-def save_candidates(sought: SoughtPerson, found: list[Scored]) -> None:
-    decided = {(c.kind, c.person_id or c.other_sought_id or c.other_enquiry_id)
-               for c in sought.candidates.exclude(status=Candidate.OPEN)}
+def check_many(sought: list[SoughtPerson], size: int | None = None,
+               tracing_model: Model | None = None) -> list[list[Candidate]]:
+    """`check_sought` of each, all scored first and then kept together: one read of
+    their candidates, one insert, one update and one commit for all of them (on SQLite
+    each commit waits for the disk, and a match's write waits for the one write lock)."""
+    sought = list({one.pk: one for one in sought}.values())
+    if not sought:
+        return []
+    size = size if size is not None else population()
+    tracing_model = tracing_model or model()
+    return save_candidates(sought, candidates_of(sought, size, tracing_model))
+
+
+def candidates_of(sought: list[SoughtPerson], size: int,
+                  tracing_model: Model | None = None) -> list[list[Scored]]:
+    """`candidates_for` of each, their lookups made together when there are several."""
+    if len(sought) < 2:
+        return [candidates_for(one, size, tracing_model) for one in sought]
+    return [candidates_for(one, size, tracing_model, looked_up)
+            for one, looked_up in zip(sought, _looked_up_together(sought), strict=True)]
+
+
+# The column each kind of candidate names its target in.
+TARGET = {Candidate.PERSON: "person_id", Candidate.SOUGHT: "other_sought_id",
+          Candidate.ENQUIRER: "other_enquiry_id"}
+
+
+def _target(candidate: Candidate) -> tuple[str, int]:
+    return candidate.kind, (candidate.person_id or candidate.other_sought_id
+                            or candidate.other_enquiry_id)
+
+
+def save_candidates(sought: list[SoughtPerson], found: list[list[Scored]],
+                    ) -> list[list[Candidate]]:
+    """Keep what was found for each sought person (`found[i]` for `sought[i]`) as its
+    open candidates: new ones added, the scores of open ones updated, decided ones left
+    as the officer left them. Returns each one's candidates, likeliest first. One read,
+    then one insert and one update for all (none for a score that did not change):
+    saved one by one, they were most of a match's statements."""
+    kept = {one.pk: [] for one in sought}
+    for candidate in Candidate.objects.filter(sought__in=list(kept)):
+        kept[candidate.sought_id].append(candidate)
+    added, changed = [], []
+    for one, scored_ones in zip(sought, found, strict=True):
+        by_target = {_target(c): c for c in kept[one.pk]}
+        for scored in scored_ones:
+            kind, pk = _kind_of(scored.key)
+            candidate = by_target.get((kind, pk))
+            if candidate is None:
+                added.append(Candidate(sought=one, kind=kind, **{TARGET[kind]: pk},
+                                       probability=scored.probability, levels=scored.levels))
+            elif candidate.status == Candidate.OPEN and (
+                    candidate.probability != scored.probability
+                    or candidate.levels != scored.levels):
+                candidate.probability, candidate.levels = scored.probability, scored.levels
+                changed.append(candidate)
+    if added or changed:
+        try:
+            with transaction.atomic():
+                Candidate.objects.bulk_create(added)
+                # An officer deciding meanwhile keeps the score the decision was made on.
+                Candidate.objects.filter(status=Candidate.OPEN).bulk_update(
+                    changed, ["probability", "levels"])
+        except IntegrityError:
+            # Another check of one of them added a candidate first: one by one.
+            for one, scored_ones in zip(sought, found, strict=True):
+                _save_one_by_one(one, scored_ones)
+            return [list(one.candidates.all()) for one in sought]
+        if any(c.pk is None for c in added):  # a database that does not return new ids
+            return [list(one.candidates.all()) for one in sought]
+    for candidate in added:
+        kept[candidate.sought_id].append(candidate)
+    return [sorted(kept[one.pk], key=lambda c: (-c.probability, c.pk)) for one in sought]
+
+
+def _save_one_by_one(sought: SoughtPerson, found: list[Scored]) -> None:
+    decided = {_target(c) for c in sought.candidates.exclude(status=Candidate.OPEN)}
     for scored in found:
         kind, pk = _kind_of(scored.key)
         if (kind, pk) in decided:
             continue
-        target = {Candidate.PERSON: "person_id", Candidate.SOUGHT: "other_sought_id",
-                  Candidate.ENQUIRER: "other_enquiry_id"}[kind]
         Candidate.objects.update_or_create(
-            sought=sought, kind=kind, **{target: pk}, status=Candidate.OPEN,
+            sought=sought, kind=kind, **{TARGET[kind]: pk}, status=Candidate.OPEN,
             defaults={"probability": scored.probability, "levels": scored.levels})
 
 
@@ -314,12 +465,13 @@ def _kind_of(key) -> tuple[str, int]:
     return Candidate.PERSON, key
 
 
-def requests_that_may_seek(enquiry: Enquiry) -> list[SoughtPerson]:
+def requests_that_may_seek(enquiry: Enquiry, mine: list[SoughtPerson] | None = None,
+                           ) -> list[SoughtPerson]:
     """Open sought persons of other enquiries who share name keys with this enquiry's
     enquirer (when not registered: registered ones are found in the registry) or with
-    one of its sought persons."""
+    one of its sought persons (`mine`, when read already)."""
     query = Q(pk__in=[])
-    for one in enquiry.sought.all():
+    for one in enquiry.sought.all() if mine is None else mine:
         given, family, father = _readings(one)
         query |= _key_filter(given, family, father, one.birth_date.year if one.birth_date else 0)
     if not enquiry.enquirer_id and enquiry.enquirer_given_key:
@@ -342,10 +494,10 @@ def check_people(people: list[Person], size: int | None = None) -> int:
     if not ids:
         return 0
     size = size if size is not None else population()
+    tracing_model = model()
     sought = list(SoughtPerson.objects.filter(pk__in=ids).select_related("enquiry__enquirer"))
-    worth = _may_be_among_candidates(sought, people, size)
-    for one in worth:
-        check_sought(one, size)
+    worth = _may_be_among_candidates(sought, people, size, tracing_model)
+    check_many(worth, size, tracing_model)
     return len(worth)
 
 
@@ -354,8 +506,10 @@ def sought_sharing_keys(people: list[Person]) -> list[int]:
     keys = _Keys.of(people)
     if keys.empty:
         return []
-    rows = (SoughtPerson.objects.open()
-            .filter(Q(given_key__in=keys.names) | Q(family_key__in=keys.names))
+    # Only a pair `find` can accept: a given key among the people's names, the two
+    # names the other way round, or a family and a father's name (a common family name
+    # alone, which `find` always refused, found thousands of open requests to read).
+    rows = (SoughtPerson.objects.open().filter(keys.screen()).order_by()
             .values_list("pk", "given_key", "family_key", "patronymic_key", "birth_date"))
     return [pk for pk, *stored in rows.iterator(chunk_size=2000) if keys.find(*stored)]
 
@@ -367,6 +521,9 @@ class _Keys:
     of them when `find` says so, as `_key_filter` of that person would find it."""
 
     names: set = field(default_factory=set)
+    given: set = field(default_factory=set)
+    family: set = field(default_factory=set)
+    father: set = field(default_factory=set)
     given_family: set = field(default_factory=set)
     given_father: set = field(default_factory=set)
     family_father: set = field(default_factory=set)
@@ -380,6 +537,9 @@ class _Keys:
             given, family, father = _readings(person)
             year = person.birth_date.year if person.birth_date else 0
             keys.names |= given | family
+            keys.given |= given
+            keys.family |= family
+            keys.father |= father
             keys.given_family |= set(product(given, family)) | set(product(family, given))
             keys.given_father |= set(product(given, father))
             keys.family_father |= set(product(family, father))
@@ -394,6 +554,18 @@ class _Keys:
     def empty(self) -> bool:
         return not self.names
 
+    def screen(self) -> Q:
+        """The stored keys of every sought person `find` may accept, and a few more:
+        a given key among the people's given keys (every kind of pair), a given key
+        among their family keys with a family key among their given keys (the names
+        the other way round), or a family key and a father's among theirs."""
+        terms = [Q(given_key__in=self.given)] if self.given else []
+        if self.family and self.given:
+            terms.append(Q(given_key__in=self.family, family_key__in=self.given))
+        if self.family and self.father:
+            terms.append(Q(family_key__in=self.family, patronymic_key__in=self.father))
+        return Q(*terms, _connector=Q.OR) if terms else Q(pk__in=[])
+
     def find(self, given: str, family: str, father: str, born: date | None) -> bool:
         return ((given, family) in self.given_family or (given, father) in self.given_father
                 or (family, father) in self.family_father or given in self.given_alone
@@ -401,7 +573,7 @@ class _Keys:
                                              for year in self.given_born.get(given, ()))))
 
 def _may_be_among_candidates(sought: list[SoughtPerson], people: list[Person],
-                             size: int) -> list[SoughtPerson]:
+                             size: int, tracing_model: Model) -> list[SoughtPerson]:
     """The sought persons one of these people could be a kept candidate of: scored with
     all of them at once, each person as if the only candidate (`score(alone=True)`, an
     upper bound of their probability among any others). A given name and a year or two
@@ -412,11 +584,12 @@ def _may_be_among_candidates(sought: list[SoughtPerson], people: list[Person],
     precision = {p.pk: p.birth_precision for p in people}
     rows = queries.record_rows(Person.objects.filter(pk__in=list(precision)))
     return _worth_checking(sought, rows, [is_estimated(precision[r.record_id]) for r in rows],
-                           size)
+                           size, tracing_model)
 
 
 def _worth_checking(sought: list[SoughtPerson], candidates: list[RecordRow],
-                    estimated: list[bool], size: int) -> list[SoughtPerson]:
+                    estimated: list[bool], size: int,
+                    tracing_model: Model | None = None) -> list[SoughtPerson]:
     """Of `sought`, those one of `candidates` (rows, and whether their year is from an
     age) could be a kept candidate of, each as if the only one."""
     rows, rough, hinted = [], [], {}
@@ -431,24 +604,26 @@ def _worth_checking(sought: list[SoughtPerson], candidates: list[RecordRow],
     for i, one in enumerate(sought):
         own = one.enquiry.enquirer.household_id if one.enquiry.enquirer_id else None
         pairs += [(i, j) for j in range(len(sought), len(rows)) if rows[j].household != own]
-    found = score(rows, rough, pairs, size, hinted=hinted, alone=True)
+    found = score(rows, rough, pairs, size, tracing_model, hinted=hinted, alone=True)
     worth = {pairs[k][0] for k, one in enumerate(found) if one.probability >= KEPT_FLOOR}
     return [one for i, one in enumerate(sought) if i in worth]
 
 
-def requests_to_check_again(enquiry: Enquiry, size: int) -> list[SoughtPerson]:
+def requests_to_check_again(enquiry: Enquiry, size: int,
+                            mine: list[SoughtPerson] | None = None,
+                            tracing_model: Model | None = None) -> list[SoughtPerson]:
     """Of `requests_that_may_seek(enquiry)`, those whose candidates one of this enquiry's
-    sought persons, or its enquirer when not registered, could be among (as
-    `check_people` does for a registration)."""
-    others = requests_that_may_seek(enquiry)
+    sought persons (`mine`, all of them, when read already), or its enquirer when not
+    registered, could be among (as `check_people` does for a registration)."""
+    mine = list(enquiry.sought.all()) if mine is None else mine
+    others = requests_that_may_seek(enquiry, mine)
     if not others:
         return []
-    mine = list(enquiry.sought.all())
     rows = [sought_row(one) for one in mine]
     estimated = [is_estimated(one.birth_precision) for one in mine]
     if not enquiry.enquirer_id and enquiry.enquirer_given_key:
         rows.append(enquirer_row(enquiry))
         estimated.append(False)
-    return _worth_checking(others, rows, estimated, size)
+    return _worth_checking(others, rows, estimated, size, tracing_model)
 
 

@@ -184,9 +184,7 @@ def add_sought(enquiry: Enquiry, items: list[dict], *, user,
         added = _add_sought(enquiry, cleaned, user)
         audit.record(user, AuditEvent.UPDATE, "enquiry", enquiry.uuid,
                      sought=[str(s.uuid) for s in added])
-    size = matching.population()
-    for sought in added:
-        matching.check_sought(sought, size)
+    matching.check_many(added)
     return added
 
 
@@ -194,11 +192,11 @@ def check_enquiry(enquiry: Enquiry) -> None:
     """Match the enquiry's sought persons, and check again the other open requests that
     may seek one of them or the enquirer: both sides of two relatives looking for each
     other learn of it."""
-    size = matching.population()
-    for sought in enquiry.sought.filter(status=SoughtPerson.OPEN):
-        matching.check_sought(sought, size)
-    for other in matching.requests_to_check_again(enquiry, size):
-        matching.check_sought(other, size)
+    size, tracing_model = matching.population(), matching.model()
+    mine = list(enquiry.sought.all())
+    others = matching.requests_to_check_again(enquiry, size, mine, tracing_model)
+    matching.check_many([*(one for one in mine if one.status == SoughtPerson.OPEN), *others],
+                        size, tracing_model)
 
 
 def _decidable(candidate: Candidate) -> Candidate:

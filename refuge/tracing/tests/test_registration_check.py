@@ -73,3 +73,33 @@ def test_an_import_is_checked_once_after_it_commits(
     found = request.sought.get().candidates.order_by("-probability").first()
     assert found.person.record_id == "r1"
     assert found.probability >= matching.LIKELY_FOUND
+
+
+def test_the_screen_reads_no_request_that_shares_only_a_family_name(personas, reception):
+    for description in [*REQUESTS, sought("Тигран", "Мкртчян", sex="M", age=age_of(1950))]:
+        enquiry(personas["tracing_officer"], description)
+    people = [make_household(reception, personas["registrar"], one).members.get()
+              for one in REGISTERED]
+    keys = matching._Keys.of(people)
+    screened = set(SoughtPerson.objects.open().filter(keys.screen()).values_list("pk", flat=True))
+    assert screened >= searched_one_by_one(people)
+    # Ani Mkrtchyan is registered, daughter of Aram: Tigran shares her family name alone.
+    tigran = SoughtPerson.objects.get(given_name="Тигран")
+    assert tigran.pk not in screened
+
+
+def test_requests_looked_up_together_find_what_each_finds_alone(personas, reception):
+    for one in REGISTERED:
+        make_household(reception, personas["registrar"], one)
+    for description in REQUESTS:
+        enquiry(personas["tracing_officer"], description)
+    every = list(SoughtPerson.objects.open().select_related("enquiry__enquirer"))
+    size = matching.population()
+    alone = [matching.candidates_for(one, size) for one in every]
+    assert sum(map(len, alone)) >= 3  # not a comparison of nothing with nothing
+    assert matching.candidates_of(every, size) == alone
+    for one, looked_up in zip(every, matching._looked_up_together(every), strict=True):
+        people, _precision, others = looked_up
+        assert {row.record_id for row in people} == set(
+            matching.registered_candidates(one).values_list("pk", flat=True))
+        assert others == matching._other_sought(one)

@@ -127,3 +127,57 @@ def test_the_shelter_api_lists_a_reunion_proposal_with_no_allocation(personas, f
     assert item["allocation"] is None
     assert item["household"] == str(samvel.household.uuid)
     assert item["reasons"][0]["code"] == "relatives_here"
+
+
+def test_a_person_joined_from_a_site_gives_up_that_bed_once_placed_beside_the_family(
+        personas, family):
+    samvel, anahit = family
+    officer, manager = personas["tracing_officer"], personas["shelter_manager"]
+    hotel, school = site("Goris hotel"), site("Sisian school")
+    shelter.place(samvel.household, hotel, user=manager)
+    at_school = shelter.place(anahit.household, school, user=manager)
+    services.reunify(found(officer, samvel, anahit), services.JOIN, user=officer)
+    # She sleeps at the school until a manager gives her a bed beside her husband.
+    assert shelter.free_beds(school) == 10 - 1
+    shelter.accept_proposal(Proposal.objects.get(), user=manager)
+    at_school.refresh_from_db()
+    assert at_school.status == Placement.CHECKED_OUT  # her household there is empty now
+    assert (shelter.free_beds(school), shelter.free_beds(hotel)) == (10, 10 - 3)
+
+
+def test_a_rejected_reunion_leaves_the_joined_person_her_bed(personas, family):
+    samvel, anahit = family
+    officer, manager = personas["tracing_officer"], personas["shelter_manager"]
+    hotel, school = site("Goris hotel"), site("Sisian school")
+    shelter.place(samvel.household, hotel, user=manager)
+    shelter.place(anahit.household, school, user=manager)
+    services.reunify(found(officer, samvel, anahit), services.JOIN, user=officer)
+    shelter.reject_proposal(Proposal.objects.get(), user=manager)
+    assert (shelter.free_beds(school), shelter.free_beds(hotel)) == (10 - 1, 10 - 2)
+
+
+def test_a_family_with_no_place_joined_at_her_site_counts_her_bed_once(personas, family):
+    samvel, anahit = family
+    officer, manager = personas["tracing_officer"], personas["shelter_manager"]
+    school = site("Sisian school")
+    shelter.place(anahit.household, school, user=manager)
+    services.reunify(found(officer, samvel, anahit), services.JOIN, user=officer)
+    proposal = Proposal.objects.get()
+    assert (proposal.household, proposal.site, proposal.people) == (samvel.household, school, 3)
+    shelter.accept_proposal(proposal, user=manager)
+    assert shelter.free_beds(school) == 10 - 3
+
+
+def test_a_person_joined_at_her_familys_site_takes_her_bed_into_its_placement(
+        personas, family):
+    samvel, anahit = family
+    officer, manager = personas["tracing_officer"], personas["shelter_manager"]
+    hotel = site("Goris hotel")
+    his = shelter.place(samvel.household, hotel, user=manager)
+    hers = shelter.place(anahit.household, hotel, user=manager)
+    services.reunify(found(officer, samvel, anahit), services.JOIN, user=officer)
+    assert not Proposal.objects.exists()
+    his.refresh_from_db()
+    hers.refresh_from_db()
+    assert (his.people, hers.status) == (3, Placement.CHECKED_OUT)
+    assert shelter.free_beds(hotel) == 10 - 3

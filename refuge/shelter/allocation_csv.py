@@ -15,7 +15,7 @@ from refuge.lib.errors import Invalid, Problems
 from refuge.registry.validation import clean_flag, clean_needs, clean_text, clean_whole_number
 from refuge.shelter.allocation import FreeSite, Plan, Waiting
 from refuge.shelter.allocation.messages import Message
-from refuge.shelter.services import clean_site
+from refuge.shelter.sites import clean_site
 
 SITE_COLUMNS = ["name", "province", "beds"]
 SITE_OPTIONAL = ["site_ref", "taken", "step_free", "is_open"]

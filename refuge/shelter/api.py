@@ -17,7 +17,7 @@ from refuge.lib.pagination import (
 )
 from refuge.lib.schemas import Errors, Patch, Strict, one_of
 from refuge.registry.models import Household
-from refuge.shelter import queries, services
+from refuge.shelter import queries, services, sites
 from refuge.shelter.allocation.bounds import Bound
 from refuge.shelter.allocation.messages import Message
 from refuge.shelter.models import AllocationRun, Placement, Proposal, Room, Site
@@ -125,7 +125,7 @@ def create_site(request, payload: SiteIn):
     ensure(request.user, MANAGE_SHELTER)
     if payload.uuid and (existing := Site.objects.filter(uuid=payload.uuid).first()):
         return Status(200, one_site(existing, request.user))
-    site = services.create_site(payload.model_dump(), user=request.user)
+    site = sites.create_site(payload.model_dump(), user=request.user)
     return Status(201 if site.created else 200, one_site(site, request.user))
 
 
@@ -140,7 +140,7 @@ def get_site(request, uuid: UUID):
 def update_site(request, uuid: UUID, payload: SitePatch):
     ensure(request.user, MANAGE_SHELTER)
     site = get_object_or_404(Site, uuid=uuid)
-    site = services.update_site(site, payload.model_dump(exclude_unset=True), user=request.user)
+    site = sites.update_site(site, payload.model_dump(exclude_unset=True), user=request.user)
     return one_site(site, request.user)
 
 

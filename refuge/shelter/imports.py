@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from refuge.lib.csvfiles import read_rows, report_line
 from refuge.lib.errors import Invalid
-from refuge.shelter import services
+from refuge.shelter import sites
 from refuge.shelter.models import Site
 
 REQUIRED_COLUMNS = ["name", "province", "beds"]
@@ -36,7 +36,7 @@ def import_sites(text: str, *, user) -> SiteImport:
         if "is_open" in data and data["is_open"] == "":
             data["is_open"] = "yes"
         try:
-            cleaned = services.clean_site(data)
+            cleaned = sites.clean_site(data)
         except Invalid as invalid:
             report_line(line, invalid.errors, result.errors)
             continue

@@ -18,7 +18,7 @@ from refuge.lib.errors import Conflict, Invalid
 from refuge.lib.formats import grouped
 from refuge.lib.uuids import uuid_or_none
 from refuge.registry.models import Household, Person
-from refuge.shelter import imports, queries, services
+from refuge.shelter import imports, queries, services, sites
 from refuge.shelter.allocation import STEP_FREE_NEEDS, VULNERABILITY
 from refuge.shelter.forms import ImportForm, SiteForm
 from refuge.shelter.models import AllocationRun, Placement, Proposal, Site
@@ -229,9 +229,9 @@ def site_form(request, site_uuid=None):
             data[flag] = request.POST.get(flag) == "on"
         try:
             if site is None:
-                site = services.create_site(data, user=request.user)
+                site = sites.create_site(data, user=request.user)
             else:
-                site = services.update_site(site, data, user=request.user)
+                site = sites.update_site(site, data, user=request.user)
         except Invalid as invalid:
             errors = {e.field: e.message for e in invalid.errors}
         else:

@@ -18,6 +18,7 @@ from refuge.matching import services as matching_services
 from refuge.matching.models import CandidatePair, HouseholdMatch
 from refuge.registry import corrections, crossings
 from refuge.shelter import services as shelter_services
+from refuge.shelter import sites as shelter_sites
 from refuge.tracing import services as tracing_services
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +35,9 @@ def world(reception, crossing, personas):
     tally, _created = crossings.record_tally({"uuid": str(uuid.uuid4()), "people_aboard": 3},
                                             user=personas["registrar"], post=crossing)
     manager = personas["shelter_manager"]
-    hotel = shelter_services.create_site({"name": "Hotel", "province": "Syunik", "beds": 50},
+    hotel = shelter_sites.create_site({"name": "Hotel", "province": "Syunik", "beds": 50},
                                          user=manager)
-    centre = shelter_services.create_site({"name": "Centre", "province": "Kotayk", "beds": 50},
+    centre = shelter_sites.create_site({"name": "Centre", "province": "Kotayk", "beds": 50},
                                           user=manager)
     third = make_household(reception, personas["registrar"], member("Lilit"))
     fourth = make_household(reception, personas["registrar"], member("Nare"))

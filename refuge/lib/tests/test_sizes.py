@@ -14,7 +14,9 @@ VIEW_LINES = 30
 
 # Module (path under refuge/) -> its lines today. Each waits for a split of its own.
 MODULES_STILL_OVER = {
-    "shelter/services.py": 503,  # grew with tracing's reunion proposals
+    # Grew with the batched look-ups of several sought persons at once (issue 17): the
+    # saving of candidates and the scoring are the parts to move out.
+    "tracing/matching.py": 629,
 }
 
 # (path, view) -> its lines today, from `def` to its last line.

@@ -13,7 +13,7 @@ from refuge.conftest import bearer, make_household
 from refuge.lib import provinces
 from refuge.ops import demo as registry_demo
 from refuge.shelter import demo as shelter_demo
-from refuge.shelter import services
+from refuge.shelter import sites
 from refuge.shelter.models import Site
 
 
@@ -79,7 +79,7 @@ def test_pages_show_posts_sites_and_provinces_in_the_chosen_language(personas, r
 @pytest.mark.django_db
 def test_a_site_keeps_its_province_in_english_however_it_was_typed(personas):
     manager = personas["shelter_manager"]
-    site = services.create_site({"name": "Kapan hotel", "name_hy": "Կապան, հյուրանոց",
+    site = sites.create_site({"name": "Kapan hotel", "name_hy": "Կապան, հյուրանոց",
                                  "province": "Սյունիք", "beds": 20}, user=manager)
     assert (site.province, site.name_hy) == ("Syunik", "Կապան, հյուրանոց")
     client = Client()

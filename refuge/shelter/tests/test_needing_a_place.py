@@ -10,7 +10,7 @@ from django.test import Client
 from refuge.conftest import make_household, member
 from refuge.registry.models import Household
 from refuge.reports.queries import situation_figures
-from refuge.shelter import queries, services
+from refuge.shelter import queries, services, sites
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_only_households_that_need_a_place_wait_for_one(three):
 
 def test_the_allocator_proposes_beds_only_to_households_that_need_them(three, personas):
     needing = three[0]
-    services.create_site({"name": "Goris hotel", "province": "Syunik", "beds": 40},
+    sites.create_site({"name": "Goris hotel", "province": "Syunik", "beds": 40},
                          user=personas["shelter_manager"])
     run = services.propose_placements(user=personas["shelter_manager"])
     assert [p.household for p in run.proposals.all()] == [needing]

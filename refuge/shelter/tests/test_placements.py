@@ -9,7 +9,7 @@ from refuge.audit.models import AuditEvent
 from refuge.conftest import make_household, member
 from refuge.lib.errors import Conflict, Invalid
 from refuge.registry.models import Person
-from refuge.shelter import queries, services
+from refuge.shelter import queries, services, sites
 from refuge.shelter.models import Placement, Room, Site
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_a_full_site_refuses_a_move_and_nothing_changes(reception, registrar, ma
 def test_a_closed_site_takes_no_one(reception, registrar, manager):
     hotel = site(beds=4)
     placement = services.reserve(family(reception, registrar, 2), hotel, user=manager)
-    services.update_site(hotel, {"is_open": False}, user=manager)
+    sites.update_site(hotel, {"is_open": False}, user=manager)
     with pytest.raises(Invalid, match="is closed"):
         services.check_in(placement, user=manager)
     with pytest.raises(Invalid, match="is closed"):
@@ -131,7 +131,7 @@ def test_rooms_hold_no_more_than_their_beds(reception, registrar, manager):
 ])
 def test_bad_sites_are_refused_with_the_field_named(manager, data, field, message):
     with pytest.raises(Invalid) as invalid:
-        services.create_site(data, user=manager)
+        sites.create_site(data, user=manager)
     assert invalid.value.errors[0].field == field
     assert message in invalid.value.errors[0].message
     assert Site.objects.count() == 0
@@ -141,7 +141,7 @@ def test_capacity_cannot_drop_below_the_beds_taken(reception, registrar, manager
     hotel = site(beds=5)
     services.place(family(reception, registrar, 4), hotel, user=manager)
     with pytest.raises(Invalid, match="4 beds are taken"):
-        services.update_site(hotel, {"beds": 3}, user=manager)
+        sites.update_site(hotel, {"beds": 3}, user=manager)
     hotel.refresh_from_db()
     assert hotel.beds == 5
 

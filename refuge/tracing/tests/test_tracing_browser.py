@@ -7,6 +7,7 @@ import pytest
 from refuge.accounts.models import Post
 from refuge.conftest import make_household, make_user, member, sign_in
 from refuge.shelter import services as shelter
+from refuge.shelter import sites
 from refuge.tracing.models import SoughtPerson
 from refuge.tracing.tests.helpers import age_of
 
@@ -23,7 +24,7 @@ def test_an_officer_finds_a_woman_across_scripts_and_sees_her_site_after_consent
                         province="Vayots Dzor")
     household = make_household(goris, registrar, member(
         "Անահիտ", "Հովհաննիսյան", patronymic="Սամվելի", sex="F", birth_date="1972-04-11"))
-    site = shelter.create_site({"name": "Hotel Mirhav", "province": "Syunik", "beds": 20},
+    site = sites.create_site({"name": "Hotel Mirhav", "province": "Syunik", "beds": 20},
                                user=registrar)
     shelter.place(household, site, user=registrar)
 

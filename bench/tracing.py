@@ -13,7 +13,7 @@ The registry is looked up in memory with the same keys refuge.tracing.matching a
 database for (pairs of name keys, either way round, also with a Russian г read as h; the
 given name with a birth year within three; the given name alone, with neither a year
 nor a family name), and every candidate is scored by
-`refuge.tracing.matching.score`, the code the app runs. No database: this measures
+`refuge.tracing.scoring.score`, the code the app runs. No database: this measures
 accuracy, not the cost of the queries.
 
 Baseline, in the same run: the exact transliterated given name (and family name, when
@@ -21,7 +21,7 @@ given) with a birth year within two, the nearest year first; "likely found" when
 one such record exists.
 
 The enquirer is registered: their own family name and place of origin, as registered,
-stand in for those the request leaves out (`matching.with_hints`; `--no-hints` without).
+stand in for those the request leaves out (`scoring.with_hints`; `--no-hints` without).
 `--misses N` prints the requests whose true person is not the top candidate, and those
 of the never registered where someone is likely found, with every candidate's levels.
 
@@ -55,11 +55,11 @@ from refuge.matching import normalise  # noqa: E402
 from refuge.matching.comparison import RecordRow  # noqa: E402
 from refuge.matching.engine import rows_from_dicts  # noqa: E402
 from refuge.matching.fellegi_sunter import Model  # noqa: E402
-from refuge.tracing import matching  # noqa: E402
+from refuge.tracing import matching, scoring  # noqa: E402
 
 YEAR = families.YEAR
 # Whether the enquirer's own family name and origin stand in for those left out
-# (`matching.with_hints`); --no-hints measures without.
+# (`scoring.with_hints`); --no-hints measures without.
 HINTS = True
 
 
@@ -151,7 +151,7 @@ def request_row(index: int, request: dict) -> tuple[RecordRow, bool, tuple]:
                     request["sex"], birth, request["origin"])
     if not HINTS:
         return row, estimated, ()
-    row, hinted = matching.with_hints(row, request["enquirer_family"],
+    row, hinted = scoring.with_hints(row, request["enquirer_family"],
                                       request["enquirer_origin"])
     return row, estimated, hinted
 
@@ -274,7 +274,7 @@ def main() -> None:
         year = row.birth.year
         found = index.candidates(request, year)
         t0 = time.perf_counter()
-        scored = matching.score([row, *(registry_rows[i] for i in found)],
+        scored = scoring.score([row, *(registry_rows[i] for i in found)],
                                 [estimated, *(False for _ in found)],
                                 [(0, k + 1) for k in range(len(found))],
                                 len(kept), model,

@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 
 from refuge.matching import queries as matching_queries
 from refuge.shelter.services import current_placement
-from refuge.tracing.matching import LIKELY_FOUND, hint_weight
+from refuge.tracing.matching import LIKELY_FOUND
 from refuge.tracing.models import Candidate, Enquiry, SoughtPerson
+from refuge.tracing.scoring import hint_weight
 
 
 def open_sought() -> QuerySet:
@@ -30,7 +31,7 @@ def enquiries() -> QuerySet:
 
 def evidence(candidate: Candidate) -> list[dict]:
     """The candidate's evidence in words; a field the enquiry left out, compared on the
-    enquirer's own (`matching.with_hints`), is marked and weighs as it was scored."""
+    enquirer's own (`scoring.with_hints`), is marked and weighs as it was scored."""
     hinted = set(candidate.levels.get("hinted", ()))
     rows = matching_queries.evidence_rows(candidate.levels)
     for row in rows:

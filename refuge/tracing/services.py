@@ -27,7 +27,7 @@ from refuge.registry.validation import (
     clean_whole_number,
 )
 from refuge.shelter import services as shelter
-from refuge.tracing import matching
+from refuge.tracing import matching, scoring
 from refuge.tracing.models import CHILD_NEEDS, Candidate, Enquiry, SoughtPerson, StatusChange
 
 SOUGHT_FIELDS = ("given_name", "family_name", "patronymic", "sex", "birth_date", "origin",
@@ -192,7 +192,7 @@ def check_enquiry(enquiry: Enquiry) -> None:
     """Match the enquiry's sought persons, and check again the other open requests that
     may seek one of them or the enquirer: both sides of two relatives looking for each
     other learn of it."""
-    size, tracing_model = matching.population(), matching.model()
+    size, tracing_model = matching.population(), scoring.model()
     mine = list(enquiry.sought.all())
     others = matching.requests_to_check_again(enquiry, size, mine, tracing_model)
     matching.check_many([*(one for one in mine if one.status == SoughtPerson.OPEN), *others],

@@ -2,7 +2,7 @@
 
 from refuge.conftest import make_household, member
 from refuge.matching import queries as matching_queries
-from refuge.tracing import matching, queries
+from refuge.tracing import queries, scoring
 from refuge.tracing.tests.helpers import age_of, enquiry, sought
 
 
@@ -21,5 +21,5 @@ def test_a_field_compared_on_the_enquirers_own_is_marked_and_weighs_less(persona
     assert not rows["given"]["enquirers"]
     full = {row["field"]: row for row in matching_queries.evidence_rows(candidate.levels)}
     assert 0 < rows["family"]["weight"] < full["family"]["weight"]
-    assert rows["family"]["weight"] == round(float(matching.hint_weight(
+    assert rows["family"]["weight"] == round(float(scoring.hint_weight(
         full["family"]["weight"])), 1)

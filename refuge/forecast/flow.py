@@ -42,6 +42,7 @@ SLOPE_NOISE = 0.012  # how fast its trend may change
 TREND_PRIOR = 0.05  # the trend before anything is seen, per hour
 VOLATILITY = 0.12  # log-rate random walk of the forecast, per square-root hour
 TREND_MEMORY = 4.0  # hours over which a trend fades
+RISE_MEMORY = 12.0  # and a rising one: a surge goes on rising for hours, up to the road
 TREND_LIMIT = 0.3  # per hour, either way
 REVERT_HOURS = 48.0  # how long the forecast's wander takes to drift back
 LOOKBACK = 72.0  # hours of bins that say how the flow is falling
@@ -336,9 +337,21 @@ def _depletion_weights(bins: list[Bin], total: np.ndarray) -> np.ndarray:
     falling = [b for b in recent[peak + 1:] if b.rate < FALLEN * recent[peak].rate]
     # Only a flow that has fallen well below its peak, and is still down, says who is
     # left: on a road at capacity the queue hides it, and a wobble is not a fall.
+    # A road closed for hours is not the population running out: the fall is read from
+    # when it last reopened.
+    top = recent[peak].rate
+    reopened = [k + 1 for k in range(len(falling) - 1)
+                if falling[k].rate < STALL_SHARE * top <= falling[k + 1].rate]
+    if reopened:
+        falling = falling[reopened[-1]:]
     if len(falling) < 3 or falling[-1] is not recent[-1]:
         return np.ones_like(total)
     rates = np.log(np.array([b.rate for b in falling]) + RATE_OFFSET)
+    # Nor is a flow that has stopped falling (one that wobbles on a road it fills, or
+    # comes back): only a fall that goes on says how many are left.
+    half = len(rates) // 2
+    if rates[half:].mean() >= rates[:half].mean():
+        return np.ones_like(total)
     behind = np.log(np.maximum(total[:, None] - np.array([b.crossed for b in falling])[None, :],
                                1.0))
     residual = rates[None, :] - behind
@@ -401,8 +414,9 @@ def _simulate(now, latent, trend, capacity, total, steps, rng, restart, before) 
     """Cumulative crossings of each draw at the end of each step (row 0: now).
 
     The log of each draw's flow is its latent start, carried on by its trend (fading over
-    TREND_MEMORY hours), plus a wander that drifts back over REVERT_HOURS, so that in a
-    day it moves like a random walk but weeks ahead it stays within reason. A draw whose
+    TREND_MEMORY hours, or RISE_MEMORY while it rises), plus a wander that drifts back
+    over REVERT_HOURS, so that in a day it moves like a random walk but weeks ahead it
+    stays within reason. A draw whose
     road reopens at `restart` hours goes back to the flow of `before`."""
     particles = len(latent)
     path = np.empty((len(steps) + 1, particles))
@@ -417,7 +431,7 @@ def _simulate(now, latent, trend, capacity, total, steps, rng, restart, before) 
     reopened = np.log(before + RATE_OFFSET) + rng.normal(0, 0.2, particles)
     for k, dt in enumerate(steps):
         base = np.minimum(base + slope * dt, log_cap)
-        slope = slope * np.exp(-dt / TREND_MEMORY)
+        slope = slope * np.exp(-dt / np.where(slope > 0, RISE_MEMORY, TREND_MEMORY))
         wander = wander * np.exp(-dt / REVERT_HOURS) + VOLATILITY * np.sqrt(dt) * shocks[k]
         opening = (restart >= elapsed) & (restart < elapsed + dt)
         if opening.any():

@@ -41,8 +41,7 @@ LEVEL_NOISE = 0.06  # how far the log of the flow may jump, per square-root hour
 SLOPE_NOISE = 0.012  # how fast its trend may change
 TREND_PRIOR = 0.05  # the trend before anything is seen, per hour
 VOLATILITY = 0.12  # log-rate random walk of the forecast, per square-root hour
-TREND_MEMORY = 4.0  # hours over which a trend fades
-RISE_MEMORY = 12.0  # and a rising one: a surge goes on rising for hours, up to the road
+TREND_MEMORY = 12.0  # hours over which a trend fades (a surge rises for hours, up to the road)
 TREND_LIMIT = 0.3  # per hour, either way
 REVERT_HOURS = 48.0  # how long the forecast's wander takes to drift back
 LOOKBACK = 72.0  # hours of bins that say how the flow is falling
@@ -414,9 +413,8 @@ def _simulate(now, latent, trend, capacity, total, steps, rng, restart, before) 
     """Cumulative crossings of each draw at the end of each step (row 0: now).
 
     The log of each draw's flow is its latent start, carried on by its trend (fading over
-    TREND_MEMORY hours, or RISE_MEMORY while it rises), plus a wander that drifts back
-    over REVERT_HOURS, so that in a day it moves like a random walk but weeks ahead it
-    stays within reason. A draw whose
+    TREND_MEMORY hours), plus a wander that drifts back over REVERT_HOURS, so that in a
+    day it moves like a random walk but weeks ahead it stays within reason. A draw whose
     road reopens at `restart` hours goes back to the flow of `before`."""
     particles = len(latent)
     path = np.empty((len(steps) + 1, particles))
@@ -431,7 +429,7 @@ def _simulate(now, latent, trend, capacity, total, steps, rng, restart, before) 
     reopened = np.log(before + RATE_OFFSET) + rng.normal(0, 0.2, particles)
     for k, dt in enumerate(steps):
         base = np.minimum(base + slope * dt, log_cap)
-        slope = slope * np.exp(-dt / np.where(slope > 0, RISE_MEMORY, TREND_MEMORY))
+        slope = slope * np.exp(-dt / TREND_MEMORY)
         wander = wander * np.exp(-dt / REVERT_HOURS) + VOLATILITY * np.sqrt(dt) * shocks[k]
         opening = (restart >= elapsed) & (restart < elapsed + dt)
         if opening.any():

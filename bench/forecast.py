@@ -38,14 +38,14 @@ def setup_django(env: dict | None = None) -> None:
     django.setup()
 
 
-def curve_set(seeds: int):
+def curve_set(seeds: int, first: int = 0):
     from refuge.forecast import curves
 
     chosen = []
     for fi, family in enumerate(curves.FAMILIES):
         for si, schedule in enumerate(curves.SCHEDULES):
             for ei, error in enumerate((-0.2, 0.0, 0.2)):
-                for k in range(seeds):
+                for k in range(first, first + seeds):
                     seed = 1000 * fi + 100 * si + 10 * ei + k
                     chosen.append((family, schedule, error,
                                    curves.generate(seed, family, schedule, error)))
@@ -106,6 +106,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=2, help="curves per family, schedule "
                         "and error of the expected total")
+    parser.add_argument("--first-seed", type=int, default=0, help="the curves' seeds end in "
+                        "this digit and the next ones: 0-1 are the benchmark's, 2-3 were "
+                        "tuned on, 5-6 held out")
     parser.add_argument("--horizon", type=float, default=24)
     parser.add_argument("--db", choices=["sqlite", "postgres"], help="also time the forecast "
                         "from a database's tallies")
@@ -125,8 +128,9 @@ def main() -> None:
     pooled = defaultdict(list)
     per_curve = defaultdict(list)
     by = {key: defaultdict(lambda: defaultdict(list)) for key in ("family", "schedule", "error")}
-    chosen = curve_set(args.seeds)
-    print(f"== {len(chosen)} generated curves, {args.horizon:g} h ahead, scored from a tenth "
+    chosen = curve_set(args.seeds, args.first_seed)
+    print(f"== {len(chosen)} generated curves (seeds ending {args.first_seed}-"
+          f"{args.first_seed + args.seeds - 1}), {args.horizon:g} h ahead, scored from a tenth "
           "of the expected total")
     for family, schedule, error, curve in chosen:
         results = run_methods(as_rows(curve.reports), curve.expected, args.horizon,

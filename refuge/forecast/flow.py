@@ -336,9 +336,21 @@ def _depletion_weights(bins: list[Bin], total: np.ndarray) -> np.ndarray:
     falling = [b for b in recent[peak + 1:] if b.rate < FALLEN * recent[peak].rate]
     # Only a flow that has fallen well below its peak, and is still down, says who is
     # left: on a road at capacity the queue hides it, and a wobble is not a fall.
+    # A road closed for hours is not the population running out: the fall is read from
+    # when it last reopened.
+    top = recent[peak].rate
+    reopened = [k + 1 for k in range(len(falling) - 1)
+                if falling[k].rate < STALL_SHARE * top <= falling[k + 1].rate]
+    if reopened:
+        falling = falling[reopened[-1]:]
     if len(falling) < 3 or falling[-1] is not recent[-1]:
         return np.ones_like(total)
     rates = np.log(np.array([b.rate for b in falling]) + RATE_OFFSET)
+    # Nor is a flow that has stopped falling (one that wobbles on a road it fills, or
+    # comes back): only a fall that goes on says how many are left.
+    half = len(rates) // 2
+    if rates[half:].mean() >= rates[:half].mean():
+        return np.ones_like(total)
     behind = np.log(np.maximum(total[:, None] - np.array([b.crossed for b in falling])[None, :],
                                1.0))
     residual = rates[None, :] - behind

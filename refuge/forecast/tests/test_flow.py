@@ -137,6 +137,16 @@ def test_a_falling_flow_says_how_many_are_left():
     assert np.median(unweighted) > 100_000
 
 
+def test_a_road_that_closed_and_reopened_is_not_read_as_the_population_running_out():
+    # 900 an hour, then 560 (the road slower), closed for six hours, 560 again: the flow
+    # fell, but not because fewer are left, so the expected 44,000 still holds.
+    rates = [900] * 10 + [560] * 20 + [0] * 6 + [560] * 14
+    crossed = np.concatenate([[0], np.cumsum(rates)])
+    reports = [Report(START + timedelta(hours=h), int(c)) for h, c in enumerate(crossed)]
+    result = flow.forecast(reports, Expected.around(44_000))
+    assert result.total.p50 <= 44_000 * 1.02
+
+
 def test_a_single_report_gives_a_wide_forecast_within_bounds():
     result = flow.forecast([Report(START, 500)], Expected.around(10_000))
     band = result.horizons[24]

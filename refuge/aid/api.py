@@ -209,12 +209,13 @@ class DistributionOut(Schema):
     entitlements: list[UUID]
 
 
-def distribution_out(distribution) -> dict:
+def distribution_out(distribution, entitlements: list[UUID]) -> dict:
+    """`entitlements` are the request's: the hand-over's own, in its order, since the
+    same UUID with another body is refused."""
     return {"uuid": distribution.uuid, "point": distribution.point.code,
             "household": distribution.household.registration_number,
             "received_by": distribution.received_by.uuid, "at": distribution.recorded_at,
-            "entitlements": [h.entitlement.uuid for h in distribution.hand_overs
-                             .select_related("entitlement")]}
+            "entitlements": entitlements}
 
 
 @router.post("/distributions", response={200: DistributionOut, 201: DistributionOut,
@@ -227,7 +228,7 @@ def hand_over(request, payload: DistributionIn):
     point = open_post(payload.point, "point")
     body = payload.model_dump(mode="json", exclude_none=True)
     distribution, created = services.hand_over(body, user=request.user, point=point)
-    return Status(201 if created else 200, distribution_out(distribution))
+    return Status(201 if created else 200, distribution_out(distribution, payload.entitlements))
 
 
 FILE_TYPES = {"csv": "text/csv; charset=utf-8",

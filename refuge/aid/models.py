@@ -127,6 +127,13 @@ class Entitlement(models.Model):
         indexes = [models.Index(fields=["household", "cycle"], name="aid_entitlement_household"),
                    models.Index(fields=["recipient"], name="aid_entitlement_recipient")]
 
+    def hand_over_or_none(self) -> "HandOver | None":
+        """Its hand-over, if it was handed over (a query, unless select_related)."""
+        try:
+            return self.hand_over
+        except HandOver.DoesNotExist:
+            return None
+
 
 class Distribution(models.Model):
     """One hand-over at a point: the entitlements of a household given at once.

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from refuge.aid.eligibility import eligible
-from refuge.aid.models import Cycle, Entitlement, HandOver
+from refuge.aid.models import Cycle, Entitlement
 from refuge.registry.cards import household_uuid_from_payload
 from refuge.registry.models import Household, Person
 from refuge.registry.numbers import registration_number
@@ -40,16 +40,19 @@ def household_entitlements(household: Household) -> list[MemberDue]:
     entitlement generated while a person was in this household stays with them."""
     members = list(household.members.counted().order_by("id"))
     by_person = {p.pk: MemberDue(p) for p in members}
-    entitlements = (Entitlement.objects
-                    .filter(person_id__in=list(by_person), status=Entitlement.DUE,
-                            cycle__status=Cycle.APPROVED)
-                    .select_related("cycle__programme", "recipient")
-                    .order_by("cycle__starts_on", "cycle__programme__name", "id"))
-    entitlements = list(entitlements)
-    given = {h.entitlement_id: h for h in HandOver.objects.filter(
-        entitlement_id__in=[e.pk for e in entitlements]).select_related("distribution__point")}
+    # Each with its hand-over in the same query; a recipient is nearly always a member.
+    entitlements = list(Entitlement.objects
+                        .filter(person_id__in=list(by_person), status=Entitlement.DUE,
+                                cycle__status=Cycle.APPROVED)
+                        .select_related("cycle__programme", "hand_over__distribution__point")
+                        .order_by("cycle__starts_on", "cycle__programme__name", "id"))
+    people = {p.pk: p for p in members}
+    outside = {e.recipient_id for e in entitlements} - set(people)
+    if outside:
+        people.update(Person.objects.in_bulk(outside))
     for entitlement in entitlements:
-        entitlement.given = given.get(entitlement.pk)
+        entitlement.recipient = people[entitlement.recipient_id]
+        entitlement.given = entitlement.hand_over_or_none()
         row = by_person[entitlement.person_id]
         (row.received if entitlement.given else row.due).append(entitlement)
     return list(by_person.values())

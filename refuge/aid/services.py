@@ -7,6 +7,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -189,14 +190,17 @@ def hand_over(payload: dict, *, user, point: Post) -> tuple[Distribution, bool]:
     body again returns the first hand-over; an entitlement handed over before, here or
     at another point, even in the same instant, raises AlreadyHandedOver naming it."""
     digest = body_hash({k: v for k, v in payload.items() if k != "point"})
-    earlier = Distribution.objects.filter(uuid=payload["uuid"]).first()
+    earlier = (Distribution.objects.filter(uuid=payload["uuid"])
+               .select_related("point", "household__registered_at", "received_by").first())
     if earlier is not None:
         return _retried(earlier, digest)
     wanted = [str(u) for u in payload.get("entitlements") or []]
     if not wanted:
         raise Invalid([FieldError("entitlements", _("name at least one entitlement"))])
+    # With each its hand-over, if any: one query tells what is due and what was taken.
     found = {str(e.uuid): e for e in Entitlement.objects.filter(uuid__in=wanted)
-             .select_related("cycle")}
+             .select_related("cycle", "household__registered_at",
+                             "hand_over__distribution__point")}
     problems = Problems()
     for index, key in enumerate(wanted):
         entitlement = found.get(key)
@@ -211,21 +215,20 @@ def hand_over(payload: dict, *, user, point: Post) -> tuple[Distribution, bool]:
     households = {e.household_id for e in found.values()}
     if len(households) > 1:
         raise Invalid([FieldError("entitlements", _("belong to more than one household"))])
-    household_id = households.pop()
-    receiver = Person.objects.filter(uuid=payload.get("received_by"),
-                                     household_id=household_id).first()
-    if receiver is None and payload.get("received_by"):
-        receiver = Person.objects.filter(uuid=payload["received_by"],
-                                         pk__in=[e.recipient_id for e in found.values()]).first()
+    household = next(iter(found.values())).household
+    receiver = Person.objects.filter(
+        Q(household_id=household.pk) | Q(pk__in=[e.recipient_id for e in found.values()]),
+        uuid=payload.get("received_by")).only("id", "uuid", "household_id").first()
     if receiver is None:
         raise Invalid([FieldError("received_by", _("is not a member of this household"))])
     ids = [found[key].pk for key in wanted]
-    _refuse_handed_over(wanted, found)
+    _refuse(wanted, found, {e.pk: e.hand_over.distribution for e in found.values()
+                            if e.hand_over_or_none()})
     at = _when(payload.get("at"))
     try:
         with transaction.atomic():
             distribution = Distribution.objects.create(
-                uuid=payload["uuid"], point=point, household_id=household_id,
+                uuid=payload["uuid"], point=point, household=household,
                 received_by=receiver, handed_by=user, recorded_at=at, body_hash=digest)
             HandOver.objects.bulk_create([HandOver(distribution=distribution, entitlement_id=i)
                                           for i in ids])
@@ -248,7 +251,11 @@ def _retried(earlier: Distribution, digest: str) -> tuple[Distribution, bool]:
 
 
 def _refuse_handed_over(wanted: list[str], found: dict[str, Entitlement]) -> None:
-    taken = _earlier_hand_overs([e.pk for e in found.values()])
+    _refuse(wanted, found, _earlier_hand_overs([e.pk for e in found.values()]))
+
+
+def _refuse(wanted: list[str], found: dict[str, Entitlement],
+            taken: dict[int, Distribution]) -> None:
     if taken:
         raise AlreadyHandedOver([(index, taken[found[key].pk]) for index, key
                                  in enumerate(wanted) if found[key].pk in taken])

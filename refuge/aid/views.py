@@ -1,7 +1,6 @@
 """The distribution point: find a household by its card or number, see what each member
 is due and has received, hand everything due over with one key, print a receipt."""
 
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,8 +18,8 @@ from refuge.registry.models import Household
 
 @requires(HAND_OVER_AID, needs_post=Post.RECEPTION)
 def point(request):
-    """GET shows the point (and a household, `?household=`); POST hands over (from the
-    page, or from the offline queue, which is answered in JSON)."""
+    """GET shows the point (and a household, `?household=`); POST hands over. A hand-over
+    kept offline is sent to POST /api/aid/distributions instead (offline.js)."""
     if request.method == "POST":
         return _hand_over(request)
     household = None
@@ -72,7 +71,6 @@ def find(request):
 
 
 def _hand_over(request):
-    queued = request.headers.get("X-Refuge-Queue") == "1"
     body = {"uuid": request.POST.get("uuid", ""),
             "entitlements": request.POST.getlist("entitlements"),
             "received_by": request.POST.get("received_by", "")}
@@ -82,21 +80,14 @@ def _hand_over(request):
     try:
         if not services.is_uuid(body["uuid"]):
             raise Invalid([FieldError("uuid", _("must be a UUID"))])
-        distribution, created = services.hand_over(body, user=request.user, point=request.desk_post)
+        distribution, _created = services.hand_over(body, user=request.user,
+                                                    point=request.desk_post)
     except services.AlreadyHandedOver as refused:
-        if queued:
-            return JsonResponse({"errors": refused.as_dicts()}, status=409)
         return _render_point(request, household, problem=refused.message, status=409)
     except (Invalid, Conflict) as refused:
         errors = refused.errors if isinstance(refused, Invalid) else [refused]
-        if queued:
-            return JsonResponse({"errors": [{"field": e.field, "message": str(e.message)}
-                                            for e in errors]},
-                                status=422 if isinstance(refused, Invalid) else 409)
         return _render_point(request, household, problem="; ".join(
             str(e.message) for e in errors), status=422)
-    if queued:
-        return JsonResponse({"uuid": str(distribution.uuid)}, status=201 if created else 200)
     return redirect(f"/aid/?household={distribution.household.uuid}&done={distribution.uuid}")
 
 

@@ -75,3 +75,42 @@ def test_a_hand_over_made_offline_after_one_online_is_a_listed_conflict(live_ser
     assert page.evaluate("RefugeQueue.all().then(items => items.length)") == 1
     page.screenshot(path="/tmp/aid-offline-conflict.png")
     context.close()
+
+
+def test_a_hand_over_made_offline_is_recorded_through_the_api_when_the_network_returns(
+        live_server, browser):
+    goris = Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris reception centre",
+                                province="Syunik")
+    family = make_household(goris, make_user("rita", "registrar"),
+                            member("Anahit", birth_date="1985"),
+                            member("Narek", birth_date="2016", relationship="child"))
+    approved_cycle(make_user("ada", "administrator"))
+    make_user("olga", "aid_officer")
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    open_point(page, live_server.url, "olga")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("RefugeQueue.meta('aidDue:GOR').then(d => !!d)")
+
+    context.set_offline(True)
+    page.locator("#aid-q").fill(family.registration_number)
+    page.keyboard.press("Enter")
+    page.get_by_test_id("aid-hand-over").wait_for()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    wait_for_waiting(page, 1)
+    queued_uuid = page.evaluate(
+        "RefugeQueue.all().then(items => items[0].fields.find(f => f[0] === 'uuid')[1])")
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_for_waiting(page, 0, timeout=30_000)
+    distribution = Distribution.objects.get()
+    assert (distribution.point.code, distribution.household_id) == ("GOR", family.pk)
+    assert HandOver.objects.count() == Entitlement.objects.filter(household=family).count()
+    assert str(distribution.uuid) == queued_uuid  # the UUID the form was given offline
+    assert page.locator("#offline-status li.error").count() == 0
+    context.close()

@@ -72,20 +72,34 @@ def test_one_form_hands_over_everything_and_a_second_visit_says_it_was_received(
     assert "200,000 AMD" in receipt.content.decode()
 
 
-def test_the_offline_queue_is_answered_in_json_and_a_conflict_names_the_earlier(
-        officer_client, family):
+def test_a_hand_over_kept_offline_goes_through_the_api_and_a_conflict_names_the_earlier(
+        officer_client, family, reception):
     page = officer_client.get(f"/aid/?household={family.uuid}").content.decode()
     form = hand_over_form(page)
-    first = officer_client.post("/aid/", {**form, "uuid": str(uuid.uuid4()),
-                                          "at": "2023-10-02T10:00:00+04:00"},
-                                HTTP_X_REFUGE_QUEUE="1")
+    token = officer_client.cookies["csrftoken"].value
+
+    def queued(**fields):  # what offline.js sends for a hand-over it kept (handOver)
+        body = {"uuid": str(uuid.uuid4()), "entitlements": form["entitlements"],
+                "point": reception.code, "received_by": form["received_by"], **fields}
+        return officer_client.post("/api/aid/distributions", body,
+                                   content_type="application/json", HTTP_X_CSRFTOKEN=token)
+
+    first = queued(at="2023-10-02T10:00:00+04:00")
     assert first.status_code == 201
-    again = officer_client.post("/aid/", {**form, "uuid": str(uuid.uuid4())},
-                                HTTP_X_REFUGE_QUEUE="1")
+    again = queued()
     assert again.status_code == 409
     assert again.json()["errors"][0]["distribution"] == first.json()["uuid"]
     assert HandOver.objects.count() == 2
     assert Distribution.objects.get().recorded_at.isoformat().startswith("2023-10-02T06:00")
+
+
+def test_the_point_answers_a_replayed_form_as_a_page_not_json(officer_client, family):
+    """The point's short JSON answer only served the queue, which now uses the API."""
+    page = officer_client.get(f"/aid/?household={family.uuid}").content.decode()
+    response = officer_client.post("/aid/", {**hand_over_form(page), "uuid": str(uuid.uuid4())},
+                                   HTTP_X_REFUGE_QUEUE="1")
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/aid/?household={family.uuid}&done=")
 
 
 def test_the_due_list_a_point_keeps_offline(client, personas, family):

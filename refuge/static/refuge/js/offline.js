@@ -1,7 +1,7 @@
 // Registrations and tallies kept on this device while the network is down, and sent when
 // it returns. The service worker (sw.js) puts a form it could not send here; the desk
 // and tally pages show what is waiting and send it, oldest first: households and counts
-// to the JSON API, aid hand-overs to their screen. Each record carries
+// and hand-overs to the JSON API. Each record carries
 // the UUID its form was given, so one sent twice is stored once.
 // Loaded by the pages and, through importScripts, by the service worker; the desk's
 // duplicate warning reads names with RefugeNames (reading.js).
@@ -121,7 +121,21 @@ var RefugeBodies = (function () {
              counted_at: form.counted_at || null };
   }
 
-  return { household: household, tally: tally };
+  // A hand-over kept at an aid point while offline, as its form posts it: every
+  // entitlement due, who took them, and when (the point is the page's).
+  function handOver(fields, post) {
+    var form = {}, entitlements = [];
+    fields.forEach(function (pair) {
+      if (pair[0] === "entitlements") entitlements.push(pair[1]);
+      else form[pair[0]] = pair[1];
+    });
+    var body = { uuid: form.uuid || "", entitlements: entitlements, point: post || "",
+                 received_by: form.received_by || "" };
+    if (form.at) body.at = form.at;
+    return body;
+  }
+
+  return { household: household, tally: tally, handOver: handOver };
 })();
 
 if (typeof document !== "undefined") (function () {
@@ -215,26 +229,18 @@ if (typeof document !== "undefined") (function () {
     if (!redraw) redraw = setTimeout(function () { redraw = null; show(); }, 500);
   }
 
-  // Households and counts go to the JSON API (POST /api/households, /api/tallies), whose
-  // services are the screens' own; other records (aid) to their screen, which answers a
-  // queued record in short.
+  // Households, counts and hand-overs go to the JSON API (POST /api/households,
+  // /api/tallies, /api/aid/distributions), whose services are the screens' own.
   var API = { "/desk/": ["/api/households", RefugeBodies.household],
-              "/tally/": ["/api/tallies", RefugeBodies.tally] };
+              "/tally/": ["/api/tallies", RefugeBodies.tally],
+              "/aid/": ["/api/aid/distributions", RefugeBodies.handOver] };
 
   function post(item) {
-    var headers = { "X-Refuge-Queue": "1", "X-CSRFToken": cookie("csrftoken") };
-    if (API[item.path]) {
-      headers["Content-Type"] = "application/json";
-      var json = API[item.path][1](item.fields, status.dataset.post, status.dataset.desk);
-      return fetch(API[item.path][0], {
-        method: "POST", body: JSON.stringify(json),
-        credentials: "same-origin", headers: headers,
-      });
-    }
-    var body = new URLSearchParams(item.fields);
-    body.set("csrfmiddlewaretoken", cookie("csrftoken"));
-    return fetch(item.path, {
-      method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+    var headers = { "X-Refuge-Queue": "1", "X-CSRFToken": cookie("csrftoken"),
+                    "Content-Type": "application/json" };
+    var json = API[item.path][1](item.fields, status.dataset.post, status.dataset.desk);
+    return fetch(API[item.path][0], {
+      method: "POST", body: JSON.stringify(json), credentials: "same-origin",
       headers: headers,
     });
   }

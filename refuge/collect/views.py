@@ -119,14 +119,11 @@ def submission(request):
         response = _openrosa("", 204)
         response["X-OpenRosa-Accept-Content-Length"] = str(limit)
         return response
-    too_large = _too_large(request, limit)
-    if too_large is not None:
-        return too_large
-    upload = request.FILES.get("xml_submission_file")
-    if upload is None:
-        return _message(_("the submission has no xml_submission_file"), 400, "error")
+    refused = _refused_upload(request, limit)
+    if refused is not None:
+        return refused
     try:
-        result = _register(request, submissions.read(upload.read()))
+        result = _register(request, submissions.read(request.FILES["xml_submission_file"].read()))
     except submissions.Rejected as rejected:
         return _message(rejected.message, rejected.status, "error")
     except Invalid as invalid:
@@ -143,8 +140,9 @@ def submission(request):
                     "submit_success")
 
 
-def _too_large(request, limit: int):
-    """A 413 when the body or its attachments pass the limit, else None."""
+def _refused_upload(request, limit: int):
+    """A 413 when the body passes the limit, a 400 without the form's XML, a 413 when the
+    attachments pass the limit (in that order); None when the upload may be read."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -152,6 +150,8 @@ def _too_large(request, limit: int):
     if length > limit:
         return _message(_("the submission is %(length)s bytes; this server takes at most "
                           "%(limit)s") % {"length": length, "limit": limit}, 413, "error")
+    if request.FILES.get("xml_submission_file") is None:
+        return _message(_("the submission has no xml_submission_file"), 400, "error")
     if sum(f.size for f in request.FILES.values()) > limit:
         return _message(_("the attachments are larger than %(limit)s bytes") % {"limit": limit},
                         413, "error")

@@ -6,8 +6,8 @@ Django's bulk_create prepares every value through its SQL compiler: for an impor
 (profiled in docs/benchmarks.md, "refuge import-people"). Here each column gets one
 converter, chosen once per model and database, and the statement is built once per
 batch size. What is stored is what bulk_create and simple-history's
-bulk_history_create store; `refuge/lib/tests/test_bulk.py` compares the two, row by row,
-on the suite's database.
+bulk_history_create store; `refuge/registry/tests/test_bulk_writer.py` compares the two,
+column by column, on the suite's database.
 
 Everything else is the ORM's: the models' fields and defaults, the connection and its
 transaction, the ids the database gives (RETURNING, on SQLite since 3.35 as in Django).
@@ -17,6 +17,7 @@ import datetime
 import uuid
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import attrgetter
 
 from django.db import connections, models, router
 
@@ -40,7 +41,7 @@ def insert(objects: Sequence[models.Model]) -> None:
     connection = connections[alias]
     table = _table(model, alias)
     for obj in objects:
-        _take_related_ids(model, obj)
+        _take_related_ids(table.relations, obj)
     rows = [[convert(field.pre_save(obj, True) if auto else getattr(obj, field.attname))
              for field, convert, auto in table.columns] for obj in objects]
     ids = _insert_rows(connection, table, rows)
@@ -65,13 +66,16 @@ def insert_history(objects: Sequence[models.Model], history_model: type[models.M
              "history_change_reason": "", "history_type": "+"}
     tracked = {field.attname for field in history_model.tracked_fields}
     relation = hasattr(history_model, "history_relation")
-    rows = []
-    for obj in objects:
-        values = [getattr(obj, f.attname) if f.attname in tracked
-                  else obj.pk if relation and f.attname == "history_relation_id"
-                  else fixed[f.attname] for f, _convert, _auto in table.columns]
-        rows.append([convert(value) for value, (_f, convert, _a)
-                     in zip(values, table.columns, strict=True)])
+
+    def source(attname: str):  # where the column's value comes from, for every object
+        if attname in tracked:
+            return attrgetter(attname)
+        if relation and attname == "history_relation_id":
+            return attrgetter("pk")
+        return lambda _obj, value=fixed[attname]: value
+
+    columns = [(source(f.attname), convert) for f, convert, _auto in table.columns]
+    rows = [[convert(value(obj)) for value, convert in columns] for obj in objects]
     _insert_rows(connections[alias], table, rows)
 
 
@@ -92,6 +96,7 @@ class _Table:
         fields = [f for f in model._meta.concrete_fields if not f.generated
                   and not (f.primary_key and isinstance(f, models.AutoField))]
         self.columns = [(f, _converter(f, connection), _auto(f)) for f in fields]
+        self.relations = [f for f in fields if f.is_relation]
         quote = connection.ops.quote_name
         self.head = (f"INSERT INTO {quote(self.name)} "
                      f"({', '.join(quote(f.column) for f in fields)}) VALUES ")
@@ -120,11 +125,11 @@ def _auto(field) -> bool:
     return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
-def _take_related_ids(model, obj) -> None:
+def _take_related_ids(relations, obj) -> None:
     """A foreign key set to an object saved after it was assigned takes that object's id,
     as Model._prepare_related_fields_for_save does for bulk_create."""
-    for field in model._meta.concrete_fields:
-        if field.is_relation and getattr(obj, field.attname) is None and field.is_cached(obj):
+    for field in relations:
+        if getattr(obj, field.attname) is None and field.is_cached(obj):
             related = field.get_cached_value(obj)
             if related is not None:
                 if related.pk is None:

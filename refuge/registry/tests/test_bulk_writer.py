@@ -63,10 +63,6 @@ def registrations(post, user):
 
 def with_orm(households, people, documents, events, audits, user):
     for objects in (households, people, documents):
-        for obj in objects:
-            for field in obj._meta.concrete_fields:  # the ids of rows saved just before
-                if field.is_relation and field.is_cached(obj):
-                    setattr(obj, field.attname, field.get_cached_value(obj).pk)
         type(objects[0]).objects.bulk_create(objects)
         get_history_manager_for_model(type(objects[0])).bulk_history_create(
             objects, default_user=user, default_date=WHEN)

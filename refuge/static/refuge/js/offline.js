@@ -268,10 +268,8 @@ if (typeof document !== "undefined") (function () {
           return RefugeQueue.put(item).then(function () { return "refused"; });
         });
       }
-      // Sent to the sign-in page or refused without a session (it ended), or a server
-      // error: try later.
-      var signIn = response.type === "opaqueredirect" || response.status === 401 ||
-        response.status === 403;
+      // Refused without a session (it ended), or a server error: try later.
+      var signIn = response.status === 401 || response.status === 403;
       return RefugeQueue.meta("signIn", signIn).then(function () { return "stop"; });
     });
   }

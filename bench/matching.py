@@ -42,7 +42,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-WORK = Path("/tmp/bench-matching")
+# Another folder for runs side by side: REFUGE_BENCH_DIR=/tmp/bench-var-NAME.
+WORK = Path(os.environ.get("REFUGE_BENCH_DIR", "/tmp/bench-matching"))
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.stdout.reconfigure(line_buffering=True)

@@ -192,10 +192,10 @@ class Records:
         self.given_h, self.family_h = name_fold_h[given], name_fold_h[family]
         self.father_h = father_fold_h[father]
         keys = Codes()
-        name_key, father_key = (keys(normalise.key(n) for n in typed_names),
-                                keys(normalise.key(n) for n in father_names))
-        name_key_h, father_key_h = (keys(normalise.key_h(n) for n in typed_names),
-                                    keys(normalise.key_h(n) for n in father_names))
+        name_key, father_key = (keys(normalise.variant_key(n) for n in typed_names),
+                                keys(normalise.variant_key(n) for n in father_names))
+        name_key_h, father_key_h = (keys(normalise.variant_key_h(n) for n in typed_names),
+                                    keys(normalise.variant_key_h(n) for n in father_names))
         self.given_key, self.family_key = name_key[given], name_key[family]
         self.father_key = father_key[father]
         self.key_text = keys.values()  # each key's text, by code, for blocking's edits

@@ -236,6 +236,13 @@ def blocking_rules(records: Records) -> list[Rule]:
         Rule("given one edit away, family, a year apart", (), SMALL_BLOCK,
              entries=lambda: _year_or_next(r, *_edits_with(r, edits(), r.given_key,
                                                            r.family_key))),
+        # Without a birth date on one side, the same edits with the other name alone.
+        Rule("family one edit away, given, one without a year", (), MAX_BLOCK,
+             entries=lambda: _edits_with(r, edits(), r.family_key, r.given_key),
+             anchored=no_year),
+        Rule("given one edit away, family, one without a year", (), MAX_BLOCK,
+             entries=lambda: _edits_with(r, edits(), r.given_key, r.family_key),
+             anchored=no_year),
         # A year-only birth date meets a full one through a name and the year alone.
         Rule("a name, year, one without a month", (r.year,), SMALL_BLOCK, name_keys,
              anchored=(r.month == 0) & (r.year > 0)),

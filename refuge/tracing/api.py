@@ -10,7 +10,7 @@ from ninja.responses import Status
 
 from refuge.accounts.roles import TAKE_ENQUIRY, TRACE, ensure
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
-from refuge.lib.schemas import Strict
+from refuge.lib.schemas import Strict, one_of
 from refuge.tracing import queries, services
 from refuge.tracing.models import Candidate, Enquiry, SoughtPerson
 
@@ -220,7 +220,8 @@ def disclosure_exception(request, uuid: UUID, body: ExceptionIn):
 
 class ReunifyIn(Strict):
     how: str = Field(description="`link` the two households, or `join` the found person "
-                     "to the enquirer's")
+                     "to the enquirer's",
+                     json_schema_extra=one_of([(services.LINK, ""), (services.JOIN, "")]))
 
 
 @router.post("/sought/{uuid}/reunify", response=SoughtOut)
@@ -231,7 +232,7 @@ def reunify(request, uuid: UUID, body: ReunifyIn):
 
 
 class FateIn(Strict):
-    fate: str = Field(description="missing, alive or deceased")
+    fate: str = Field(json_schema_extra=one_of(SoughtPerson.FATES))
     note: str = Field("", max_length=300)
 
 

@@ -24,7 +24,7 @@ from refuge.aid.models import (
 )
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
-from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
+from refuge.lib.errors import Conflict, FieldError, Invalid, Problems, StateConflict
 from refuge.registry.models import Person, SpecificNeed
 from refuge.registry.services import body_hash
 
@@ -201,17 +201,18 @@ def hand_over(payload: dict, *, user, point: Post) -> tuple[Distribution, bool]:
     found = {str(e.uuid): e for e in Entitlement.objects.filter(uuid__in=wanted)
              .select_related("cycle", "household__registered_at",
                              "hand_over__distribution__point")}
-    problems = Problems()
+    unknown, not_due = Problems(), Problems()
     for index, key in enumerate(wanted):
         entitlement = found.get(key)
         if entitlement is None:
-            problems.add(f"entitlements[{index}]", _("no such entitlement"))
+            unknown.add(f"entitlements[{index}]", _("no such entitlement"))
         elif not entitlement.cycle.is_approved:
-            problems.add(f"entitlements[{index}]", _("its cycle is not approved yet"))
+            not_due.add(f"entitlements[{index}]", _("its cycle is not approved yet"))
         elif entitlement.status != Entitlement.DUE:
-            problems.add(f"entitlements[{index}]",
-                         _("merged into another record's entitlement: not due"))
-    problems.raise_if_any()
+            not_due.add(f"entitlements[{index}]",
+                        _("merged into another record's entitlement: not due"))
+    unknown.raise_if_any()
+    not_due.raise_if_any(StateConflict)  # a 409, like an entitlement handed over before
     households = {e.household_id for e in found.values()}
     if len(households) > 1:
         raise Invalid([FieldError("entitlements", _("belong to more than one household"))])

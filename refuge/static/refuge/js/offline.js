@@ -236,12 +236,10 @@ if (typeof document !== "undefined") (function () {
               "/aid/": ["/api/aid/distributions", RefugeBodies.handOver] };
 
   function post(item) {
-    var headers = { "X-Refuge-Queue": "1", "X-CSRFToken": cookie("csrftoken"),
-                    "Content-Type": "application/json" };
     var json = API[item.path][1](item.fields, status.dataset.post, status.dataset.desk);
     return fetch(API[item.path][0], {
       method: "POST", body: JSON.stringify(json), credentials: "same-origin",
-      headers: headers,
+      headers: { "X-CSRFToken": cookie("csrftoken"), "Content-Type": "application/json" },
     });
   }
 

@@ -278,20 +278,19 @@ def handed_over_or_paid(entitlement_ids) -> set[int]:
 def fold_merged_entitlements(kept: Person, merged: Person) -> list[Overpayment]:
     """Two records confirmed as one person: in each cycle, one entitlement stays.
 
-    The merged record's entitlement moves to the kept one, and to its household, where
-    that has none; where both have one, the one not given yet is marked merged (so it is
+    The entitlement that stands for the merged record (its own, or one of a record
+    merged into it before: `_standing_for`) moves to the kept one, and to its household,
+    where that has none; where both have one, the one not given yet is marked merged (so it is
     never given again), and when both were given, the second is reported as an
     overpayment. Each change is kept (EntitlementFold), for the merge's undo."""
     overpaid = []
-    kept_by_cycle = {e.cycle_id: e for e in Entitlement.objects.select_for_update()
-                     .filter(person=kept, status=Entitlement.DUE)}
-    for duplicate in Entitlement.objects.select_for_update().filter(
-            person=merged, status=Entitlement.DUE):
+    kept_by_cycle = _standing_for(kept)
+    for duplicate in _standing_for(merged).values():
         other = kept_by_cycle.get(duplicate.cycle_id)
         if other is None:
+            own = duplicate.recipient_id in (merged.pk, duplicate.person_id)
             _fold(duplicate, kept, merged, person_id=kept.pk, household_id=kept.household_id,
-                  recipient_id=kept.pk if duplicate.recipient_id == merged.pk
-                  else duplicate.recipient_id)
+                  recipient_id=kept.pk if own else duplicate.recipient_id)
             continue
         given = handed_over_or_paid([other.pk, duplicate.pk])
         if duplicate.pk in given and other.pk not in given:
@@ -300,6 +299,21 @@ def fold_merged_entitlements(kept: Person, merged: Person) -> list[Overpayment]:
         if len(given) == 2:
             overpaid.append(_overpaid(kept, other, duplicate))
     return overpaid
+
+
+def _standing_for(kept: Person) -> dict[int, Entitlement]:
+    """{cycle id: the entitlement that stands for the person of `kept`}: its own, or,
+    where a merge set its own aside for the one given to another record of the same
+    person, that one."""
+    folded_in = EntitlementFold.objects.filter(kept=kept, undone_at__isnull=True)
+    people = [kept.pk, *folded_in.values_list("merged_id", flat=True).distinct()]
+    standing: dict[int, Entitlement] = {}
+    for entitlement in (Entitlement.objects.select_for_update()
+                        .filter(person_id__in=people, status=Entitlement.DUE)
+                        .order_by("id")):
+        if entitlement.person_id == kept.pk or entitlement.cycle_id not in standing:
+            standing[entitlement.cycle_id] = entitlement
+    return standing
 
 
 def _fold(entitlement: Entitlement, kept: Person, merged: Person, **values) -> None:

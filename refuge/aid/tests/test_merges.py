@@ -149,3 +149,43 @@ def test_an_overpayment_is_withdrawn_by_the_undo_and_reopened_by_a_new_merge(
     overpaid.refresh_from_db()
     assert overpaid.status == Overpayment.OPEN and Overpayment.objects.count() == 1
     assert cycle.entitlements.filter(status=Entitlement.DUE).count() == 1
+
+
+def test_a_third_record_merged_in_meets_the_entitlement_that_stands_for_the_person(
+        twice, personas, reception, registrar):
+    """Gayane registered three times: the second record's entitlement was handed over,
+    so it stands for her after the first merge; the third one's is set aside against it."""
+    kept, second = twice
+    third = make_household(reception, registrar, member("Gayane", birth_date="1990-01-01"))
+    third = third.members.get()
+    cycle = cycle_for(personas)
+    given = cycle.entitlements.get(person=second)
+    services.hand_over(hand_over_body([given], second), user=personas["aid_officer"],
+                       point=reception)
+    merge(kept, second, personas)
+    done = merge(kept, third, personas)
+    assert list(cycle.entitlements.filter(status=Entitlement.DUE)) == [given]
+    assert Overpayment.objects.count() == 0
+    unmerge(done, personas)
+    assert cycle.entitlements.get(person=third).status == Entitlement.DUE
+    assert list(cycle.entitlements.filter(person__in=twice, status=Entitlement.DUE)) == [given]
+
+
+def test_a_record_merged_into_another_brings_the_entitlement_that_stood_for_it(
+        twice, personas, reception, registrar):
+    """The second and third records merged first (the third's handed over, so it stood
+    for both); then the second into the first: the person has that one entitlement."""
+    first, second = twice
+    third = make_household(reception, registrar, member("Gayane", birth_date="1990-01-01"))
+    third = third.members.get()
+    cycle = cycle_for(personas)
+    given = cycle.entitlements.get(person=third)
+    services.hand_over(hand_over_body([given], third), user=personas["aid_officer"],
+                       point=reception)
+    merge(second, third, personas)
+    done = merge(first, second, personas)
+    assert list(cycle.entitlements.filter(status=Entitlement.DUE)) == [given]
+    assert Overpayment.objects.count() == 0
+    unmerge(done, personas)
+    assert {e.person for e in cycle.entitlements.filter(status=Entitlement.DUE)} == {
+        first, third}

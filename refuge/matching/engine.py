@@ -441,20 +441,27 @@ def family_evidence(records: Records, a: np.ndarray, b: np.ndarray,
 
     NULL when either household has no one else, since there is nothing to compare.
     """
+    # At a million people this runs over fifteen million pairs: each temporary array is let
+    # go once used, and counts are kept in 32 bits.
     household_a, household_b = records.household[a], records.household[b]
-    low, high = np.minimum(household_a, household_b), np.maximum(household_a, household_b)
-    pair_code = low.astype(np.int64) * (int(records.household.max()) + 1) + high
-    likely = (probability >= REVIEW_FLOOR) & (household_a != household_b)
-    codes, counts = arrays.counted(pair_code[likely])
-    others = np.zeros(len(a), dtype=np.int64)
-    if len(codes):
-        index = np.searchsorted(codes, pair_code).clip(0, len(codes) - 1)
-        others = np.where(codes[index] == pair_code, counts[index], 0)
-    others = others - likely.astype(np.int64)
+    same = household_a == household_b
     sizes = np.bincount(records.household, minlength=records.household.max() + 1)
     alone = (sizes[household_a] < 2) | (sizes[household_b] < 2)
-    level = np.minimum(others, 2).astype(np.int8)
-    level[alone | (household_a == household_b)] = NULL
+    pair_code = np.minimum(household_a, household_b).astype(np.int64)
+    pair_code *= int(records.household.max()) + 1
+    pair_code += np.maximum(household_a, household_b)
+    del household_a, household_b, sizes
+    likely = (probability >= REVIEW_FLOOR) & ~same
+    codes, counts = arrays.counted(pair_code[likely])
+    level = np.zeros(len(a), dtype=np.int8)
+    if len(codes):
+        index = np.searchsorted(codes, pair_code).clip(0, len(codes) - 1)
+        others = counts.astype(np.int32)[index]
+        others[codes[index] != pair_code] = 0
+        del index, pair_code
+        others -= likely
+        level = np.minimum(others, 2).astype(np.int8)
+    level[alone | same] = NULL
     return level
 
 

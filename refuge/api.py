@@ -20,7 +20,7 @@ from refuge.aid.api import router as aid_router
 from refuge.aid.services import AlreadyHandedOver
 from refuge.audit.api import router as audit_router
 from refuge.forecast.api import router as forecast_router
-from refuge.lib.errors import Conflict, Invalid, shown
+from refuge.lib.errors import Conflict, Invalid, StateConflict, shown
 from refuge.lib.openapi import document_errors
 from refuge.lib.pagination import BadCursor
 from refuge.matching.api import router as matching_router
@@ -152,6 +152,11 @@ def on_validation_error(request, exc: ValidationError):
 @api.exception_handler(Invalid)
 def on_invalid(request, exc: Invalid):
     return errors(request, 422, [e.as_dict() for e in exc.errors])
+
+
+@api.exception_handler(StateConflict)
+def on_state_conflict(request, exc: StateConflict):
+    return errors(request, 409, [e.as_dict() for e in exc.errors])
 
 
 @api.exception_handler(AlreadyRegistered)

@@ -3,6 +3,7 @@ point, hand-overs (201 first, 200 the same again, 409 naming the earlier one), t
 list, the provider's results and reconciliation."""
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 from django.http import HttpResponse
@@ -21,7 +22,7 @@ from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib.errors import FieldError, Invalid
 from refuge.lib.pagination import MAX_PAGE_SIZE, page
-from refuge.lib.schemas import Errors, Strict
+from refuge.lib.schemas import Errors, Strict, one_of
 from refuge.registry.api.posts import open_post
 
 router = Router(tags=["aid"])
@@ -30,11 +31,11 @@ router = Router(tags=["aid"])
 class ProgrammeIn(Strict):
     uuid: UUID | None = None
     name: str = Field(max_length=200)
-    kind: str = Field(description="cash or in_kind")
+    kind: str = Field(json_schema_extra=one_of(Programme.KINDS))
     unit: str = Field(max_length=20, description="AMD, kit, ...")
     per_person: int = Field(0, ge=0)
     per_household: int = Field(0, ge=0)
-    frequency: str = Field(Programme.ONCE, description="once or monthly")
+    frequency: str = Field(Programme.ONCE, json_schema_extra=one_of(Programme.FREQUENCIES))
     cycles: int = 1
     starts_on: date
     arrived_from: date | None = None
@@ -43,7 +44,8 @@ class ProgrammeIn(Strict):
     max_age: int | None = Field(None, ge=0, le=120)
     needs: str = Field("", max_length=100, description="Specific-needs codes, comma-separated")
     province: str = Field("", max_length=100)
-    state_housing: str = Field("", description="yes, no, or empty for either")
+    state_housing: str = Field("", description="Empty for either",
+                               json_schema_extra=one_of(Programme.STATE_HOUSING))
 
 
 class CycleOut(Schema):
@@ -234,6 +236,8 @@ def hand_over(request, payload: DistributionIn):
 FILE_TYPES = {"csv": "text/csv; charset=utf-8",
               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
+FORMATS = one_of([(kind, kind) for kind in FILE_TYPES])
+
 # The list is a file, not JSON: the schema says which, so a client reads it as one.
 A_FILE = {"responses": {200: {"description": "The payment list (CSV, or xlsx)", "content": {
     kind.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
@@ -249,11 +253,12 @@ def _file(content, kind: str, name: str) -> HttpResponse:
 @router.get("/payment-lists/{programme}/{cycle}", response={200: None, 404: Errors,
                                                               409: Errors},
             openapi_extra=A_FILE)
-def payment_list(request, programme: UUID, cycle: int, format: str = "csv"):  # noqa: A002
+def payment_list(request, programme: UUID, cycle: int,
+                 format: Annotated[str, Field(json_schema_extra=FORMATS)] = "csv"):  # noqa: A002
     """The payment list of an approved cycle, one row per recipient with the total and
     the people it covers (CSV, or `?format=xlsx`). Payments still planned become sent."""
     ensure(request.user, MANAGE_AID)
-    if format not in ("csv", "xlsx"):
+    if format not in FILE_TYPES:
         raise Invalid([FieldError("format", gettext("must be csv or xlsx"))])
     found = _cycle(programme, cycle)
     audit.record(request.user, AuditEvent.EXPORT, "", None, what="payment list",

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from refuge.aid.models import Cycle, Entitlement, HandOver, Payment, PaymentLine, Programme
 from refuge.aid.services import is_uuid
 from refuge.lib.csvfiles import read_rows
-from refuge.lib.errors import Conflict, FieldError, Invalid
+from refuge.lib.errors import Conflict, FieldError, StateConflict
 
 COLUMNS = ["payment", "recipient", "recipient_name", "registration_number", "phone",
            "amount", "unit", "people", "people_covered", "status"]
@@ -158,7 +158,7 @@ def reissue(payment: Payment) -> Payment:
     is refused (the one-to-one key refuses it too)."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status != Payment.FAILED:
-        raise Invalid([FieldError("payment", _("only a failed payment can be re-issued"))])
+        raise StateConflict([FieldError("payment", _("only a failed payment can be re-issued"))])
     if payment.reissue_of_id is not None or Payment.objects.filter(reissue_of=payment).exists():
         raise Conflict("payment", _("this payment was re-issued already: once only"))
     again = Payment.objects.create(cycle=payment.cycle, recipient=payment.recipient,

@@ -25,6 +25,13 @@ class Invalid(Exception):
         self.errors = errors
 
 
+class StateConflict(Invalid):
+    """What was sent is valid, but the record's state forbids it now: accepting a proposal
+    already rejected, checking in a household that left, confirming a trace already
+    closed. The API answers 409, not 422, as for any conflict with what is stored; it is
+    an Invalid all the same, so each form shows it beside its field as it shows the rest."""
+
+
 @dataclass
 class Problems:
     """Problems gathered while checking everything sent, raised together."""
@@ -34,9 +41,9 @@ class Problems:
     def add(self, where: str, message: str) -> None:
         self.errors.append(FieldError(where, message))
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, kind: type[Invalid] = Invalid) -> None:
         if self.errors:
-            raise Invalid(self.errors)
+            raise kind(self.errors)
 
 
 class Conflict(Exception):

@@ -17,8 +17,10 @@ WHY = {
     401: "No valid bearer token, and no signed-in session",
     403: "The caller's role may not do this (checked before anything sent is read)",
     404: "No record has this identifier",
-    409: "The client's UUID is already used by a different record or body, or the record "
-         "changed since the version sent",
+    409: "The request is valid but conflicts with what is stored: the client's UUID is "
+         "already used by a different record or body, the record changed since the version "
+         "sent, or its state forbids this now (a proposal already decided, a household that "
+         "left, a request already closed)",
     413: "The body is larger than the server accepts",
     415: "The body is not JSON (send Content-Type: application/json)",
     422: "A value sent is wrong: each error names its field and says why",

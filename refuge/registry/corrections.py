@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
-from refuge.lib.errors import FieldError, Invalid, Problems
+from refuge.lib.errors import FieldError, Invalid, Problems, StateConflict
 from refuge.registry.counting import count_people
 from refuge.registry.models import (
     EditConflict,
@@ -73,8 +73,8 @@ def _locked_person(person: Person) -> Person:
     corrections are applied one after the other and the figures subtract what is stored."""
     current = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
     if Erasure.objects.filter(person_id=current.pk).exists():
-        raise Invalid([FieldError("person", _("this person's data was erased: the record "
-                                              "cannot be changed"))])
+        raise StateConflict([FieldError("person", _("this person's data was erased: the "
+                                                    "record cannot be changed"))])
     return current
 
 

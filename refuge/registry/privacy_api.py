@@ -1,6 +1,7 @@
 """The API of data protection: legal bases, people's consent, and erasure."""
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from django.shortcuts import get_object_or_404
@@ -55,7 +56,8 @@ def list_legal_bases(request):
 
 
 @router.put("/legal-bases/{purpose}", response={200: LegalBasisOut, 404: Errors, 422: Errors})
-def record_legal_basis(request, purpose: str, payload: LegalBasisIn):
+def record_legal_basis(request, payload: LegalBasisIn,
+                       purpose: Annotated[str, Field(json_schema_extra=one_of(PURPOSES))]):
     ensure(request.user, CONFIGURE)
     consent.record_legal_basis(purpose, payload.basis, user=request.user, note=payload.note)
     return next(b for b in consent.legal_bases() if b["purpose"] == purpose)

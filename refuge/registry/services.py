@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from refuge.accounts.models import Post
-from refuge.lib.errors import Conflict, FieldError, Invalid, Problems, shown
+from refuge.lib.errors import Conflict, FieldError, Invalid, Problems, StateConflict, shown
 from refuge.registry import arrivals, recording
 from refuge.registry.corrections import link_households
 from refuge.registry.models import (
@@ -217,7 +217,7 @@ def _household_joined(target, members: list[dict], linked: dict[int, Person]
         if household is None:
             raise Invalid([FieldError("household", _("no household has this identifier"))])
         if household.status != Household.ACTIVE:
-            raise Invalid([FieldError("household", _(
+            raise StateConflict([FieldError("household", _(
                 "household %(number)s is closed: open it again before adding members")
                 % {"number": household.registration_number})])
         return household

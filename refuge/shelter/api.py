@@ -136,7 +136,7 @@ def get_site(request, uuid: UUID):
 
 
 @router.patch("/sites/{uuid}", auth=authorized(MANAGE_SHELTER),
-              response={200: SiteOut, 422: Errors})
+              response={200: SiteOut, 409: Errors, 422: Errors})
 def update_site(request, uuid: UUID, payload: SitePatch):
     ensure(request.user, MANAGE_SHELTER)
     site = get_object_or_404(Site, uuid=uuid)
@@ -210,7 +210,7 @@ def get_placement(request, uuid: UUID):
 
 
 @router.post("/placements/{uuid}/check-in", auth=authorized(MANAGE_SHELTER),
-             response={200: PlacementOut, 422: Errors})
+             response={200: PlacementOut, 409: Errors, 422: Errors})
 def check_in(request, uuid: UUID):
     ensure(request.user, MANAGE_SHELTER)
     placement = services.check_in(get_object_or_404(placements(), uuid=uuid),
@@ -219,7 +219,7 @@ def check_in(request, uuid: UUID):
 
 
 @router.post("/placements/{uuid}/check-out", auth=authorized(MANAGE_SHELTER),
-             response={200: PlacementOut, 422: Errors})
+             response={200: PlacementOut, 409: Errors, 422: Errors})
 def check_out(request, uuid: UUID):
     ensure(request.user, MANAGE_SHELTER)
     placement = services.check_out(get_object_or_404(placements(), uuid=uuid),
@@ -396,7 +396,7 @@ def accept_proposal(request, uuid: UUID, payload: AcceptIn):
 
 
 @router.post("/proposals/{uuid}/reject", auth=authorized(MANAGE_SHELTER),
-             response={200: ProposalOut, 422: Errors})
+             response={200: ProposalOut, 409: Errors, 422: Errors})
 def reject_proposal(request, uuid: UUID):
     """Reject a proposal: that site is not proposed for that household again."""
     ensure(request.user, MANAGE_SHELTER)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib.dates import age_on
-from refuge.lib.errors import Conflict, FieldError, Invalid
+from refuge.lib.errors import Conflict, FieldError, Invalid, StateConflict
 from refuge.registry import events
 from refuge.registry.models import Household, Person
 from refuge.shelter import allocation, queries
@@ -63,7 +63,8 @@ def _take_beds(site: Site, household: Household, people: int, room: Room | None,
                uuid: UUID | None = None, part: int = 1) -> Placement:
     """Reserve beds in a site already locked by the caller."""
     if not site.is_open:
-        raise Invalid([FieldError("site", _("%(site)s is closed") % {"site": site.name})])
+        raise StateConflict([FieldError("site", _("%(site)s is closed")
+                                        % {"site": site.name})])
     if people < 1:
         raise Invalid([FieldError("people", _("must be at least %(min)s") % {"min": 1})])
     # The household's own lapsed reservation elsewhere too: the database holds a household
@@ -168,14 +169,17 @@ def check_in(placement: Placement, *, user, now: datetime | None = None) -> Plac
     if placement.status == Placement.CHECKED_IN:
         return placement
     if placement.status != Placement.RESERVED:
-        raise Invalid([FieldError("status", _("this placement is %(status)s, not reserved")
-                                  % {"status": placement.get_status_display()})])
+        raise StateConflict([FieldError("status", _("this placement is %(status)s, not "
+                                                    "reserved")
+                                        % {"status": placement.get_status_display()})])
     if not site.is_open:
-        raise Invalid([FieldError("site", _("%(site)s is closed") % {"site": site.name})])
+        raise StateConflict([FieldError("site", _("%(site)s is closed")
+                                        % {"site": site.name})])
     if placement.expires_at and placement.expires_at < now:
         placement.status = Placement.EXPIRED
         placement.save(update_fields=["status"])
-        raise Invalid([FieldError("status", _("the reservation expired; reserve again"))])
+        raise StateConflict([FieldError("status",
+                                        _("the reservation expired; reserve again"))])
     placement.status, placement.checked_in_at = Placement.CHECKED_IN, now
     placement._history_user = user
     placement.save()
@@ -207,8 +211,9 @@ def check_out(placement: Placement, *, user, now: datetime | None = None) -> Pla
         placement.status, placement.checked_out_at = Placement.CHECKED_OUT, now
         _mark_members(placement.household, Person.PLACED, Person.REGISTERED, user)
     else:
-        raise Invalid([FieldError("status", _("the household is not at this site (%(status)s)")
-                                  % {"status": placement.get_status_display()})])
+        raise StateConflict([FieldError("status", _("the household is not at this site "
+                                                    "(%(status)s)")
+                                        % {"status": placement.get_status_display()})])
     placement._history_user = user
     placement.save()
     audit.record(user, AuditEvent.UPDATE, "placement", placement.uuid, status=placement.status)
@@ -225,8 +230,9 @@ def move(placement: Placement, site: Site, *, user, room: Room | None = None,
         Site.objects.select_for_update().get(pk=locked)
     placement.refresh_from_db()
     if placement.status not in (Placement.RESERVED, Placement.CHECKED_IN):
-        raise Invalid([FieldError("status", _("the household is not at this site (%(status)s)")
-                                  % {"status": placement.get_status_display()})])
+        raise StateConflict([FieldError("status", _("the household is not at this site "
+                                                    "(%(status)s)")
+                                        % {"status": placement.get_status_display()})])
     was_checked_in = placement.status == Placement.CHECKED_IN
     placement.status = Placement.CHECKED_OUT if was_checked_in else Placement.CANCELLED
     placement.checked_out_at = now if was_checked_in else None
@@ -306,8 +312,8 @@ def _undecided(proposal: Proposal, unless: str = "") -> Proposal:
     """The proposal, locked, if nobody decided it yet (or it is already `unless`)."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status not in (Proposal.PROPOSED, unless):
-        raise Invalid([FieldError("status", _("this proposal is already %(status)s")
-                                  % {"status": proposal.get_status_display()})])
+        raise StateConflict([FieldError("status", _("this proposal is already %(status)s")
+                                        % {"status": proposal.get_status_display()})])
     return proposal
 
 

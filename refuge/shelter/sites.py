@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from refuge.lib import provinces
-from refuge.lib.errors import FieldError, Invalid, Problems, shown
+from refuge.lib.errors import FieldError, Problems, StateConflict, shown
 from refuge.registry.validation import clean_choice, clean_flag, clean_text, clean_whole_number
 from refuge.shelter.models import Site
 
@@ -91,8 +91,9 @@ def update_site(site: Site, changes: dict, *, user) -> Site:
     cleaned = clean_site(changes, partial=True)
     site = Site.objects.select_for_update().get(pk=site.pk)
     if "beds" in cleaned and cleaned["beds"] < site.placements.beds_taken():
-        raise Invalid([FieldError("beds", _("%(taken)s beds are taken: capacity cannot go below "
-                                            "that") % {"taken": site.placements.beds_taken()})])
+        raise StateConflict([FieldError("beds", _(
+            "%(taken)s beds are taken: capacity cannot go below that")
+            % {"taken": site.placements.beds_taken()})])
     for name, value in cleaned.items():
         setattr(site, name, value)
     site._history_user = user

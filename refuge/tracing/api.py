@@ -10,7 +10,7 @@ from ninja.responses import Status
 
 from refuge.accounts.roles import TAKE_ENQUIRY, TRACE, ensure
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
-from refuge.lib.schemas import Strict
+from refuge.lib.schemas import Errors, Strict, one_of
 from refuge.tracing import queries, services
 from refuge.tracing.models import Candidate, Enquiry, SoughtPerson
 
@@ -186,19 +186,19 @@ def _candidate(request, uuid: UUID) -> Candidate:
     return get_object_or_404(Candidate, uuid=uuid)
 
 
-@router.post("/candidates/{uuid}/confirm", response=CandidateOut)
+@router.post("/candidates/{uuid}/confirm", response={200: CandidateOut, 409: Errors})
 def confirm(request, uuid: UUID):
     """The candidate is the person sought. Their whereabouts stay withheld until consent."""
     return candidate_out(services.confirm(_candidate(request, uuid), user=request.user))
 
 
-@router.post("/candidates/{uuid}/reject", response=CandidateOut)
+@router.post("/candidates/{uuid}/reject", response={200: CandidateOut, 409: Errors})
 def reject(request, uuid: UUID):
     """Not the person sought: never proposed again."""
     return candidate_out(services.reject(_candidate(request, uuid), user=request.user))
 
 
-@router.post("/sought/{uuid}/consent", response=SoughtOut)
+@router.post("/sought/{uuid}/consent", response={200: SoughtOut, 409: Errors})
 def consent(request, uuid: UUID):
     """The found person agreed to be found by the enquirer."""
     sought = services.record_consent(_sought(request, uuid, "api consent"), user=request.user)
@@ -209,7 +209,7 @@ class ExceptionIn(Strict):
     reason: str = Field(max_length=300)
 
 
-@router.post("/sought/{uuid}/exception", response=SoughtOut)
+@router.post("/sought/{uuid}/exception", response={200: SoughtOut, 409: Errors})
 def disclosure_exception(request, uuid: UUID, body: ExceptionIn):
     """An unaccompanied or separated child's whereabouts disclosed without consent, for a
     reason the audit log keeps."""
@@ -220,10 +220,11 @@ def disclosure_exception(request, uuid: UUID, body: ExceptionIn):
 
 class ReunifyIn(Strict):
     how: str = Field(description="`link` the two households, or `join` the found person "
-                     "to the enquirer's")
+                     "to the enquirer's",
+                     json_schema_extra=one_of([(services.LINK, ""), (services.JOIN, "")]))
 
 
-@router.post("/sought/{uuid}/reunify", response=SoughtOut)
+@router.post("/sought/{uuid}/reunify", response={200: SoughtOut, 409: Errors})
 def reunify(request, uuid: UUID, body: ReunifyIn):
     sought = services.reunify(_sought(request, uuid, "api reunify"), body.how,
                               user=request.user)
@@ -231,7 +232,7 @@ def reunify(request, uuid: UUID, body: ReunifyIn):
 
 
 class FateIn(Strict):
-    fate: str = Field(description="missing, alive or deceased")
+    fate: str = Field(json_schema_extra=one_of(SoughtPerson.FATES))
     note: str = Field("", max_length=300)
 
 

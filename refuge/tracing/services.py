@@ -13,7 +13,7 @@ from refuge.accounts.models import Post
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import dates, names
-from refuge.lib.errors import Conflict, FieldError, Invalid, Problems
+from refuge.lib.errors import Conflict, FieldError, Invalid, Problems, StateConflict
 from refuge.registry import consent as registry_consent
 from refuge.registry import corrections
 from refuge.registry.models import TRACING_DISCLOSURE, Person
@@ -212,11 +212,11 @@ def confirm(candidate: Candidate, *, user) -> Candidate:
     if candidate.status == Candidate.CONFIRMED:
         return candidate
     if candidate.status == Candidate.REJECTED:
-        raise Invalid([FieldError("status", _("this candidate was rejected"))])
+        raise StateConflict([FieldError("status", _("this candidate was rejected"))])
     sought = SoughtPerson.objects.select_for_update().get(pk=candidate.sought_id)
     if sought.status != SoughtPerson.OPEN:
-        raise Invalid([FieldError("status", _("this request is already %(status)s")
-                                  % {"status": sought.get_status_display()})])
+        raise StateConflict([FieldError("status", _("this request is already %(status)s")
+                                        % {"status": sought.get_status_display()})])
     candidate.status, candidate.decided_by, candidate.decided_at = (
         Candidate.CONFIRMED, user, timezone.now())
     candidate.save(update_fields=["status", "decided_by", "decided_at"])
@@ -235,7 +235,7 @@ def reject(candidate: Candidate, *, user) -> Candidate:
     if candidate.status == Candidate.REJECTED:
         return candidate
     if candidate.status == Candidate.CONFIRMED:
-        raise Invalid([FieldError("status", _("this candidate was confirmed"))])
+        raise StateConflict([FieldError("status", _("this candidate was confirmed"))])
     candidate.status, candidate.decided_by, candidate.decided_at = (
         Candidate.REJECTED, user, timezone.now())
     candidate.save(update_fields=["status", "decided_by", "decided_at"])
@@ -274,7 +274,8 @@ def record_consent(sought: SoughtPerson, *, user) -> SoughtPerson:
     registry's consent to tracing disclosure (refuge.registry.consent)."""
     sought = SoughtPerson.objects.select_for_update().get(pk=sought.pk)
     if not sought.found_person_id:
-        raise Invalid([FieldError("consent", _("nobody has been confirmed as this person"))])
+        raise StateConflict([FieldError("consent",
+                                        _("nobody has been confirmed as this person"))])
     if not sought.consented:
         registry_consent.record_consent(sought.found_person, TRACING_DISCLOSURE, True,
                                         user=user, note="tracing")
@@ -291,14 +292,16 @@ def record_disclosure_exception(sought: SoughtPerson, reason: str, *, user) -> S
     for the reason given, which the audit log keeps."""
     sought = SoughtPerson.objects.select_for_update().get(pk=sought.pk)
     reason = (reason or "").strip()
+    if not reason:
+        raise Invalid([FieldError("reason",
+                                  _("say why the child's whereabouts must be disclosed"))])
+    # A reason given, and the request not (or not yet) one it may be given for: a 409.
     problems = Problems()
     if not sought.found_person_id:
         problems.add("reason", _("nobody has been confirmed as this person"))
     elif not (set(sought.found_person.need_codes) & set(CHILD_NEEDS) or sought.child):
         problems.add("reason", _("only for an unaccompanied or separated child"))
-    if not reason:
-        problems.add("reason", _("say why the child's whereabouts must be disclosed"))
-    problems.raise_if_any()
+    problems.raise_if_any(StateConflict)
     sought.disclosure_exception = reason[:300]
     sought.save(update_fields=["disclosure_exception"])
     audit.record(user, AuditEvent.UPDATE, "sought", sought.uuid, disclosure="exception",
@@ -322,15 +325,14 @@ def reunify(sought: SoughtPerson, how: str, *, user) -> SoughtPerson:
         "enquiry__enquirer__household", "found_person__household").get(pk=sought.pk)
     if sought.status == SoughtPerson.REUNIFIED:
         return sought
-    problems = Problems()
     if how not in (JOIN, LINK):
-        problems.add("how", _("%(value)s is not one of: %(allowed)s")
-                     % {"value": how, "allowed": f"{JOIN}, {LINK}"})
+        raise Invalid([FieldError("how", _("%(value)s is not one of: %(allowed)s")
+                                  % {"value": how, "allowed": f"{JOIN}, {LINK}"})])
     if not sought.found_person_id:
-        problems.add("how", _("nobody has been confirmed as this person"))
-    elif not sought.enquiry.enquirer_id:
-        problems.add("how", _("the enquirer is not registered: register them first"))
-    problems.raise_if_any()
+        raise StateConflict([FieldError("how", _("nobody has been confirmed as this person"))])
+    if not sought.enquiry.enquirer_id:
+        raise StateConflict([FieldError("how", _("the enquirer is not registered: register "
+                                                 "them first"))])
     found, home = sought.found_person, sought.enquiry.enquirer.household
     came_from = found.household
     proposal = None

@@ -70,6 +70,15 @@ def test_the_sqlite_database_runs_in_wal_mode(scratch_env):
     assert result.stdout.strip().endswith("wal"), result.stderr
 
 
+def test_an_acknowledged_registration_is_on_disk_before_the_answer(scratch_env):
+    """synchronous=FULL: in WAL mode, NORMAL can lose the last commits on a power cut, and
+    reception laptops run on generators (issue 16; its cost is in docs/benchmarks.md)."""
+    result = refuge("shell", "-c",
+                    "from django.db import connection; c = connection.cursor();"
+                    "print(c.execute('PRAGMA synchronous').fetchone()[0])", env=scratch_env)
+    assert result.stdout.strip().endswith("2"), result.stderr  # 2 is FULL, 1 NORMAL
+
+
 def test_a_token_for_an_unknown_user_names_the_problem(scratch_env):
     refuge("migrate", "--verbosity", "0", env=scratch_env)
     result = refuge("token", "nobody", env=scratch_env)

@@ -135,7 +135,7 @@ def test_the_api_runs_accepts_and_rejects(client, reception, registrar, manager)
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
     refused = client.post(f"/api/shelter/proposals/{items[1]['uuid']}/accept", {},
                           content_type="application/json")
-    assert refused.status_code == 422
+    assert refused.status_code == 409
     assert refused.json()["errors"][0]["field"] == "status"
 
 

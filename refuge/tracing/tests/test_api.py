@@ -109,6 +109,9 @@ def test_an_exception_needs_a_child_and_a_reason(client, personas, anahit):
     candidate = get(client, officer, f"/sought/{sought}/candidates").json()[0]
     post(client, officer, f"/candidates/{candidate['uuid']}/confirm")
     response = post(client, officer, f"/sought/{sought}/exception", {"reason": "urgent"})
+    assert response.status_code == 409  # not a child: the request's state forbids it
+    assert response.json()["errors"][0]["field"] == "reason"
+    response = post(client, officer, f"/sought/{sought}/exception", {"reason": ""})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "reason"
 

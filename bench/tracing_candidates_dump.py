@@ -7,7 +7,9 @@ how they are looked up or saved finds the same ones (nothing is written to the d
 For the first `--sought` open sought persons, `matching.candidates_for` (each candidate's
 id, probability and levels); and for the people of the first `--households` households,
 the open requests a registration's screen finds (`matching.sought_sharing_keys`), for
-all of them at once and household by household.
+all of them at once and household by household; and for each of the first `--rescored`
+households, what a registration's check would save (`matching.check_people`, read-only):
+the sought persons it matches again, each with the candidates that match finds.
 """
 
 import argparse
@@ -24,6 +26,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1)
     parser.add_argument("--sought", type=int, default=400)
     parser.add_argument("--households", type=int, default=400)
+    parser.add_argument("--rescored", type=int, default=200)
     parser.add_argument("--together", type=int, default=3,
                         help="sought persons looked up together, where the commit can")
     args = parser.parse_args()
@@ -42,8 +45,7 @@ def main() -> None:
         scored = (matching.candidates_of(group, size) if hasattr(matching, "candidates_of")
                   else [matching.candidates_for(one, size) for one in group])
         for one, candidates in zip(group, scored, strict=True):
-            found[str(one.pk)] = [[list(c.key) if isinstance(c.key, tuple) else c.key,
-                                   c.probability, c.levels] for c in candidates]
+            found[str(one.pk)] = _listed(candidates)
     people = list(Person.objects.counted().filter(household_id__lte=args.households))
     screened = sorted(matching.sought_sharing_keys(people))
     # And household by household, as a desk's registration is checked.
@@ -52,11 +54,36 @@ def main() -> None:
         by_household.setdefault(person.household_id, []).append(person)
     each = {str(household): sorted(matching.sought_sharing_keys(members))
             for household, members in by_household.items()}
+    tracing_model = matching.model()
+    rescored = {}
+    for household, members in list(by_household.items())[:args.rescored]:
+        worth = _to_check_again(matching, members, size, tracing_model)
+        scored = matching.candidates_of(worth, size, tracing_model) if worth else []
+        rescored[str(household)] = {str(one.pk): _listed(candidates)
+                                    for one, candidates in zip(worth, scored, strict=True)}
     with open(args.out, "w") as out:
-        json.dump({"candidates": found, "screened": screened, "each_household": each}, out,
-                  sort_keys=True)
+        json.dump({"candidates": found, "screened": screened, "each_household": each,
+                   "rescored": rescored}, out, sort_keys=True)
     print(f"== {len(found)} sought persons, {sum(map(len, found.values()))} candidates; "
-          f"{len(people)} people screened, {len(screened)} requests found")
+          f"{len(people)} people screened, {len(screened)} requests found; "
+          f"{sum(map(len, rescored.values()))} matched again for {len(rescored)} households")
+
+
+def _listed(candidates) -> list:
+    return [[list(c.key) if isinstance(c.key, tuple) else c.key, c.probability, c.levels]
+            for c in candidates]
+
+
+def _to_check_again(matching, members, size, tracing_model) -> list:
+    """What `check_people` would match again for these people, in this commit's way or,
+    before `sought_to_check_again`, the way it did."""
+    if hasattr(matching, "sought_to_check_again"):
+        return matching.sought_to_check_again(members, size, tracing_model)
+    from refuge.tracing.models import SoughtPerson
+
+    ids = matching.sought_sharing_keys(members)
+    sought = list(SoughtPerson.objects.filter(pk__in=ids).select_related("enquiry__enquirer"))
+    return matching._may_be_among_candidates(sought, members, size, tracing_model) if sought else []
 
 
 if __name__ == "__main__":

@@ -5,14 +5,11 @@ households, the SELECT built by the ORM from the same rules (eligibility, the mi
 recipient, the household's amount), with the (person, cycle) constraint deciding: a
 second run, or two at once, add nothing. At a million people, building an Entitlement
 per row in Python took 4 to 8 times as long as the database needs to write them
-(docs/benchmarks.md, "Aid"). The per-row path is kept, `generate_row_by_row`, as the
-reference the set-based one is tested against (tests/test_generation.py).
+(docs/benchmarks.md, "Aid"). That per-row path lives on in the tests only, as the
+reference this one is compared with (tests/row_by_row.py, tests/test_generation.py).
 """
 
-from collections.abc import Iterator
 from datetime import date
-from itertools import groupby
-from uuid import uuid4
 
 from django.db import NotSupportedError, connection, transaction
 from django.db.models import (
@@ -36,7 +33,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from refuge.aid.models import Cycle, Entitlement, Guardian, Programme
-from refuge.lib.dates import age_on, years_before
+from refuge.lib.dates import years_before
 from refuge.lib.errors import Conflict
 from refuge.registry.models import Person
 from refuge.shelter.models import Placement
@@ -44,7 +41,6 @@ from refuge.shelter.models import Placement
 ADULT_AGE = 18
 # Registered people who are still here: not departed, deceased, missing or merged.
 PRESENT = [Person.REGISTERED, Person.PLACED]
-BATCH = 5000
 # Households (by id) per INSERT ... SELECT: about 70,000 people at 3.5 a household.
 HOUSEHOLDS_PER_INSERT = 20_000
 
@@ -77,105 +73,6 @@ def eligible(programme: Programme, cycle: Cycle) -> QuerySet[Person]:
     return people
 
 
-def is_minor(birth_date: date | None, on: date) -> bool:
-    age = age_on(birth_date, on)
-    return age is not None and age < ADULT_AGE
-
-
-def _default_recipient(minor_id: int, adults: list[tuple]) -> int:
-    """A minor's recipient when no guardian is designated: the household's focal point if
-    an adult, else its eldest adult, else (an unaccompanied child) the minor."""
-    for person_id, relationship, _born in adults:
-        if relationship == Person.FOCAL_POINT:
-            return person_id
-    dated = [(born, pid) for pid, _rel, born in adults if born is not None]
-    if dated:
-        return min(dated)[1]
-    return adults[0][0] if adults else minor_id
-
-
-def recipients(people: list[tuple], on: date) -> dict[int, int]:
-    """{person id: recipient id} for `people` given as (id, household id, born, relation).
-
-    Adults receive their own share; a minor's goes to the designated guardian, or to the
-    household's adults as `_default_recipient` says."""
-    minors = [p for p in people if is_minor(p[2], on)]
-    chosen = {p[0]: p[0] for p in people}
-    if not minors:
-        return chosen
-    households = {p[1] for p in minors}
-    low, high = min(households), max(households)
-    adults: dict[int, list[tuple]] = {}
-    present = (Person.objects.filter(household_id__gte=low, household_id__lte=high,
-                                     status__in=PRESENT)
-               .values_list("id", "household_id", "birth_date", "relationship"))
-    for person_id, household_id, born, relationship in present:
-        if household_id in households and not is_minor(born, on):
-            adults.setdefault(household_id, []).append((person_id, relationship, born))
-    minor_ids = [p[0] for p in minors]
-    designated = dict(Guardian.objects.filter(minor_id__in=minor_ids,
-                                              guardian__status__in=PRESENT)
-                      .values_list("minor_id", "guardian_id"))
-    for person_id, household_id, _born, _relationship in minors:
-        chosen[person_id] = designated.get(person_id) or _default_recipient(
-            person_id, adults.get(household_id, []))
-    return chosen
-
-
-def _batches(people: QuerySet[Person]) -> Iterator[list[tuple]]:
-    """Eligible people as (id, household id, born, relation), whole households per batch."""
-    rows = (people.order_by("household_id", "id")
-            .values_list("id", "household_id", "birth_date", "relationship")
-            .iterator(chunk_size=BATCH))
-    batch: list[tuple] = []
-    for _household, members in groupby(rows, key=lambda row: row[1]):
-        batch.extend(members)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def entitlements_for(programme: Programme, cycle: Cycle, batch: list[tuple]) -> list:
-    """The entitlements of one batch: the per-person amount each, and the per-household
-    amount once per household, with its focal point (else its first eligible member),
-    unless the household has an entitlement in the cycle already (a member added since
-    the last run gets the per-person amount only)."""
-    chosen = recipients(batch, cycle.starts_on)
-    served = set()
-    if programme.per_household:
-        served = set(Entitlement.objects.filter(
-            cycle=cycle, household_id__gte=batch[0][1], household_id__lte=batch[-1][1])
-            .values_list("household_id", flat=True))
-    made = []
-    for household_id, members in groupby(batch, key=lambda row: row[1]):
-        members = list(members)
-        holder = next((m for m in members if m[3] == Person.FOCAL_POINT), members[0])[0]
-        if household_id in served:
-            holder = None
-        for person_id, _household, _born, _relationship in members:
-            amount = programme.per_person + (
-                programme.per_household if person_id == holder else 0)
-            if amount:
-                made.append(Entitlement(uuid=uuid4(), cycle_id=cycle.pk, person_id=person_id,
-                                        household_id=household_id,
-                                        recipient_id=chosen[person_id], amount=amount))
-    return made
-
-
-def generate_row_by_row(cycle: Cycle) -> int:
-    """The per-row generation: an Entitlement built in Python for each person, inserted
-    with bulk_create. Kept as the reference `generate` is tested against."""
-    cycle, todo = _todo(cycle)
-    before = Entitlement.objects.filter(cycle=cycle).count()
-    for batch in _batches(todo):
-        with transaction.atomic():
-            Entitlement.objects.bulk_create(entitlements_for(cycle.programme, cycle, batch),
-                                            ignore_conflicts=True)
-    return Entitlement.objects.filter(cycle=cycle).count() - before
-
-
 def _todo(cycle: Cycle) -> tuple[Cycle, QuerySet[Person]]:
     cycle = Cycle.objects.select_related("programme").get(pk=cycle.pk)
     if cycle.is_approved:
@@ -206,9 +103,9 @@ class RandomUUID(Expression):
 
 
 def _recipient(on: date) -> Expression:
-    """In SQL, what `recipients` decides in Python: an adult's own id; a minor's
-    designated guardian (still here), else the household's focal point if an adult, else
-    its eldest adult, else its first adult, else (an unaccompanied child) the minor."""
+    """A person's recipient: an adult's own id; a minor's designated guardian (still
+    here), else the household's focal point if an adult, else its eldest adult, else its
+    first adult, else (an unaccompanied child) the minor."""
     cut = years_before(on, ADULT_AGE)
     adults = Person.objects.filter(household_id=OuterRef("household_id"), status__in=PRESENT
                                    ).filter(Q(birth_date__isnull=True) | Q(birth_date__lte=cut))
@@ -227,7 +124,7 @@ def _recipient(on: date) -> Expression:
 def _rows(programme: Programme, cycle: Cycle, todo: QuerySet[Person],
           fresh: bool = False) -> QuerySet:
     """The SELECT of the cycle's new entitlements, one row per person of `todo`, with
-    the amounts `entitlements_for` gives: the per-household amount to the household's
+    its amount: the per-person amount, and the per-household amount to the household's
     holder (its focal point among `todo`, else its first member there), unless the
     household has an entitlement in the cycle already (never, when `fresh`: the cycle had
     none when the run began, and each range of households is written once); no row of a

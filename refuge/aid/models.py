@@ -216,7 +216,10 @@ class Overpayment(models.Model):
 
     OPEN = "open"
     SETTLED = "settled"
-    STATUSES = [(OPEN, _("to follow up")), (SETTLED, _("settled"))]
+    # The merge that found it was undone: two people after all, each given their own.
+    WITHDRAWN = "withdrawn"
+    STATUSES = [(OPEN, _("to follow up")), (SETTLED, _("settled")),
+                (WITHDRAWN, _("withdrawn: the merge was undone"))]
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="overpayments")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
@@ -225,3 +228,17 @@ class Overpayment(models.Model):
     amount = models.PositiveIntegerField()
     found_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
+
+
+class EntitlementFold(models.Model):
+    """What a merge of two records changed in one entitlement, so that undoing the merge
+    puts it back: `changes` is {field: [before, after]} (person_id, household_id,
+    recipient_id, status)."""
+
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE,
+                                    related_name="folds")
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    changes = models.JSONField()
+    folded_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)

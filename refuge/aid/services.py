@@ -17,6 +17,7 @@ from refuge.aid.models import (
     Cycle,
     Distribution,
     Entitlement,
+    EntitlementFold,
     Guardian,
     HandOver,
     Overpayment,
@@ -277,32 +278,89 @@ def handed_over_or_paid(entitlement_ids) -> set[int]:
 def fold_merged_entitlements(kept: Person, merged: Person) -> list[Overpayment]:
     """Two records confirmed as one person: in each cycle, one entitlement stays.
 
-    The merged record's entitlement moves to the kept one where that has none; where
-    both have one, the one not given yet is marked merged (so it is never given again),
-    and when both were given, the second is reported as an overpayment."""
+    The entitlement that stands for the merged record (its own, or one of a record
+    merged into it before: `_standing_for`) moves to the kept one, and to its household,
+    where that has none; where both have one, the one not given yet is marked merged (so it is
+    never given again), and when both were given, the second is reported as an
+    overpayment. Each change is kept (EntitlementFold), for the merge's undo."""
     overpaid = []
-    kept_by_cycle = {e.cycle_id: e for e in Entitlement.objects.select_for_update()
-                     .filter(person=kept, status=Entitlement.DUE)}
-    for duplicate in Entitlement.objects.select_for_update().filter(
-            person=merged, status=Entitlement.DUE):
+    kept_by_cycle = _standing_for(kept)
+    for duplicate in _standing_for(merged).values():
         other = kept_by_cycle.get(duplicate.cycle_id)
         if other is None:
-            duplicate.person = kept
-            if duplicate.recipient_id == merged.pk:
-                duplicate.recipient = kept
-            duplicate.save(update_fields=["person", "recipient"])
+            own = duplicate.recipient_id in (merged.pk, duplicate.person_id)
+            _fold(duplicate, kept, merged, person_id=kept.pk, household_id=kept.household_id,
+                  recipient_id=kept.pk if own else duplicate.recipient_id)
             continue
         given = handed_over_or_paid([other.pk, duplicate.pk])
         if duplicate.pk in given and other.pk not in given:
             other, duplicate = duplicate, other  # the one given stays
-        duplicate.status = Entitlement.MERGED
-        duplicate.save(update_fields=["status"])
+        _fold(duplicate, kept, merged, status=Entitlement.MERGED)
         if len(given) == 2:
-            overpaid.append(Overpayment.objects.create(
-                cycle_id=duplicate.cycle_id, person=kept, kept=other, duplicate=duplicate,
-                amount=duplicate.amount))
+            overpaid.append(_overpaid(kept, other, duplicate))
     return overpaid
 
+
+def _standing_for(kept: Person) -> dict[int, Entitlement]:
+    """{cycle id: the entitlement that stands for the person of `kept`}: its own, or,
+    where a merge set its own aside for the one given to another record of the same
+    person, that one."""
+    folded_in = EntitlementFold.objects.filter(kept=kept, undone_at__isnull=True)
+    people = [kept.pk, *folded_in.values_list("merged_id", flat=True).distinct()]
+    standing: dict[int, Entitlement] = {}
+    for entitlement in (Entitlement.objects.select_for_update()
+                        .filter(person_id__in=people, status=Entitlement.DUE)
+                        .order_by("id")):
+        if entitlement.person_id == kept.pk or entitlement.cycle_id not in standing:
+            standing[entitlement.cycle_id] = entitlement
+    return standing
+
+
+def _fold(entitlement: Entitlement, kept: Person, merged: Person, **values) -> None:
+    changes = {name: [getattr(entitlement, name), value] for name, value in values.items()
+               if getattr(entitlement, name) != value}
+    if not changes:
+        return
+    for name, value in values.items():
+        setattr(entitlement, name, value)
+    entitlement.save(update_fields=list(changes))
+    EntitlementFold.objects.create(entitlement=entitlement, kept=kept, merged=merged,
+                                   changes=changes)
+
+
+def _overpaid(kept: Person, other: Entitlement, duplicate: Entitlement) -> Overpayment:
+    """The overpayment of `duplicate`: new, or the one an undone merge withdrew, again."""
+    overpaid, created = Overpayment.objects.get_or_create(duplicate=duplicate, defaults={
+        "cycle_id": duplicate.cycle_id, "person": kept, "kept": other,
+        "amount": duplicate.amount})
+    if not created and overpaid.status == Overpayment.WITHDRAWN:
+        overpaid.person, overpaid.kept, overpaid.amount = kept, other, duplicate.amount
+        overpaid.status, overpaid.found_at = Overpayment.OPEN, timezone.now()
+        overpaid.save()
+    return overpaid
+
+
+@transaction.atomic
+def unfold_merged_entitlements(kept: Person, merged: Person) -> int:
+    """A merge undone: each entitlement the merge changed is put back (to its person, its
+    household and its recipient, and due again), except a field edited since, whose edit
+    stands; the overpayments it found and nobody followed up yet are withdrawn. Returns
+    how many entitlements were put back. What was handed over stays handed over."""
+    folds = list(EntitlementFold.objects.select_for_update().select_related("entitlement")
+                 .filter(kept=kept, merged=merged, undone_at__isnull=True).order_by("id"))
+    for fold in reversed(folds):
+        entitlement = fold.entitlement
+        restored = [name for name, (_before, after) in fold.changes.items()
+                    if getattr(entitlement, name) == after]
+        for name in restored:
+            setattr(entitlement, name, fold.changes[name][0])
+        entitlement.save(update_fields=restored)
+    ids = [fold.entitlement_id for fold in folds]
+    Overpayment.objects.filter(duplicate_id__in=ids, status=Overpayment.OPEN).update(
+        status=Overpayment.WITHDRAWN)
+    EntitlementFold.objects.filter(pk__in=[f.pk for f in folds]).update(
+        undone_at=timezone.now())
+    return len(folds)
 
 
 def is_uuid(text: str) -> bool:

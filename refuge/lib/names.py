@@ -175,7 +175,8 @@ def patronymic_stem(patronymic: str) -> str:
 # Folding: the spellings desks use interchangeably are made equal. The search key
 # (`search_key`, coarse, for finding candidates) and the folded spelling (`fold`, with its
 # vowels, for comparing) take the same steps with the same tables; where the fold differs,
-# it says so below.
+# it says so below. Matching's `variant_key` is the search key with the fold's
+# VARIANT_SPELLINGS too.
 ENDINGS = re.compile(r"(?:ian|jan|yan|ean|ants|yants|iants|yanc)$")
 DIGRAPHS = [
     ("dzh", "j"), ("shch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "k"), ("gh", "g"),
@@ -193,6 +194,22 @@ FOLD_ENDINGS = re.compile(r"(?:ian|jan|yan|ean|ants|yants|iants|yanc|yn)$")
 FOLD_DIGRAPHS = [(digraph, "k" if digraph == "gh" else single) for digraph, single in DIGRAPHS]
 FOLD_CLASSES = {**SOUND_CLASSES, ord("j"): "i", ord("y"): "i"}
 DOUBLED = re.compile(r"(.)\1+")
+# Spellings that Russian and older Latin forms vary, for matching only (`fold`,
+# `variant_key`): the stored search key keeps without them, so the keys already stored for
+# the registry and for tracing requests stay right. Each is a rule of how a sound is
+# written, never a list of names:
+# - ձ (dz) as ц/ts, as ծ and ց are written (Амбарцумян, Hambardzumyan): the voiced and
+#   voiceless affricate are one, as b/p, d/t and g/k already are; z and s stay apart;
+# - the v of ov before a consonant dropped (Товмасян, Tomasyan for Թովմասյան; Осипян for
+#   Հովսեփյան), not before a vowel or an h (Hovhannes keeps it), nor at the end (Khosrov);
+# - u before a or e after a consonant written as v or w (Eduard, Edvard, Edward; Samuel,
+#   Samvel); not after a vowel or h (Huik, a typo of Husik), nor before i or o
+#   (Luiza), where the u is a vowel of its own.
+VARIANT_SPELLINGS = [
+    (re.compile(r"dz(?!h)"), "ts"),
+    (re.compile(r"(?<=o)v(?=h*[bcdfgjklmnpqrstvwxz])"), ""),
+    (re.compile(r"(?<=[bcdfgjklmnpqrstvwxz])u(?=[ae])"), "v"),
+]
 
 
 @lru_cache(maxsize=65536)
@@ -207,6 +224,15 @@ def search_key(text: str) -> str:
     latin = to_latin(text).lower()
     words = WORD.findall(latin)
     return " ".join(filter(None, (_word_key(word) for word in words)))
+
+
+@lru_cache(maxsize=200_000)
+def variant_key(text: str) -> str:
+    """`search_key` with the VARIANT_SPELLINGS made equal, as `fold` makes them: the key
+    matching blocks on (Tomasyan and Tovmasyan, Eduard and Edward share it)."""
+    latin = to_latin(text).lower()
+    words = WORD.findall(latin)
+    return " ".join(filter(None, (_word_key(word, variants=True) for word in words)))
 
 
 @lru_cache(maxsize=200_000)
@@ -233,8 +259,16 @@ def _single_letters(word: str, digraphs: list[tuple[str, str]]) -> str:
     return word
 
 
-def _word_key(word: str) -> str:
+def _variant_spelling(word: str) -> str:
+    for pattern, written in VARIANT_SPELLINGS:
+        word = pattern.sub(written, word)
+    return word
+
+
+def _word_key(word: str, variants: bool = False) -> str:
     word = _armenian_stem(_strip_accents(word))
+    if variants:
+        word = _variant_spelling(word)
     had_ending = bool(ENDINGS.search(word))
     word = ENDINGS.sub("", word)
     word = _single_letters(word, DIGRAPHS).translate(SOUND_CLASSES)
@@ -252,7 +286,7 @@ def _fold_word(word: str) -> str:
     word = _strip_accents(word)
     if not word.isascii():
         return word
-    word = _armenian_stem(word)
+    word = _variant_spelling(_armenian_stem(word))
     word = FOLD_ENDINGS.sub("ian", word) if len(word) > 4 else word
     word = _single_letters(word, FOLD_DIGRAPHS).translate(FOLD_CLASSES)
     return DOUBLED.sub(r"\1", word)

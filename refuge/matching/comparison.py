@@ -192,10 +192,10 @@ class Records:
         self.given_h, self.family_h = name_fold_h[given], name_fold_h[family]
         self.father_h = father_fold_h[father]
         keys = Codes()
-        name_key, father_key = (keys(normalise.key(n) for n in typed_names),
-                                keys(normalise.key(n) for n in father_names))
-        name_key_h, father_key_h = (keys(normalise.key_h(n) for n in typed_names),
-                                    keys(normalise.key_h(n) for n in father_names))
+        name_key, father_key = (keys(normalise.variant_key(n) for n in typed_names),
+                                keys(normalise.variant_key(n) for n in father_names))
+        name_key_h, father_key_h = (keys(normalise.variant_key_h(n) for n in typed_names),
+                                    keys(normalise.variant_key_h(n) for n in father_names))
         self.given_key, self.family_key = name_key[given], name_key[family]
         self.father_key = father_key[father]
         self.key_text = keys.values()  # each key's text, by code, for blocking's edits
@@ -289,6 +289,11 @@ def side_by_side(steps: list[Callable[[], object]], size: int) -> list:
         return list(pool.map(lambda step: step(), steps))
 
 
+# Pairs compared in one go: their temporary arrays take about 100 bytes a pair, so the
+# thirteen million pairs of a million people are compared a few million at a time.
+COMPARED_AT_ONCE = 4_000_000
+
+
 def compare(records: Records, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
     """The level of every field for the pairs (a[i], b[i]): the names on one thread, the
     other fields beside them on another (each name at once would hold too much memory:
@@ -303,6 +308,10 @@ def compare(records: Records, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
                 "phone": _exact_levels(records.phone, a, b),
                 "document": _exact_levels(records.document, a, b)}
 
+    if len(a) > COMPARED_AT_ONCE:
+        parts = [compare(records, a[i:i + COMPARED_AT_ONCE], b[i:i + COMPARED_AT_ONCE])
+                 for i in range(0, len(a), COMPARED_AT_ONCE)]
+        return {field: np.concatenate([part[field] for part in parts]) for field in FIELDS}
     name_levels_found, other_levels = side_by_side([names, others], len(a))
     levels = {**name_levels_found, **other_levels}
     _swapped_names(records, a, b, levels)

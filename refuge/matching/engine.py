@@ -18,7 +18,7 @@ No database here: `refuge dedupe`, the import and the benchmarks all hand rows i
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import NamedTuple
 
 import numpy as np
@@ -105,6 +105,7 @@ def link(rows: list[RecordRow] | RecordColumns | Records, *, start: fs.Model | N
     records = rows if isinstance(rows, Records) else Records(rows)
     say("blocking")
     a, b = candidate_pairs(records)
+    arrays.release_freed_memory()
     say("comparing")
     levels = compare(records, a, b)
     model = start or fs.Model()
@@ -142,13 +143,15 @@ class Rule(NamedTuple):
     name: str
     columns: tuple
     cap: int | None = None
-    entries: tuple | None = None
+    # Or a function that makes them: the larger ones are made only when the rule runs, so
+    # that the rules' entries are not all held at once (half a gigabyte at a million).
+    entries: tuple | Callable[[], tuple] | None = None
     anchored: np.ndarray | None = None
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         if self.entries is None:
             return block_pairs(_combine(*self.columns), self.cap, self.anchored)
-        owner, values = self.entries
+        owner, values = self.entries() if callable(self.entries) else self.entries
         anchored = None if self.anchored is None else self.anchored[owner]
         a, b = block_pairs(_combine(values, *(c[owner] for c in self.columns)), self.cap,
                            anchored)
@@ -162,11 +165,19 @@ def candidate_pairs(records: Records) -> tuple[np.ndarray, np.ndarray]:
     def codes_of(rule: Rule) -> np.ndarray:
         a, b = rule.pairs()
         apart = records.registration[a] != records.registration[b]
-        return a[apart] * records.size + b[apart]
+        return a[apart].astype(np.int64) * records.size + b[apart]
 
-    codes = side_by_side([partial(codes_of, rule) for rule in blocking_rules(records)],
-                         records.size)
-    found = arrays.distinct(np.concatenate(codes))  # one sort for every rule's pairs
+    # Two rules at a time, each one's pairs added to the union and the rules let go
+    # before the next two: every rule's pairs held at once, for one sort, took a gigabyte
+    # more at a million people.
+    rules = blocking_rules(records)
+    found = np.zeros(0, np.int64)
+    while rules:
+        running, rules[:2] = rules[:2], []
+        for codes in side_by_side([partial(codes_of, rule) for rule in running], records.size):
+            found = arrays.union(found, codes)
+        del running, codes
+        arrays.release_freed_memory()
     # Positions fit in 32 bits: half the memory for ten million pairs and their copies.
     kind = np.int32 if records.size < 2**31 else np.int64
     return (found // records.size).astype(kind), (found % records.size).astype(kind)
@@ -182,7 +193,7 @@ def blocking_rules(records: Records) -> list[Rule]:
     month = np.where(r.month > 0, r.month, 0)
     names = _combine(np.minimum(r.given_key, r.family_key),
                      np.maximum(r.given_key, r.family_key))
-    everyone = np.arange(r.size)
+    everyone = arrays.positions(r.size)
     # Either name's key, also in the reading of a Russian г as h: a surname typed in the
     # given name's box, with a typo besides, or Ваган for Vahan, still meets its twin.
     name_keys = _entries(everyone, r.given_key, r.family_key, r.given_h_key, r.family_h_key)
@@ -194,10 +205,10 @@ def blocking_rules(records: Records) -> list[Rule]:
                    _combine(np.r_[r.place_word, r.place_word],
                             np.r_[r.given_key[r.place_word_of], r.family_key[r.place_word_of]]))
     # Each record's year and the next, so births a year apart share one of them.
-    names_years = _year_or_next(r, everyone, names)
+    names_years = partial(_year_or_next, r, everyone, names)
     days = np.where((r.month > 0) & (r.day > 0), r.month * 32 + r.day, 0)
     no_year = r.year == 0
-    edits = one_edit_codes(r.key_text)
+    edits = cache(partial(one_edit_codes, r.key_text))  # for the two rules that run together
     return [
         Rule("names, a year apart at most", (), entries=names_years),
         Rule("names, father", (names, r.father_key)),
@@ -217,25 +228,36 @@ def blocking_rules(records: Records) -> list[Rule]:
         # edit away (Հայրապետյն, Հայրապետյան), with the other name's key and the year
         # (a year-only date is enough).
         Rule("family one edit away, given, a year apart", (), SMALL_BLOCK,
-             entries=_year_or_next(r, *_edits_with(r, edits, r.family_key, r.given_key))),
+             entries=lambda: _year_or_next(r, *_edits_with(r, edits(), r.family_key,
+                                                           r.given_key))),
+        # (candidate_pairs runs the rules two at a time, in this order: the first of these
+        # two, the largest of all, runs beside a small one.)
+        Rule("phone", (r.phone,), MAX_BLOCK),
         Rule("given one edit away, family, a year apart", (), SMALL_BLOCK,
-             entries=_year_or_next(r, *_edits_with(r, edits, r.given_key, r.family_key))),
+             entries=lambda: _year_or_next(r, *_edits_with(r, edits(), r.given_key,
+                                                           r.family_key))),
+        # Without a birth date on one side, the same edits with the other name alone.
+        Rule("family one edit away, given, one without a year", (), SMALL_BLOCK,
+             entries=lambda: _edits_with(r, edits(), r.family_key, r.given_key),
+             anchored=no_year),
+        Rule("given one edit away, family, one without a year", (), SMALL_BLOCK,
+             entries=lambda: _edits_with(r, edits(), r.given_key, r.family_key),
+             anchored=no_year),
         # A year-only birth date meets a full one through a name and the year alone.
         Rule("a name, year, one without a month", (r.year,), SMALL_BLOCK, name_keys,
              anchored=(r.month == 0) & (r.year > 0)),
-        Rule("phone", (r.phone,), MAX_BLOCK),
         Rule("document", (r.document,)),
         Rule("a name, date a year apart at most", (),
-             entries=_year_or_next(r, *name_keys, days[name_keys[0]])),
+             entries=lambda: _year_or_next(r, *name_keys, days[name_keys[0]])),
         Rule("father, date a year apart at most", (),
-             entries=_year_or_next(r, *father_keys, days[father_keys[0]])),
+             entries=lambda: _year_or_next(r, *father_keys, days[father_keys[0]])),
         Rule("a name, year, month, one without a day", (r.year, month), MAX_BLOCK, name_keys,
              anchored=r.day == 0),
         Rule("place word, a name", (), SMALL_BLOCK, words_names),
         Rule("place word, date", (full_date,), SMALL_BLOCK, words),
         # Two words of an address (a street and its number, a village and a postcode)
         # find records whose names and dates were all typed differently.
-        Rule("two place words", (), SMALL_BLOCK, place_word_pairs(r)),
+        Rule("two place words", (), SMALL_BLOCK, partial(place_word_pairs, r)),
     ]
 
 
@@ -254,7 +276,7 @@ def place_word_pairs(records: Records, most: int = 12) -> tuple[np.ndarray, np.n
     codes = arrays.dense(np.concatenate(pair_codes))[1] + 1
     pair_starts = np.cumsum(pair_counts) - pair_counts
     place = records.place
-    owner = np.repeat(np.arange(records.size), pair_counts[place])
+    owner = np.repeat(arrays.positions(records.size), pair_counts[place])
     return owner, codes[arrays.ranges(pair_starts[place], pair_counts[place])]
 
 
@@ -295,7 +317,7 @@ def _edits_with(records: Records, edits: tuple[np.ndarray, np.ndarray], keys: np
     key_of, neighbour = edits
     counts = np.bincount(key_of, minlength=len(records.key_text))
     starts = np.cumsum(counts) - counts
-    owner = np.repeat(np.arange(records.size), counts[keys])
+    owner = np.repeat(arrays.positions(records.size), counts[keys])
     values = neighbour[arrays.ranges(starts[keys], counts[keys])]
     present = other[owner] > 0
     return owner[present], _combine(values[present] + 1, other[owner][present])
@@ -373,27 +395,33 @@ def block_pairs(codes: np.ndarray, cap: int | None, anchored: np.ndarray | None 
                 ) -> tuple[np.ndarray, np.ndarray]:
     """All pairs (a < b) of records sharing a non-zero code, in blocks of at most `cap`;
     with `anchored`, only the pairs in which at least one record is anchored."""
-    present = np.flatnonzero(codes > 0)
+    # Positions in 32 bits where they fit: the entries of a rule run to tens of millions
+    # at a million people, and so do its pairs.
+    kind = np.int32 if len(codes) < 2**31 else np.int64
+    present = np.flatnonzero(codes > 0).astype(kind)
     if anchored is None:
         order = present[arrays.argsort(codes[present])]
     else:  # within a block, anchored records first: each pairs with every record after it
         order = present[np.lexsort((~anchored[present], codes[present]))]
+    del present
     sorted_codes = codes[order]
     if len(order) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-    sizes = np.diff(np.r_[starts, len(order)])
-    block_of = np.repeat(np.arange(len(starts)), sizes)
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]).astype(kind)
+    del sorted_codes
+    sizes = np.diff(np.r_[starts, len(order)]).astype(kind)
+    block_of = np.repeat(np.arange(len(starts), dtype=kind), sizes)
     usable = (sizes >= 2) if cap is None else (sizes >= 2) & (sizes <= cap)
     if anchored is not None:
         usable &= anchored[order][starts]  # a block whose first record is loose has none
-    position = np.arange(len(order))
-    partners = np.where(usable[block_of], starts[block_of] + sizes[block_of] - 1 - position, 0)
+    position = np.arange(len(order), dtype=kind)
+    partners = np.where(usable[block_of], starts[block_of] + sizes[block_of] - 1 - position,
+                        0).astype(kind)
+    del block_of
     if anchored is not None:
         partners = np.where(anchored[order], partners, 0)
-    first = np.repeat(position, partners)
-    second = arrays.ranges(position + 1, partners)  # each record's partners come after it
-    a, b = order[first], order[second]
+    a = order[np.repeat(position, partners)]
+    b = order[arrays.ranges(position + 1, partners)]  # each record's partners come after it
     return np.minimum(a, b), np.maximum(a, b)
 
 
@@ -413,20 +441,27 @@ def family_evidence(records: Records, a: np.ndarray, b: np.ndarray,
 
     NULL when either household has no one else, since there is nothing to compare.
     """
+    # At a million people this runs over fifteen million pairs: each temporary array is let
+    # go once used, and counts are kept in 32 bits.
     household_a, household_b = records.household[a], records.household[b]
-    low, high = np.minimum(household_a, household_b), np.maximum(household_a, household_b)
-    pair_code = low.astype(np.int64) * (int(records.household.max()) + 1) + high
-    likely = (probability >= REVIEW_FLOOR) & (household_a != household_b)
-    codes, counts = arrays.counted(pair_code[likely])
-    others = np.zeros(len(a), dtype=np.int64)
-    if len(codes):
-        index = np.searchsorted(codes, pair_code).clip(0, len(codes) - 1)
-        others = np.where(codes[index] == pair_code, counts[index], 0)
-    others = others - likely.astype(np.int64)
+    same = household_a == household_b
     sizes = np.bincount(records.household, minlength=records.household.max() + 1)
     alone = (sizes[household_a] < 2) | (sizes[household_b] < 2)
-    level = np.minimum(others, 2).astype(np.int8)
-    level[alone | (household_a == household_b)] = NULL
+    pair_code = np.minimum(household_a, household_b).astype(np.int64)
+    pair_code *= int(records.household.max()) + 1
+    pair_code += np.maximum(household_a, household_b)
+    del household_a, household_b, sizes
+    likely = (probability >= REVIEW_FLOOR) & ~same
+    codes, counts = arrays.counted(pair_code[likely])
+    level = np.zeros(len(a), dtype=np.int8)
+    if len(codes):
+        index = np.searchsorted(codes, pair_code).clip(0, len(codes) - 1)
+        others = counts.astype(np.int32)[index]
+        others[codes[index] != pair_code] = 0
+        del index, pair_code
+        others -= likely
+        level = np.minimum(others, 2).astype(np.int8)
+    level[alone | same] = NULL
     return level
 
 

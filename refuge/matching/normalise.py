@@ -23,27 +23,48 @@ fold = names.fold
 
 # Russian writes the Armenian h as г: Ваган, Шаген, Заруги for Vahan, Shahen, Zaruhi. It
 # writes գ (g) as г too (Григорян), so both readings are kept. Only inside a word: an
-# initial г is read as g, or Гагик would be Айк.
+# initial г is read as g, or Гагик would be Айк (and Галина Алина).
 RUSSIAN_H = re.compile(r"(?<=\w)[гГ]")
+# Matching reads it so in Latin too, since older Latin forms were made from the Russian
+# ones (Vage, Vagan, Shagen, Oganes), but only after a vowel or a first consonant (Mger):
+# after another Latin consonant it is g (Inga is not Inna, nor Olga Ola). The gh of ղ is
+# not a g.
+WRITTEN_H = re.compile(r"(?<=\w)[гГ]|(?:(?<=[aeiouy])|(?<=\b[^\W\d_aeiouy]))g(?!h)",
+                       re.IGNORECASE)
 
 
 @lru_cache(maxsize=200_000)
 def fold_h(text: str) -> str:
-    """`fold` with a г inside a Cyrillic word read as the Armenian h (and so dropped):
-    Ваган → van, like Vahan; a name without one folds as `fold` does."""
-    return fold(RUSSIAN_H.sub("h", text)) if text else ""
+    """`fold` with a г (or the Latin g made from it) inside a word read as the Armenian h,
+    and so dropped: Ваган and Vagan → van, like Vahan; a name without one folds as `fold`
+    does."""
+    return fold(WRITTEN_H.sub("h", text)) if text else ""
 
 
 @lru_cache(maxsize=200_000)
 def key_h(text: str) -> str:
-    """The blocking key of the same reading."""
+    """The search key of a Cyrillic г read as h: a second key the desk and tracing look
+    stored keys up by (Ваган finds Vahan)."""
     return key(RUSSIAN_H.sub("h", text)) if text else ""
 
 
 @lru_cache(maxsize=200_000)
 def key(text: str) -> str:
-    """The blocking key: the consonant skeleton from `names.search_key`."""
+    """The consonant skeleton from `names.search_key`, as the registry stores it."""
     return names.search_key(text) if text else ""
+
+
+@lru_cache(maxsize=200_000)
+def variant_key(text: str) -> str:
+    """The blocking key of matching: `names.variant_key`, the search key with the
+    fold's variant spellings (Tomasyan and Tovmasyan share it)."""
+    return names.variant_key(text) if text else ""
+
+
+@lru_cache(maxsize=200_000)
+def variant_key_h(text: str) -> str:
+    """`variant_key` of the h reading of `fold_h`: Vage and Ваге meet Vahe."""
+    return names.variant_key(WRITTEN_H.sub("h", text)) if text else ""
 
 
 @lru_cache(maxsize=200_000)

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import product
 
-from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Sum
 
 from refuge.lib import dates
@@ -30,6 +29,7 @@ from refuge.matching.comparison import RecordRow
 from refuge.matching.fellegi_sunter import Model
 from refuge.registry.models import Person, RegistrationFigure
 from refuge.tracing.models import Candidate, Enquiry, SoughtPerson
+from refuge.tracing.saving import save_candidates
 from refuge.tracing.scoring import (
     Scored,
     enquirer_row,
@@ -106,6 +106,28 @@ def is_estimated(precision: str) -> bool:
     return precision == dates.ESTIMATED
 
 
+def found_people(people: QuerySet, limit: int) -> tuple[list[RecordRow], list[str]]:
+    """`queries.found_rows` without the documents: at most `limit` of the people a lookup
+    finds, as matching sees them, in id order, with each one's birth precision."""
+    return people_rows(queries.found_values(people, limit))
+
+
+def people_rows(found: list[tuple]) -> tuple[list[RecordRow], list[str]]:
+    """`queries.rows_with_precision` of people read by `queries.found_values`, each with no
+    document. A sought person has none (nor has an enquirer), so every pair tracing
+    scores has a document level of NULL whatever the candidate holds, and the statement
+    reading the documents (an IN of up to 300 ids for each lookup) changed no score."""
+    found = sorted(values[:len(queries.PERSON_COLUMNS)] for values in found)
+    rows = [RecordRow(record_id=pk, registration=household, household=household,
+                      given_name=given, family_name=family, patronymic=father,
+                      sex="" if sex == "U" else sex,
+                      birth=normalise.birth_from_stored(born, precision), place=origin,
+                      phone=phone)
+            for pk, household, given, family, father, sex, born, precision, origin, phone
+            in found]
+    return rows, [values[queries.PERSON_COLUMNS.index("birth_precision")] for values in found]
+
+
 def candidates_for(sought: SoughtPerson, size: int | None = None,
                    tracing_model: Model | None = None,
                    looked_up: tuple | None = None) -> list[Scored]:
@@ -114,7 +136,7 @@ def candidates_for(sought: SoughtPerson, size: int | None = None,
     `looked_up` is what `_looked_up_together` read for it: (people, their birth
     precisions, other sought persons)."""
     if looked_up is None:
-        people, precision = queries.found_rows(registered_candidates(sought), LOOKED_AT)
+        people, precision = found_people(registered_candidates(sought), LOOKED_AT)
         others = _other_sought(sought)
     else:
         people, precision, others = looked_up
@@ -200,7 +222,7 @@ def _looked_up_together(sought: list[SoughtPerson]) -> list[tuple]:
                 [v for v in found if lookup.finds(*v[width:], int(v[born][:4]) if v[born]
                                                   else None)]
                 for lookup in lookups]
-    every_row, every_precision = queries.rows_with_precision(
+    every_row, every_precision = people_rows(
         [v for mine in found_by if mine is not None and len(mine) <= LOOKED_AT for v in mine])
     of = {row.record_id: (row, precision)
           for row, precision in zip(every_row, every_precision, strict=True)}
@@ -209,7 +231,7 @@ def _looked_up_together(sought: list[SoughtPerson]) -> list[tuple]:
     looked_up = []
     for one, lookup, mine in zip(sought, lookups, found_by, strict=True):
         if mine is None or len(mine) > LOOKED_AT:
-            rows, precision = queries.found_rows(registered_candidates(one), LOOKED_AT)
+            rows, precision = found_people(registered_candidates(one), LOOKED_AT)
         else:
             ids = sorted(v[0] for v in mine)
             rows, precision = [of[pk][0] for pk in ids], [of[pk][1] for pk in ids]
@@ -261,77 +283,6 @@ def candidates_of(sought: list[SoughtPerson], size: int,
             for one, looked_up in zip(sought, _looked_up_together(sought), strict=True)]
 
 
-# The column each kind of candidate names its target in.
-TARGET = {Candidate.PERSON: "person_id", Candidate.SOUGHT: "other_sought_id",
-          Candidate.ENQUIRER: "other_enquiry_id"}
-
-
-def _target(candidate: Candidate) -> tuple[str, int]:
-    return candidate.kind, (candidate.person_id or candidate.other_sought_id
-                            or candidate.other_enquiry_id)
-
-
-def save_candidates(sought: list[SoughtPerson], found: list[list[Scored]],
-                    ) -> list[list[Candidate]]:
-    """Keep what was found for each sought person (`found[i]` for `sought[i]`) as its
-    open candidates: new ones added, the scores of open ones updated, decided ones left
-    as the officer left them. Returns each one's candidates, likeliest first. One read,
-    then one insert and one update for all (none for a score that did not change):
-    saved one by one, they were most of a match's statements."""
-    kept = {one.pk: [] for one in sought}
-    for candidate in Candidate.objects.filter(sought__in=list(kept)):
-        kept[candidate.sought_id].append(candidate)
-    added, changed = [], []
-    for one, scored_ones in zip(sought, found, strict=True):
-        by_target = {_target(c): c for c in kept[one.pk]}
-        for scored in scored_ones:
-            kind, pk = _kind_of(scored.key)
-            candidate = by_target.get((kind, pk))
-            if candidate is None:
-                added.append(Candidate(sought=one, kind=kind, **{TARGET[kind]: pk},
-                                       probability=scored.probability, levels=scored.levels))
-            elif candidate.status == Candidate.OPEN and (
-                    candidate.probability != scored.probability
-                    or candidate.levels != scored.levels):
-                candidate.probability, candidate.levels = scored.probability, scored.levels
-                changed.append(candidate)
-    if added or changed:
-        try:
-            with transaction.atomic():
-                Candidate.objects.bulk_create(added)
-                # An officer deciding meanwhile keeps the score the decision was made on.
-                Candidate.objects.filter(status=Candidate.OPEN).bulk_update(
-                    changed, ["probability", "levels"])
-        except IntegrityError:
-            # Another check of one of them added a candidate first: one by one.
-            for one, scored_ones in zip(sought, found, strict=True):
-                _save_one_by_one(one, scored_ones)
-            return [list(one.candidates.all()) for one in sought]
-        if any(c.pk is None for c in added):  # a database that does not return new ids
-            return [list(one.candidates.all()) for one in sought]
-    for candidate in added:
-        kept[candidate.sought_id].append(candidate)
-    return [sorted(kept[one.pk], key=lambda c: (-c.probability, c.pk)) for one in sought]
-
-
-def _save_one_by_one(sought: SoughtPerson, found: list[Scored]) -> None:
-    decided = {_target(c) for c in sought.candidates.exclude(status=Candidate.OPEN)}
-    for scored in found:
-        kind, pk = _kind_of(scored.key)
-        if (kind, pk) in decided:
-            continue
-        Candidate.objects.update_or_create(
-            sought=sought, kind=kind, **{TARGET[kind]: pk}, status=Candidate.OPEN,
-            defaults={"probability": scored.probability, "levels": scored.levels})
-
-
-def _kind_of(key) -> tuple[str, int]:
-    """A row's id as (candidate kind, id): registered people are known by their id."""
-    if isinstance(key, tuple):
-        return {"sought": Candidate.SOUGHT, "enquirer": Candidate.ENQUIRER}[key[0]], key[1]
-    return Candidate.PERSON, key
-
-
 def requests_that_may_seek(enquiry: Enquiry, mine: list[SoughtPerson] | None = None,
                            ) -> list[SoughtPerson]:
     """Open sought persons of other enquiries who share name keys with this enquiry's
@@ -362,10 +313,32 @@ def check_people(people: list[Person], size: int | None = None) -> int:
         return 0
     size = size if size is not None else population()
     tracing_model = model()
-    sought = list(SoughtPerson.objects.filter(pk__in=ids).select_related("enquiry__enquirer"))
-    worth = _may_be_among_candidates(sought, people, size, tracing_model)
+    worth = sought_to_check_again(people, size, tracing_model, ids)
     check_many(worth, size, tracing_model)
     return len(worth)
+
+
+def sought_to_check_again(people: list[Person], size: int, tracing_model: Model,
+                          ids: list[int] | None = None) -> list[SoughtPerson]:
+    """The open sought persons `check_people` matches again: of those sharing keys with
+    these people (`ids`, when found already), those one of them could be a kept
+    candidate of."""
+    ids = sought_sharing_keys(people) if ids is None else ids
+    sought = list(SoughtPerson.objects.filter(pk__in=ids).select_related("enquiry__enquirer")
+                  .only(*MATCHED_FIELDS))
+    return _may_be_among_candidates(sought, people, size, tracing_model) if sought else []
+
+
+# What scoring a sought person (`sought_row`, `enquirers_hints`, the enquirer's household)
+# and matching them (`_readings`, `candidates_for`) read of them: a registration's screen
+# reads a few dozen sought persons to score, and a whole row each, with its enquiry's and
+# enquirer's, cost it a millisecond or two. Another field would still be read, one
+# statement each (`test_registration_speed`).
+MATCHED_FIELDS = ("enquiry_id", "given_name", "family_name", "patronymic", "given_key",
+                  "family_key", "patronymic_key", "sex", "birth_date", "birth_precision",
+                  "origin", "relation", "enquiry__enquirer_id", "enquiry__enquirer_family_name",
+                  "enquiry__enquirer__family_name", "enquiry__enquirer__origin",
+                  "enquiry__enquirer__household_id")
 
 
 def sought_sharing_keys(people: list[Person]) -> list[int]:
@@ -449,7 +422,8 @@ def _may_be_among_candidates(sought: list[SoughtPerson], people: list[Person],
     the people cannot be are left as they were (their candidates' probabilities would
     fall by less than KEPT_FLOOR of theirs)."""
     precision = {p.pk: p.birth_precision for p in people}
-    rows = queries.record_rows(Person.objects.filter(pk__in=list(precision)))
+    rows, _precision = people_rows(queries.found_values(
+        Person.objects.filter(pk__in=list(precision)), len(precision)))
     return _worth_checking(sought, rows, [is_estimated(precision[r.record_id]) for r in rows],
                            size, tracing_model)
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from refuge.aid import eligibility, services
 from refuge.aid.models import Entitlement
+from refuge.aid.tests import row_by_row
 from refuge.aid.tests.helpers import make_programme
 from refuge.conftest import make_household, member
 from refuge.registry import services as registry
@@ -94,7 +95,7 @@ def twin_cycles(admin, rules):
 def test_the_set_based_generation_stores_what_the_per_row_generation_stores(
         admin, households, rules):
     by_row, by_set = twin_cycles(admin, rules)
-    added = eligibility.generate_row_by_row(by_row)
+    added = row_by_row.generate(by_row)
     assert eligibility.generate(by_set) == added > 0
     assert stored(by_set) == stored(by_row)
     assert eligibility.generate(by_set) == 0
@@ -117,13 +118,13 @@ def test_the_recipients_follow_each_rule(admin, households):
 def test_a_member_added_later_gets_the_same_amount_on_both_paths(
         admin, households, reception, registrar):
     by_row, by_set = twin_cycles(admin, {"per_person": 10, "per_household": 1000})
-    eligibility.generate_row_by_row(by_row)
+    row_by_row.generate(by_row)
     eligibility.generate(by_set)
     family = Person.objects.get(given_name="Anahit").household
     registry.register_household({"uuid": str(uuid.uuid4()), "household": str(family.uuid),
                                  "members": [member("Nune", birth_date="2020-01-01")]},
                                 user=registrar, post=reception, ask_about_duplicates=False)
-    assert eligibility.generate_row_by_row(by_row) == 1
+    assert row_by_row.generate(by_row) == 1
     assert eligibility.generate(by_set) == 1
     assert stored(by_set) == stored(by_row)
     assert stored(by_set)[Person.objects.get(given_name="Nune").pk][2] == 10

@@ -3,6 +3,8 @@ device, its hand-over waits in the queue, and when it is sent after the same ent
 were handed over online elsewhere, it comes back as a conflict, listed for the officer,
 and nothing is lost."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from refuge.accounts.models import Post
@@ -20,26 +22,27 @@ def wait_for_waiting(page, count: int, timeout: float = 15_000) -> None:
         timeout=timeout)
 
 
-def test_a_hand_over_made_offline_after_one_online_is_a_listed_conflict(live_server, browser):
+@pytest.fixture
+def point(live_server, page):
+    """A family of two due a cycle's aid, and Goris's point opened by the aid officer
+    olga, with the service worker in charge and the point's due list on the device."""
     goris = Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris reception centre",
                                 province="Syunik")
-    vayk = Post.objects.create(kind=Post.RECEPTION, code="VAY", name="Vayk centre",
-                               province="Vayots Dzor")
     family = make_household(goris, make_user("rita", "registrar"),
                             member("Anahit", birth_date="1985"),
                             member("Narek", birth_date="2016", relationship="child"))
     approved_cycle(make_user("ada", "administrator"))
     olga = make_user("olga", "aid_officer")
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
     open_point(page, live_server.url, "olga")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("navigator.serviceWorker.controller !== null")
-    # The point's due list is on the device.
     page.wait_for_function("RefugeQueue.meta('aidDue:GOR').then(d => !!d)")
+    return SimpleNamespace(page=page, context=page.context, family=family, officer=olga)
 
+
+def test_a_hand_over_made_offline_after_one_online_is_a_listed_conflict(point):
+    page, context, family = point.page, point.context, point.family
     context.set_offline(True)
     page.locator("#aid-q").fill(family.registration_number)
     page.keyboard.press("Enter")
@@ -58,10 +61,12 @@ def test_a_hand_over_made_offline_after_one_online_is_a_listed_conflict(live_ser
     wait_for_waiting(page, 1)
 
     # Meanwhile the family was served online at another point.
+    vayk = Post.objects.create(kind=Post.RECEPTION, code="VAY", name="Vayk centre",
+                               province="Vayots Dzor")
     anahit = family.members.get(given_name="Anahit")
     earlier, _ = services.hand_over(
         hand_over_body(Entitlement.objects.filter(household=family), anahit),
-        user=olga, point=vayk)
+        user=point.officer, point=vayk)
 
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -74,27 +79,10 @@ def test_a_hand_over_made_offline_after_one_online_is_a_listed_conflict(live_ser
     # Nothing lost: the refused hand-over stays on the device until the officer opens it.
     assert page.evaluate("RefugeQueue.all().then(items => items.length)") == 1
     page.screenshot(path="/tmp/aid-offline-conflict.png")
-    context.close()
 
 
-def test_a_hand_over_made_offline_is_recorded_through_the_api_when_the_network_returns(
-        live_server, browser):
-    goris = Post.objects.create(kind=Post.RECEPTION, code="GOR", name="Goris reception centre",
-                                province="Syunik")
-    family = make_household(goris, make_user("rita", "registrar"),
-                            member("Anahit", birth_date="1985"),
-                            member("Narek", birth_date="2016", relationship="child"))
-    approved_cycle(make_user("ada", "administrator"))
-    make_user("olga", "aid_officer")
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    open_point(page, live_server.url, "olga")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("RefugeQueue.meta('aidDue:GOR').then(d => !!d)")
-
+def test_a_hand_over_made_offline_is_recorded_through_the_api_when_the_network_returns(point):
+    page, context, family = point.page, point.context, point.family
     context.set_offline(True)
     page.locator("#aid-q").fill(family.registration_number)
     page.keyboard.press("Enter")
@@ -113,4 +101,3 @@ def test_a_hand_over_made_offline_is_recorded_through_the_api_when_the_network_r
     assert HandOver.objects.count() == Entitlement.objects.filter(household=family).count()
     assert str(distribution.uuid) == queued_uuid  # the UUID the form was given offline
     assert page.locator("#offline-status li.error").count() == 0
-    context.close()

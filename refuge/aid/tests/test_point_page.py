@@ -93,15 +93,6 @@ def test_a_hand_over_kept_offline_goes_through_the_api_and_a_conflict_names_the_
     assert Distribution.objects.get().recorded_at.isoformat().startswith("2023-10-02T06:00")
 
 
-def test_the_point_answers_a_replayed_form_as_a_page_not_json(officer_client, family):
-    """The point's short JSON answer only served the queue, which now uses the API."""
-    page = officer_client.get(f"/aid/?household={family.uuid}").content.decode()
-    response = officer_client.post("/aid/", {**hand_over_form(page), "uuid": str(uuid.uuid4())},
-                                   HTTP_X_REFUGE_QUEUE="1")
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"/aid/?household={family.uuid}&done=")
-
-
 def test_the_due_list_a_point_keeps_offline(client, personas, family):
     response = client.get("/api/aid/points/GOR/due", **bearer(personas["aid_officer"]))
     (household,) = response.json()["households"]

@@ -26,3 +26,24 @@ def test_argsort_orders_values_packed_with_their_positions_or_not():
         assert sorted(order.tolist()) == list(range(len(values)))
         assert (np.diff(values[order]) >= 0).all()
     assert len(arrays.argsort(np.array([], dtype=np.int64))) == 0
+
+
+def test_ranges_are_32_bit_when_they_fit_and_64_bit_when_they_do_not():
+    assert arrays.ranges(np.array([0]), np.array([3])).dtype == np.int32
+    far = arrays.ranges(np.array([2**31 - 1]), np.array([2]))
+    assert far.dtype == np.int64 and far.tolist() == [2**31 - 1, 2**31]
+    assert len(arrays.ranges(np.empty(0, np.int64), np.empty(0, np.int64))) == 0
+
+
+def test_a_union_built_one_array_at_a_time_is_the_distinct_values_of_them_all():
+    rng = np.random.default_rng(5)
+    parts = [rng.integers(0, 10_000, size) for size in (0, 1, 500, 3000, 0, 2000)]
+    union = np.zeros(0, np.int64)
+    for part in parts:
+        union = arrays.union(union, part)
+    assert union.tolist() == sorted(set(np.concatenate(parts).tolist()))
+
+
+def test_freed_memory_can_be_given_back_at_any_time():
+    arrays.release_freed_memory()  # glibc's malloc_trim, or nothing where there is none
+    assert arrays.positions(3).tolist() == [0, 1, 2] and arrays.positions(3).dtype == np.int32

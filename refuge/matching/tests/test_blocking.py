@@ -33,3 +33,20 @@ def test_keys_one_edit_apart_share_a_neighbour_and_two_edits_apart_do_not():
     of = {code: set(neighbour[owner == code].tolist()) for code in range(len(texts))}
     assert of[1] & of[2] and of[2] & of[3]
     assert not of[1] & of[3] and not of[4] & of[1] and not of[0]
+
+
+def test_a_name_typo_meets_its_twin_when_one_has_no_birth_date():
+    # Item 3: no date on one side, so no year to block on; the other name carries it.
+    typed = {"given_name": "Андртник", "family_name": "Жуков", "birth_date": "1986-04-06"}
+    again = {"given_name": "Андроник", "family_name": "Жуков"}
+    assert ("r0", "r1") in _candidates(typed, again)
+    typed = {"given_name": "Vasak", "family_name": "Karcmanukian"}
+    again = {"given_name": "Վասակ", "family_name": "Կարամանուկյան", "birth_date": "2006-05-14"}
+    assert ("r0", "r1") in _candidates(typed, again)
+
+
+def test_variant_spellings_block_together():
+    # Item 2: both names in variant spellings, so neither the keys nor one edit meet.
+    one = {"given_name": "Eduard", "family_name": "Hambardzumyan", "birth_date": "1970-03-01"}
+    other = {"given_name": "Edward", "family_name": "Амбарцумян", "birth_date": "1970-03-11"}
+    assert ("r0", "r1") in _candidates(one, other)

@@ -149,3 +149,17 @@ def test_threads_find_and_compare_exactly_the_pairs_one_thread_does(monkeypatch)
     side_by_side = compare(records, a, b)
     assert list(side_by_side) == list(alone)
     assert all(np.array_equal(side_by_side[name], alone[name]) for name in alone)
+
+
+def test_pairs_compared_a_few_at_a_time_get_the_levels_they_get_all_at_once(monkeypatch):
+    from refuge.matching import comparison
+
+    rows = crowd(300) + [row("a", "Hovhannes", "Sargsyan", "Goris 3", "1950"),
+                         row("b", "Оганес", "Саргсян", "Goris 3", "1950-03")]
+    records = Records(rows_from_dicts(rows))
+    a, b = candidate_pairs(records)
+    at_once = compare(records, a, b)
+    monkeypatch.setattr(comparison, "COMPARED_AT_ONCE", 7)
+    in_parts = compare(records, a, b)
+    assert len(a) > 100 and list(in_parts) == list(at_once)
+    assert all(np.array_equal(in_parts[name], at_once[name]) for name in at_once)

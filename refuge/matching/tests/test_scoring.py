@@ -116,3 +116,46 @@ def test_many_pairs_are_weighed_by_pattern_exactly_as_one_by_one(monkeypatch):
     patterns, counts, pattern_of = model._patterns(levels)
     assert counts.sum() == 5000 and len(counts) < 5000
     assert all(np.array_equal(patterns[name][pattern_of], levels[name]) for name in FIELDS)
+
+
+def _registry_registered_again(with_their_own: bool) -> list[dict]:
+    """400 couples, then 200 of them registered again: each with their own spouse, or
+    (with_their_own False) with someone of another couple, who comes back too."""
+    import random
+
+    rng = random.Random(7)
+    syllables = ["ar", "ben", "ka", "lo", "mi", "nor", "sa", "ti", "var", "zo", "ge", "ha"]
+
+    def name() -> str:
+        return "".join(rng.choice(syllables) for _ in range(3)).capitalize()
+
+    couples = [[(name(), "M", f"{rng.randint(1940, 2000)}-{rng.randint(1, 12):02d}-"
+                 f"{rng.randint(1, 28):02d}"), (name(), "F", f"{rng.randint(1940, 2000)}-"
+                 f"{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")] for _ in range(400)]
+    surnames = [name() + "yan" for _ in couples]
+    rows = [person(f"c{i}-{j}", f"H{i}", given, surnames[i], "", sex, born)
+            for i, couple in enumerate(couples) for j, (given, sex, born) in enumerate(couple)]
+    for k in range(200):
+        i = 2 * k
+        together = [(i, 0), (i, 1)] if with_their_own else [(i, 0), (i + 1, 1)]
+        for i2, j in together:
+            given, sex, born = couples[i2][j]
+            rows.append(person(f"again{k}-{i2}-{j}", f"A{k}", given, surnames[i2], "", sex,
+                               born))
+    return rows
+
+
+def test_the_weight_of_no_other_match_in_the_households_is_learned_from_the_registry():
+    # Issue 20, item 4: "no one else of the two households matches" is as strong a sign
+    # against a match as the registry shows it to be, not a fixed penalty.
+    weights = {}
+    for with_their_own in (True, False):
+        rows = _registry_registered_again(with_their_own)
+        found, linkage = probabilities(rows)
+        weights[with_their_own] = linkage.model.weights()["family_evidence"][0]
+        again = [r["record_id"] for r in rows if r["record_id"].startswith("again")]
+        matched = sum(found.get(frozenset([a, "c{}-{}".format(*a.split("-")[1:])]), 0)
+                      >= SHIPPED_THRESHOLD for a in again)
+        assert matched == len(again)
+    assert weights[True] < -3
+    assert weights[False] > weights[True] + 3

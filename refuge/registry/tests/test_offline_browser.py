@@ -38,8 +38,13 @@ def test_households_registered_offline_arrive_once(live_server, browser):
     page.reload()
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     wait_for_waiting(page, 0)
+    # Nothing kept here and the network up: nothing to say, so no box at all.
+    status = page.get_by_test_id("offline-status")
+    assert status.is_hidden()
 
     context.set_offline(True)
+    status.wait_for(state="visible")
+    assert status.inner_text() == "no network: records are kept on this device"
     # With no network, the desk still warns of someone registered already, in another script.
     page.locator('[name="members-0-given_name"]').fill("Армен")
     page.locator('[name="members-0-family_name"]').fill("Оганесян")
@@ -70,6 +75,9 @@ def test_households_registered_offline_arrive_once(live_server, browser):
     context.set_offline(False)
     wait_for_waiting(page, 0, timeout=30_000)
     assert "last sent at" in page.get_by_test_id("offline-status").inner_text()
+    page.reload()  # all sent, before this page opened: nothing to say again
+    wait_for_waiting(page, 0)
+    assert page.get_by_test_id("offline-status").is_hidden()
     households = Household.objects.exclude(pk=earlier.pk)
     assert households.count() == 3
     assert sorted(h.members.get().given_name for h in households) == sorted(

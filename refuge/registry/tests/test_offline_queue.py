@@ -89,14 +89,6 @@ def test_the_queue_cannot_send_without_the_sessions_csrf_token(desk, reception):
     assert not Household.objects.exists()
 
 
-def test_the_desk_answers_a_replayed_form_as_a_page_not_json(desk, reception):
-    """The desk's short JSON answer only served the queue, which now uses the API."""
-    response = desk.post("/desk/", {**family_form(), "csrfmiddlewaretoken": csrf_token(desk)},
-                         HTTP_X_REFUGE_QUEUE="1")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/desk/?done=")
-
-
 def test_a_count_kept_offline_is_recorded_through_the_api_once(personas, crossing):
     tally = signed_in(personas["registrar"], crossing)
     token = csrf_token(tally, "/tally/")

@@ -37,8 +37,8 @@ self.addEventListener("activate", function (event) {
 self.addEventListener("fetch", function (event) {
   var url = new URL(event.request.url);
   if (url.origin !== self.location.origin) return;
-  if (event.request.method === "POST" && PAGES.indexOf(url.pathname) !== -1
-      && !event.request.headers.get("X-Refuge-Queue")) {
+  // The queue sends to /api/..., which is not a screen: it is never kept again here.
+  if (event.request.method === "POST" && PAGES.indexOf(url.pathname) !== -1) {
     event.respondWith(sendOrKeep(event.request, url.pathname));
   } else if (event.request.method === "GET" && PAGES.indexOf(url.pathname) !== -1) {
     event.respondWith(networkFirst(event.request, url));

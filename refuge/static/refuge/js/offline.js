@@ -144,7 +144,7 @@ if (typeof document !== "undefined") (function () {
   if (!status) return;
   var text = status.querySelector("[data-count]"), list = status.querySelector("ul");
   var strings = JSON.parse(document.getElementById("offline-strings").textContent);
-  var sending = false;
+  var sending = false, sentHere = false;  // sentHere: this page sent a record kept here
 
   function uuid4() {
     var b = crypto.getRandomValues(new Uint8Array(16));
@@ -185,10 +185,17 @@ if (typeof document !== "undefined") (function () {
         var waiting = items.filter(function (i) { return i.status === "waiting"; }).length;
         status.dataset.waiting = waiting;
         status.classList.toggle("has-waiting", items.length > 0);
-        text.textContent = strings.waiting.replace("%(n)s", waiting) +
-          (lastSent ? " · " + strings.lastSent.replace("%(time)s", time(lastSent)) : "") +
-          (navigator.onLine ? "" : " · " + strings.offline) +
-          (signIn && waiting ? " · " + strings.signIn : "");
+        // Said only while something is kept here, just went out, or cannot go out:
+        // with nothing to say the box is not shown at all.
+        var parts = [];
+        if (items.length || sentHere) {
+          parts.push(strings.waiting.replace("%(n)s", waiting));
+          if (lastSent) parts.push(strings.lastSent.replace("%(time)s", time(lastSent)));
+        }
+        if (!navigator.onLine) parts.push(strings.offline);
+        if (signIn && waiting) parts.push(strings.signIn);
+        text.textContent = parts.join(" · ");
+        status.hidden = !parts.length;
         list.textContent = "";
         items.forEach(function (item) {
           var li = document.createElement("li");
@@ -236,12 +243,10 @@ if (typeof document !== "undefined") (function () {
               "/aid/": ["/api/aid/distributions", RefugeBodies.handOver] };
 
   function post(item) {
-    var headers = { "X-Refuge-Queue": "1", "X-CSRFToken": cookie("csrftoken"),
-                    "Content-Type": "application/json" };
     var json = API[item.path][1](item.fields, status.dataset.post, status.dataset.desk);
     return fetch(API[item.path][0], {
       method: "POST", body: JSON.stringify(json), credentials: "same-origin",
-      headers: headers,
+      headers: { "X-CSRFToken": cookie("csrftoken"), "Content-Type": "application/json" },
     });
   }
 
@@ -257,6 +262,7 @@ if (typeof document !== "undefined") (function () {
   function sendOne(item) {
     return post(item).then(function (response) {
       if (response.status === 201 || response.status === 200) {
+        sentHere = true;
         return RefugeQueue.remove(item.id)
           .then(function () { return RefugeQueue.meta("lastSent", new Date().toISOString()); })
           .then(function () { return "sent"; });

@@ -7,7 +7,7 @@ class AidConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry announces merges; aid listens, so the registry never imports aid.
-        from refuge.aid import receivers  # noqa: F401
+        from refuge.aid import receivers, retention  # noqa: F401 (retention: payments' rule)
         from refuge.aid.situation import SECTION
         from refuge.lib import situation
 

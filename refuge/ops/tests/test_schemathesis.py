@@ -18,18 +18,21 @@ SECONDS = 240  # a bound, not the budget: about a minute on 2 cores, double that
 EXAMPLES = 2  # per operation, caller and path parameters (generated, or seeded records)
 
 
-def seeded(personas, reception) -> dict:
+def seeded(personas, reception, crossing) -> dict:
     """A record of each kind the API's paths name, so that the probe reaches the answers
     about real records (their bodies, their 409s) and not only 404s; by the path segment
     before the parameter, or by the parameter's own name."""
-    from refuge.aid import eligibility
+    from refuge.aid import eligibility, payments
     from refuge.aid import services as aid
     from refuge.aid.tests.helpers import make_programme
+    from refuge.forecast import services as forecast
     from refuge.matching import services as matching
     from refuge.matching.models import CandidatePair, HouseholdMatch
     from refuge.registry.models import Tally
     from refuge.shelter import services as shelter
-    from refuge.shelter.models import Site
+    from refuge.shelter.models import Proposal, Site
+    from refuge.tracing import services as tracing
+    from refuge.tracing.models import Candidate
     from refuge.tracing.tests.helpers import enquiry, sought
 
     admin = personas["administrator"]
@@ -54,19 +57,56 @@ def seeded(personas, reception) -> dict:
     matching.dedupe()
     pairs = CandidatePair.objects.order_by("pk")
     merge = matching.merge_pair(pairs.last(), user=admin)
+    # A second family registered twice, for the rejections: the first pair and household
+    # match are merged and linked by the operations before them.
+    decided = set(pairs.values_list("pk", flat=True))
+    for given, family in (("Գոհար", "Մկրտչյան"), ("Гоар", "Мкртчян")):
+        make_household(reception, admin, member(given, family, sex="F", birth_date="1975-09-02"),
+                       member("Տիգրան" if family[0] == "Մ" else "Тигран", family, sex="M",
+                              birth_date="1973-01-20", relationship="spouse"))
+    matching.dedupe()
+    to_reject = pairs.exclude(pk__in=decided).first()
+    match_to_reject = HouseholdMatch.objects.order_by("pk").last()
     site = Site.objects.create(name="School 4", province="Syunik", beds=40)
     other_site = Site.objects.create(name="School 5", province="Syunik", beds=40)
     placement = shelter.reserve(first, site, user=admin)
     to_move = shelter.reserve(other, site, user=admin)
     run = shelter.propose_placements(user=admin, time_limit=2)
     proposals = run.proposals.order_by("pk")
+    # For the proposals accepted and rejected, households no other operation places, and
+    # proposals of no run (as a reunion's): the allocation run the probe makes supersedes
+    # every run's proposals still open.
+    accepting, rejecting = (household(given, "Avetisyan", sex="F", birth_date="1988")
+                            for given in ("Karine", "Lusine"))
+    undecided = {h: Proposal.objects.create(household=h, site=other_site,
+                                            proposed_site=other_site, adults=1, children=0)
+                 for h in (accepting, rejecting)}
     programme = make_programme(admin)
     eligibility.generate(programme.rounds.get(number=1))
     paying = make_programme(admin, name="Winter support")  # approved: its list is a file
     eligibility.generate(paying.rounds.get(number=1))
     aid.approve(paying.rounds.get(number=1), user=admin)
-    case = enquiry(personas["tracing_officer"], sought("Armen", "Petrosyan", age=36))
+    payments.payment_list_csv(paying.rounds.get(number=1))  # its payments, sent
+    kits = make_programme(admin, name="Blankets", kind="in_kind", unit="kit", per_person=1)
+    eligibility.generate(kits.rounds.get(number=1))
+    aid.approve(kits.rounds.get(number=1), user=admin)
+    officer = personas["tracing_officer"]
+    case = enquiry(officer, sought("Armen", "Petrosyan", age=36))
+    # A found child (the exception), and a found wife whose husband asked (reunification).
+    aram = household("Արամ", "Սահակյան", sex="M", birth_date="2016-05-01",
+                     needs=["UAC"]).members.get()
+    child_case = enquiry(officer, sought("Aram", "Sahakyan", sex="M", birth_date="2016-05-01"))
+    samvel = household("Samvel", "Hakobyan", sex="M", birth_date="1970-05-02").members.get()
+    nune = household("Nune", "Hakobyan", sex="F", birth_date="1972-03-14").members.get()
+    wife_case = enquiry(officer, sought("Nune", "Hakobyan", sex="F", birth_date="1972-03-14"),
+                        enquirer=str(samvel.uuid))
+    for found, person in ((child_case, aram), (wife_case, nune)):
+        tracing.confirm(Candidate.objects.update_or_create(
+            sought=found.sought.get(), person=person, defaults={"probability": 0.9})[0],
+            user=officer)
     tally = Tally.objects.create(post=reception, people_aboard=3, recorded_by=admin)
+    Tally.objects.create(post=crossing, people_aboard=40, recorded_by=admin)
+    forecast.set_expected({"likely": 5000}, user=admin)  # so GET /api/forecast has one
     return {
         "households": linked.uuid, "people": moved.members.get().uuid,
         "number": first.registration_number, "registration_number": waiting.registration_number,
@@ -80,10 +120,22 @@ def seeded(personas, reception) -> dict:
         "candidates": getattr(case.sought.first().candidates.first(), "uuid", None),
         # by the operation's whole path, before the rules above
         "/api/shelter/placements/{uuid}/move": {"uuid": to_move.uuid},
-        "/api/shelter/proposals/{uuid}/reject": {"uuid": proposals.last().uuid},
-        "/api/aid/payment-lists/{programme}/{cycle}": {"programme": paying.uuid, "cycle": 1},
+            "/api/aid/payment-lists/{programme}/{cycle}": {"programme": paying.uuid, "cycle": 1},
         "/api/aid/payment-lists/{programme}/{cycle}/results": {"programme": paying.uuid,
                                                                "cycle": 1},
+        "/api/shelter/proposals/{uuid}/accept": {"uuid": undecided[accepting].uuid},
+        "/api/shelter/proposals/{uuid}/reject": {"uuid": undecided[rejecting].uuid},
+        "/api/matching/pairs/{uuid}/reject": {"uuid": to_reject.uuid},
+        "/api/matching/households/{uuid}/reject": {"uuid": match_to_reject.uuid},
+        "/api/tracing/candidates/{uuid}/reject": {"uuid": Candidate.objects.create(
+            sought=case.sought.first(), person=moved.members.get(), probability=0.2).uuid},
+        "/api/tracing/sought/{uuid}/exception": {"uuid": child_case.sought.get().uuid},
+        "/api/tracing/sought/{uuid}/reunify": {"uuid": wife_case.sought.get().uuid},
+        # what the valid bodies name
+        "payment": paying.rounds.get(number=1).payments.first().uuid,
+        "kits": [str(e.uuid) for e in kits.rounds.get(number=1).entitlements.filter(
+            household=accepting.pk)],
+        "receiver": accepting.members.get().uuid,
         # what the valid bodies name
         "waiting": waiting.uuid, "again": again.uuid, "site": site.uuid,
         "other_site": other_site.uuid,
@@ -127,6 +179,14 @@ def valid_requests(seeds: dict) -> dict[str, dict]:
         "POST /api/shelter/proposals/{uuid}/accept": {},
         "POST /api/people/{uuid}/erase": {"reason": "in_error"},
         "POST /api/tracing/sought/{uuid}/fate": {"fate": "missing"},
+        "POST /api/tracing/sought/{uuid}/exception": {"reason": "alone at the crossing, "
+                                                                "aged 9"},
+        "POST /api/tracing/sought/{uuid}/reunify": {"how": "link"},
+        "POST /api/aid/distributions": {"uuid": "7f1e0c1a-9d5b-4c55-9d3a-000000000009",
+                                        "point": "GOR", "entitlements": seeds["kits"],
+                                        "received_by": str(seeds["receiver"])},
+        "POST /api/aid/payment-lists/{programme}/{cycle}/results": {
+            "file": f"payment,status,reference\n{seeds['payment']},paid,BANK-1\n"},
     }
     return {"GET /api/name-index": {"query": {"post": "GOR"}},
             "GET /api/aid/payment-lists/{programme}/{cycle}": {"query": {"format": "csv"}},
@@ -216,14 +276,15 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     operations = [result.ok() for result in schema.get_all_operations()]
     callers = {role: {"Authorization": f"Bearer {token_for(personas[role])}"}
                for role in ("administrator", "registrar")}
-    seeds = seeded(personas, reception)
+    seeds = seeded(personas, reception, crossing)
     failures, tried = set(), set()
     counts = {"requests": 0, "failed": 0, "statuses": Counter(), "on records": 0,
-              "answers": {}}
+              "answers": {}, "seconds": Counter()}
     started = time.monotonic()
     valid = valid_requests(seeds)
     for operation in operations:
         known = known_path(operation.path, seeds)
+        began = time.monotonic()
         for role, headers in callers.items():
             if time.monotonic() > started + SECONDS:
                 break
@@ -240,6 +301,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
                 calls(operation, role, headers, failures, counts, GenerationMode.POSITIVE,
                       known, valid[operation.label])()
             tried.add(operation.label)
+        counts["seconds"][operation.label] = time.monotonic() - began
     answered = {label for label, got in counts["answers"].items() if min(got) < 300}
     statuses = ", ".join(f"{k}xx {n}" for k, n in sorted(counts["statuses"].items()))
     print(f"\nschemathesis: {len(tried)} of {len(operations)} operations "
@@ -249,5 +311,10 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
           f"{len(failures)} distinct failures, {time.monotonic() - started:.0f} s")
     print("never a 2xx:", {label: sorted(counts["answers"].get(label, ()))
                            for label in sorted(tried - answered)})
+    print("slowest:", ", ".join(f"{label} {seconds:.1f} s"
+                                for label, seconds in counts["seconds"].most_common(5)))
     assert not failures, "\n".join(sorted(failures))
     assert len(tried) == len(operations), f"only {len(tried)} operations in {SECONDS} s"
+    # Each operation's success is checked too, not only its errors: a seeded record or a
+    # valid body reaches it.
+    assert tried == answered, f"never a 2xx: {sorted(tried - answered)}"

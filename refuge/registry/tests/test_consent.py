@@ -95,8 +95,6 @@ def test_consent_is_only_asked_for_uses_on_top_of_the_basis(anahit, registrar):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_copies_of_one_answer_at_once_save_one(reception, personas):
-    if connection.vendor != "postgresql":
-        pytest.skip("the test database of SQLite is in memory, one writer at a time")
     person = make_household(reception, personas["registrar"], member("Nare")).members.get()
     client_uuid = uuid.uuid4()
     results, errors = [], []

@@ -163,6 +163,20 @@ class SoughtPerson(DescribedPerson, models.Model):
     def __str__(self) -> str:
         return str(self.uuid)
 
+    # What describes the person, blanked by forget_description: the id, dates, status and
+    # fate stay.
+    DESCRIPTION = ("given_name", "family_name", "patronymic", "origin", "last_seen_place",
+                   "circumstances", "needs", "disclosure_exception")
+
+    def forget_description(self) -> None:
+        """Blank (not saved) everything that describes or finds the person sought, as for a
+        PFIF record past its expiry, an erased person or a trace past its retention."""
+        for name in self.DESCRIPTION:
+            setattr(self, name, "")
+        self.birth_date, self.birth_precision, self.sex = None, dates.UNKNOWN, "U"
+        self.last_seen_date = None
+        self.derive_search_forms()
+
     @property
     def consented(self) -> bool:
         """Whether the found person agreed to be found (the registry's consent record,

@@ -379,12 +379,7 @@ def update_clone(sought: SoughtPerson, item: dict, *, user) -> SoughtPerson:
 @transaction.atomic
 def make_placeholder(sought: SoughtPerson, *, user) -> SoughtPerson:
     """An expired record: only its id and dates are kept; its candidates go."""
-    for name in ("given_name", "family_name", "patronymic", "origin", "last_seen_place",
-                 "circumstances", "needs"):
-        setattr(sought, name, "")
-    sought.birth_date, sought.birth_precision, sought.sex = None, dates.UNKNOWN, "U"
-    sought.last_seen_date = None
-    sought.derive_search_forms()
+    sought.forget_description()
     sought.status = SoughtPerson.CLOSED
     sought.save()
     sought.candidates.all().delete()

@@ -11,7 +11,7 @@ from refuge.accounts.roles import EDIT_PEOPLE, REGISTER, ensure
 from refuge.audit import services as audit
 from refuge.lib.errors import referenced
 from refuge.lib.pagination import DEFAULT_PAGE_SIZE, page
-from refuge.lib.schemas import Strict
+from refuge.lib.schemas import Errors, Strict
 from refuge.matching import queries, services
 from refuge.matching.arrivals import is_certain
 from refuge.matching.models import CandidatePair, HouseholdMatch, Merge
@@ -128,7 +128,8 @@ class MergeOut(Schema):
     merged: UUID = Field(alias="merged.uuid")
 
 
-@router.post("/pairs/{uuid}/merge", auth=authorized(EDIT_PEOPLE), response=MergeOut)
+@router.post("/pairs/{uuid}/merge", auth=authorized(EDIT_PEOPLE),
+             response={200: MergeOut, 409: Errors})
 def merge_pair(request, uuid: UUID):
     """The same person: the later record is merged into the earlier one, reversibly."""
     ensure(request.user, EDIT_PEOPLE)
@@ -136,7 +137,8 @@ def merge_pair(request, uuid: UUID):
     return services.merge_pair(pair, user=request.user)
 
 
-@router.post("/pairs/{uuid}/reject", auth=authorized(EDIT_PEOPLE), response=PairOut)
+@router.post("/pairs/{uuid}/reject", auth=authorized(EDIT_PEOPLE),
+             response={200: PairOut, 409: Errors})
 def reject_pair(request, uuid: UUID):
     """Different people: the pair is never proposed again."""
     ensure(request.user, EDIT_PEOPLE)
@@ -144,14 +146,16 @@ def reject_pair(request, uuid: UUID):
                                 user=request.user)
 
 
-@router.post("/pairs/{uuid}/skip", auth=authorized(EDIT_PEOPLE), response=PairOut)
+@router.post("/pairs/{uuid}/skip", auth=authorized(EDIT_PEOPLE),
+             response={200: PairOut, 409: Errors})
 def skip_pair(request, uuid: UUID):
     ensure(request.user, EDIT_PEOPLE)
     return services.skip_pair(get_object_or_404(CandidatePair, uuid=uuid),
                               user=request.user)
 
 
-@router.post("/merges/{uuid}/undo", auth=authorized(EDIT_PEOPLE), response=MergeOut)
+@router.post("/merges/{uuid}/undo", auth=authorized(EDIT_PEOPLE),
+             response={200: MergeOut, 409: Errors})
 def unmerge(request, uuid: UUID):
     """Unmerge: both records as they were before the merge."""
     ensure(request.user, EDIT_PEOPLE)
@@ -181,7 +185,8 @@ def list_household_matches(request, cursor: str | None = None, size: int = DEFAU
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.post("/households/{uuid}/link", auth=authorized(EDIT_PEOPLE), response=HouseholdMatchOut)
+@router.post("/households/{uuid}/link", auth=authorized(EDIT_PEOPLE),
+             response={200: HouseholdMatchOut, 409: Errors})
 def link_households(request, uuid: UUID):
     """One family registered twice or in parts: the households become parts of one."""
     ensure(request.user, EDIT_PEOPLE)
@@ -189,7 +194,8 @@ def link_households(request, uuid: UUID):
                                            link=True, user=request.user)
 
 
-@router.post("/households/{uuid}/reject", auth=authorized(EDIT_PEOPLE), response=HouseholdMatchOut)
+@router.post("/households/{uuid}/reject", auth=authorized(EDIT_PEOPLE),
+             response={200: HouseholdMatchOut, 409: Errors})
 def keep_households_apart(request, uuid: UUID):
     ensure(request.user, EDIT_PEOPLE)
     return services.decide_household_match(get_object_or_404(HouseholdMatch, uuid=uuid),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEvent
 from refuge.lib import arrays, dates
-from refuge.lib.errors import FieldError, Invalid
+from refuge.lib.errors import FieldError, StateConflict
 from refuge.matching import engine, queries
 from refuge.matching.comparison import Records
 from refuge.matching.models import CandidatePair, HouseholdMatch, MatchingRun, Merge
@@ -153,7 +153,7 @@ def _open_pair(pair: CandidatePair, deciding: str) -> CandidatePair:
     retried request changes nothing, and one decided the other way is refused."""
     current = CandidatePair.objects.select_for_update().get(pk=pair.pk)
     if current.status not in (CandidatePair.OPEN, deciding):
-        raise Invalid([FieldError("pair", _("this pair was already decided"))])
+        raise StateConflict([FieldError("pair", _("this pair was already decided"))])
     return current
 
 
@@ -166,7 +166,7 @@ def merge_pair(pair: CandidatePair, *, user) -> Merge:
     kept, merged = (Person.objects.select_for_update().select_related("household")
                     .get(pk=pk) for pk in (pair.person_a_id, pair.person_b_id))
     if Person.MERGED in (kept.status, merged.status):
-        raise Invalid([FieldError("pair", _("one of these records was already merged"))])
+        raise StateConflict([FieldError("pair", _("one of these records was already merged"))])
     filled = _fill_from(kept, merged, user)
     # Documents the kept record lacks move across; one it holds already stays behind, so
     # the same passport is not listed twice.
@@ -241,8 +241,8 @@ def unmerge(merge: Merge, *, user) -> Merge:
     if merge.undone_at:
         return merge  # a retried request
     if merge.before.get("erased"):
-        raise Invalid([FieldError("merge", _("the person's data was erased: the merge can "
-                                             "no longer be undone"))])
+        raise StateConflict([FieldError("merge", _("the person's data was erased: the merge "
+                                                   "can no longer be undone"))])
     kept = Person.objects.select_for_update().get(pk=merge.kept_id)
     merged = Person.objects.select_for_update().select_related("household").get(
         pk=merge.merged_id)
@@ -297,7 +297,7 @@ def decide_household_match(match: HouseholdMatch, *, link: bool, user) -> Househ
     if match.status == (HouseholdMatch.LINKED if link else HouseholdMatch.REJECTED):
         return match
     if match.status != HouseholdMatch.OPEN:
-        raise Invalid([FieldError("match", _("these households were already decided"))])
+        raise StateConflict([FieldError("match", _("these households were already decided"))])
     if link:
         corrections.link_households(match.household_a, match.household_b, user=user)
     match.status = HouseholdMatch.LINKED if link else HouseholdMatch.REJECTED

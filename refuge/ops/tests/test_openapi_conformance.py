@@ -6,22 +6,14 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
-from django.test import Client
 
 from refuge.accounts import roles
-from refuge.conftest import bearer, make_household, member
+from refuge.conftest import make_household, member
 from refuge.shelter.models import Placement, Site
 
 pytestmark = pytest.mark.django_db
 
 NOBODY = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture
-def admin(personas) -> Client:
-    client = Client()
-    client.defaults.update(bearer(personas[roles.ADMINISTRATOR]))
-    return client
 
 
 @pytest.fixture

@@ -6,21 +6,13 @@ import json
 from uuid import uuid4
 
 import pytest
-from django.test import Client
 
 from refuge.accounts import roles
-from refuge.conftest import bearer, make_household, member
+from refuge.conftest import make_household, member
 from refuge.tracing import services as tracing
 from refuge.tracing.tests.helpers import enquiry, sought
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(personas) -> Client:
-    client = Client()
-    client.defaults.update(bearer(personas[roles.ADMINISTRATOR]))
-    return client
 
 
 def refused(response) -> set[str]:

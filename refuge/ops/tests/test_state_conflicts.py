@@ -14,7 +14,9 @@ from refuge.accounts import roles
 from refuge.aid import eligibility
 from refuge.aid.models import Distribution
 from refuge.aid.tests.helpers import hand_over_body, make_programme
-from refuge.conftest import bearer, make_household, member
+from refuge.conftest import make_household, member, queued_pair
+from refuge.matching import services as matching
+from refuge.matching.models import CandidatePair, HouseholdMatch
 from refuge.registry.models import Household
 from refuge.shelter import services as shelter
 from refuge.shelter.models import Placement, Proposal, Site
@@ -23,13 +25,6 @@ from refuge.tracing.models import Candidate, SoughtPerson
 from refuge.tracing.tests.helpers import enquiry, sought
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(personas) -> Client:
-    client = Client()
-    client.defaults.update(bearer(personas[roles.ADMINISTRATOR]))
-    return client
 
 
 def send(client: Client, method: str, url: str, body: dict | None = None):
@@ -89,6 +84,12 @@ def records(personas, reception) -> dict:
     from refuge.registry import erasure
 
     erasure.erase_person(erased, reason="in_error", user=admin)
+    twice = household("Nune", "1991").members.get()
+    apart = matching.reject_pair(queued_pair(twice, household("Nune", "1991").members.get(),
+                                             probability=0.9, levels={"given": 4}), user=admin)
+    kept_apart = HouseholdMatch.objects.create(
+        household_a=household("Lusine", "1988"), household_b=household("Lusine", "1988"),
+        people=1, status=HouseholdMatch.REJECTED)
     return locals()
 
 
@@ -131,6 +132,10 @@ def conflicts(r: dict) -> list[tuple[str, str, str, dict | None, str]]:
          "reason"),
         ("post", "/api/tracing/sought/{uuid}/reunify",
          f"/api/tracing/sought/{r['unconfirmed'].uuid}/reunify", {"how": "link"}, "how"),
+        ("post", "/api/matching/pairs/{uuid}/merge",
+         f"/api/matching/pairs/{r['apart'].uuid}/merge", None, "pair"),
+        ("post", "/api/matching/households/{uuid}/link",
+         f"/api/matching/households/{r['kept_apart'].uuid}/link", None, "match"),
         ("post", "/api/aid/distributions", "/api/aid/distributions",
          {**hand_over_body(r["due"], r["person"]), "point": "GOR"}, "entitlements[0]"),
     ]
@@ -153,6 +158,7 @@ def test_a_valid_request_the_records_state_forbids_is_a_documented_409(admin, re
     assert Site.objects.get(pk=records["site"].pk).beds == 40
     assert not Distribution.objects.exists()
     assert SoughtPerson.objects.get(pk=records["unconfirmed"].pk).status == SoughtPerson.OPEN
+    assert CandidatePair.objects.get(pk=records["apart"].pk).status == CandidatePair.REJECTED
 
 
 def test_a_wrong_value_is_still_a_422_where_the_state_would_also_refuse(admin, records):

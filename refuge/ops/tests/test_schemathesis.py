@@ -127,8 +127,9 @@ def seeded(personas, reception, crossing) -> dict:
         "/api/shelter/proposals/{uuid}/reject": {"uuid": undecided[rejecting].uuid},
         "/api/matching/pairs/{uuid}/reject": {"uuid": to_reject.uuid},
         "/api/matching/households/{uuid}/reject": {"uuid": match_to_reject.uuid},
+        # (not the person the probe erases: an erasure drops their undecided candidacies)
         "/api/tracing/candidates/{uuid}/reject": {"uuid": Candidate.objects.create(
-            sought=case.sought.first(), person=moved.members.get(), probability=0.2).uuid},
+            sought=case.sought.first(), person=samvel, probability=0.2).uuid},
         "/api/tracing/sought/{uuid}/exception": {"uuid": child_case.sought.get().uuid},
         "/api/tracing/sought/{uuid}/reunify": {"uuid": wife_case.sought.get().uuid},
         # what the valid bodies name

@@ -97,3 +97,22 @@ def test_the_officer_scans_a_card_hands_over_by_keyboard_and_a_second_scan_says_
     assert "Already received" in page.get_by_test_id("aid-already").inner_text()
     assert HandOver.objects.count() == 2
     context.close()
+
+
+def test_the_receipt_opens_with_alt_p_as_the_page_says(live_server, page, family):
+    """The walk of issue 18: the hand-over's "Print the receipt (Alt+P)" did nothing."""
+    page.set_default_timeout(15_000)
+    open_point(page, live_server.url, "olga")
+    page.keyboard.type(family.registration_number)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"household={family.uuid}"))
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.dataset.testid === 'aid-hand-over'")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"&done="))
+    page.get_by_test_id("aid-done").wait_for()
+    assert "(Alt+P)" in page.get_by_test_id("aid-done").inner_text()
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.keyboard.press("Alt+p")
+    page.wait_for_url(re.compile(r"/receipt/\?print=1$"))
+    assert family.registration_number in page.locator("body").inner_text()

@@ -238,3 +238,6 @@ def test_the_desk_says_why_nothing_was_saved_when_the_household_is_registered(
     assert "fields marked in red" not in summary
     assert summary.startswith("Nothing was saved. This household is already registered as")
     assert family.registration_number in summary
+    armenian = desk.post("/desk/", form, HTTP_ACCEPT_LANGUAGE="hy").content.decode()
+    summary = re.search(r'<p class="error summary"[^>]*>(.*?)</p>', armenian).group(1)
+    assert summary.startswith("Ոչինչ չի պահպանվել։") and summary.endswith("քարտը։")

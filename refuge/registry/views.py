@@ -48,6 +48,8 @@ def desk_context(request, post_data=None, errors=None, household_uuid=None,
             for name in ("phone", "origin", "destination", "accommodation")
         },
         "errors": errors,
+        "field_errors": any(f.startswith("members[") or f in ("phone", "origin", "destination")
+                            for f in errors),
         "general_errors": [m for f, m in errors.items() if not f.startswith("members[")
                            and f not in ("phone", "origin", "destination", "household")],
         "relationships": Person.RELATIONSHIPS,

@@ -97,3 +97,42 @@ def test_the_officer_scans_a_card_hands_over_by_keyboard_and_a_second_scan_says_
     assert "Already received" in page.get_by_test_id("aid-already").inner_text()
     assert HandOver.objects.count() == 2
     context.close()
+
+
+def test_the_receipt_opens_with_alt_p_as_the_page_says(live_server, page, family):
+    """The walk of issue 18: the hand-over's "Print the receipt (Alt+P)" did nothing."""
+    page.set_default_timeout(15_000)
+    open_point(page, live_server.url, "olga")
+    page.keyboard.type(family.registration_number)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"household={family.uuid}"))
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.dataset.testid === 'aid-hand-over'")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"&done="))
+    page.get_by_test_id("aid-done").wait_for()
+    assert "(Alt+P)" in page.get_by_test_id("aid-done").inner_text()
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.keyboard.press("Alt+p")
+    page.wait_for_url(re.compile(r"/receipt/\?print=1$"))
+    assert family.registration_number in page.locator("body").inner_text()
+
+
+def test_a_large_household_fits_a_phone_without_scrolling_the_page_sideways(
+        live_server, page, family):
+    """The walk of issue 18: at 390 px the members' table made the whole page 427 px
+    wide; only the table may scroll."""
+    from refuge.aid.models import Programme
+
+    Programme.objects.update(name="One-off support 100,000 AMD")
+    family.members.update(family_name="Nikoghosyan")
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_point(page, live_server.url, "olga")
+    page.get_by_role("button", name="РУС").click()  # the longest headings
+    page.wait_for_function("document.documentElement.lang === 'ru'")
+    page.locator("#aid-q").focus()
+    page.keyboard.type(family.registration_number)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"household={family.uuid}"))
+    page.get_by_test_id("aid-hand-over").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

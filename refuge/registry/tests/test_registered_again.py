@@ -2,6 +2,7 @@
 a household registered before is never registered a second time, and someone the
 registry is certain of is not saved as new without the registrar's choice."""
 
+import re
 import uuid
 
 import pytest
@@ -214,3 +215,52 @@ def test_the_desk_without_javascript_offers_to_add_the_new_members(
     assert f"1 new member added to <strong class=\"regno\">{family.registration_number}" in shown
     card = desk.get(f"/households/{family.uuid}/card/").content.decode()
     assert "<dd>4</dd>" in card
+
+
+def test_the_desk_says_why_nothing_was_saved_when_the_household_is_registered(
+        family, reception, registrar):
+    """The walk of issue 15: refused as already registered, the desk told the registrar
+    to "correct the fields marked in red", and no field was red."""
+    desk = Client()
+    desk.force_login(registrar)
+    session = desk.session
+    session["post_id"], session["desk"] = reception.pk, "1"
+    session.save()
+    form = {"household_uuid": str(uuid.uuid4())}
+    for i, name in enumerate(("Armen", "Ani")):
+        form.update({f"members-{i}-relationship": "focal_point" if i == 0 else "spouse",
+                     f"members-{i}-given_name": name,
+                     f"members-{i}-family_name": "Hovhannisyan",
+                     f"members-{i}-same_as": str(person(family, name).uuid)})
+    page = desk.post("/desk/", form)
+    assert page.status_code == 422
+    summary = re.search(r'<p class="error summary"[^>]*>(.*?)</p>', page.content.decode()).group(1)
+    assert "fields marked in red" not in summary
+    assert summary.startswith("Nothing was saved. This household is already registered as")
+    assert family.registration_number in summary
+    armenian = desk.post("/desk/", form, HTTP_ACCEPT_LANGUAGE="hy").content.decode()
+    summary = re.search(r'<p class="error summary"[^>]*>(.*?)</p>', armenian).group(1)
+    assert summary.startswith("Ոչինչ չի պահպանվել։") and summary.endswith("քարտը։")
+
+
+def test_nobody_new_to_register_is_not_told_to_correct_fields_marked_in_red(
+        family, reception, registrar):
+    """The walk of issue 15: everyone typed linked, then "add the new members": the desk
+    said there is nobody new, and also to correct fields marked in red, with none red."""
+    desk = Client()
+    desk.force_login(registrar)
+    session = desk.session
+    session["post_id"], session["desk"] = reception.pk, "1"
+    session.save()
+    form = {"household_uuid": str(uuid.uuid4()), "household": str(family.uuid)}
+    for i, name in enumerate(("Armen", "Ani", "Aram")):
+        form.update({f"members-{i}-relationship": "focal_point" if i == 0 else "child",
+                     f"members-{i}-given_name": name,
+                     f"members-{i}-family_name": "Hovhannisyan",
+                     f"members-{i}-same_as": str(person(family, name).uuid)})
+    page = desk.post("/desk/", form)
+    html = page.content.decode()
+    assert page.status_code == 422
+    assert "nobody new to register" in html
+    assert "fields marked in red" not in html
+    assert Household.objects.count() == 1

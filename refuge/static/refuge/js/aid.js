@@ -88,6 +88,13 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "F2") { event.preventDefault(); startCamera(); }
     if (event.key === "Escape" && scanning) stopCamera();
+    // Alt+P, as the page says, prints the receipt of the hand-over just made: the link's
+    // accesskey alone is not honoured in every browser (as at the desk).
+    var receipt = document.querySelector("[data-testid=aid-done] a[accesskey=p]");
+    if (receipt && event.altKey && (event.key === "p" || event.key === "P" || event.code === "KeyP")) {
+      event.preventDefault();
+      window.location.assign(receipt.href);
+    }
   });
 
   // --- The households due at this point, kept for when the network goes ------------

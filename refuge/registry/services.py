@@ -165,20 +165,40 @@ def _plan(payload: dict, today: date | None, ask_about_duplicates: bool) -> _Pla
     cleaned = clean_household(payload, today)
     members = cleaned["members"]
     linked = _people_registered_before(members)
-    joining = _household_joined(cleaned.get("household"), members, linked)
     new = [i for i in range(len(members)) if i not in linked]
-    if not new:
-        raise Invalid([FieldError("members", _(
-            "everyone typed is registered already: there is nobody new to register"))])
     typed = payload.get("members") or []
-    found = arrivals.possible_matches([_as_typed(typed[i], payload) for i in new])
+    found = arrivals.possible_matches([_as_typed(typed[i], payload) for i in new]) if new else []
     matches: list[list[arrivals.PossibleMatch]] = [[] for _member in members]
     for i, possible in zip(new, found, strict=True):
         matches[i] = possible
     different = _declared_different(members, new)
+    # Where a registrar decides, the people certainly registered already count as those
+    # linked: a family typed again is its household, before anyone links a row. (One
+    # person alone is asked about on their row: link, or a different person.)
+    certain = (_certainly_registered(matches, different)
+               if ask_about_duplicates and len(members) > 1 else {})
+    joining = _household_joined(cleaned.get("household"), members, linked, certain)
+    if not new:
+        raise Invalid([FieldError("members", _(
+            "everyone typed is registered already: there is nobody new to register"))])
     if ask_about_duplicates:
         _refuse_certain_duplicates(members, matches, linked, different)
     return _Plan(members, linked, joining, matches, different)
+
+
+def _certainly_registered(matches: list[list[arrivals.PossibleMatch]],
+                          different: list[tuple[int, int]]) -> dict[int, int]:
+    """Member index -> the household of the registered person they certainly are (the
+    likeliest such match the registrar did not declare a different person)."""
+    person_of = {}
+    for i, possible in enumerate(matches):
+        for match in sorted(possible, key=lambda m: -m.probability):
+            if match.certain and (i, match.person_id) not in different:
+                person_of[i] = match.person_id
+                break
+    households = dict(Person.objects.filter(pk__in=person_of.values())
+                      .values_list("pk", "household_id"))
+    return {i: households[pk] for i, pk in person_of.items() if pk in households}
 
 
 def _people_registered_before(members: list[dict]) -> dict[int, Person]:
@@ -205,12 +225,13 @@ def _people_registered_before(members: list[dict]) -> dict[int, Person]:
     return linked
 
 
-def _household_joined(target, members: list[dict], linked: dict[int, Person]
-                      ) -> Household | None:
+def _household_joined(target, members: list[dict], linked: dict[int, Person],
+                      certain: dict[int, int]) -> Household | None:
     """The household the new members join: the one asked for, or None for a new one.
 
-    Without one asked for, a household that most of the people typed already belong to
-    is not registered a second time (AlreadyRegistered)."""
+    Without one asked for, a household that most of the people typed already belong to,
+    linked or certainly theirs (`certain`: member index -> household id), is not
+    registered a second time (AlreadyRegistered)."""
     if target:
         household = Household.objects.select_related("registered_at").filter(
             uuid=target).first()
@@ -222,10 +243,11 @@ def _household_joined(target, members: list[dict], linked: dict[int, Person]
                 % {"number": household.registration_number})])
         return household
     together = Counter(person.household_id for person in linked.values())
+    together.update(certain.values())
     for household_id, count in together.most_common(1):
         if 2 * count >= len(members):
-            raise AlreadyRegistered(next(p.household for p in linked.values()
-                                         if p.household_id == household_id))
+            raise AlreadyRegistered(Household.objects.select_related("registered_at")
+                                    .get(pk=household_id))
     return None
 
 

@@ -92,6 +92,7 @@ def desk_strings() -> dict:
         "add_new": _("Add the new members to %(number)s"),
         "open": _("Open %(number)s"),
         "reprint": _("Reprint its card"),
+        "nobody_new": _("Everyone typed is registered in it: there is nobody new to save."),
         "adding": _("Adding the new members to %(number)s. Saving adds them to it; nobody "
                     "is registered twice."),
         "new_household": _("Saving registers the others as a new household, linked to "

@@ -74,6 +74,28 @@ def test_a_family_registered_again_is_not_registered_twice(family, reception, re
     assert family.members.count() == 3 and family.status == Household.ACTIVE
 
 
+def test_a_family_typed_again_is_its_household_before_any_row_is_linked(
+        family, reception, registrar):
+    """The same three typed again in Armenian letters, nobody linked: the desk is told the
+    household is registered, not asked about each row."""
+    payload = household_payload(
+        member("Արմեն", "Հովհաննիսյան", sex="M", birth_date="1969-04-02"),
+        member("Անի", "Հովհաննիսյան", sex="F", birth_date="1972-11-30", relationship="spouse"),
+        member("Արամ", "Հովհաննիսյան", sex="M", birth_date="2010-05-05", relationship="child"))
+    households, people = Household.objects.count(), Person.objects.count()
+    with pytest.raises(services.AlreadyRegistered) as raised:
+        register(payload, reception, registrar)
+    assert raised.value.household == family
+    assert (Household.objects.count(), Person.objects.count()) == (households, people)
+    # Declared a different person, a member no longer counts towards it.
+    armen = person(family, "Armen")
+    payload["members"][0]["not_same_as"] = [str(armen.uuid)]
+    payload["members"][1]["not_same_as"] = [str(person(family, "Ani").uuid)]
+    with pytest.raises(Invalid) as raised:
+        register(payload, reception, registrar)
+    assert [e.field for e in raised.value.errors] == ["members[2].same_as"]
+
+
 def test_the_new_members_are_added_to_the_household_registered_before(
         family, reception, registrar):
     payload = household_payload(

@@ -109,12 +109,13 @@
     return item;
   }
 
-  function linkRow(row, match) {
+  function linkRow(row, match, shown = true) {
     input(row, "same_as").value = match.person;
     Object.assign(row.dataset, { linkedNumber: match.registration_number,
       linkedName: match.name, linkedHousehold: match.household,
       linkedSize: String(match.household_size) });
     row.classList.add("linked");
+    if (!shown) return;
     render(rows(), answer);
     refocus(row);
   }
@@ -156,19 +157,36 @@
     return item;
   }
 
-  // Most of the people typed are one household registered before: it is not registered
-  // a second time. Otherwise, the people linked stay where they are, and the others make
-  // a new household linked to theirs.
+  // The registered person a row certainly is (the likeliest such match not declared a
+  // different person), as the server counts them: only in a household of two or more.
+  function certainOf(row) {
+    const i = rows().indexOf(row);
+    const apart = declared(row);
+    return (answer[i] || []).filter((m) => m.certain && !apart.includes(m.person))
+      .sort((a, b) => b.probability - a.probability)[0];
+  }
+
+  // Most of the people typed are one household registered before, linked or certainly
+  // theirs: it is not registered a second time. Otherwise, the people linked stay where
+  // they are, and the others make a new household linked to theirs.
   function showHousehold() {
     if (!known) return;
     const counted = typedRows();
     const households = {};
-    counted.forEach((row) => {
-      if (!input(row, "same_as").value) return;
-      const id = row.dataset.linkedHousehold;
-      households[id] = households[id] || { count: 0, number: row.dataset.linkedNumber,
-        size: row.dataset.linkedSize, id: id };
+    const count = (id, number, size, row, match) => {
+      households[id] = households[id] || { count: 0, number: number, size: size, id: id,
+        unlinked: [] };
       households[id].count += 1;
+      if (match) households[id].unlinked.push([row, match]);
+    };
+    counted.forEach((row) => {
+      if (input(row, "same_as").value) {
+        count(row.dataset.linkedHousehold, row.dataset.linkedNumber, row.dataset.linkedSize);
+        return;
+      }
+      const match = counted.length > 1 && certainOf(row);
+      if (match) count(match.household, match.registration_number,
+        String(match.household_size), row, match);
     });
     const all = Object.values(households).sort((a, b) => b.count - a.count);
     const most = all[0];
@@ -184,16 +202,24 @@
         { number: most.number, people: most.size }), "strong"));
       const actions = document.createElement("p");
       actions.className = "actions";
-      const add = button(fill(strings.add_new, { number: most.number }), () => {
-        joining.value = most.id;
-        showHousehold();
-        const save = document.getElementById("save");
-        if (save) save.focus();
-      }, "add-new");
-      add.classList.add("primary");
-      actions.append(add, " ", anchor(fill(strings.open, { number: most.number }),
-        `/households/${most.id}/`), " · ",
-      anchor(strings.reprint, `/households/${most.id}/card/?print=1`));
+      const open = anchor(fill(strings.open, { number: most.number }), `/households/${most.id}/`);
+      if (most.count < counted.length) {
+        // The rows certainly theirs are linked as they are added: they stay in it.
+        const add = button(fill(strings.add_new, { number: most.number }), () => {
+          most.unlinked.forEach(([row, match]) => linkRow(row, match, false));
+          joining.value = most.id;
+          render(rows(), answer);
+          const save = document.getElementById("save");
+          if (save) save.focus();
+        }, "add-new");
+        add.classList.add("primary");
+        actions.append(add, " ");
+      } else {
+        known.append(paragraph(strings.nobody_new));
+        open.dataset.testid = "open-registered";
+      }
+      actions.append(open, " · ",
+        anchor(strings.reprint, `/households/${most.id}/card/?print=1`));
       known.append(actions);
     } else if (most) {
       joining.value = "";
@@ -227,7 +253,8 @@
   // After a choice, the next keystroke goes where it makes sense: the household's own
   // choice when there is one to make, otherwise the field the registrar was typing in.
   function refocus(row) {
-    const add = known && !known.hidden && known.querySelector("[data-testid=add-new]");
+    const add = known && !known.hidden && known.querySelector(
+      "[data-testid=add-new], [data-testid=open-registered]");
     if (add) return add.focus();
     const back = lastTyped && document.body.contains(lastTyped) ? lastTyped
       : input(row.nextElementSibling || row, "given_name");

@@ -24,6 +24,23 @@ import numpy as np
 SAME_REGISTRATION_BITS = -12.0
 
 
+def one_edit_apart(first: str, second: str) -> bool:
+    """Whether two texts differ by one letter added, dropped or changed, or two
+    neighbouring letters swapped (not when they are equal: that is no typo)."""
+    if first == second or abs(len(first) - len(second)) > 1:
+        return False
+    start = 0
+    while start < min(len(first), len(second)) and first[start] == second[start]:
+        start += 1
+    if len(first) != len(second):
+        return first[start + (len(first) > len(second)):] == \
+            second[start + (len(second) > len(first)):]
+    if first[start + 1:] == second[start + 1:]:
+        return True
+    swapped = first[start + 1:start + 2] + first[start:start + 1]
+    return second[start:start + 2] == swapped and first[start + 2:] == second[start + 2:]
+
+
 def weighed_by_registration(registration: np.ndarray, a: np.ndarray, b: np.ndarray,
                             probability: np.ndarray) -> np.ndarray:
     """The pairs' probabilities with SAME_REGISTRATION_BITS added to the match weight of

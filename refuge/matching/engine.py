@@ -25,7 +25,11 @@ import numpy as np
 
 from refuge.lib import arrays
 from refuge.matching import fellegi_sunter as fs
-from refuge.matching.clustering import clusters, weighed_by_registration  # noqa: F401
+from refuge.matching.clustering import (  # noqa: F401  (engine.clusters, as before)
+    clusters,
+    one_edit_apart,
+    weighed_by_registration,
+)
 from refuge.matching.comparison import (
     FIELDS,
     NULL,
@@ -188,12 +192,24 @@ def candidate_pairs(records: Records) -> tuple[np.ndarray, np.ndarray]:
 
 
 def same_registration_codes(records: Records) -> np.ndarray:
-    """Pairs (as codes a * size + b) of one registration with the same given and family
-    name keys and full birth date, or the same document: one person entered twice."""
+    """Pairs (as codes a * size + b) of one registration that are near-certainly one
+    person entered twice: the same given and family name keys born a year apart at most
+    (or one without a year), the same given name key and full birth date, the same family
+    name key and full birth date with given names one edit apart (twins have two names),
+    or the same document."""
     r = records
-    found = [block_pairs(_combine(r.registration + 1, r.given_key, r.family_key,
-                                  _full_date(r)), MAX_BLOCK),
-             block_pairs(_combine(r.registration + 1, r.document), MAX_BLOCK)]
+    registration, date = r.registration + 1, _full_date(r)
+    names = (registration, r.given_key, r.family_key)
+    found = [Rule("", (), MAX_BLOCK, _year_or_next(r, arrays.positions(r.size),
+                                                   *(c.astype(np.int64) for c in names))),
+             Rule("", names, MAX_BLOCK, anchored=r.year == 0),
+             Rule("", (registration, r.given_key, date), MAX_BLOCK),
+             Rule("", (registration, r.document), MAX_BLOCK)]
+    found = [rule.pairs() for rule in found]
+    a, b = block_pairs(_combine(registration, r.family_key, date), MAX_BLOCK)
+    typo = np.array([one_edit_apart(r.key_text[x], r.key_text[y]) for x, y in
+                     zip(r.given_key[a].tolist(), r.given_key[b].tolist(), strict=True)], bool)
+    found.append((a[typo], b[typo]))
     return np.unique(np.concatenate([a.astype(np.int64) * r.size + b for a, b in found]))
 
 

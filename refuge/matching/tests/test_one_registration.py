@@ -3,7 +3,11 @@ twice in one household is found and clustered; two relatives of one registration
 
 import numpy as np
 
-from refuge.matching.clustering import SAME_REGISTRATION_BITS, weighed_by_registration
+from refuge.matching.clustering import (
+    SAME_REGISTRATION_BITS,
+    one_edit_apart,
+    weighed_by_registration,
+)
 from refuge.matching.engine import SHIPPED_THRESHOLD, clusters, link, rows_from_dicts
 from refuge.matching.tests.test_scoring import person
 
@@ -72,3 +76,18 @@ def test_one_registration_never_joins_through_a_third_record():
     found = clusters(["b1", "b2", "c1", "c2", "x"], pairs, 0.9,
                      registrations={"b1": "H1", "b2": "H1", "c1": "H2", "c2": "H2", "x": "H3"})
     assert found["b1"] == found["c1"] != found["b2"] == found["c2"] == found["x"]
+
+
+def test_a_person_typed_twice_with_a_year_only_or_a_typo_is_a_match():
+    found = _pairs(_household(
+        person("again", "H1", "Levon", "Sargsyan", "Aramovich", "M", "1970", "Askeran"),
+        person("typo", "H1", "Lveon", "Sargsyan", "Aram", "M", "1970-02-11", "Askeran")))
+    assert found[frozenset(["father", "again"])] >= SHIPPED_THRESHOLD
+    assert found[frozenset(["father", "typo"])] >= SHIPPED_THRESHOLD
+
+
+def test_one_edit_apart():
+    assert one_edit_apart("lvn", "lvon") and one_edit_apart("lvon", "lvn")
+    assert one_edit_apart("levon", "lveon") and one_edit_apart("levon", "lebon")
+    assert not one_edit_apart("levon", "levon") and not one_edit_apart("aram", "arman")
+    assert not one_edit_apart("narek", "davit")

@@ -2,6 +2,7 @@
 twice in one household is found and clustered; two relatives of one registration are not."""
 
 import numpy as np
+import pytest
 
 from refuge.matching.clustering import (
     SAME_REGISTRATION_BITS,
@@ -91,3 +92,22 @@ def test_one_edit_apart():
     assert one_edit_apart("levon", "lveon") and one_edit_apart("levon", "lebon")
     assert not one_edit_apart("levon", "levon") and not one_edit_apart("aram", "arman")
     assert not one_edit_apart("narek", "davit")
+
+
+@pytest.mark.django_db
+def test_dedupe_queues_a_person_typed_twice_in_one_household_and_not_the_brothers(
+        reception, registrar):
+    from refuge.conftest import make_household, member
+    from refuge.matching import services
+    from refuge.matching.models import CandidatePair
+
+    father = member("Levon", "Sargsyan", sex="M", birth_date="1970-02-11", patronymic="Aram")
+    household = make_household(
+        reception, registrar, father, dict(father),
+        member("Narek", "Sargsyan", sex="M", birth_date="1995-09-02", patronymic="Levon"),
+        member("Davit", "Sargsyan", sex="M", birth_date="1998-01-17", patronymic="Levon"))
+    services.dedupe()
+    pairs = {frozenset((p.person_a.given_name, p.person_b.given_name))
+             for p in CandidatePair.objects.select_related("person_a", "person_b")}
+    assert pairs == {frozenset(["Levon"])}
+    assert {p.person_a.household_id for p in CandidatePair.objects.all()} == {household.pk}

@@ -4,8 +4,9 @@ People entered in one household registration are nearly always different people,
 their records share what a household shares (the family name, the father's name of
 siblings, the place, the phone). But desks do enter one person twice in one family, and
 two families do register together on one bus. So two records of one registration become
-candidates only when they are near-certainly one person (the same given and family name
-keys and the same full birth date, or the same document: `engine.candidate_pairs`), and
+candidates only when they are near-certainly one person (the same names and birth year,
+the same given name and full date, a one-letter typo in the given name with the same
+family name and full date, or the same document: `engine.same_registration_codes`), and
 their match weight is lowered by SAME_REGISTRATION_BITS; in the clusters, two records of
 one registration meet only through a pair of their own, never through a third record.
 """
@@ -20,7 +21,8 @@ import numpy as np
 # Two records of one registration with the same names and full birth date keep a weight
 # far above the threshold (the given name and the full date alone give more), while two
 # members sharing only a document (a parent's passport number written on a child) fall
-# far below it.
+# far below it. Chosen on bench/matching.py's --twice set (docs/benchmarks.md, issue 20
+# item 5): -10 and -14 bits trade a few more doubles found for a few more twins merged.
 SAME_REGISTRATION_BITS = -12.0
 
 

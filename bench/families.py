@@ -79,6 +79,7 @@ class Registration:
     members: list[Person]
     phone: str
     second: bool         # a second registration of people already registered
+    two_families: bool = False  # two unrelated households under one number
 
 
 class FamilyMaker:
@@ -399,11 +400,14 @@ def row_for(rng: random.Random, p: Person, desk: Desk, household_ref: str, recor
 
 
 def registrations(rng: random.Random, records: int, second_share: float,
-                  joined: float = 0.0) -> list[Registration]:
+                  joined: float = 0.0, twice: float = 0.0, merged: float = 0.0,
+                  ) -> list[Registration]:
     """Households as they registered, then part of some of them again, until `records`.
     A share `joined` of the second registrations that hold part of a household also hold
     a relative from another household of the family (already registered there): a person
-    who comes back with a different part of the family."""
+    who comes back with a different part of the family. A share `merged` of the first
+    registrations hold two unrelated households (two families on one bus), and a share
+    `twice` of all registrations hold one of their people twice (typed again by mistake)."""
     maker = FamilyMaker(rng)
     firsts: list[Registration] = []
     wanted_first = round(records / (1 + second_share))
@@ -419,6 +423,8 @@ def registrations(rng: random.Random, records: int, second_share: float,
                     f"{rng.randint(100000, 999999)}" if rng.random() < 0.7 else ""
             firsts.append(Registration(members, phone, False))
             made += len(members)
+    if merged:
+        firsts = merge_some(rng, firsts, merged)
     seconds = []
     again = records - made
     while again > 0:
@@ -430,7 +436,26 @@ def registrations(rng: random.Random, records: int, second_share: float,
         phone = first.phone if rng.random() < 0.5 else ""
         seconds.append(Registration(members, phone, True))
         again -= len(members)
-    return firsts + seconds
+    regs = firsts + seconds
+    for reg in regs if twice else ():
+        if rng.random() < twice:
+            reg.members.insert(rng.randint(0, len(reg.members)), rng.choice(reg.members))
+    return regs
+
+
+def merge_some(rng: random.Random, firsts: list[Registration], share: float,
+               ) -> list[Registration]:
+    """A share of the registrations, each joined to the one before it (another family):
+    two households registered together under one number."""
+    kept: list[Registration] = []
+    for reg in firsts:
+        last = kept[-1] if kept else None
+        if last and not last.two_families and rng.random() < share \
+                and last.members[0].family_id != reg.members[0].family_id:
+            kept[-1] = Registration(last.members + reg.members, last.phone, False, True)
+        else:
+            kept.append(reg)
+    return kept
 
 
 def again_registered(rng: random.Random, members: list[Person]) -> list[Person]:
@@ -444,14 +469,16 @@ def again_registered(rng: random.Random, members: list[Person]) -> list[Person]:
 
 
 def registry(records: int, seed: int = 1, cross_script: bool = False,
-             second_share: float = 0.12, joined: float = 0.0) -> list[dict]:
+             second_share: float = 0.12, joined: float = 0.0, twice: float = 0.0,
+             merged: float = 0.0) -> list[dict]:
     """`records` rows in the import CSV shape, with ground truth, in a shuffled order.
 
     cross_script: every second registration is written in a script other than the first,
     and no desk records phones or documents, so only names, dates and places are left.
     """
     rng = random.Random(seed)
-    regs = registrations(rng, records, 0.3 if cross_script else second_share, joined)
+    regs = registrations(rng, records, 0.3 if cross_script else second_share, joined,
+                         twice, merged)
     scripts = desk_scripts(rng, regs, cross_script)
     order = list(range(len(regs)))
     rng.shuffle(order)
@@ -460,13 +487,25 @@ def registry(records: int, seed: int = 1, cross_script: bool = False,
         reg = regs[index]
         desk = Desk(scripts[index], careless=reg.second or rng.random() < 0.2,
                     with_contacts=not cross_script)
+        seen: set[int] = set()
         for position, person in enumerate(reg.members):
             phone = reg.phone if position == 0 and desk.with_contacts else ""
-            rows.append(row_for(rng, person, desk, f"H{number:07d}", "", phone))
+            rows.append(row_for(rng, person, retyped(rng, desk, person.entity_id in seen),
+                                f"H{number:07d}", "", phone))
+            seen.add(person.entity_id)
     rng.shuffle(rows)
     for number, row in enumerate(rows, 1):
         row["record_id"] = f"R{number:07d}"
     return rows
+
+
+def retyped(rng: random.Random, desk: Desk, again: bool) -> Desk:
+    """The desk, or for a person typed a second time in one registration, sometimes
+    (one in four) another clerk writing in another script."""
+    if not again or rng.random() >= 0.25:
+        return desk
+    return Desk(rng.choice([s for s in SCRIPTS if s != desk.script]), desk.careless,
+                desk.with_contacts)
 
 
 def desk_scripts(rng: random.Random, regs: list[Registration], cross_script: bool) -> list[str]:

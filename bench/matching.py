@@ -12,6 +12,10 @@ in another script, names, dates and places only) and `families` (a registry with
 phones and documents) from bench/families.py. `--joined 0.3` makes three in ten second
 registrations of part of a household bring a relative from another household of the
 family: people who come back with a different part of the family (issue 20, item 4).
+`--twice 0.03` puts one person twice into three in a hundred registrations (typed again,
+with the desk's slips, one in four in another script), and `--merged 0.03` joins three in
+a hundred first registrations to the one before them: two unrelated families under one
+number (issue 20, item 5).
 
 Each method runs in a fresh process on the same rows, read from one pickle, so its
 wall time and peak memory (ru_maxrss of that process, which includes the Python
@@ -119,21 +123,24 @@ def febrl_set(name: str) -> MatchingSet:
     return MatchingSet(name, rows, entity, None, None)
 
 
-def synthetic_set(name: str, records: int, joined: float = 0.0) -> MatchingSet:
+def synthetic_set(name: str, records: int, joined: float = 0.0, twice: float = 0.0,
+                  merged: float = 0.0) -> MatchingSet:
     from families import registry
 
     rows = registry(records, seed=2 if name == "crossscript" else 1,
-                    cross_script=name == "crossscript", joined=joined)
+                    cross_script=name == "crossscript", joined=joined, twice=twice,
+                    merged=merged)
     entity = np.array([int(r.pop("entity_id")) for r in rows])
     family = np.array([int(r.pop("family_id")) for r in rows])
     relation = [r.pop("relation") for r in rows]
     return MatchingSet(name, rows, entity, family, relation)
 
 
-def load_set(name: str, records: int | None, joined: float = 0.0) -> MatchingSet:
+def load_set(name: str, records: int | None, joined: float = 0.0, twice: float = 0.0,
+             merged: float = 0.0) -> MatchingSet:
     if name.startswith("febrl"):
         return febrl_set(name)
-    return synthetic_set(name, records or SIZES[name], joined)
+    return synthetic_set(name, records or SIZES[name], joined, twice, merged)
 
 
 # Splink (DuckDB): the best model we could make, on the same derived columns -------------
@@ -517,11 +524,12 @@ def shipped_threshold() -> float:
 def run_set(name: str, args) -> list[Result]:
     started = time.monotonic()
     s = load_set(name, args.records if name in ("families", "crossscript") else None,
-                 args.joined)
+                 args.joined, args.twice, args.merged)
     print(f"== {name}: {len(s.rows):,} records, {pairs_within(s.entity):,} true pairs "
           f"(made in {time.monotonic() - started:.1f} s)")
     WORK.mkdir(exist_ok=True)
-    joined = f"-joined{args.joined}" if args.joined else ""
+    joined = "".join(f"-{option}{value}" for option, value in (
+        ("joined", args.joined), ("twice", args.twice), ("merged", args.merged)) if value)
     rows_path = WORK / f"{name}-{len(s.rows)}{joined}.pickle"
     with open(rows_path, "wb") as f:
         pickle.dump((name, s.rows), f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -552,6 +560,11 @@ def main() -> None:
     parser.add_argument("--joined", type=float, default=0.0,
                         help="share of part-household second registrations that also hold "
                              "a relative from another household (synthetic sets)")
+    parser.add_argument("--twice", type=float, default=0.0,
+                        help="share of registrations holding one person twice")
+    parser.add_argument("--merged", type=float, default=0.0,
+                        help="share of first registrations joined to the one before them "
+                             "(two unrelated families; synthetic sets)")
     parser.add_argument("--splink-threshold", type=float, default=SPLINK_THRESHOLD)
     parser.add_argument("--examples", type=int, default=0,
                         help="print this many wrong and missed pairs per method")

@@ -3,8 +3,8 @@
 No database here: `refuge dedupe`, the import and the benchmarks all hand rows in.
 1. Blocking (`blocking_rules`): pairs that share names with a birth year (or a year
    apart), a father's name, a place, a full birth date, a phone or a document become
-   candidates; people entered in the same household registration never do, because a
-   desk does not register one person twice in one family (twins are the classic case).
+   candidates; people entered in the same household registration do only when they are
+   near-certainly one person typed twice (`clustering`): twins are the classic case.
    Every rule's pairs grow about as fast as the registry, not as its square.
 2. Every candidate is compared field by field (`comparison`).
 3. u is measured on random pairs, then m by EM in two training sessions, and the share of
@@ -25,6 +25,11 @@ import numpy as np
 
 from refuge.lib import arrays
 from refuge.matching import fellegi_sunter as fs
+from refuge.matching.clustering import (  # noqa: F401  (engine.clusters, as before)
+    clusters,
+    one_edit_apart,
+    weighed_by_registration,
+)
 from refuge.matching.comparison import (
     FIELDS,
     NULL,
@@ -132,7 +137,8 @@ def link(rows: list[RecordRow] | RecordColumns | Records, *, start: fs.Model | N
     if learn:
         model = fs.estimate(levels, model, learn_m=("family_evidence",),
                             learn_u=("family_evidence",), population=population)
-    return Linkage(records, a, b, levels, model.probability(levels), model)
+    probability = weighed_by_registration(records.registration, a, b, model.probability(levels))
+    return Linkage(records, a, b, levels, probability, model)
 
 
 class Rule(NamedTuple):
@@ -161,7 +167,8 @@ class Rule(NamedTuple):
 
 
 def candidate_pairs(records: Records) -> tuple[np.ndarray, np.ndarray]:
-    """The union of the blocking rules' pairs, a < b, without same-registration pairs."""
+    """The union of the blocking rules' pairs, a < b, without same-registration pairs but
+    those of `same_registration_codes`."""
     def codes_of(rule: Rule) -> np.ndarray:
         a, b = rule.pairs()
         apart = records.registration[a] != records.registration[b]
@@ -178,9 +185,32 @@ def candidate_pairs(records: Records) -> tuple[np.ndarray, np.ndarray]:
             found = arrays.union(found, codes)
         del running, codes
         arrays.release_freed_memory()
+    found = arrays.union(found, same_registration_codes(records))
     # Positions fit in 32 bits: half the memory for ten million pairs and their copies.
     kind = np.int32 if records.size < 2**31 else np.int64
     return (found // records.size).astype(kind), (found % records.size).astype(kind)
+
+
+def same_registration_codes(records: Records) -> np.ndarray:
+    """Pairs (as codes a * size + b) of one registration that are near-certainly one
+    person entered twice: the same given and family name keys born a year apart at most
+    (or one without a year), the same given name key and full birth date, the same family
+    name key and full birth date with given names one edit apart (twins have two names),
+    or the same document."""
+    r = records
+    registration, date = r.registration + 1, _full_date(r)
+    names = (registration, r.given_key, r.family_key)
+    found = [Rule("", (), MAX_BLOCK, _year_or_next(r, arrays.positions(r.size),
+                                                   *(c.astype(np.int64) for c in names))),
+             Rule("", names, MAX_BLOCK, anchored=r.year == 0),
+             Rule("", (registration, r.given_key, date), MAX_BLOCK),
+             Rule("", (registration, r.document), MAX_BLOCK)]
+    found = [rule.pairs() for rule in found]
+    a, b = block_pairs(_combine(registration, r.family_key, date), MAX_BLOCK)
+    typo = np.array([one_edit_apart(r.key_text[x], r.key_text[y]) for x, y in
+                     zip(r.given_key[a].tolist(), r.given_key[b].tolist(), strict=True)], bool)
+    found.append((a[typo], b[typo]))
+    return np.unique(np.concatenate([a.astype(np.int64) * r.size + b for a, b in found]))
 
 
 def blocking_rules(records: Records) -> list[Rule]:
@@ -463,37 +493,3 @@ def family_evidence(records: Records, a: np.ndarray, b: np.ndarray,
         level = np.minimum(others, 2).astype(np.int8)
     level[alone | same] = NULL
     return level
-
-
-def clusters(record_ids: list, pairs: Iterable[tuple], threshold: float = SHIPPED_THRESHOLD,
-             registrations: dict | None = None) -> dict[object, int]:
-    """record_id → cluster_id, joining pairs at or above `threshold`, the likeliest first.
-
-    Two records of one registration never end up in one cluster, even through a third.
-    Every record gets a cluster, people with a single record their own.
-    """
-    position = {record_id: i for i, record_id in enumerate(record_ids)}
-    parent = list(range(len(record_ids)))
-    members: dict[int, set] = {}
-    registration_of = registrations or {}
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def regs(i: int) -> set:
-        return members.setdefault(i, {registration_of.get(record_ids[i], record_ids[i])})
-
-    for id_a, id_b, probability in sorted(pairs, key=lambda p: -p[2]):
-        if probability < threshold:
-            break
-        ra, rb = root(position[id_a]), root(position[id_b])
-        if ra == rb or regs(ra) & regs(rb):
-            continue
-        if len(regs(ra)) < len(regs(rb)):
-            ra, rb = rb, ra
-        parent[rb] = ra
-        members[ra] |= members.pop(rb)
-    return {record_id: root(i) + 1 for i, record_id in enumerate(record_ids)}

@@ -296,7 +296,7 @@ def _refuse_certain_duplicates(members, matches, linked, different) -> None:
                     "already registered in %(number)s (%(percent)s%%): link to that person, "
                     "or mark them a different person") % {
                         "number": match.registration_number,
-                        "percent": int(match.probability * 100)})
+                        "percent": round(match.probability * 100)})
                 break
     problems.raise_if_any()
 

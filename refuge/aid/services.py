@@ -161,14 +161,17 @@ class AlreadyHandedOver(Conflict):
 
 
 def already_message(distribution: Distribution) -> str:
-    return _("already handed over on %(when)s at %(point)s (hand-over %(uuid)s)") % {
+    """What the officer at the point can check with the family: when, where and to whom
+    (the hand-over's UUID, for systems, is beside it in the API's answer)."""
+    return _("already handed over on %(when)s at %(point)s, received by %(name)s") % {
         "when": timezone.localtime(distribution.recorded_at).strftime("%Y-%m-%d %H:%M"),
-        "point": distribution.point.code, "uuid": distribution.uuid}
+        "point": distribution.point.shown_name, "name": distribution.received_by.full_name}
 
 
 def _earlier_hand_overs(entitlement_ids: list[int]) -> dict[int, Distribution]:
     return {h.entitlement_id: h.distribution for h in HandOver.objects.filter(
-        entitlement_id__in=entitlement_ids).select_related("distribution__point")}
+        entitlement_id__in=entitlement_ids).select_related("distribution__point",
+                                                           "distribution__received_by")}
 
 
 def _when(value) -> datetime:

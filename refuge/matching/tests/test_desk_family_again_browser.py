@@ -44,6 +44,12 @@ def test_a_family_typed_again_is_its_household_and_a_new_child_joins_it(live_ser
     assert f"already registered as {earlier.registration_number}" in known.inner_text()
     assert "nobody new to save" in known.inner_text()
     assert known.get_by_test_id("add-new").count() == 0
+    # Saved all the same: refused, and the next keystroke opens the household.
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.dataset.testid === 'open-registered'")
+    assert Household.objects.count() == households
+    page.keyboard.press("Alt+n")  # a member to add after all
 
     type_row(page, 2, "Նարե", "F", "2023-03-01")  # a daughter born since
     add = known.get_by_test_id("add-new")

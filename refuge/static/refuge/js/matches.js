@@ -17,6 +17,9 @@
   const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
   const FIELDS = ["given_name", "family_name", "patronymic", "sex", "birth_date"];
   let timer = null, asked = 0, lastTyped = null, answer = [];
+  // Refused as a household registered already: once the check has shown it again, the
+  // next keystroke is the registrar's choice of what to do with it.
+  let refused = Boolean(form.querySelector("[data-refused=household]"));
 
   const rows = () => Array.from(body.querySelectorAll("tr.member"));
   const input = (row, name) => row.querySelector(`[data-field="${name}"]`);
@@ -229,6 +232,11 @@
       joining.value = "";
     }
     known.hidden = !known.children.length;
+    const choice = known.querySelector("[data-testid=add-new], [data-testid=open-registered]");
+    if (refused && choice) {
+      refused = false;
+      choice.focus();
+    }
   }
 
   function paragraph(text, tag) {

@@ -238,7 +238,7 @@ def blocking_rules(records: Records) -> list[Rule]:
     names_years = partial(_year_or_next, r, everyone, names)
     days = np.where((r.month > 0) & (r.day > 0), r.month * 32 + r.day, 0)
     no_year = r.year == 0
-    edits = cache(partial(one_edit_codes, r.key_text))  # for the two rules that run together
+    edits = cache(partial(one_edit_codes, r.key_text))  # made once, for the four edit rules
     return [
         Rule("names, a year apart at most", (), entries=names_years),
         Rule("names, father", (names, r.father_key)),

@@ -59,12 +59,13 @@ class AlreadyRegistered(Invalid):
     """Most of the people typed are registered together already: their household is not
     registered a second time. Send `household` to add the new members to it."""
 
-    def __init__(self, household: Household):
+    def __init__(self, household: Household, *, everyone: bool = False):
         message = _("this household is already registered as %(number)s: add the new "
                     "members to it, open it, or reprint its card") % {
                         "number": household.registration_number}
         super().__init__([FieldError("household", message)])
         self.household = household
+        self.everyone = everyone  # everyone typed is in it: there is nobody new to add
 
 
 @dataclass
@@ -173,11 +174,17 @@ def _plan(payload: dict, today: date | None, ask_about_duplicates: bool) -> _Pla
         matches[i] = possible
     different = _declared_different(members, new)
     # Where a registrar decides, the people certainly registered already count as those
-    # linked: a family typed again is its household, before anyone links a row. (One
-    # person alone is asked about on their row: link, or a different person.)
-    certain = (_certainly_registered(matches, different)
-               if ask_about_duplicates and len(members) > 1 else {})
-    joining = _household_joined(cleaned.get("household"), members, linked, certain)
+    # linked: a family typed again is its household, before anyone links a row (one
+    # person alone is asked about on their row: link, or a different person), and once
+    # the new members join that household they stay in it as they are.
+    certain = (_certainly_registered(matches, different, {p.pk for p in linked.values()})
+               if ask_about_duplicates else {})
+    joining = _household_joined(cleaned.get("household"), members, linked,
+                                certain if len(members) > 1 else {})
+    for i, person in certain.items():
+        if joining and person.household_id == joining.pk:
+            linked[i], matches[i] = person, []
+    new = [i for i in new if i not in linked]
     if not new:
         raise Invalid([FieldError("members", _(
             "everyone typed is registered already: there is nobody new to register"))])
@@ -187,18 +194,21 @@ def _plan(payload: dict, today: date | None, ask_about_duplicates: bool) -> _Pla
 
 
 def _certainly_registered(matches: list[list[arrivals.PossibleMatch]],
-                          different: list[tuple[int, int]]) -> dict[int, int]:
-    """Member index -> the household of the registered person they certainly are (the
-    likeliest such match the registrar did not declare a different person)."""
-    person_of = {}
+                          different: list[tuple[int, int]], taken: set[int]
+                          ) -> dict[int, Person]:
+    """Member index -> the registered person they certainly are: the likeliest such match
+    the registrar did not declare a different person, each person once and none of those
+    `taken` (linked already), so twins typed alike are not both counted as one."""
+    person_of, taken = {}, set(taken)
     for i, possible in enumerate(matches):
         for match in sorted(possible, key=lambda m: -m.probability):
-            if match.certain and (i, match.person_id) not in different:
+            if (match.certain and (i, match.person_id) not in different
+                    and match.person_id not in taken):
                 person_of[i] = match.person_id
+                taken.add(match.person_id)
                 break
-    households = dict(Person.objects.filter(pk__in=person_of.values())
-                      .values_list("pk", "household_id"))
-    return {i: households[pk] for i, pk in person_of.items() if pk in households}
+    people = Person.objects.select_related("household").in_bulk(person_of.values())
+    return {i: people[pk] for i, pk in person_of.items() if pk in people}
 
 
 def _people_registered_before(members: list[dict]) -> dict[int, Person]:
@@ -226,12 +236,12 @@ def _people_registered_before(members: list[dict]) -> dict[int, Person]:
 
 
 def _household_joined(target, members: list[dict], linked: dict[int, Person],
-                      certain: dict[int, int]) -> Household | None:
+                      certain: dict[int, Person]) -> Household | None:
     """The household the new members join: the one asked for, or None for a new one.
 
     Without one asked for, a household that most of the people typed already belong to,
-    linked or certainly theirs (`certain`: member index -> household id), is not
-    registered a second time (AlreadyRegistered)."""
+    linked or certainly them (`certain`), is not registered a second time
+    (AlreadyRegistered)."""
     if target:
         household = Household.objects.select_related("registered_at").filter(
             uuid=target).first()
@@ -242,12 +252,11 @@ def _household_joined(target, members: list[dict], linked: dict[int, Person],
                 "household %(number)s is closed: open it again before adding members")
                 % {"number": household.registration_number})])
         return household
-    together = Counter(person.household_id for person in linked.values())
-    together.update(certain.values())
+    together = Counter(person.household_id for person in [*linked.values(), *certain.values()])
     for household_id, count in together.most_common(1):
         if 2 * count >= len(members):
             raise AlreadyRegistered(Household.objects.select_related("registered_at")
-                                    .get(pk=household_id))
+                                    .get(pk=household_id), everyone=count == len(members))
     return None
 
 

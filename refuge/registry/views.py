@@ -36,8 +36,12 @@ from refuge.registry.validation import readable_phone
 DESK_ROWS = 1
 
 
+# The household's own fields on the desk form, beside its members' rows.
+HOUSEHOLD_FIELDS = ("phone", "origin", "destination")
+
+
 def desk_context(request, post_data=None, errors=None, household_uuid=None,
-                 already: Household | None = None) -> dict:
+                 already: Household | None = None, everyone_registered: bool = False) -> dict:
     errors = errors or {}
     count = max(row_count(post_data), DESK_ROWS) if post_data else DESK_ROWS
     return {
@@ -45,13 +49,12 @@ def desk_context(request, post_data=None, errors=None, household_uuid=None,
         "rows": _with_linked(member_rows(post_data, errors, count)),
         "household": {
             name: (post_data or {}).get(name, "")
-            for name in ("phone", "origin", "destination", "accommodation")
+            for name in (*HOUSEHOLD_FIELDS, "accommodation")
         },
         "errors": errors,
-        "field_errors": any(f.startswith("members[") or f in ("phone", "origin", "destination")
-                            for f in errors),
+        "field_errors": any(f.startswith("members[") or f in HOUSEHOLD_FIELDS for f in errors),
         "general_errors": [m for f, m in errors.items() if not f.startswith("members[")
-                           and f not in ("phone", "origin", "destination", "household")],
+                           and f not in (*HOUSEHOLD_FIELDS, "household")],
         "relationships": Person.RELATIONSHIPS,
         "document_kinds": Document.KINDS,
         "accommodation_choices": accommodation_choices(),
@@ -60,6 +63,7 @@ def desk_context(request, post_data=None, errors=None, household_uuid=None,
         "added": request.GET.get("added", "").isdecimal() and int(request.GET["added"]),
         "joining": _household_named(post_data.get("household") if post_data else ""),
         "already": already,
+        "everyone_registered": everyone_registered,
         "template_row": {"index": "__i__", "relationship": "child", "errors": {}},
         "desk_rules": rules.desk_rules(),
         "desk_strings": desk_strings(),
@@ -161,7 +165,8 @@ def _desk_again(request, rows: list[int], invalid: Invalid, status: int):
     """The desk as it was typed, with each problem beside its field."""
     errors = _errors_on_form_rows(rows, {e.field: e.message for e in invalid.errors})
     context = desk_context(request, request.POST, errors, request.POST.get("household_uuid"),
-                           already=getattr(invalid, "household", None))
+                           already=getattr(invalid, "household", None),
+                           everyone_registered=getattr(invalid, "everyone", False))
     return render(request, "registry/desk.html", context, status=status)
 
 

@@ -7,6 +7,8 @@ gave), and the candidacies that propose them. The first two lose what names or f
 person and keep their status, fate, dates and links to the pseudonymous stub, so the
 request's history and the figures stay right; candidacies not decided are dropped."""
 
+from django.db.models import Q
+
 from refuge.registry.models import Erasure, Person
 from refuge.tracing.models import Candidate, Enquiry, SoughtPerson, StatusChange
 
@@ -21,6 +23,8 @@ def erase_tracing_copies(sender, *, person: Person, erasure: Erasure, user, **kw
         sought.forget_description()
         sought.save()
         erased += 1
-    StatusChange.objects.filter(sought__found_person=person).update(note="")
+    # Officers' notes on the traces the person is in, as the one found or the one asking.
+    StatusChange.objects.filter(Q(sought__found_person=person)
+                                | Q(sought__enquiry__enquirer=person)).update(note="")
     erased += Candidate.objects.filter(person=person, status=Candidate.OPEN).delete()[0]
     return erased

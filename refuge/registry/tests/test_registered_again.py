@@ -96,6 +96,41 @@ def test_a_family_typed_again_is_its_household_before_any_row_is_linked(
     assert [e.field for e in raised.value.errors] == ["members[2].same_as"]
 
 
+def test_adding_to_the_household_keeps_the_people_certainly_of_it_where_they_are(
+        family, reception, registrar):
+    """The form's own "add the new members" (no script to link the rows): the three typed
+    again stay the people they are, and only the new daughter joins."""
+    payload = household_payload(
+        member("Արմեն", "Հովհաննիսյան", sex="M", birth_date="1969-04-02"),
+        member("Անի", "Հովհաննիսյան", sex="F", birth_date="1972-11-30", relationship="spouse"),
+        member("Արամ", "Հովհաննիսյան", sex="M", birth_date="2010-05-05", relationship="child"),
+        member("Նարե", "Հովհաննիսյան", sex="F", birth_date="2023-02-01", relationship="child"),
+        household=str(family.uuid))
+    people = Person.objects.count()
+    result = register(payload, reception, registrar)
+    assert result.household == family and [p.given_name for p in result.people] == ["Նարե"]
+    assert Person.objects.count() == people + 1 and family.members.count() == 4
+    payload = {**payload, "uuid": str(uuid.uuid4()), "members": payload["members"][:3]}
+    del payload["household"]
+    with pytest.raises(services.AlreadyRegistered) as raised:
+        register(payload, reception, registrar)
+    assert raised.value.everyone  # nobody new: the desk offers to open it, not to add
+
+
+def test_one_registered_person_counts_once_towards_their_household(
+        family, reception, registrar):
+    """Armen typed twice by mistake beside two new people: one of four is his household's,
+    so each row is asked about, and the family is not taken for his."""
+    armen = member("Արմեն", "Հովհաննիսյան", sex="M", birth_date="1969-04-02")
+    payload = household_payload(armen, dict(armen), member("Գայանե", "Պետրոսյան", sex="F",
+                                                           birth_date="1990"),
+                                member("Լիլիթ", "Պետրոսյան", sex="F", birth_date="2015"))
+    with pytest.raises(Invalid) as raised:
+        register(payload, reception, registrar)
+    assert not isinstance(raised.value, services.AlreadyRegistered)
+    assert {e.field for e in raised.value.errors} >= {"members[0].same_as"}
+
+
 def test_the_new_members_are_added_to_the_household_registered_before(
         family, reception, registrar):
     payload = household_payload(

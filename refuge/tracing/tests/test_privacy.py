@@ -34,6 +34,8 @@ def traced(reception, registrar, personas):
         found_person=woman, status=SoughtPerson.FOUND, fate=SoughtPerson.ALIVE)
     StatusChange.objects.create(sought=aunt_s, status=SoughtPerson.FOUND,
                                 fate=SoughtPerson.ALIVE, note=f"{GIVEN} is in Vayk")
+    StatusChange.objects.create(sought=asked.sought.get(), status=SoughtPerson.OPEN,
+                                fate=SoughtPerson.MISSING, note=f"{GIVEN} called again")
     return woman, asked, found
 
 

@@ -162,11 +162,11 @@
 
   // The registered person a row certainly is (the likeliest such match not declared a
   // different person), as the server counts them: only in a household of two or more.
-  function certainOf(row) {
+  function certainOf(row, taken) {
     const i = rows().indexOf(row);
     const apart = declared(row);
-    return (answer[i] || []).filter((m) => m.certain && !apart.includes(m.person))
-      .sort((a, b) => b.probability - a.probability)[0];
+    return (answer[i] || []).filter((m) => m.certain && !apart.includes(m.person) &&
+      !taken.has(m.person)).sort((a, b) => b.probability - a.probability)[0];
   }
 
   // Most of the people typed are one household registered before, linked or certainly
@@ -182,14 +182,18 @@
       households[id].count += 1;
       if (match) households[id].unlinked.push([row, match]);
     };
+    // Each registered person once: twins typed alike are not both counted as one.
+    const taken = new Set(counted.map((row) => input(row, "same_as").value).filter(Boolean));
     counted.forEach((row) => {
       if (input(row, "same_as").value) {
         count(row.dataset.linkedHousehold, row.dataset.linkedNumber, row.dataset.linkedSize);
         return;
       }
-      const match = counted.length > 1 && certainOf(row);
-      if (match) count(match.household, match.registration_number,
-        String(match.household_size), row, match);
+      const match = counted.length > 1 && certainOf(row, taken);
+      if (!match) return;
+      taken.add(match.person);
+      count(match.household, match.registration_number, String(match.household_size), row,
+        match);
     });
     const all = Object.values(households).sort((a, b) => b.count - a.count);
     const most = all[0];

@@ -4,11 +4,10 @@ People entered in one household registration are nearly always different people,
 their records share what a household shares (the family name, the father's name of
 siblings, the place, the phone). But desks do enter one person twice in one family, and
 two families do register together on one bus. So two records of one registration become
-candidates only when they are near-certainly one person (the same names and birth year,
-the same given name and full date, a one-letter typo in the given name with the same
-family name and full date, or the same document: `engine.same_registration_codes`), and
-their match weight is lowered by SAME_REGISTRATION_BITS; in the clusters, two records of
-one registration meet only through a pair of their own, never through a third record.
+candidates only when they are near-certainly one person (`engine.same_registration_codes`),
+their match weight is lowered by SAME_REGISTRATION_BITS, and they are two people unless
+their given names are one name (twins); in the clusters, two records of one registration
+meet only through a pair of their own, never through a third record.
 """
 
 from collections.abc import Iterable
@@ -26,27 +25,19 @@ import numpy as np
 SAME_REGISTRATION_BITS = -12.0
 
 
-def one_edit_apart(first: str, second: str) -> bool:
-    """Whether two texts differ by one letter added, dropped or changed, or two
-    neighbouring letters swapped (not when they are equal: that is no typo)."""
-    if first == second or abs(len(first) - len(second)) > 1:
-        return False
-    start = 0
-    while start < min(len(first), len(second)) and first[start] == second[start]:
-        start += 1
-    if len(first) != len(second):
-        return first[start + (len(first) > len(second)):] == \
-            second[start + (len(second) > len(first)):]
-    if first[start + 1:] == second[start + 1:]:
-        return True
-    swapped = first[start + 1:start + 2] + first[start:start + 1]
-    return second[start:start + 2] == swapped and first[start + 2:] == second[start + 2:]
+# Given-name levels from here up are one name (comparison.name_levels: 3 the same common
+# name, 4 the same rare one), as folded from any script.
+SAME_NAME = 3
 
 
 def weighed_by_registration(registration: np.ndarray, a: np.ndarray, b: np.ndarray,
-                            probability: np.ndarray) -> np.ndarray:
+                            probability: np.ndarray, given: np.ndarray) -> np.ndarray:
     """The pairs' probabilities with SAME_REGISTRATION_BITS added to the match weight of
-    the pairs whose two records are of one registration."""
+    the pairs whose two records are of one registration; of those, two whose given names
+    are not one name (`given`: the pairs' given-name levels) are two people. Twins are
+    born on one day and often named a letter apart (Arman and Armen, Ani and Ana), which
+    a typo cannot be told from: a person typed twice with a typo stays two records, for a
+    reviewer, rather than twins becoming one."""
     same = registration[a] == registration[b]
     if not same.any():
         return probability
@@ -54,6 +45,7 @@ def weighed_by_registration(registration: np.ndarray, a: np.ndarray, b: np.ndarr
     factor = 2.0 ** SAME_REGISTRATION_BITS
     weighed = probability.astype(np.float64, copy=True)
     weighed[same] = p * factor / (p * factor + (1.0 - p))
+    weighed[same & (given < SAME_NAME)] = 0.0
     return weighed.astype(probability.dtype, copy=False)
 
 

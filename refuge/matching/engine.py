@@ -27,7 +27,6 @@ from refuge.lib import arrays
 from refuge.matching import fellegi_sunter as fs
 from refuge.matching.clustering import (  # noqa: F401  (engine.clusters, as before)
     clusters,
-    one_edit_apart,
     weighed_by_registration,
 )
 from refuge.matching.comparison import (
@@ -137,7 +136,8 @@ def link(rows: list[RecordRow] | RecordColumns | Records, *, start: fs.Model | N
     if learn:
         model = fs.estimate(levels, model, learn_m=("family_evidence",),
                             learn_u=("family_evidence",), population=population)
-    probability = weighed_by_registration(records.registration, a, b, model.probability(levels))
+    probability = weighed_by_registration(records.registration, a, b, model.probability(levels),
+                                          levels["given"])
     return Linkage(records, a, b, levels, probability, model)
 
 
@@ -194,9 +194,8 @@ def candidate_pairs(records: Records) -> tuple[np.ndarray, np.ndarray]:
 def same_registration_codes(records: Records) -> np.ndarray:
     """Pairs (as codes a * size + b) of one registration that are near-certainly one
     person entered twice: the same given and family name keys born a year apart at most
-    (or one without a year), the same given name key and full birth date, the same family
-    name key and full birth date with given names one edit apart (twins have two names),
-    or the same document."""
+    (or one without a year), the same given name key and full birth date, or the same
+    document."""
     r = records
     registration, date = r.registration + 1, _full_date(r)
     names = (registration, r.given_key, r.family_key)
@@ -206,10 +205,6 @@ def same_registration_codes(records: Records) -> np.ndarray:
              Rule("", (registration, r.given_key, date), MAX_BLOCK),
              Rule("", (registration, r.document), MAX_BLOCK)]
     found = [rule.pairs() for rule in found]
-    a, b = block_pairs(_combine(registration, r.family_key, date), MAX_BLOCK)
-    typo = np.array([one_edit_apart(r.key_text[x], r.key_text[y]) for x, y in
-                     zip(r.given_key[a].tolist(), r.given_key[b].tolist(), strict=True)], bool)
-    found.append((a[typo], b[typo]))
     return np.unique(np.concatenate([a.astype(np.int64) * r.size + b for a, b in found]))
 
 

@@ -280,13 +280,20 @@ def polled(page):
     is not an allowed source"); page.evaluate is not. Asked from here every 100 ms."""
     import time
 
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     def wait_for_function(expression: str, arg=None, timeout: float | None = None, **_ignored):
         limit = (timeout if timeout is not None else 30_000) / 1000
         ends = time.monotonic() + limit
         while True:
-            value = page.evaluate(expression, arg)
+            try:
+                value = page.evaluate(expression, arg)
+            except PlaywrightError as error:
+                # Asked while the page was being replaced (a form posted): ask the next one.
+                if "context was destroyed" not in str(error):
+                    raise
+                value = None
             if value:
                 return value
             if time.monotonic() > ends:

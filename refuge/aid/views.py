@@ -32,8 +32,9 @@ def point(request):
     return _render_point(request, household, done=done)
 
 
-def _render_point(request, household, *, done=None, problem="", status=200):
-    context = {"done": done, "problem": problem, "household": household}
+def _render_point(request, household, *, done=None, problem="", status=200, typed=""):
+    # A number refused (a wrong check digit) stays in the field, to mend, not to retype.
+    context = {"done": done, "problem": problem, "household": household, "typed": typed}
     if household is not None:
         audit.record(request.user, AuditEvent.VIEW, "household", household.uuid,
                      via="aid point")
@@ -66,7 +67,8 @@ def find(request):
     found = queries.look_up(request.POST.get("q", ""))
     if found.household is None:
         status = 404 if found.reason == queries.NOT_FOUND else 422
-        return _render_point(request, None, problem=found.problem, status=status)
+        return _render_point(request, None, problem=found.problem, status=status,
+                             typed=request.POST.get("q", "")[:100])
     return redirect(f"/aid/?household={found.household.uuid}")
 
 

@@ -40,7 +40,10 @@ def test_a_family_typed_again_is_its_household_and_a_new_child_joins_it(live_ser
     for row, (given, sex, born) in enumerate(FAMILY):
         type_row(page, row, given, sex, born)
     known = page.get_by_test_id("household-known")
-    page.wait_for_function("!document.getElementById('household-known').hidden")
+    # The check answers as the rows are typed: wait for its answer to the whole family.
+    page.wait_for_function("!document.getElementById('household-known').hidden && "
+                           "document.getElementById('household-known').innerText"
+                           ".includes('nobody new')")
     assert f"already registered as {earlier.registration_number}" in known.inner_text()
     assert "nobody new to save" in known.inner_text()
     assert known.get_by_test_id("add-new").count() == 0

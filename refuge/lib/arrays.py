@@ -32,9 +32,15 @@ def release_freed_memory() -> None:
         _libc.malloc_trim(0)
 
 
+def index_type(count: int) -> type:
+    """The integer type for positions below `count`: 32 bits when they fit, half the
+    memory of numpy's default for the tens of millions of pairs matching handles."""
+    return np.int32 if count < 2**31 else np.int64
+
+
 def positions(count: int) -> np.ndarray:
-    """0 .. count - 1, in 32 bits when they fit: half the memory of numpy's default."""
-    return np.arange(count, dtype=np.int32 if count < 2**31 else np.int64)
+    """0 .. count - 1, in `index_type(count)`."""
+    return np.arange(count, dtype=index_type(count))
 
 
 def union(ordered: np.ndarray, more: np.ndarray) -> np.ndarray:
@@ -90,8 +96,7 @@ def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     total = int(lengths.sum())
     # Two arrays of the result's length and no more, in 32 bits when they fit: the
     # blocking rules' tens of millions of pairs made several 64-bit ones at once.
-    top = int((starts + lengths).max(initial=0))
-    kind = np.int32 if max(total, top) < 2**31 else np.int64
+    kind = index_type(max(total, int((starts + lengths).max(initial=0))))
     # Element k of range i is starts[i] + k, at position offset[i] + k of the result.
     result = np.repeat((starts - (np.cumsum(lengths) - lengths)).astype(kind), lengths)
     result += np.arange(total, dtype=kind)

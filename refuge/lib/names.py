@@ -221,18 +221,19 @@ def search_key(text: str) -> str:
     g/k/gh (ղ is written all three ways). Coarse on purpose: it finds
     candidates; matching decides whether they are the same person.
     """
-    latin = to_latin(text).lower()
-    words = WORD.findall(latin)
-    return " ".join(filter(None, (_word_key(word) for word in words)))
+    return _key(text, variants=False)
 
 
 @lru_cache(maxsize=200_000)
 def variant_key(text: str) -> str:
     """`search_key` with the VARIANT_SPELLINGS made equal, as `fold` makes them: the key
     matching blocks on (Tomasyan and Tovmasyan, Eduard and Edward share it)."""
-    latin = to_latin(text).lower()
-    words = WORD.findall(latin)
-    return " ".join(filter(None, (_word_key(word, variants=True) for word in words)))
+    return _key(text, variants=True)
+
+
+def _key(text: str, *, variants: bool) -> str:
+    words = WORD.findall(to_latin(text).lower())
+    return " ".join(filter(None, (_word_key(word, variants) for word in words)))
 
 
 @lru_cache(maxsize=200_000)

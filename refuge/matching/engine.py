@@ -186,26 +186,24 @@ def candidate_pairs(records: Records) -> tuple[np.ndarray, np.ndarray]:
         del running, codes
         arrays.release_freed_memory()
     found = arrays.union(found, same_registration_codes(records))
-    # Positions fit in 32 bits: half the memory for ten million pairs and their copies.
-    kind = np.int32 if records.size < 2**31 else np.int64
+    kind = arrays.index_type(records.size)
     return (found // records.size).astype(kind), (found % records.size).astype(kind)
 
 
 def same_registration_codes(records: Records) -> np.ndarray:
-    """Pairs (as codes a * size + b) of one registration that are near-certainly one
-    person entered twice: the same given and family name keys born a year apart at most
-    (or one without a year), the same given name key and full birth date, or the same
-    document."""
+    """Pairs (as codes a * size + b, some more than once: `candidate_pairs` takes their
+    union) of one registration that are near-certainly one person entered twice: the same
+    given and family name keys born a year apart at most (or one without a year), the same
+    given name key and full birth date, or the same document."""
     r = records
     registration, date = r.registration + 1, _full_date(r)
     names = (registration, r.given_key, r.family_key)
-    found = [Rule("", (), MAX_BLOCK, _year_or_next(r, arrays.positions(r.size),
-                                                   *(c.astype(np.int64) for c in names))),
+    found = [Rule("", (), MAX_BLOCK, _year_or_next(r, arrays.positions(r.size), *names)),
              Rule("", names, MAX_BLOCK, anchored=r.year == 0),
              Rule("", (registration, r.given_key, date), MAX_BLOCK),
              Rule("", (registration, r.document), MAX_BLOCK)]
     found = [rule.pairs() for rule in found]
-    return np.unique(np.concatenate([a.astype(np.int64) * r.size + b for a, b in found]))
+    return np.concatenate([a.astype(np.int64) * r.size + b for a, b in found])
 
 
 def blocking_rules(records: Records) -> list[Rule]:
@@ -420,9 +418,8 @@ def block_pairs(codes: np.ndarray, cap: int | None, anchored: np.ndarray | None 
                 ) -> tuple[np.ndarray, np.ndarray]:
     """All pairs (a < b) of records sharing a non-zero code, in blocks of at most `cap`;
     with `anchored`, only the pairs in which at least one record is anchored."""
-    # Positions in 32 bits where they fit: the entries of a rule run to tens of millions
-    # at a million people, and so do its pairs.
-    kind = np.int32 if len(codes) < 2**31 else np.int64
+    # The entries of a rule run to tens of millions at a million people, and so do its pairs.
+    kind = arrays.index_type(len(codes))
     present = np.flatnonzero(codes > 0).astype(kind)
     if anchored is None:
         order = present[arrays.argsort(codes[present])]

@@ -207,7 +207,8 @@ def _certainly_registered(matches: list[list[arrivals.PossibleMatch]],
                 person_of[i] = match.person_id
                 taken.add(match.person_id)
                 break
-    people = Person.objects.select_related("household").in_bulk(person_of.values())
+    people = Person.objects.select_related("household__registered_at").in_bulk(
+        person_of.values())
     return {i: people[pk] for i, pk in person_of.items() if pk in people}
 
 
@@ -252,11 +253,13 @@ def _household_joined(target, members: list[dict], linked: dict[int, Person],
                 "household %(number)s is closed: open it again before adding members")
                 % {"number": household.registration_number})])
         return household
-    together = Counter(person.household_id for person in [*linked.values(), *certain.values()])
+    people = [*linked.values(), *certain.values()]
+    together = Counter(person.household_id for person in people)
     for household_id, count in together.most_common(1):
         if 2 * count >= len(members):
-            raise AlreadyRegistered(Household.objects.select_related("registered_at")
-                                    .get(pk=household_id), everyone=count == len(members))
+            raise AlreadyRegistered(next(p.household for p in people
+                                         if p.household_id == household_id),
+                                    everyone=count == len(members))
     return None
 
 

@@ -12,13 +12,10 @@ from django.db.models import Q
 from refuge.registry.models import Erasure, Person
 from refuge.tracing.models import Candidate, Enquiry, SoughtPerson, StatusChange
 
-ENQUIRER_FIELDS = ("enquirer_given_name", "enquirer_family_name", "enquirer_given_key",
-                   "enquirer_family_key", "phone")
-
 
 def erase_tracing_copies(sender, *, person: Person, erasure: Erasure, user, **kwargs) -> int:
     erased = Enquiry.objects.filter(enquirer=person).update(
-        **dict.fromkeys(ENQUIRER_FIELDS, ""))
+        **dict.fromkeys(Enquiry.ENQUIRER_FIELDS, ""))
     for sought in SoughtPerson.objects.filter(found_person=person):
         sought.forget_description()
         sought.save()

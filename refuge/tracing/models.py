@@ -65,6 +65,10 @@ class Enquiry(models.Model):
     def __str__(self) -> str:
         return str(self.uuid)
 
+    # What names or reaches the enquirer, blanked by an erasure or the retention schedule.
+    ENQUIRER_FIELDS = ("enquirer_given_name", "enquirer_family_name", "enquirer_given_key",
+                       "enquirer_family_key", "phone")
+
     @property
     def enquirer_name(self) -> str:
         if self.enquirer_id:

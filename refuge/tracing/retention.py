@@ -11,15 +11,20 @@ from django.db.models import Exists, Max, OuterRef, Q
 
 from refuge.registry.models import TRACING
 from refuge.registry.retention import rule
-from refuge.tracing.erasure import ENQUIRER_FIELDS
 from refuge.tracing.models import Candidate, Enquiry, SoughtPerson, StatusChange
+
+
+def _any_filled(fields: tuple[str, ...]) -> Q:
+    """Rows with any of these text fields not blank."""
+    filled = Q()
+    for name in fields:
+        filled |= ~Q(**{name: ""})
+    return filled
 
 
 def ended_before(cutoff: datetime):
     """Traces ended and unchanged since `cutoff` that still describe someone."""
-    described = Q()
-    for name in SoughtPerson.DESCRIPTION:
-        described |= ~Q(**{name: ""})
+    described = _any_filled(SoughtPerson.DESCRIPTION)
     return (SoughtPerson.objects.exclude(status=SoughtPerson.OPEN)
             .filter(entry_date__lt=cutoff)
             .annotate(changed=Max("changes__at"))
@@ -32,10 +37,8 @@ def enquirers_before(cutoff: datetime):
     name their enquirer."""
     live = SoughtPerson.objects.filter(enquiry=OuterRef("pk")).filter(
         Q(status=SoughtPerson.OPEN) | Q(entry_date__gte=cutoff) | Q(changes__at__gte=cutoff))
-    named = Q()
-    for name in ENQUIRER_FIELDS:
-        named |= ~Q(**{name: ""})
-    return Enquiry.objects.filter(recorded_on__lt=cutoff).filter(named).exclude(Exists(live))
+    return (Enquiry.objects.filter(recorded_on__lt=cutoff)
+            .filter(_any_filled(Enquiry.ENQUIRER_FIELDS)).exclude(Exists(live)))
 
 
 @rule(TRACING)
@@ -51,7 +54,7 @@ def forget_ended_traces(cutoff: datetime, *, dry_run: bool, user, progress=None)
     Candidate.objects.filter(sought__in=ended, status=Candidate.OPEN).delete()
     StatusChange.objects.filter(sought__in=ended).update(note="")
     forgotten = len(ended) + Enquiry.objects.filter(pk__in=enquiries).update(
-        **dict.fromkeys(ENQUIRER_FIELDS, ""))
+        **dict.fromkeys(Enquiry.ENQUIRER_FIELDS, ""))
     if progress:
         progress(forgotten)
     return forgotten

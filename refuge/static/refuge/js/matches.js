@@ -20,6 +20,10 @@
   // Refused as a household registered already: once the check has shown it again, the
   // next keystroke is the registrar's choice of what to do with it.
   let refused = Boolean(form.querySelector("[data-refused=household]"));
+  // The household's own choice, when there is one to make: add the new members to it, or
+  // open it when nobody typed is new.
+  const householdChoice = () => known && !known.hidden && known.querySelector(
+    "[data-testid=add-new], [data-testid=open-registered]");
 
   const rows = () => Array.from(body.querySelectorAll("tr.member"));
   const input = (row, name) => row.querySelector(`[data-field="${name}"]`);
@@ -236,7 +240,7 @@
       joining.value = "";
     }
     known.hidden = !known.children.length;
-    const choice = known.querySelector("[data-testid=add-new], [data-testid=open-registered]");
+    const choice = householdChoice();
     if (refused && choice) {
       refused = false;
       choice.focus();
@@ -265,9 +269,8 @@
   // After a choice, the next keystroke goes where it makes sense: the household's own
   // choice when there is one to make, otherwise the field the registrar was typing in.
   function refocus(row) {
-    const add = known && !known.hidden && known.querySelector(
-      "[data-testid=add-new], [data-testid=open-registered]");
-    if (add) return add.focus();
+    const choice = householdChoice();
+    if (choice) return choice.focus();
     const back = lastTyped && document.body.contains(lastTyped) ? lastTyped
       : input(row.nextElementSibling || row, "given_name");
     back.focus();
